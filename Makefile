@@ -1,0 +1,117 @@
+# pgtrace - page-level memory tracing toolkit.  GNU make, non-recursive.
+#   make [all]        build pgtrace and libpgtrace.a
+#   make check        unit, end-to-end and fuzz-corpus tests
+#   make asan         the same tests under ASan + UBSan
+#   make fuzz         build libFuzzer targets (clang) and fuzz briefly
+#   make bench        benchmarks against peers
+#   make demo         the main job on a built-in default
+#   make install      PREFIX=/usr/local DESTDIR=
+# DEVELOPER=1 turns warnings into errors.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+CC ?= cc
+O ?= .build
+PKG_CONFIG ?= pkg-config
+
+WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
+	-Wmissing-prototypes -Wvla -Wno-format-nonliteral
+ifeq ($(DEVELOPER),1)
+WARN += -Werror
+endif
+OPT ?= -O2 -g
+CFLAGS ?=
+BASE_CFLAGS := -std=gnu11 $(OPT) $(WARN) -D_GNU_SOURCE -Iinclude -Ilib -MMD -MP \
+	$(SAN_CFLAGS)
+LIBS := -lzstd -lm -lpthread
+LDFLAGS ?=
+
+LIB_SRC := $(wildcard lib/util/*.c lib/format/*.c lib/gen/*.c lib/ops/*.c lib/kernel/*.c)
+CMD_SRC := $(wildcard cmd/*.c)
+UNIT_SRC := $(wildcard t/unit/test-*.c)
+
+LIB_OBJ := $(patsubst %.c,$(O)/%.o,$(LIB_SRC))
+CMD_OBJ := $(patsubst %.c,$(O)/%.o,$(CMD_SRC))
+UNIT_BIN := $(patsubst t/unit/%.c,$(O)/t/%,$(UNIT_SRC))
+FUZZ_SRC := $(wildcard fuzz/fuzz-*.c)
+FUZZ_REPLAY := $(patsubst fuzz/%.c,$(O)/fuzz/%-replay,$(FUZZ_SRC))
+
+all: pgtrace libpgtrace.a
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+libpgtrace.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+pgtrace: $(CMD_OBJ) libpgtrace.a
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJ) libpgtrace.a $(LIBS)
+
+$(O)/t/test-%: t/unit/test-%.c libpgtrace.a
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< libpgtrace.a -lcmocka $(LIBS)
+
+# Fuzz targets double as regression tests: the replay driver feeds every
+# file of the corpus through the target, built with the normal compiler.
+$(O)/fuzz/%-replay: fuzz/%.c fuzz/replay.c libpgtrace.a
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< fuzz/replay.c libpgtrace.a $(LIBS)
+
+deps:
+	@sh mk/deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all test-bins
+	@sh t/run-all.sh
+
+test-bins: $(UNIT_BIN) $(FUZZ_REPLAY)
+
+ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+asan: deps
+	@$(MAKE) --no-print-directory O=.build-asan SAN_CFLAGS="$(ASAN_FLAGS)" OPT="-O1 -g" \
+		LDFLAGS="$(ASAN_FLAGS)" all test-bins
+	@PGT_BUILD=.build-asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 sh t/run-all.sh
+
+FUZZ_TIME ?= 60
+fuzz: deps
+	@$(MAKE) --no-print-directory O=.build-fuzz CC=clang \
+		SAN_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined" OPT="-O1 -g" libpgtrace.a
+	@sh fuzz/run.sh $(FUZZ_TIME)
+
+bench: deps all
+	@sh bench/run.sh
+
+demo: deps all
+	@sh mk/demo.sh
+
+MAN1 := $(wildcard doc/*.1)
+MAN5 := $(wildcard doc/*.5)
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)/pgtrace \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -m 0755 pgtrace $(DESTDIR)$(BINDIR)/pgtrace
+	install -m 0644 libpgtrace.a $(DESTDIR)$(LIBDIR)/libpgtrace.a
+	install -m 0644 include/pgtrace/*.h $(DESTDIR)$(INCDIR)/pgtrace/
+	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/pgtrace $(DESTDIR)$(LIBDIR)/libpgtrace.a
+	rm -rf $(DESTDIR)$(INCDIR)/pgtrace
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5)))
+
+clean:
+	rm -rf .build .build-asan .build-fuzz pgtrace libpgtrace.a t/trash
+
+.PHONY: all check asan fuzz bench demo install uninstall clean deps test-bins
+
+-include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)

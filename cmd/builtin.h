@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Shared pieces of the pgtrace command line. */
+#ifndef PGT_BUILTIN_H
+#define PGT_BUILTIN_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "pgtrace/pgtrace.h"
+#include "pgtrace/parse.h"
+
+/* Exit codes: 0 success, 1 runtime failure, 2 usage error. */
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE 2
+
+int cmd_info(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
+int cmd_gen(int argc, char **argv);
+
+/* Name of the running subcommand, for messages ("pgtrace dump"). */
+extern const char *cli_cmd;
+
+/* Print "pgtrace CMD: MSG" on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Usage error: message, "Try 'pgtrace CMD --help'.", exit 2. */
+void cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* Standard handling of an unknown option from getopt (exit 2). */
+void cli_bad_option(void) __attribute__((noreturn));
+
+/* The last detailed diagnostic from the library, "" if none. */
+const char *cli_last_diag(void);
+void cli_clear_diag(void);
+void cli_init_diag(void);
+
+/* Open a trace for reading, or print why not and return NULL. */
+struct pgt_reader *cli_open_reader(const char *path, const struct pgt_reader_opts *opts);
+/* Report a read error on @path (one line) and return EXIT_RUNTIME. */
+int cli_read_failed(const char *path, int err);
+
+/* Checked option parsers: on bad text, a usage error naming @opt. */
+uint64_t cli_u64(const char *opt, const char *s);
+uint64_t cli_u64_max(const char *opt, const char *s, uint64_t max);
+double cli_double(const char *opt, const char *s);
+uint64_t cli_duration(const char *opt, const char *s);
+void cli_range(const char *opt, const char *s, int time, struct pgt_range *r);
+
+/* Buffered output to stdout, fast, with JSON and CSV escaping. */
+struct out {
+	char *buf;
+	size_t len, cap;
+	int fd;
+	int err;
+};
+
+void out_init(struct out *o, int fd);
+void out_flush(struct out *o);
+/* Flush, close and report a write error; return 0 or EXIT_RUNTIME. */
+int out_finish(struct out *o);
+void out_grow(struct out *o, size_t n);
+
+static inline void out_reserve(struct out *o, size_t n)
+{
+	if (o->len + n > o->cap)
+		out_grow(o, n);
+}
+
+static inline void out_char(struct out *o, char c)
+{
+	out_reserve(o, 1);
+	o->buf[o->len++] = c;
+}
+
+void out_mem(struct out *o, const char *s, size_t n);
+void out_str(struct out *o, const char *s);
+void out_u64(struct out *o, uint64_t v);
+void out_i64(struct out *o, int64_t v);
+void out_hex(struct out *o, uint64_t v);
+/* Seconds with nine decimals: 12.000001000 */
+void out_ts(struct out *o, uint64_t ns);
+void out_printf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A JSON string literal, quotes included. */
+void out_json_str(struct out *o, const char *s);
+/* A CSV field, quoted when needed (RFC 4180). */
+void out_csv_str(struct out *o, const char *s);
+/* Text with control characters shown as \xNN (for terminals). */
+void out_text_str(struct out *o, const char *s);
+
+/* Human-readable size ("2.9 MiB"). */
+const char *cli_human_size(uint64_t bytes, char *buf, size_t len);
+
+/* Progress on stderr when it is a terminal. */
+struct progress {
+	int on, shown;
+	uint64_t total, last_ns;
+	const char *what;
+};
+void progress_init(struct progress *p, const char *what, uint64_t total);
+void progress_update(struct progress *p, uint64_t done);
+void progress_done(struct progress *p);
+
+#endif

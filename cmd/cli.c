@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Command-line helpers: messages, option parsing, buffered output. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "builtin.h"
+
+const char *cli_cmd = "pgtrace";
+static char last_diag[512];
+
+static void vmsg(const char *prefix, const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fprintf(stderr, "%s: %s%s\n", cli_cmd, prefix, msg);
+}
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("", fmt, ap);
+	va_end(ap);
+}
+
+void cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("", fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try '%s --help'.\n", cli_cmd);
+	exit(EXIT_USAGE);
+}
+
+void cli_bad_option(void)
+{
+	/* getopt already named the option */
+	fprintf(stderr, "Try '%s --help'.\n", cli_cmd);
+	exit(EXIT_USAGE);
+}
+
+static void diag_cb(enum pgt_diag_level level, const char *msg, void *ctx)
+{
+	(void)ctx;
+	if (level == PGT_DIAG_ERROR)
+		snprintf(last_diag, sizeof(last_diag), "%s", msg);
+	else if (level == PGT_DIAG_WARN)
+		cli_warn("%s", msg);
+}
+
+void cli_init_diag(void) { pgt_set_diag(diag_cb, NULL); }
+const char *cli_last_diag(void) { return last_diag; }
+void cli_clear_diag(void) { last_diag[0] = 0; }
+
+static const char *open_hint(int err)
+{
+	switch (-err) {
+	case PGT_ENOTTRACE: return "; is it a .pgt trace?";
+	case PGT_EVERSION: return "; it needs a newer pgtrace";
+	case ENOENT: return "; check the path";
+	case EACCES: return "; check its permissions";
+	default: return "";
+	}
+}
+
+struct pgt_reader *cli_open_reader(const char *path, const struct pgt_reader_opts *opts)
+{
+	struct pgt_reader *r;
+	int err = 0;
+
+	cli_clear_diag();
+	r = pgt_reader__open(path, opts, &err);
+	if (!r) {
+		if (!strcmp(path, "-") && (err == -PGT_ETRUNC || err == -PGT_ENOTTRACE))
+			cli_error("standard input: %s (expected a trace, e.g. from 'pgtrace gen -o -')",
+				  err == -PGT_ETRUNC ? "too short to be a trace" : pgt_strerror(err));
+		else if (err == -PGT_ETRUNC)
+			cli_error("'%s': too short to be a trace: the header is cut off", path);
+		else
+			cli_error("cannot read '%s': %s%s", path, pgt_strerror(err), open_hint(err));
+	}
+	return r;
+}
+
+int cli_read_failed(const char *path, int err)
+{
+	const char *d = cli_last_diag();
+	const char *what = err == -PGT_ETRUNC ? "; the events before it were read"
+			 : err == -PGT_ECRC || err == -PGT_ECORRUPT ? "; the events before it were read (the trace is damaged)"
+			 : "";
+
+	if (!strcmp(path, "-"))
+		path = "standard input";
+	if (*d)
+		cli_error("'%s': %s%s", path, d, what);
+	else
+		cli_error("'%s': %s%s", path, pgt_strerror(err), what);
+	return EXIT_RUNTIME;
+}
+
+static void bad_value(const char *opt, const char *s, int err, const char *what)
+{
+	cli_usage_error("invalid %s '%s': %s", opt, s,
+			err == -ERANGE ? "out of range" : what);
+}
+
+uint64_t cli_u64(const char *opt, const char *s)
+{
+	uint64_t v;
+	int err = pgt_parse_u64(s, &v);
+
+	if (err)
+		bad_value(opt, s, err, "expected a non-negative integer");
+	return v;
+}
+
+uint64_t cli_u64_max(const char *opt, const char *s, uint64_t max)
+{
+	uint64_t v;
+	int err = pgt_parse_u64_max(s, max, &v);
+
+	if (err)
+		bad_value(opt, s, err, "expected a non-negative integer");
+	return v;
+}
+
+double cli_double(const char *opt, const char *s)
+{
+	double v;
+	int err = pgt_parse_double(s, &v);
+
+	if (err)
+		bad_value(opt, s, err, "expected a non-negative number");
+	return v;
+}
+
+uint64_t cli_duration(const char *opt, const char *s)
+{
+	uint64_t v;
+	int err = pgt_parse_duration(s, &v);
+
+	if (err)
+		bad_value(opt, s, err, "expected a duration such as 250ms or 2s");
+	return v;
+}
+
+void cli_range(const char *opt, const char *s, int time, struct pgt_range *r)
+{
+	int err = pgt_parse_range(s, time, r);
+
+	if (err)
+		bad_value(opt, s, err, time ? "expected A..B with durations, e.g. 2s..5s, 1s.., -500ms.."
+					    : "expected A..B with event numbers, e.g. 100..200, 1000.., -50..");
+	if (r->lo.set && r->hi.set && r->lo.anchor == r->hi.anchor && r->hi.v < r->lo.v &&
+	    r->lo.anchor != PGT_ANCHOR_END)
+		cli_usage_error("invalid %s '%s': end before start", opt, s);
+	if (r->lo.set && r->hi.set && r->lo.anchor == PGT_ANCHOR_END &&
+	    r->hi.anchor == PGT_ANCHOR_END && r->hi.v > r->lo.v)
+		cli_usage_error("invalid %s '%s': end before start", opt, s);
+}
+
+/* ---- output ---- */
+
+void out_init(struct out *o, int fd)
+{
+	o->cap = 1 << 16;
+	o->buf = malloc(o->cap);
+	o->len = 0;
+	o->fd = fd;
+	o->err = 0;
+	if (!o->buf) {
+		cli_error("out of memory");
+		exit(EXIT_RUNTIME);
+	}
+}
+
+void out_flush(struct out *o)
+{
+	size_t off = 0;
+
+	while (off < o->len && !o->err) {
+		ssize_t n = write(o->fd, o->buf + off, o->len - off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			o->err = errno;
+			break;
+		}
+		off += (size_t)n;
+	}
+	o->len = 0;
+}
+
+void out_grow(struct out *o, size_t n)
+{
+	out_flush(o);
+	if (n > o->cap) {
+		char *b = realloc(o->buf, n);
+
+		if (!b) {
+			cli_error("out of memory");
+			exit(EXIT_RUNTIME);
+		}
+		o->buf = b;
+		o->cap = n;
+	}
+}
+
+int out_finish(struct out *o)
+{
+	out_flush(o);
+	free(o->buf);
+	o->buf = NULL;
+	if (o->err && o->err != EPIPE) {
+		cli_error("cannot write output: %s", strerror(o->err));
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+void out_mem(struct out *o, const char *s, size_t n)
+{
+	out_reserve(o, n);
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+}
+
+void out_str(struct out *o, const char *s) { out_mem(o, s, strlen(s)); }
+
+void out_u64(struct out *o, uint64_t v)
+{
+	char tmp[24];
+	int i = 24;
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	out_mem(o, tmp + i, (size_t)(24 - i));
+}
+
+void out_i64(struct out *o, int64_t v)
+{
+	if (v < 0) {
+		out_char(o, '-');
+		out_u64(o, (uint64_t)0 - (uint64_t)v);
+	} else {
+		out_u64(o, (uint64_t)v);
+	}
+}
+
+void out_hex(struct out *o, uint64_t v)
+{
+	static const char dig[] = "0123456789abcdef";
+	char tmp[18];
+	int i = 18;
+
+	do {
+		tmp[--i] = dig[v & 15];
+		v >>= 4;
+	} while (v);
+	tmp[--i] = 'x';
+	tmp[--i] = '0';
+	out_mem(o, tmp + i, (size_t)(18 - i));
+}
+
+void out_ts(struct out *o, uint64_t ns)
+{
+	char frac[9];
+	uint64_t f = ns % 1000000000ull;
+
+	out_u64(o, ns / 1000000000ull);
+	for (int i = 8; i >= 0; i--) {
+		frac[i] = (char)('0' + f % 10);
+		f /= 10;
+	}
+	out_char(o, '.');
+	out_mem(o, frac, 9);
+}
+
+void out_printf(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	out_reserve(o, (size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(o->buf + o->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	o->len += (size_t)n;
+}
+
+void out_json_str(struct out *o, const char *s)
+{
+	static const char dig[] = "0123456789abcdef";
+
+	out_char(o, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\') {
+			out_char(o, '\\');
+			out_char(o, (char)*p);
+		} else if (*p < 0x20 || *p == 0x7f) {
+			char e[6] = { '\\', 'u', '0', '0', dig[*p >> 4], dig[*p & 15] };
+
+			out_mem(o, e, 6);
+		} else if (*p == '<' || *p == '>' || *p == '&') {
+			/* safe to embed in HTML <script> as well */
+			char e[6] = { '\\', 'u', '0', '0', dig[*p >> 4], dig[*p & 15] };
+
+			out_mem(o, e, 6);
+		} else {
+			out_char(o, (char)*p);
+		}
+	}
+	out_char(o, '"');
+}
+
+void out_csv_str(struct out *o, const char *s)
+{
+	if (!strpbrk(s, ",\"\n\r")) {
+		out_text_str(o, s);
+		return;
+	}
+	out_char(o, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			out_char(o, '"');
+		out_char(o, *s);
+	}
+	out_char(o, '"');
+}
+
+void out_text_str(struct out *o, const char *s)
+{
+	static const char dig[] = "0123456789abcdef";
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p < 0x20 && *p != '\n' && *p != '\r') || *p == 0x7f) {
+			char e[4] = { '\\', 'x', dig[*p >> 4], dig[*p & 15] };
+
+			out_mem(o, e, 4);
+		} else {
+			out_char(o, (char)*p);
+		}
+	}
+}
+
+const char *cli_human_size(uint64_t bytes, char *buf, size_t len)
+{
+	static const char *const u[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
+	double v = (double)bytes;
+	int i = 0;
+
+	while (v >= 1024 && i < 5) {
+		v /= 1024;
+		i++;
+	}
+	if (i == 0)
+		snprintf(buf, len, "%llu B", (unsigned long long)bytes);
+	else
+		snprintf(buf, len, "%.1f %s", v, u[i]);
+	return buf;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void progress_init(struct progress *p, const char *what, uint64_t total)
+{
+	p->on = isatty(STDERR_FILENO);
+	p->shown = 0;
+	p->total = total;
+	p->what = what;
+	p->last_ns = now_ns();
+}
+
+void progress_update(struct progress *p, uint64_t done)
+{
+	uint64_t t;
+
+	if (!p->on)
+		return;
+	t = now_ns();
+	if (t - p->last_ns < 200000000ull)
+		return;
+	p->last_ns = t;
+	p->shown = 1;
+	if (p->total)
+		fprintf(stderr, "\r%s: %s %llu/%llu (%.0f%%)", cli_cmd, p->what,
+			(unsigned long long)done, (unsigned long long)p->total,
+			100.0 * (double)done / (double)p->total);
+	else
+		fprintf(stderr, "\r%s: %s %llu", cli_cmd, p->what, (unsigned long long)done);
+}
+
+void progress_done(struct progress *p)
+{
+	if (p->on && p->shown)
+		fprintf(stderr, "\r\033[K");
+}

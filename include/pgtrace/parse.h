@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * parse.h - the one checked parser for numbers, sizes, durations and
+ * ranges that every command uses.  All return 0 or -PGT_EPARSE (text not
+ * of the form) or -ERANGE (a number out of range); none accepts trailing
+ * garbage, signs where none belong, or empty text.
+ */
+#ifndef PGTRACE_PARSE_H
+#define PGTRACE_PARSE_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Decimal, or hexadecimal with 0x. */
+int pgt_parse_u64(const char *s, uint64_t *out);
+/* u64 with an upper bound (inclusive). */
+int pgt_parse_u64_max(const char *s, uint64_t max, uint64_t *out);
+/* Non-negative decimal fraction such as "0.99" or "1e-3". */
+int pgt_parse_double(const char *s, double *out);
+/* Bytes: a number with an optional K, M, G, T suffix (powers of 1024,
+ * optionally followed by "iB" or "B"). */
+int pgt_parse_size(const char *s, uint64_t *out);
+/* Nanoseconds: a decimal number and a unit ns, us, ms, s, m, h; a bare
+ * number means seconds. */
+int pgt_parse_duration(const char *s, uint64_t *out);
+
+/* Where a range bound counts from. */
+enum pgt_anchor {
+	PGT_ANCHOR_START = 0,	/* "5s" / "100": from the first event */
+	PGT_ANCHOR_END,		/* "-5s" / "-100": back from the end */
+	PGT_ANCHOR_ABS,		/* "@12.5s" / "@100": an absolute value */
+};
+
+struct pgt_bound {
+	int set;		/* 0: open end */
+	int anchor;		/* enum pgt_anchor */
+	uint64_t v;		/* ns for time ranges, count for event ranges */
+};
+
+/* struct pgt_range - "A..B", half-open [A, B); either end may be open. */
+struct pgt_range {
+	struct pgt_bound lo, hi;
+};
+
+/* Parse a range of durations (@time nonzero) or of event numbers. */
+int pgt_parse_range(const char *s, int time, struct pgt_range *r);
+
+/**
+ * pgt_range__resolve() - turn a range into absolute [*lo, *hi).
+ * @first: value of the start (first ts, or 0 for events)
+ * @end:   value one past the end (last ts + 1, or event count), or
+ *         UINT64_MAX when unknown (a pipe): then end anchors fail.
+ * Return: 0, -ENXIO when an end anchor is used and @end is unknown, or
+ * -ERANGE when the end comes before the start.
+ */
+int pgt_range__resolve(const struct pgt_range *r, uint64_t first, uint64_t end,
+		       uint64_t *lo, uint64_t *hi);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

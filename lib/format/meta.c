@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Side tables: objects by id, processes by pid, lost events, level
+ * changes and host information.  Every record added is also appended to a
+ * serialised log, so that a writer can copy what a reader has seen byte
+ * for byte, and in the same order.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "format.h"
+
+struct obj_slot {
+	struct pgt_object o;
+	char *path;
+	int used;
+};
+
+struct proc_slot {
+	struct pgt_process p;
+	char *comm, *cwd, *exe;
+};
+
+struct kv {
+	char *key, *value;
+};
+
+struct pgt_meta {
+	struct obj_slot *objs;
+	uint32_t nobjs, cap_objs;
+	struct proc_slot *procs;
+	uint32_t nprocs, cap_procs;
+	uint32_t *proc_hash;	/* open addressing: index+1, 0 empty */
+	uint32_t hash_cap;
+	struct kv *info;
+	uint32_t ninfo, cap_info;
+	uint64_t lost_total;
+	uint32_t nlost, nlevel;
+	struct pgt_buf log;
+	struct pgt_buf scratch;
+};
+
+struct pgt_meta *pgt_meta__new(void)
+{
+	return calloc(1, sizeof(struct pgt_meta));
+}
+
+void pgt_meta__free(struct pgt_meta *m)
+{
+	if (!m)
+		return;
+	for (uint32_t i = 0; i < m->nobjs; i++)
+		free(m->objs[i].path);
+	free(m->objs);
+	for (uint32_t i = 0; i < m->nprocs; i++) {
+		free(m->procs[i].comm);
+		free(m->procs[i].cwd);
+		free(m->procs[i].exe);
+	}
+	free(m->procs);
+	free(m->proc_hash);
+	for (uint32_t i = 0; i < m->ninfo; i++) {
+		free(m->info[i].key);
+		free(m->info[i].value);
+	}
+	free(m->info);
+	pgt_buf__release(&m->log);
+	pgt_buf__release(&m->scratch);
+	free(m);
+}
+
+const struct pgt_buf *pgt_meta__log(const struct pgt_meta *m)
+{
+	return &m->log;
+}
+
+static int grow(void **arr, uint32_t *cap, uint32_t need, size_t elem)
+{
+	uint32_t ncap;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	ncap = *cap ? *cap : 16;
+	while (ncap < need) {
+		if (ncap > UINT32_MAX / 2)
+			return -ENOMEM;
+		ncap *= 2;
+	}
+	p = realloc(*arr, (size_t)ncap * elem);
+	if (!p)
+		return -ENOMEM;
+	memset((char *)p + (size_t)*cap * elem, 0, (size_t)(ncap - *cap) * elem);
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+static char *dupn(const char *s, size_t n)
+{
+	char *d = malloc(n + 1);
+
+	if (d) {
+		memcpy(d, s, n);
+		d[n] = 0;
+	}
+	return d;
+}
+
+static int log_append(struct pgt_meta *m, uint32_t type, const void *body, size_t len)
+{
+	uint8_t hdr[8];
+
+	if (len > UINT32_MAX)
+		return -EOVERFLOW;
+	pgt_put_le32(hdr, type);
+	pgt_put_le32(hdr + 4, (uint32_t)len);
+	if (pgt_buf__append(&m->log, hdr, 8) || pgt_buf__append(&m->log, body, len))
+		return -ENOMEM;
+	return 0;
+}
+
+const struct pgt_object *pgt_meta__object(const struct pgt_meta *m, uint32_t id)
+{
+	if (id >= m->nobjs || !m->objs[id].used)
+		return NULL;
+	return &m->objs[id].o;
+}
+
+uint32_t pgt_meta__nr_objects(const struct pgt_meta *m) { return m->nobjs; }
+uint32_t pgt_meta__nr_processes(const struct pgt_meta *m) { return m->nprocs; }
+uint64_t pgt_meta__lost_total(const struct pgt_meta *m) { return m->lost_total; }
+uint32_t pgt_meta__nr_lost_records(const struct pgt_meta *m) { return m->nlost; }
+uint32_t pgt_meta__nr_level_changes(const struct pgt_meta *m) { return m->nlevel; }
+uint32_t pgt_meta__nr_info(const struct pgt_meta *m) { return m->ninfo; }
+
+const struct pgt_process *pgt_meta__process_at(const struct pgt_meta *m, uint32_t i)
+{
+	return i < m->nprocs ? &m->procs[i].p : NULL;
+}
+
+static uint32_t hash32(uint32_t x)
+{
+	x ^= x >> 16;
+	x *= 0x7feb352dU;
+	x ^= x >> 15;
+	x *= 0x846ca68bU;
+	x ^= x >> 16;
+	return x;
+}
+
+static uint32_t *proc_find(const struct pgt_meta *m, uint32_t pid)
+{
+	uint32_t mask = m->hash_cap - 1;
+
+	for (uint32_t h = hash32(pid) & mask;; h = (h + 1) & mask) {
+		uint32_t v = m->proc_hash[h];
+
+		if (!v || m->procs[v - 1].p.pid == pid)
+			return &m->proc_hash[h];
+	}
+}
+
+const struct pgt_process *pgt_meta__process(const struct pgt_meta *m, uint32_t pid)
+{
+	uint32_t *slot;
+
+	if (!m->hash_cap)
+		return NULL;
+	slot = proc_find(m, pid);
+	return *slot ? &m->procs[*slot - 1].p : NULL;
+}
+
+static int proc_rehash(struct pgt_meta *m)
+{
+	uint32_t ncap = m->hash_cap ? m->hash_cap * 2 : 64;
+	uint32_t *h = calloc(ncap, sizeof(*h));
+
+	if (!h)
+		return -ENOMEM;
+	free(m->proc_hash);
+	m->proc_hash = h;
+	m->hash_cap = ncap;
+	for (uint32_t i = 0; i < m->nprocs; i++)
+		*proc_find(m, m->procs[i].p.pid) = i + 1;
+	return 0;
+}
+
+/* Apply a parsed object record. */
+static int apply_object(struct pgt_meta *m, const struct pgt_object *o, const char *path, size_t plen)
+{
+	struct obj_slot *s;
+	char *np;
+
+	if (o->id == UINT32_MAX)
+		return -PGT_ECORRUPT;
+	if (grow((void **)&m->objs, &m->cap_objs, o->id + 1, sizeof(*m->objs)))
+		return -ENOMEM;
+	s = &m->objs[o->id];
+	if (o->op == PGT_OBJ_UNLINK && s->used) {
+		/* A deletion keeps the name: only the time changes. */
+		s->o.unlink_ts = o->ts ? o->ts : 1;
+		return 0;
+	}
+	np = dupn(path, plen);
+	if (!np)
+		return -ENOMEM;
+	if (s->used && o->op == PGT_OBJ_RENAME) {
+		free(s->path);
+		s->path = np;
+		s->o.path = np;
+		return 0;
+	}
+	free(s->path);
+	s->o = *o;
+	s->o.unlink_ts = o->op == PGT_OBJ_UNLINK ? (o->ts ? o->ts : 1) : 0;
+	s->path = np;
+	s->o.path = np;
+	s->used = 1;
+	if (o->id >= m->nobjs)
+		m->nobjs = o->id + 1;
+	return 0;
+}
+
+static int apply_process(struct pgt_meta *m, const struct pgt_process *p,
+			 const char *comm, uint32_t lc, const char *cwd, uint32_t lw,
+			 const char *exe, uint32_t le)
+{
+	struct proc_slot *s;
+	uint32_t *slot;
+	char *c, *w, *e;
+
+	if ((m->nprocs + 1) * 2 > m->hash_cap && proc_rehash(m))
+		return -ENOMEM;
+	slot = proc_find(m, p->pid);
+	if (!*slot) {
+		if (grow((void **)&m->procs, &m->cap_procs, m->nprocs + 1, sizeof(*m->procs)))
+			return -ENOMEM;
+		*slot = ++m->nprocs;
+	}
+	s = &m->procs[*slot - 1];
+	/* A record without a string keeps what was known (exit, fork). */
+	c = lc ? dupn(comm, lc) : NULL;
+	w = lw ? dupn(cwd, lw) : NULL;
+	e = le ? dupn(exe, le) : NULL;
+	if ((lc && !c) || (lw && !w) || (le && !e)) {
+		free(c);
+		free(w);
+		free(e);
+		return -ENOMEM;
+	}
+	if (c || !s->comm) {
+		free(s->comm);
+		s->comm = c ? c : dupn("", 0);
+	}
+	if (w || !s->cwd) {
+		free(s->cwd);
+		s->cwd = w ? w : dupn("", 0);
+	}
+	if (e || !s->exe) {
+		free(s->exe);
+		s->exe = e ? e : dupn("", 0);
+	}
+	if (!s->comm || !s->cwd || !s->exe)
+		return -ENOMEM;
+	s->p = *p;
+	s->p.comm = s->comm;
+	s->p.cwd = s->cwd;
+	s->p.exe = s->exe;
+	return 0;
+}
+
+static int apply_info(struct pgt_meta *m, const char *k, uint32_t lk, const char *v, uint32_t lv)
+{
+	char *key = dupn(k, lk), *val = dupn(v, lv);
+
+	if (!key || !val)
+		goto nomem;
+	for (uint32_t i = 0; i < m->ninfo; i++) {
+		if (!strcmp(m->info[i].key, key)) {
+			free(key);
+			free(m->info[i].value);
+			m->info[i].value = val;
+			return 0;
+		}
+	}
+	if (grow((void **)&m->info, &m->cap_info, m->ninfo + 1, sizeof(*m->info)))
+		goto nomem;
+	m->info[m->ninfo].key = key;
+	m->info[m->ninfo].value = val;
+	m->ninfo++;
+	return 0;
+nomem:
+	free(key);
+	free(val);
+	return -ENOMEM;
+}
+
+int pgt_meta__add_raw(struct pgt_meta *m, uint32_t type, const void *body, size_t len)
+{
+	struct pgt_cur c = { body, (const uint8_t *)body + len, 0 };
+	int err = 0;
+
+	switch (type) {
+	case PGT_REC_OBJECT: {
+		struct pgt_object o = { 0 };
+		const char *path;
+		uint32_t plen;
+
+		o.id = pgt_cur__u32(&c);
+		o.kind = pgt_cur__u8(&c);
+		o.op = pgt_cur__u8(&c);
+		o.name_src = pgt_cur__u16(&c);
+		o.ts = pgt_cur__u64(&c);
+		o.dev = pgt_cur__u64(&c);
+		o.ino = pgt_cur__u64(&c);
+		o.gen = pgt_cur__u64(&c);
+		o.size = pgt_cur__u64(&c);
+		path = pgt_cur__str(&c, &plen);
+		if (c.bad)
+			return -PGT_ECORRUPT;
+		err = apply_object(m, &o, path, plen);
+		break;
+	}
+	case PGT_REC_PROCESS: {
+		struct pgt_process p = { 0 };
+		const char *comm, *cwd, *exe;
+		uint32_t lc, lw, le;
+
+		p.ts = pgt_cur__u64(&c);
+		p.pid = pgt_cur__u32(&c);
+		p.tgid = pgt_cur__u32(&c);
+		p.ppid = pgt_cur__u32(&c);
+		p.uid = pgt_cur__u32(&c);
+		p.gid = pgt_cur__u32(&c);
+		p.op = (uint8_t)pgt_cur__u32(&c);
+		comm = pgt_cur__str(&c, &lc);
+		cwd = pgt_cur__str(&c, &lw);
+		exe = pgt_cur__str(&c, &le);
+		if (c.bad)
+			return -PGT_ECORRUPT;
+		err = apply_process(m, &p, comm, lc, cwd, lw, exe, le);
+		break;
+	}
+	case PGT_REC_LOST: {
+		uint64_t count;
+
+		pgt_cur__u64(&c);
+		pgt_cur__u32(&c);
+		pgt_cur__u32(&c);
+		count = pgt_cur__u64(&c);
+		if (c.bad)
+			return -PGT_ECORRUPT;
+		m->lost_total += count;
+		m->nlost++;
+		break;
+	}
+	case PGT_REC_LEVEL:
+		pgt_cur__u64(&c);
+		pgt_cur__u32(&c);
+		if (c.bad)
+			return -PGT_ECORRUPT;
+		m->nlevel++;
+		break;
+	case PGT_REC_INFO:
+	case PGT_REC_FORMAT: {
+		const char *k, *v;
+		uint32_t lk, lv;
+		char key[300];
+
+		k = pgt_cur__str(&c, &lk);
+		v = pgt_cur__str(&c, &lv);
+		if (c.bad || lk > 256)
+			return -PGT_ECORRUPT;
+		if (type == PGT_REC_FORMAT) {
+			/* kernel event formats live under "format/<event>" */
+			lk = (uint32_t)snprintf(key, sizeof(key), "format/%.*s", (int)lk, k);
+			k = key;
+		}
+		err = apply_info(m, k, lk, v, lv);
+		break;
+	}
+	default:
+		break;	/* unknown: kept in the log, otherwise skipped */
+	}
+	if (err)
+		return err;
+	return log_append(m, type, body, len);
+}
+
+/* The typed adders serialise and go through add_raw, so the log and the
+ * tables can never disagree. */
+#define META_ADD(type, call)                                      \
+	do {                                                      \
+		int err_;                                         \
+		m->scratch.len = 0;                               \
+		err_ = (call);                                    \
+		if (err_)                                         \
+			return err_;                              \
+		return pgt_meta__add_raw(m, (type), m->scratch.data, m->scratch.len); \
+	} while (0)
+
+int pgt_meta__add_object(struct pgt_meta *m, const struct pgt_object *o)
+{
+	META_ADD(PGT_REC_OBJECT, pgt_record__object(&m->scratch, o));
+}
+
+int pgt_meta__add_process(struct pgt_meta *m, const struct pgt_process *p)
+{
+	META_ADD(PGT_REC_PROCESS, pgt_record__process(&m->scratch, p));
+}
+
+int pgt_meta__add_lost(struct pgt_meta *m, uint64_t ts, uint32_t cpu, uint64_t count)
+{
+	META_ADD(PGT_REC_LOST, pgt_record__lost(&m->scratch, ts, cpu, count));
+}
+
+int pgt_meta__add_level(struct pgt_meta *m, uint64_t ts, uint32_t level)
+{
+	META_ADD(PGT_REC_LEVEL, pgt_record__level(&m->scratch, ts, level));
+}
+
+int pgt_meta__add_info(struct pgt_meta *m, const char *key, const char *value)
+{
+	META_ADD(PGT_REC_INFO, pgt_record__info(&m->scratch, key, value));
+}
+
+int pgt_meta__info_at(const struct pgt_meta *m, uint32_t i, const char **key, const char **value)
+{
+	if (i >= m->ninfo)
+		return -ERANGE;
+	*key = m->info[i].key;
+	*value = m->info[i].value;
+	return 0;
+}
+
+const char *pgt_meta__info(const struct pgt_meta *m, const char *key)
+{
+	for (uint32_t i = 0; i < m->ninfo; i++)
+		if (!strcmp(m->info[i].key, key))
+			return m->info[i].value;
+	return NULL;
+}

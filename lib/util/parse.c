@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Strict parsers for numbers, sizes, durations and ranges. */
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "pgtrace/parse.h"
+#include "util.h"
+
+int pgt_parse_u64(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+	unsigned base = 10;
+
+	if (!s || !*s)
+		return -PGT_EPARSE;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+		if (!*s)
+			return -PGT_EPARSE;
+	}
+	for (; *s; s++) {
+		unsigned d;
+
+		if (*s >= '0' && *s <= '9')
+			d = (unsigned)(*s - '0');
+		else if (base == 16 && isxdigit((unsigned char)*s))
+			d = (unsigned)(tolower((unsigned char)*s) - 'a' + 10);
+		else if (*s == '_')
+			continue;	/* digit grouping: 1_000_000 */
+		else
+			return -PGT_EPARSE;
+		if (v > (UINT64_MAX - d) / base)
+			return -ERANGE;
+		v = v * base + d;
+	}
+	*out = v;
+	return 0;
+}
+
+int pgt_parse_u64_max(const char *s, uint64_t max, uint64_t *out)
+{
+	uint64_t v;
+	int err = pgt_parse_u64(s, &v);
+
+	if (err)
+		return err;
+	if (v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+/* A non-negative decimal prefix; *end set past it. */
+static int parse_decimal(const char *s, const char **end, double *out)
+{
+	char *e;
+	double v;
+
+	if (!isdigit((unsigned char)*s) && !(*s == '.' && isdigit((unsigned char)s[1])))
+		return -PGT_EPARSE;
+	errno = 0;
+	v = strtod(s, &e);
+	if (errno == ERANGE || !isfinite(v))
+		return -ERANGE;
+	*end = e;
+	*out = v;
+	return 0;
+}
+
+int pgt_parse_double(const char *s, double *out)
+{
+	const char *end;
+	double v;
+	int err;
+
+	if (!s)
+		return -PGT_EPARSE;
+	err = parse_decimal(s, &end, &v);
+	if (err)
+		return err;
+	if (*end)
+		return -PGT_EPARSE;
+	*out = v;
+	return 0;
+}
+
+int pgt_parse_size(const char *s, uint64_t *out)
+{
+	static const char units[] = "KMGTPE";
+	const char *end, *u;
+	double v, mult = 1;
+	int err;
+
+	if (!s)
+		return -PGT_EPARSE;
+	err = parse_decimal(s, &end, &v);
+	if (err)
+		return err;
+	if (*end) {
+		u = strchr(units, toupper((unsigned char)*end));
+		if (u && *end != 'B') {
+			mult = ldexp(1.0, 10 * (int)(u - units + 1));
+			end++;
+			if (end[0] == 'i' && end[1] == 'B')
+				end += 2;
+			else if (end[0] == 'B')
+				end++;
+		} else if (*end == 'B') {
+			end++;
+		}
+		if (*end)
+			return -PGT_EPARSE;
+	}
+	v *= mult;
+	if (v >= 18446744073709551616.0)
+		return -ERANGE;
+	if (v != floor(v))
+		return -PGT_EPARSE;	/* a fraction of a byte */
+	*out = (uint64_t)v;
+	return 0;
+}
+
+int pgt_parse_duration(const char *s, uint64_t *out)
+{
+	static const struct { const char *name; double ns; } units[] = {
+		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
+		{ "m", 60e9 }, { "min", 60e9 }, { "h", 3600e9 }, { "", 1e9 },
+	};
+	const char *end;
+	double v;
+	int err;
+
+	if (!s)
+		return -PGT_EPARSE;
+	err = parse_decimal(s, &end, &v);
+	if (err)
+		return err;
+	for (size_t i = 0; i < PGT_ARRAY_SIZE(units); i++) {
+		if (!strcmp(end, units[i].name)) {
+			v = v * units[i].ns;
+			if (v >= 18446744073709551616.0)
+				return -ERANGE;
+			*out = (uint64_t)llround(v);
+			return 0;
+		}
+	}
+	return -PGT_EPARSE;
+}
+
+static int parse_bound(const char *s, size_t len, int time, struct pgt_bound *b)
+{
+	char tmp[64];
+	int err;
+
+	if (!len) {
+		b->set = 0;
+		return 0;
+	}
+	if (len >= sizeof(tmp))
+		return -PGT_EPARSE;
+	memcpy(tmp, s, len);
+	tmp[len] = 0;
+	s = tmp;
+	b->set = 1;
+	b->anchor = PGT_ANCHOR_START;
+	if (*s == '-') {
+		b->anchor = PGT_ANCHOR_END;
+		s++;
+	} else if (*s == '@') {
+		b->anchor = PGT_ANCHOR_ABS;
+		s++;
+	} else if (*s == '+') {
+		s++;
+	}
+	err = time ? pgt_parse_duration(s, &b->v) : pgt_parse_u64(s, &b->v);
+	return err;
+}
+
+int pgt_parse_range(const char *s, int time, struct pgt_range *r)
+{
+	const char *dots;
+	int err;
+
+	if (!s)
+		return -PGT_EPARSE;
+	dots = strstr(s, "..");
+	memset(r, 0, sizeof(*r));
+	if (!dots || strstr(dots + 2, ".."))
+		return -PGT_EPARSE;
+	if (dots == s && !dots[2])
+		return -PGT_EPARSE;	/* ".." alone says nothing */
+	err = parse_bound(s, (size_t)(dots - s), time, &r->lo);
+	if (!err)
+		err = parse_bound(dots + 2, strlen(dots + 2), time, &r->hi);
+	return err;
+}
+
+static int resolve_bound(const struct pgt_bound *b, uint64_t first, uint64_t end, uint64_t dflt,
+			 uint64_t *out)
+{
+	if (!b->set) {
+		*out = dflt;
+		return 0;
+	}
+	switch (b->anchor) {
+	case PGT_ANCHOR_ABS:
+		*out = b->v;
+		return 0;
+	case PGT_ANCHOR_END:
+		if (end == UINT64_MAX)
+			return -ENXIO;
+		*out = b->v > end - first ? first : end - b->v;
+		return 0;
+	default:
+		*out = first + b->v < first ? UINT64_MAX : first + b->v;
+		return 0;
+	}
+}
+
+int pgt_range__resolve(const struct pgt_range *r, uint64_t first, uint64_t end,
+		       uint64_t *lo, uint64_t *hi)
+{
+	int err = resolve_bound(&r->lo, first, end, first, lo);
+
+	if (!err)
+		err = resolve_bound(&r->hi, first, end, UINT64_MAX, hi);
+	if (!err && *hi < *lo)
+		err = -ERANGE;
+	return err;
+}

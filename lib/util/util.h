@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Internal helpers shared by the library: byte order, varints, buffers,
+ * checksums and diagnostics.  Not installed. */
+#ifndef PGT_UTIL_H
+#define PGT_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <errno.h>
+
+#include "pgtrace/pgtrace.h"
+
+#define PGT_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define PGT_LIKELY(x) __builtin_expect(!!(x), 1)
+#define PGT_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define PGT_PRINTF(a, b) __attribute__((format(printf, a, b)))
+
+/* Little-endian loads and stores: the format is little-endian. */
+static inline void pgt_put_le16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
+static inline void pgt_put_le32(uint8_t *p, uint32_t v)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	memcpy(p, &v, 4);
+#else
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+#endif
+}
+static inline void pgt_put_le64(uint8_t *p, uint64_t v)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	memcpy(p, &v, 8);
+#else
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+#endif
+}
+static inline uint16_t pgt_get_le16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+static inline uint32_t pgt_get_le32(const uint8_t *p)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+#else
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+#endif
+}
+static inline uint64_t pgt_get_le64(const uint8_t *p)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return v;
+#else
+	return (uint64_t)pgt_get_le32(p) | (uint64_t)pgt_get_le32(p + 4) << 32;
+#endif
+}
+
+/* LEB128 varints; zigzag for signed deltas. */
+static inline uint8_t *pgt_put_varint(uint8_t *p, uint64_t v)
+{
+	while (v >= 0x80) {
+		*p++ = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (uint8_t)v;
+	return p;
+}
+
+/* Decode one varint from [*pp, end).  Return 0, or -1 when the varint
+ * runs past @end or is longer than 10 bytes. */
+static inline int pgt_get_varint(const uint8_t **pp, const uint8_t *end, uint64_t *out)
+{
+	const uint8_t *p = *pp;
+	uint64_t v = 0;
+	unsigned shift = 0;
+
+	if (PGT_LIKELY(p < end && *p < 0x80)) {
+		*out = *p;
+		*pp = p + 1;
+		return 0;
+	}
+	while (p < end && shift < 64) {
+		uint8_t b = *p++;
+
+		v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*out = v;
+			*pp = p;
+			return 0;
+		}
+		shift += 7;
+	}
+	return -1;
+}
+
+static inline uint64_t pgt_zigzag(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
+static inline int64_t pgt_unzigzag(uint64_t v) { return (int64_t)(v >> 1) ^ -(int64_t)(v & 1); }
+
+/* A growable byte buffer. */
+struct pgt_buf {
+	uint8_t *data;
+	size_t len, cap;
+};
+
+int pgt_buf__reserve(struct pgt_buf *b, size_t more);
+int pgt_buf__append(struct pgt_buf *b, const void *p, size_t n);
+void pgt_buf__release(struct pgt_buf *b);
+int pgt_buf__put_u8(struct pgt_buf *b, uint8_t v);
+int pgt_buf__put_u16(struct pgt_buf *b, uint16_t v);
+int pgt_buf__put_u32(struct pgt_buf *b, uint32_t v);
+int pgt_buf__put_u64(struct pgt_buf *b, uint64_t v);
+int pgt_buf__put_str(struct pgt_buf *b, const char *s);
+
+/* A bounds-checked cursor over a serialised record body. */
+struct pgt_cur {
+	const uint8_t *p, *end;
+	int bad;	/* set once a read ran past the end */
+};
+
+uint8_t pgt_cur__u8(struct pgt_cur *c);
+uint16_t pgt_cur__u16(struct pgt_cur *c);
+uint32_t pgt_cur__u32(struct pgt_cur *c);
+uint64_t pgt_cur__u64(struct pgt_cur *c);
+/* Returns a pointer into the body and its length (not NUL-terminated). */
+const char *pgt_cur__str(struct pgt_cur *c, uint32_t *len);
+
+/* CRC32C (Castagnoli), hardware-accelerated where the CPU has it. */
+uint32_t pgt_crc32c(uint32_t crc, const void *data, size_t len);
+
+/* Diagnostics through the callback of pgt_set_diag(). */
+void pgt_diag(enum pgt_diag_level level, const char *fmt, ...) PGT_PRINTF(2, 3);
+
+/* Full write / read loops that retry on EINTR and short counts.
+ * pgt_write_all returns 0 or -errno; pgt_read_full returns bytes read
+ * (short only at end of file) or -errno. */
+int pgt_write_all(int fd, const void *buf, size_t len);
+ssize_t pgt_read_full(int fd, void *buf, size_t len);
+ssize_t pgt_pread_full(int fd, void *buf, size_t len, uint64_t off);
+
+#endif
