@@ -41,28 +41,31 @@ UNIT_BIN := $(patsubst t/unit/%.c,$(O)/t/%,$(UNIT_SRC))
 FUZZ_SRC := $(wildcard fuzz/fuzz-*.c)
 FUZZ_REPLAY := $(patsubst fuzz/%.c,$(O)/fuzz/%-replay,$(FUZZ_SRC))
 
-all: pgtrace libpgtrace.a
+BIN ?= pgtrace
+LIBA ?= libpgtrace.a
+
+all: $(BIN) $(LIBA)
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -c -o $@ $<
 
-libpgtrace.a: $(LIB_OBJ)
+$(LIBA): $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-pgtrace: $(CMD_OBJ) libpgtrace.a
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJ) libpgtrace.a $(LIBS)
+$(BIN): $(CMD_OBJ) $(LIBA)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJ) $(LIBA) $(LIBS)
 
-$(O)/t/test-%: t/unit/test-%.c libpgtrace.a
+$(O)/t/test-%: t/unit/test-%.c $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< libpgtrace.a -lcmocka $(LIBS)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) -lcmocka $(LIBS)
 
 # Fuzz targets double as regression tests: the replay driver feeds every
 # file of the corpus through the target, built with the normal compiler.
-$(O)/fuzz/%-replay: fuzz/%.c fuzz/replay.c libpgtrace.a
+$(O)/fuzz/%-replay: fuzz/%.c fuzz/replay.c $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< fuzz/replay.c libpgtrace.a $(LIBS)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< fuzz/replay.c $(LIBA) $(LIBS)
 
 deps:
 	@sh mk/deps.sh
@@ -75,15 +78,16 @@ test-bins: $(UNIT_BIN) $(FUZZ_REPLAY)
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 asan: deps
-	@$(MAKE) --no-print-directory O=.build-asan SAN_CFLAGS="$(ASAN_FLAGS)" OPT="-O1 -g" \
+	@$(MAKE) --no-print-directory O=.build-asan BIN=.build-asan/pgtrace \
+		LIBA=.build-asan/libpgtrace.a SAN_CFLAGS="$(ASAN_FLAGS)" OPT="-O1 -g" \
 		LDFLAGS="$(ASAN_FLAGS)" all test-bins
 	@PGT_BUILD=.build-asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 sh t/run-all.sh
 
 FUZZ_TIME ?= 60
 fuzz: deps
-	@$(MAKE) --no-print-directory O=.build-fuzz CC=clang \
-		SAN_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined" OPT="-O1 -g" libpgtrace.a
+	@$(MAKE) --no-print-directory O=.build-fuzz CC=clang LIBA=.build-fuzz/libpgtrace.a \
+		SAN_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined" OPT="-O1 -g" .build-fuzz/libpgtrace.a
 	@sh fuzz/run.sh $(FUZZ_TIME)
 
 bench: deps all
