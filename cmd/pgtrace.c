@@ -69,6 +69,7 @@ int main(int argc, char **argv)
 		if (!strcmp(commands[i].name, argv[1])) {
 			snprintf(name, sizeof(name), "pgtrace %s", argv[1]);
 			cli_cmd = name;
+			argv[1] = name;	/* getopt names the command in its messages */
 			return commands[i].fn(argc - 1, argv + 1);
 		}
 	}

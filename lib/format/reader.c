@@ -371,12 +371,16 @@ void pgt_reader__stats(const struct pgt_reader *r, struct pgt_reader_stats *st)
 static int fail(struct pgt_reader *r, int err, uint64_t off, const char *what)
 {
 	r->st.bad_offset = off;
+	r->st.bad_packet = r->st.packets;	/* 0-based number of the failing packet */
 	if (err == -PGT_ETRUNC)
 		pgt_diag(PGT_DIAG_ERROR, "trace ends inside a %s at offset %llu, after %llu whole packets",
 			 what, (unsigned long long)off, (unsigned long long)r->st.packets);
+	else if (!strcmp(what, "packet"))
+		pgt_diag(PGT_DIAG_ERROR, "packet %llu (counting from 1) at offset %llu: %s",
+			 (unsigned long long)r->st.packets + 1, (unsigned long long)off, pgt_strerror(err));
 	else
-		pgt_diag(PGT_DIAG_ERROR, "%s %llu at offset %llu: %s", what,
-			 (unsigned long long)r->st.packets, (unsigned long long)off, pgt_strerror(err));
+		pgt_diag(PGT_DIAG_ERROR, "%s at offset %llu, after %llu whole packets: %s", what,
+			 (unsigned long long)off, (unsigned long long)r->st.packets, pgt_strerror(err));
 	r->err = err;
 	return err;
 }
