@@ -16,6 +16,7 @@
 /* File header: fixed part of version 1.0 (header_size may be larger in
  * later minors; readers skip what they do not know). */
 #define PGT_HDR_SIZE 200
+#define PGT_HDR_MAX_SIZE 65536	/* header_size above this is corrupt */
 #define PGT_HDR_OFF_MAJOR 8
 #define PGT_HDR_OFF_MINOR 10
 #define PGT_HDR_OFF_SIZE 12
@@ -75,7 +76,7 @@ enum pgt_col {
 #define PGT_PKT_DEFAULT_EVENTS 32768u
 /* A decoded payload is at most this large (11 columns of 10-byte
  * varints per event, plus the column table). */
-#define PGT_PKT_MAX_RAW ((size_t)PGT_PKT_MAX_EVENTS * 64 + 4096)
+#define PGT_PKT_MAX_RAW ((size_t)PGT_PKT_MAX_EVENTS * PGT_NCOLS * 10 + 4096)
 
 /* Index entry: u64 offset, u64 first_ts, u64 last_ts, u64 first_seq,
  * u32 count, u32 reserved. */

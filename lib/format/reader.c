@@ -270,7 +270,7 @@ static struct pgt_reader *reader_new(int fd, const struct pgt_reader_opts *opts,
 		goto fail;
 	}
 	e = pgt_header__decode(r->buf, (size_t)got, &r->src.header, &r->hdr_size);
-	if (e == -PGT_ETRUNC && (size_t)got >= PGT_HDR_OFF_SIZE + 4) {
+	if (e == -PGT_ETRUNC && (size_t)got >= PGT_HDR_SIZE) {
 		/* Larger header of a later minor version: fetch the rest. */
 		got = ensure(r, pgt_get_le32(r->buf + PGT_HDR_OFF_SIZE));
 		if (got < 0) {

@@ -71,15 +71,16 @@ int pgt_header__decode(const uint8_t *buf, size_t len, struct pgt_header *h, uin
 
 	if (len < PGT_MAGIC_LEN || memcmp(buf, PGT_MAGIC, PGT_MAGIC_LEN))
 		return -PGT_ENOTTRACE;
-	if (len < PGT_HDR_SIZE)
+	if (len < PGT_HDR_OFF_SIZE + 4)
 		return -PGT_ETRUNC;
 	memset(h, 0, sizeof(*h));
 	h->major = pgt_get_le16(buf + PGT_HDR_OFF_MAJOR);
 	h->minor = pgt_get_le16(buf + PGT_HDR_OFF_MINOR);
 	if (h->major != PGT_FORMAT_MAJOR)
 		return -PGT_EVERSION;
+	/* Checked before anyone reads that many bytes. */
 	size = pgt_get_le32(buf + PGT_HDR_OFF_SIZE);
-	if (size < PGT_HDR_SIZE || size > (1u << 20))
+	if (size < PGT_HDR_SIZE || size > PGT_HDR_MAX_SIZE)
 		return -PGT_ECORRUPT;
 	*hdr_size = size;
 	if (len < size)
