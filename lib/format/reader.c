@@ -565,9 +565,9 @@ static int rewind_start(struct pgt_reader *r)
 /* Seek without an index: scan forward, from the start if needed. */
 static int scan_to(struct pgt_reader *r, uint64_t seq, int by_time)
 {
-	const struct pgt_event *evs;
-	ssize_t n;
-	uint64_t pos = r->st.events;	/* events consumed so far, scanning */
+	const struct pgt_event *evs = NULL;
+	ssize_t n = 0;
+	uint64_t pos = r->st.events;	/* events handed out so far, scanning */
 
 	if (r->seekable) {
 		int err = rewind_start(r);
@@ -575,13 +575,17 @@ static int scan_to(struct pgt_reader *r, uint64_t seq, int by_time)
 		if (err)
 			return err;
 		pos = 0;
-	} else if (!by_time && seq < pos) {
-		return -ESPIPE;
+	} else {
+		/* On a pipe, the events of the current batch not yet taken
+		 * by pgt_source__next() come first. */
+		n = (ssize_t)(r->src.cur_n - r->src.cur_i);
+		if (n)
+			evs = r->src.cur + r->src.cur_i;
+		pos -= (uint64_t)n;
+		if (!by_time && seq < pos)
+			return -ESPIPE;
 	}
 	for (;;) {
-		n = reader_batch(&r->src, &evs);
-		if (n <= 0)
-			return n < 0 ? (int)n : -PGT_ERANGE;
 		for (ssize_t i = 0; i < n; i++) {
 			if (by_time ? evs[i].ts >= seq : pos + (uint64_t)i == seq) {
 				/* Hand the rest of this batch back first. */
@@ -592,6 +596,9 @@ static int scan_to(struct pgt_reader *r, uint64_t seq, int by_time)
 			}
 		}
 		pos += (uint64_t)n;
+		n = reader_batch(&r->src, &evs);
+		if (n <= 0)
+			return n < 0 ? (int)n : -PGT_ERANGE;
 	}
 }
 

@@ -11,6 +11,7 @@ int pgt_parse_u64(const char *s, uint64_t *out)
 {
 	uint64_t v = 0;
 	unsigned base = 10;
+	int digits = 0;
 
 	if (!s || !*s)
 		return -PGT_EPARSE;
@@ -34,7 +35,10 @@ int pgt_parse_u64(const char *s, uint64_t *out)
 		if (v > (UINT64_MAX - d) / base)
 			return -ERANGE;
 		v = v * base + d;
+		digits = 1;
 	}
+	if (!digits)
+		return -PGT_EPARSE;	/* "_" or "0x_" */
 	*out = v;
 	return 0;
 }
@@ -142,7 +146,9 @@ int pgt_parse_duration(const char *s, uint64_t *out)
 			v = v * units[i].ns;
 			if (v >= 18446744073709551616.0)
 				return -ERANGE;
-			*out = (uint64_t)llround(v);
+			/* llround() overflows from 2^63 on, where doubles
+			 * are whole numbers anyway */
+			*out = v < 9223372036854775808.0 ? (uint64_t)llround(v) : (uint64_t)v;
 			return 0;
 		}
 	}
