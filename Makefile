@@ -31,7 +31,7 @@ BASE_CFLAGS := -std=gnu11 $(OPT) $(WARN) -D_GNU_SOURCE -Iinclude -Ilib -MMD -MP 
 LIBS := -lzstd -lm -lpthread
 LDFLAGS ?=
 
-LIB_SRC := $(wildcard lib/util/*.c lib/format/*.c lib/gen/*.c lib/ops/*.c lib/kernel/*.c)
+LIB_SRC := $(wildcard lib/util/*.c lib/format/*.c lib/gen/*.c lib/ops/*.c lib/kernel/*.c lib/snap/*.c)
 CMD_SRC := $(wildcard cmd/*.c)
 UNIT_SRC := $(wildcard t/unit/test-*.c)
 

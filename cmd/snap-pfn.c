@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* pgtrace snap pfn: physical frames by their kernel flags. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "snap.h"
+
+static void pfn_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: pgtrace snap pfn [OPTIONS] [FIRST..END]\n"
+		"\n"
+		"Walk the physical frames of /proc/kpageflags (root) over a frame range\n"
+		"(default: every System RAM range of /proc/iomem; holes are skipped) and\n"
+		"count pages per combination of kernel page flags.\n"
+		"\n"
+		"Options:\n"
+		"  -b, --flags SPEC    only frames with these flags set (~flag: clear),\n"
+		"                      e.g. lru,~anon or dirty,writeback\n"
+		"  -l, --list          list runs of frames instead of the table\n"
+		"  -m, --mapcount      also read /proc/kpagecount (map counts)\n"
+		"  -c, --cgroup        also read /proc/kpagecgroup (memcg inode)\n"
+		"  -j, --threads N     readers in parallel (default: one per CPU)\n"
+		"      --resolve       with --list: name each run's owner (see snap who)\n"
+		"      --json          JSON output\n"
+		"      --bytes         sizes in bytes\n"
+		"  -o, --output TRACE  also write snapshot events to TRACE\n"
+		"  -f, --force         overwrite TRACE\n"
+		"  -h, --help          show this help\n"
+		"\n"
+		"Flags: locked error referenced uptodate dirty lru active slab writeback\n"
+		"reclaim buddy mmap anon swapcache swapbacked compound_head compound_tail\n"
+		"huge unevictable hwpoison nopage ksm thp offline zero_page idle pgtable\n"
+		"reserved mlocked owner_2 private private_2 owner_private arch uncached\n"
+		"softdirty arch_2 arch_3 (or bit numbers).\n"
+		"\n"
+		"Examples:\n"
+		"  pgtrace snap pfn\n"
+		"  pgtrace snap pfn --flags lru,~anon --list 0x100000..0x140000\n"
+		"  pgtrace snap pfn --json -o frames.pgt\n");
+}
+
+static void progress_cb(uint64_t done, uint64_t total, void *ctx)
+{
+	progress_update(ctx, done);
+	(void)total;
+}
+
+int snap_pfn(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "flags", required_argument, NULL, 'b' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "mapcount", no_argument, NULL, 'm' },
+		{ "cgroup", no_argument, NULL, 'c' },
+		{ "threads", required_argument, NULL, 'j' },
+		{ "resolve", no_argument, NULL, 'R' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "bytes", no_argument, NULL, 'B' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct pgt_pfn_opts po = { .sz = sizeof(po) };
+	struct pgt_pfn_result *res = NULL;
+	int list = 0, json = 0, bytes = 0, force = 0, resolve = 0, c, err, rc = 0;
+	const char *output = NULL;
+	struct snap_trace tr;
+	struct progress prog;
+	struct out o;
+	char names[1024];
+
+	while ((c = getopt_long(argc, argv, "b:lmcj:o:fh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'b': {
+			size_t bad = 0;
+
+			if (pgt_kpf_parse(optarg, &po.must_set, &po.must_clear, &bad))
+				cli_usage_error("unknown page flag in --flags '%s' at '%s'", optarg, optarg + bad);
+			break;
+		}
+		case 'l': list = 1; break;
+		case 'm': po.mapcount = 1; break;
+		case 'c': po.cgroup = 1; break;
+		case 'j':
+			po.threads = (unsigned)cli_u64_max("--threads", optarg, 1024);
+			if (!po.threads)
+				cli_usage_error("invalid --threads '%s': must be at least 1", optarg);
+			break;
+		case 'R': resolve = 1; break;
+		case 'J': json = 1; break;
+		case 'B': bytes = 1; break;
+		case 'o': output = optarg; break;
+		case 'f': force = 1; break;
+		case 'h': pfn_usage(stdout); return 0;
+		default: cli_bad_option();
+		}
+	}
+	if (optind < argc) {
+		struct pgt_range r;
+
+		cli_range("frame range", argv[optind], 0, &r);
+		if (r.lo.anchor != PGT_ANCHOR_START || r.hi.anchor != PGT_ANCHOR_START)
+			cli_usage_error("invalid frame range '%s': use FIRST..END frame numbers", argv[optind]);
+		po.first = r.lo.set ? r.lo.v : 0;
+		po.end = r.hi.set ? r.hi.v : UINT64_MAX;
+		if (po.end <= po.first)
+			cli_usage_error("invalid frame range '%s': empty", argv[optind]);
+		optind++;
+	}
+	if (optind < argc)
+		cli_usage_error("unexpected argument '%s'", argv[optind]);
+	if (resolve && !list)
+		cli_usage_error("--resolve needs --list");
+	if (resolve) {
+		cli_error("--resolve: use 'pgtrace snap who PFN...' (run joining is not done by snap pfn yet)");
+		return EXIT_RUNTIME;
+	}
+	po.runs = list || output;
+	progress_init(&prog, "frames", 0);
+	po.progress = progress_cb;
+	po.ctx = &prog;
+	err = pgt_snap_pfn(&po, &res);
+	progress_done(&prog);
+	if (err)
+		return snap_root_hint("/proc/kpageflags", err);
+	rc = snap_open_trace(&tr, output, force);
+	if (rc)
+		goto out;
+	if (tr.w) {
+		struct pgt_object obj = { .id = 1, .kind = PGT_OBJ_PHYS, .name_src = PGT_NAME_GIVEN,
+					  .ts = tr.ts, .path = "[physical memory]" };
+
+		pgt_writer__add_object(tr.w, &obj);
+		pgt_writer__add_info(tr.w, "snapshot", "pfn");
+		for (size_t i = 0; i < res->nruns; i++)
+			snap_trace_event(&tr, 1, res->runs[i].pfn, res->runs[i].npages, res->runs[i].pfn,
+					 res->runs[i].flags, 0);
+		rc = snap_close_trace(&tr);
+	}
+
+	out_init(&o, 1);
+	if (json) {
+		out_printf(&o, "{\"walked\":%llu,\"matched\":%llu,\"ranges\":%llu,\"page_size\":4096,\"combos\":[",
+			   (unsigned long long)res->walked, (unsigned long long)res->matched,
+			   (unsigned long long)res->spans);
+		for (size_t i = 0; i < res->ncombos; i++) {
+			out_printf(&o, "%s{\"flags\":\"0x%016llx\",\"names\":", i ? "," : "",
+				   (unsigned long long)res->combos[i].flags);
+			out_json_str(&o, pgt_kpf_format(res->combos[i].flags, names, sizeof(names)));
+			out_printf(&o, ",\"pages\":%llu,\"bytes\":%llu}", (unsigned long long)res->combos[i].pages,
+				   (unsigned long long)res->combos[i].pages * 4096);
+		}
+		out_str(&o, "]");
+		if (list) {
+			out_str(&o, ",\"runs\":[");
+			for (size_t i = 0; i < res->nruns; i++) {
+				const struct pgt_pfn_run *r = &res->runs[i];
+
+				out_printf(&o, "%s{\"pfn\":%llu,\"pages\":%llu,\"flags\":\"0x%llx\"", i ? "," : "",
+					   (unsigned long long)r->pfn, (unsigned long long)r->npages,
+					   (unsigned long long)r->flags);
+				if (po.mapcount)
+					out_printf(&o, ",\"mapcount\":%llu", (unsigned long long)r->mapcount);
+				if (po.cgroup)
+					out_printf(&o, ",\"cgroup\":%llu", (unsigned long long)r->cgroup);
+				out_char(&o, '}');
+			}
+			out_str(&o, "]");
+		}
+		out_str(&o, "}\n");
+	} else if (list) {
+		out_printf(&o, "%-12s %10s %-18s%s%s %s\n", "pfn", "pages", "flags",
+			   po.mapcount ? " mapcount" : "", po.cgroup ? "     cgroup" : "", "names");
+		for (size_t i = 0; i < res->nruns; i++) {
+			const struct pgt_pfn_run *r = &res->runs[i];
+
+			out_printf(&o, "0x%010llx %10llu 0x%016llx", (unsigned long long)r->pfn,
+				   (unsigned long long)r->npages, (unsigned long long)r->flags);
+			if (po.mapcount)
+				out_printf(&o, " %8llu", (unsigned long long)r->mapcount);
+			if (po.cgroup)
+				out_printf(&o, " %10llu", (unsigned long long)r->cgroup);
+			out_char(&o, ' ');
+			out_str(&o, pgt_kpf_format(r->flags, names, sizeof(names)));
+			out_char(&o, '\n');
+		}
+	} else {
+		out_printf(&o, "%-18s %12s %10s  %s\n", "flags", "pages", "size", "names");
+		for (size_t i = 0; i < res->ncombos; i++) {
+			out_printf(&o, "0x%016llx %12llu ", (unsigned long long)res->combos[i].flags,
+				   (unsigned long long)res->combos[i].pages);
+			snap_size(&o, res->combos[i].pages, bytes, 10);
+			out_str(&o, "  ");
+			out_str(&o, pgt_kpf_format(res->combos[i].flags, names, sizeof(names)));
+			out_char(&o, '\n');
+		}
+		out_printf(&o, "%-18s %12llu ", "total", (unsigned long long)res->matched);
+		snap_size(&o, res->matched, bytes, 10);
+		out_printf(&o, "  (%llu frames walked in %llu ranges)\n", (unsigned long long)res->walked,
+			   (unsigned long long)res->spans);
+	}
+	if (out_finish(&o))
+		rc = EXIT_RUNTIME;
+out:
+	pgt_pfn_result__free(res);
+	return rc;
+}
