@@ -338,17 +338,21 @@ void out_json_str(struct out *o, const char *s)
 	out_char(o, '"');
 }
 
+/* CSV: control characters are shown as \xNN like in text, so a row is
+ * always one line; fields with commas or quotes are quoted. */
 void out_csv_str(struct out *o, const char *s)
 {
-	if (!strpbrk(s, ",\"\n\r")) {
+	if (!strpbrk(s, ",\"")) {
 		out_text_str(o, s);
 		return;
 	}
 	out_char(o, '"');
-	for (; *s; s++) {
-		if (*s == '"')
+	for (const char *p = s; *p; p++) {
+		char one[2] = { *p, 0 };
+
+		if (*p == '"')
 			out_char(o, '"');
-		out_char(o, *s);
+		out_text_str(o, one);
 	}
 	out_char(o, '"');
 }
@@ -358,7 +362,7 @@ void out_text_str(struct out *o, const char *s)
 	static const char dig[] = "0123456789abcdef";
 
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p < 0x20 && *p != '\n' && *p != '\r') || *p == 0x7f) {
+		if (*p < 0x20 || *p == 0x7f || (*p == '\\' && p[1] == 'x')) {
 			char e[4] = { '\\', 'x', dig[*p >> 4], dig[*p & 15] };
 
 			out_mem(o, e, 4);

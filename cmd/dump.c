@@ -280,7 +280,8 @@ int cmd_dump(int argc, char **argv)
 		if (have_ev) {
 			err = pgt_range__resolve(&ev_range, 0, events, &seq_lo, &seq_hi);
 			if (err == -ENXIO) {
-				cli_error("'%s' has no index, so --events cannot count from the end", path);
+				cli_error("'%s' has no index, so --events cannot count from the end",
+					  strcmp(path, "-") ? path : "standard input");
 				pgt_reader__free(r);
 				return EXIT_RUNTIME;
 			}
@@ -309,7 +310,8 @@ int cmd_dump(int argc, char **argv)
 			err = pgt_range__resolve(&t_range, first_ts,
 						 last_ts ? last_ts + 1 : UINT64_MAX, &t_lo, &t_hi);
 			if (err == -ENXIO) {
-				cli_error("'%s' has no index, so --time cannot count from the end", path);
+				cli_error("'%s' has no index, so --time cannot count from the end",
+					  strcmp(path, "-") ? path : "standard input");
 				pgt_reader__free(r);
 				return EXIT_RUNTIME;
 			}

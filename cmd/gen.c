@@ -201,11 +201,11 @@ int cmd_gen(int argc, char **argv)
 		cli_usage_error("no output given: use -o TRACE, or -o - for standard output");
 	if (!strcmp(output, "-") && isatty(STDOUT_FILENO))
 		cli_usage_error("will not write a binary trace to a terminal: use -o FILE or a pipe");
-	if (go.period && go.pages && go.period > go.pages)
-		cli_usage_error("invalid --period: %llu is more than --pages %llu",
-				(unsigned long long)go.period, (unsigned long long)go.pages);
-	if (go.npages && go.npages > (go.pages ? go.pages : 65536))
-		cli_usage_error("invalid --npages: more than the pages of a file");
+	if (go.period > (go.pages ? go.pages : 65536))
+		cli_usage_error("invalid --period: %llu is more than the %llu pages of a file (--pages)",
+				(unsigned long long)go.period, (unsigned long long)(go.pages ? go.pages : 65536));
+	if (go.npages > (go.pages ? go.pages : 65536))
+		cli_usage_error("invalid --npages: more than the pages of a file (--pages)");
 
 	src = pgt_gen__new(&go, &err);
 	if (!src) {

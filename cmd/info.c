@@ -37,7 +37,7 @@ struct info {
 static void scan_objects(struct pgt_meta *m, struct info *in)
 {
 	for (uint32_t i = 0; i < pgt_meta__nr_objects(m); i++) {
-		const struct pgt_object *o = pgt_meta__object(m, i);
+		const struct pgt_object *o = pgt_meta__object_at(m, i);
 
 		if (!o)
 			continue;
@@ -54,16 +54,25 @@ static void scan_objects(struct pgt_meta *m, struct info *in)
 
 static const char *const name_srcs[8] = { "none", "given", "proc", "fanotify", "walk", "synthetic", "6", "7" };
 
+static const char *type_name(int t, char *buf, size_t len)
+{
+	if (t < PGT_EV_NTYPES)
+		return pgt_event_type_name((unsigned)t);
+	snprintf(buf, len, "type-%d", t);
+	return buf;
+}
+
 static void print_text(struct out *o, const char *path, const struct pgt_header *h,
 		       struct pgt_meta *m, const struct info *in, const struct pgt_reader_stats *st,
 		       uint64_t size, int indexed, int complete)
 {
-	char b1[32], b2[32];
+	char b1[32], b2[32], tb[16];
 	double span = in->events ? (double)(in->last_ts - in->first_ts) / 1e9 : 0;
 
 	out_printf(o, "trace:        %s\n", strcmp(path, "-") ? path : "(standard input)");
 	out_printf(o, "format:       %u.%u%s\n", h->major, h->minor,
-		   complete ? "" : " (no end record: the writer stopped early)");
+		   complete ? "" : st->bad_offset ? " (damaged: see the message)"
+		   : " (no end record: the writer stopped early)");
 	out_str(o, "host:         ");
 	out_text_str(o, h->host[0] ? h->host : "(unknown)");
 	out_str(o, " (kernel ");
@@ -104,7 +113,7 @@ static void print_text(struct out *o, const char *path, const struct pgt_header 
 	out_str(o, "events by type:\n");
 	for (int t = 0; t < 256; t++)
 		if (in->per_type[t])
-			out_printf(o, "  %-14s %12llu  %5.1f%%\n", pgt_event_type_name((unsigned)t),
+			out_printf(o, "  %-14s %12llu  %5.1f%%\n", type_name(t, tb, sizeof(tb)),
 				   (unsigned long long)in->per_type[t],
 				   100.0 * (double)in->per_type[t] / (double)in->events);
 	if (pgt_meta__nr_info(m)) {
@@ -129,6 +138,7 @@ static void print_json(struct out *o, const char *path, const struct pgt_header 
 		       uint64_t size, int indexed, int complete)
 {
 	int first = 1;
+	char tb[16];
 
 	out_str(o, "{\"trace\":");
 	out_json_str(o, path);
@@ -163,7 +173,7 @@ static void print_json(struct out *o, const char *path, const struct pgt_header 
 	for (int t = 0; t < 256; t++) {
 		if (!in->per_type[t])
 			continue;
-		out_printf(o, "%s\"%s\":%llu", first ? "" : ",", pgt_event_type_name((unsigned)t),
+		out_printf(o, "%s\"%s\":%llu", first ? "" : ",", type_name(t, tb, sizeof(tb)),
 			   (unsigned long long)in->per_type[t]);
 		first = 0;
 	}

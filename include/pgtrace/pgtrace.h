@@ -203,7 +203,9 @@ void pgt_meta__free(struct pgt_meta *m);
 /* Borrowed; valid until the next call that adds records or the free. */
 const struct pgt_object *pgt_meta__object(const struct pgt_meta *m, uint32_t id);
 const struct pgt_process *pgt_meta__process(const struct pgt_meta *m, uint32_t pid);
-uint32_t pgt_meta__nr_objects(const struct pgt_meta *m);	/* highest id + 1 */
+uint32_t pgt_meta__nr_objects(const struct pgt_meta *m);	/* objects known */
+/* Iterate objects: @i from 0 to nr_objects-1, in order of first sight. */
+const struct pgt_object *pgt_meta__object_at(const struct pgt_meta *m, uint32_t i);
 uint32_t pgt_meta__nr_processes(const struct pgt_meta *m);
 /* Iterate processes: @i from 0 to nr_processes-1, in order of first sight. */
 const struct pgt_process *pgt_meta__process_at(const struct pgt_meta *m, uint32_t i);

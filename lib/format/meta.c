@@ -26,8 +26,10 @@ struct kv {
 };
 
 struct pgt_meta {
-	struct obj_slot *objs;
+	struct obj_slot *objs;	/* in order of first sight */
 	uint32_t nobjs, cap_objs;
+	uint32_t *obj_hash;	/* open addressing: index+1, 0 empty */
+	uint32_t obj_hash_cap;
 	struct proc_slot *procs;
 	uint32_t nprocs, cap_procs;
 	uint32_t *proc_hash;	/* open addressing: index+1, 0 empty */
@@ -52,6 +54,7 @@ void pgt_meta__free(struct pgt_meta *m)
 	for (uint32_t i = 0; i < m->nobjs; i++)
 		free(m->objs[i].path);
 	free(m->objs);
+	free(m->obj_hash);
 	for (uint32_t i = 0; i < m->nprocs; i++) {
 		free(m->procs[i].comm);
 		free(m->procs[i].cwd);
@@ -120,11 +123,49 @@ static int log_append(struct pgt_meta *m, uint32_t type, const void *body, size_
 	return 0;
 }
 
+static uint32_t hash32(uint32_t x);
+
+/* Ids come from the trace: a hash keeps a huge id from costing memory. */
+static uint32_t *obj_find(const struct pgt_meta *m, uint32_t id)
+{
+	uint32_t mask = m->obj_hash_cap - 1;
+
+	for (uint32_t h = hash32(id) & mask;; h = (h + 1) & mask) {
+		uint32_t v = m->obj_hash[h];
+
+		if (!v || m->objs[v - 1].o.id == id)
+			return &m->obj_hash[h];
+	}
+}
+
 const struct pgt_object *pgt_meta__object(const struct pgt_meta *m, uint32_t id)
 {
-	if (id >= m->nobjs || !m->objs[id].used)
+	uint32_t *slot;
+
+	if (!m->obj_hash_cap)
 		return NULL;
-	return &m->objs[id].o;
+	slot = obj_find(m, id);
+	return *slot ? &m->objs[*slot - 1].o : NULL;
+}
+
+const struct pgt_object *pgt_meta__object_at(const struct pgt_meta *m, uint32_t i)
+{
+	return i < m->nobjs ? &m->objs[i].o : NULL;
+}
+
+static int obj_rehash(struct pgt_meta *m)
+{
+	uint32_t ncap = m->obj_hash_cap ? m->obj_hash_cap * 2 : 64;
+	uint32_t *h = calloc(ncap, sizeof(*h));
+
+	if (!h)
+		return -ENOMEM;
+	free(m->obj_hash);
+	m->obj_hash = h;
+	m->obj_hash_cap = ncap;
+	for (uint32_t i = 0; i < m->nobjs; i++)
+		*obj_find(m, m->objs[i].o.id) = i + 1;
+	return 0;
 }
 
 uint32_t pgt_meta__nr_objects(const struct pgt_meta *m) { return m->nobjs; }
@@ -190,35 +231,43 @@ static int proc_rehash(struct pgt_meta *m)
 static int apply_object(struct pgt_meta *m, const struct pgt_object *o, const char *path, size_t plen)
 {
 	struct obj_slot *s;
+	uint32_t *slot;
 	char *np;
 
-	if (o->id == UINT32_MAX)
-		return -PGT_ECORRUPT;
-	if (grow((void **)&m->objs, &m->cap_objs, o->id + 1, sizeof(*m->objs)))
+	if ((m->nobjs + 1) * 2 > m->obj_hash_cap && obj_rehash(m))
 		return -ENOMEM;
-	s = &m->objs[o->id];
-	if (o->op == PGT_OBJ_UNLINK && s->used) {
-		/* A deletion keeps the name: only the time changes. */
-		s->o.unlink_ts = o->ts ? o->ts : 1;
-		return 0;
-	}
-	np = dupn(path, plen);
-	if (!np)
-		return -ENOMEM;
-	if (s->used && o->op == PGT_OBJ_RENAME) {
+	slot = obj_find(m, o->id);
+	if (*slot) {
+		s = &m->objs[*slot - 1];
+		if (o->op == PGT_OBJ_UNLINK) {
+			/* A deletion keeps the name: only the time changes. */
+			s->o.unlink_ts = o->ts ? o->ts : 1;
+			return 0;
+		}
+		np = dupn(path, plen);
+		if (!np)
+			return -ENOMEM;
 		free(s->path);
+		if (o->op != PGT_OBJ_RENAME) {
+			s->o = *o;
+			s->o.unlink_ts = 0;
+		}
 		s->path = np;
 		s->o.path = np;
 		return 0;
 	}
-	free(s->path);
+	if (grow((void **)&m->objs, &m->cap_objs, m->nobjs + 1, sizeof(*m->objs)))
+		return -ENOMEM;
+	np = dupn(path, plen);
+	if (!np)
+		return -ENOMEM;
+	s = &m->objs[m->nobjs];
 	s->o = *o;
 	s->o.unlink_ts = o->op == PGT_OBJ_UNLINK ? (o->ts ? o->ts : 1) : 0;
 	s->path = np;
 	s->o.path = np;
 	s->used = 1;
-	if (o->id >= m->nobjs)
-		m->nobjs = o->id + 1;
+	*slot = ++m->nobjs;
 	return 0;
 }
 

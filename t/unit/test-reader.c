@@ -152,7 +152,7 @@ static void check_std_meta(struct pgt_meta *m, int second_half)
 	const struct pgt_process *p;
 	const char *k, *v;
 
-	assert_int_equal(pgt_meta__nr_objects(m), second_half ? 5 : 4);
+	assert_int_equal(pgt_meta__nr_objects(m), second_half ? 4 : 3);
 	assert_null(pgt_meta__object(m, 0));
 	o = pgt_meta__object(m, 1);
 	assert_non_null(o);
