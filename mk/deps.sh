@@ -4,7 +4,7 @@
 # quick when everything is there.
 set -e
 pkgs="build-essential pkg-config libzstd-dev zstd libcmocka-dev libtracefs-dev
-libtraceevent-dev libcairo2-dev clang util-linux"
+libtraceevent-dev libcairo2-dev clang util-linux vmtouch python3"
 missing=
 for p in $pkgs; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
