@@ -23,7 +23,8 @@ static void pfn_usage(FILE *f)
 		"  -m, --mapcount      also read /proc/kpagecount (map counts)\n"
 		"  -c, --cgroup        also read /proc/kpagecgroup (memcg inode)\n"
 		"  -j, --threads N     readers in parallel (default: one per CPU)\n"
-		"      --resolve       with --list: name each run's owner (see snap who)\n"
+		"      --resolve       with --list: name the owners of each run's frames\n"
+		"                      (file and page, or process and address; root)\n"
 		"      --json          JSON output\n"
 		"      --bytes         sizes in bytes\n"
 		"  -o, --output TRACE  also write snapshot events to TRACE\n"
@@ -48,6 +49,56 @@ static void progress_cb(uint64_t done, uint64_t total, void *ctx)
 	(void)total;
 }
 
+/* Owners of each listed run, frame by frame, printed as sub-runs whose
+ * frames have the same owner at consecutive pages or addresses. */
+static void print_owners(struct out *o, const struct pgt_owner_map *m, const struct pgt_pfn_run *r)
+{
+	struct pgt_owner cur[4], nxt[4];
+	uint64_t start = r->pfn, len = 0;
+	size_t ncur = 0;
+
+	for (uint64_t f = r->pfn; f <= r->pfn + r->npages; f++) {
+		size_t n = f < r->pfn + r->npages ? pgt_owner_map__lookup(m, f, nxt, 4) : SIZE_MAX;
+		int same = n == ncur && n != SIZE_MAX && len;
+
+		for (size_t k = 0; same && k < n && k < 4; k++)
+			same = nxt[k].kind == cur[k].kind && nxt[k].pid == cur[k].pid &&
+			       nxt[k].path == cur[k].path && nxt[k].index == cur[k].index + len &&
+			       (!nxt[k].pid || nxt[k].vaddr == cur[k].vaddr + len * 4096);
+		if (same) {
+			len++;
+			continue;
+		}
+		if (len) {
+			out_printf(o, "    0x%010llx +%-8llu ", (unsigned long long)start, (unsigned long long)len);
+			if (!ncur)
+				out_str(o, "owner not found");
+			for (size_t k = 0; k < ncur && k < 4; k++) {
+				if (k)
+					out_str(o, "; ");
+				if (cur[k].kind == PGT_OWNER_FILE) {
+					out_str(o, "file ");
+					out_text_str(o, cur[k].path);
+					out_printf(o, " page %llu", (unsigned long long)cur[k].index);
+				} else {
+					out_str(o, "anon");
+				}
+				if (cur[k].pid)
+					out_printf(o, " pid %u at 0x%llx", cur[k].pid, (unsigned long long)cur[k].vaddr);
+			}
+			if (ncur > 4)
+				out_printf(o, "; and %zu more", ncur - 4);
+			out_char(o, '\n');
+		}
+		if (n == SIZE_MAX)
+			break;
+		memcpy(cur, nxt, sizeof(cur));
+		ncur = n;
+		start = f;
+		len = 1;
+	}
+}
+
 int snap_pfn(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -66,6 +117,7 @@ int snap_pfn(int argc, char **argv)
 	};
 	struct pgt_pfn_opts po = { .sz = sizeof(po) };
 	struct pgt_pfn_result *res = NULL;
+	struct pgt_owner_map *owners = NULL;
 	int list = 0, json = 0, bytes = 0, force = 0, resolve = 0, c, err, rc = 0;
 	const char *output = NULL;
 	struct snap_trace tr;
@@ -115,10 +167,6 @@ int snap_pfn(int argc, char **argv)
 		cli_usage_error("unexpected argument '%s'", argv[optind]);
 	if (resolve && !list)
 		cli_usage_error("--resolve needs --list");
-	if (resolve) {
-		cli_error("--resolve: use 'pgtrace snap who PFN...' (run joining is not done by snap pfn yet)");
-		return EXIT_RUNTIME;
-	}
 	po.runs = list || output;
 	progress_init(&prog, "frames", 0);
 	po.progress = progress_cb;
@@ -127,6 +175,15 @@ int snap_pfn(int argc, char **argv)
 	progress_done(&prog);
 	if (err)
 		return snap_root_hint("/proc/kpageflags", err);
+	if (resolve) {
+		struct pgt_owner_opts oo = { .sz = sizeof(oo), .threads = po.threads };
+
+		err = pgt_owner_map__build(&oo, &owners);
+		if (err) {
+			rc = snap_root_hint("the frames of processes and files", err);
+			goto out;
+		}
+	}
 	rc = snap_open_trace(&tr, output, force);
 	if (rc)
 		goto out;
@@ -187,6 +244,8 @@ int snap_pfn(int argc, char **argv)
 			out_char(&o, ' ');
 			out_str(&o, pgt_kpf_format(r->flags, names, sizeof(names)));
 			out_char(&o, '\n');
+			if (owners)
+				print_owners(&o, owners, r);
 		}
 	} else {
 		out_printf(&o, "%-18s %12s %10s  %s\n", "flags", "pages", "size", "names");
@@ -206,6 +265,7 @@ int snap_pfn(int argc, char **argv)
 	if (out_finish(&o))
 		rc = EXIT_RUNTIME;
 out:
+	pgt_owner_map__free(owners);
 	pgt_pfn_result__free(res);
 	return rc;
 }

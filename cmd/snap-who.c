@@ -153,8 +153,12 @@ int snap_who(int argc, char **argv)
 	if (json)
 		out_str(&o, "]}\n");
 	else
-		out_printf(&o, "(joined %llu processes and %llu cached files: %llu frame runs)\n",
-			   (unsigned long long)tasks, (unsigned long long)files, (unsigned long long)runs);
+		out_printf(&o, "(joined %llu processes and %llu cached files: %llu frame runs%s)\n",
+			   (unsigned long long)tasks, (unsigned long long)files, (unsigned long long)runs,
+			   pgt_owner_map__denied(m) ? "; some processes could not be read" : "");
+	if (pgt_owner_map__denied(m))
+		cli_warn("%llu processes could not be read (permission denied): their frames stay unnamed",
+			 (unsigned long long)pgt_owner_map__denied(m));
 	if (out_finish(&o))
 		rc = EXIT_RUNTIME;
 	pgt_owner_map__free(m);

@@ -264,6 +264,8 @@ size_t pgt_owner_map__lookup(const struct pgt_owner_map *m, uint64_t pfn,
 /* Counts: processes walked, files scanned, frame runs known. */
 void pgt_owner_map__stats(const struct pgt_owner_map *m, uint64_t *tasks, uint64_t *files,
 			  uint64_t *runs);
+/* Processes whose pages could not be read (permission denied). */
+uint64_t pgt_owner_map__denied(const struct pgt_owner_map *m);
 void pgt_owner_map__free(struct pgt_owner_map *m);
 
 #ifdef __cplusplus

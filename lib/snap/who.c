@@ -27,7 +27,7 @@ struct pgt_owner_map {
 	uint64_t maxlen;
 	char **strs;
 	size_t nstrs, capstrs;
-	uint64_t tasks, files;
+	uint64_t tasks, files, denied;
 };
 
 static const char *keep_str(struct pgt_owner_map *m, const char *s)
@@ -75,6 +75,8 @@ static int add_task(struct pgt_owner_map *m, pid_t pid)
 	struct pgt_task_info *t;
 	int err = pgt_snap_task(pid, &to, &t);
 
+	if (err == -EACCES || err == -EPERM)
+		m->denied++;
 	if (err)
 		return err == -ENOMEM ? err : 0;	/* gone, or a kernel thread */
 	m->tasks++;
@@ -218,6 +220,11 @@ size_t pgt_owner_map__lookup(const struct pgt_owner_map *m, uint64_t pfn, struct
 		}
 	}
 	return found;
+}
+
+uint64_t pgt_owner_map__denied(const struct pgt_owner_map *m)
+{
+	return m->denied;
 }
 
 void pgt_owner_map__stats(const struct pgt_owner_map *m, uint64_t *tasks, uint64_t *files,
