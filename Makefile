@@ -39,6 +39,7 @@ UNIT_SRC := $(wildcard t/unit/test-*.c)
 LIB_OBJ := $(patsubst %.c,$(O)/%.o,$(LIB_SRC))
 CMD_OBJ := $(patsubst %.c,$(O)/%.o,$(CMD_SRC))
 UNIT_BIN := $(patsubst t/unit/%.c,$(O)/t/%,$(UNIT_SRC))
+HELPER_BIN := $(patsubst t/helper/%.c,$(O)/t/%,$(wildcard t/helper/pgt-*.c))
 FUZZ_SRC := $(wildcard fuzz/fuzz-*.c)
 FUZZ_REPLAY := $(patsubst fuzz/%.c,$(O)/fuzz/%-replay,$(FUZZ_SRC))
 
@@ -62,6 +63,11 @@ $(O)/t/test-%: t/unit/test-%.c $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) -lcmocka $(LIBS)
 
+# Helper programs of the end-to-end tests (they find them in $(O)/t/).
+$(O)/t/pgt-%: t/helper/pgt-%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
 # Fuzz targets double as regression tests: the replay driver feeds every
 # file of the corpus through the target, built with the normal compiler.
 $(O)/fuzz/%-replay: fuzz/%.c fuzz/replay.c $(LIBA)
@@ -75,7 +81,7 @@ check: deps
 	@$(MAKE) --no-print-directory all test-bins
 	@sh t/run-all.sh
 
-test-bins: $(UNIT_BIN) $(FUZZ_REPLAY)
+test-bins: $(UNIT_BIN) $(HELPER_BIN) $(FUZZ_REPLAY)
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 asan: deps
@@ -93,6 +99,7 @@ fuzz: deps
 
 bench: deps all
 	@sh bench/run.sh
+	@bash bench/snap.sh
 
 demo: deps all
 	@sh mk/demo.sh

@@ -174,8 +174,11 @@ static void dump_event(struct dumper *d, const struct pgt_event *e)
 		case F_DEV:
 			if (d->fmt == FMT_JSONL)
 				out_char(o, '"');
-			if (obj)
-				out_printf(o, "%u:%u", major(obj->dev), minor(obj->dev));
+			if (obj) {
+				out_u64(o, major(obj->dev));
+				out_char(o, ':');
+				out_u64(o, minor(obj->dev));
+			}
 			else if (d->fmt == FMT_TEXT)
 				out_char(o, '-');
 			if (d->fmt == FMT_JSONL)
