@@ -27,12 +27,13 @@ endif
 OPT ?= -O2 -g
 CFLAGS ?=
 BASE_CFLAGS := -std=gnu11 $(OPT) $(WARN) -D_GNU_SOURCE -Iinclude -Ilib -MMD -MP \
+	-I/usr/include/tracefs -I/usr/include/traceevent \
 	$(SAN_CFLAGS)
 # zstd linked statically: it shaves a tenth of a millisecond off every start
-LIBS := -Wl,-Bstatic -lzstd -Wl,-Bdynamic -lm -lpthread
+LIBS := -Wl,-Bstatic -lzstd -Wl,-Bdynamic -ltracefs -ltraceevent -lm -lpthread
 LDFLAGS ?=
 
-LIB_SRC := $(wildcard lib/util/*.c lib/format/*.c lib/gen/*.c lib/ops/*.c lib/kernel/*.c lib/snap/*.c)
+LIB_SRC := $(wildcard lib/util/*.c lib/format/*.c lib/gen/*.c lib/ops/*.c lib/kernel/*.c lib/snap/*.c lib/record/*.c)
 CMD_SRC := $(wildcard cmd/*.c)
 UNIT_SRC := $(wildcard t/unit/test-*.c)
 
@@ -63,10 +64,12 @@ $(O)/t/test-%: t/unit/test-%.c $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBA) -lcmocka $(LIBS)
 
-# Helper programs of the end-to-end tests (they find them in $(O)/t/).
+# Helper programs of the end-to-end tests (they find them in $(O)/t/),
+# never sanitized: the processes they set up must look like ordinary ones
+# (ASan would map terabytes of shadow memory into them).
 $(O)/t/pgt-%: t/helper/pgt-%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+	$(CC) $(filter-out $(SAN_CFLAGS),$(BASE_CFLAGS)) $(CFLAGS) -o $@ $<
 
 # Fuzz targets double as regression tests: the replay driver feeds every
 # file of the corpus through the target, built with the normal compiler.

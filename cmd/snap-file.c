@@ -378,7 +378,7 @@ int snap_file(int argc, char **argv)
 	}
 	rc = snap_open_trace(&x.tr, output, force);
 	if (rc)
-		return rc;
+		goto out;
 	if (x.tr.w) {
 		fo.extents = 1;
 		pgt_writer__add_info(x.tr.w, "snapshot", "file");
@@ -423,6 +423,7 @@ int snap_file(int argc, char **argv)
 	rc = snap_close_trace(&x.tr);
 	if (out_finish(&x.o))
 		rc = EXIT_RUNTIME;
+out:
 	if (use_stdin)
 		for (size_t i = 0; i < nreqs; i++)
 			free((char *)reqs[i].path);

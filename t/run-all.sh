@@ -7,6 +7,9 @@ B=${PGT_BUILD:-.build}
 PGTRACE=${PGTRACE:-$(pwd)/$B/pgtrace}
 [ -x "$PGTRACE" ] || PGTRACE=$(pwd)/pgtrace
 export PGTRACE
+# test helper programs (t/helper) are built there too
+PGT_BUILD_DIR=$(pwd)/$B
+export PGT_BUILD_DIR
 pass=0 fail=0 skip=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -33,9 +33,11 @@
 #define PAGE 4096ull
 #define MINCORE_WINDOW (128ull << 20)
 
-/* Hard links: the first name counts, later ones point at it. */
+/* Hard links: the first name counts, later ones point at it.  The key
+ * includes the pages examined, so different ranges of one file (--stdin
+ * lines) each count. */
 struct link_set {
-	struct { uint64_t dev, ino; const char *path; } *slots;
+	struct { uint64_t dev, ino, first, end; const char *path; } *slots;
 	size_t cap, used;
 };
 
@@ -315,6 +317,28 @@ static int by_mincore(int fd, const struct stat *sb, struct pgt_file_info *fi, i
 	return err;
 }
 
+/* Cached pages of [first, end) by mincore (already found trustworthy). */
+static uint64_t mincore_count(int fd, uint64_t first, uint64_t end)
+{
+	unsigned char *vec = malloc(MINCORE_WINDOW / PAGE);
+	uint64_t count = 0;
+
+	for (uint64_t p = first; vec && p < end;) {
+		uint64_t n = end - p < MINCORE_WINDOW / PAGE ? end - p : MINCORE_WINDOW / PAGE;
+		void *m = mmap(NULL, n * PAGE, PROT_READ, MAP_SHARED, fd, (off_t)(p * PAGE));
+
+		if (m == MAP_FAILED)
+			break;
+		if (mincore(m, n * PAGE, vec) == 0)
+			for (uint64_t i = 0; i < n; i++)
+				count += vec[i] & 1;
+		munmap(m, n * PAGE);
+		p += n;
+	}
+	free(vec);
+	return count;
+}
+
 /* Pages in holes of [first, end) and how many of them are cached. */
 static int holes(int fd, struct pgt_file_info *fi)
 {
@@ -338,6 +362,8 @@ static int holes(int fd, struct pgt_file_info *fi)
 			fi->hole_pages += h1 - h0;
 			if (fi->method == PGT_RES_CACHESTAT && pgt_cachestat(fd, h0 * PAGE, (h1 - h0) * PAGE, &cs) == 0)
 				fi->cached_in_holes += cs.nr_cache;
+			else if (fi->method == PGT_RES_MINCORE)
+				fi->cached_in_holes += mincore_count(fd, h0, h1);
 		}
 		if (data < 0 || (uint64_t)data >= stop)
 			break;
@@ -392,9 +418,9 @@ static int add_pfnrun(struct pgt_file_info *fi, size_t *cap, uint64_t index, uin
 
 /*
  * Frames and kernel flags of the cached pages: map the cached extents,
- * touch each page (already resident, so no I/O; a fault maps a whole
- * large folio), read our own pagemap for the frames, then kpageflags in
- * runs of contiguous frames rather than one read per page.
+ * populate their page tables (already resident, so no I/O), read our own
+ * pagemap for the frames, then kpageflags in runs of contiguous frames
+ * rather than one read per page.
  */
 static int frames(int fd, struct pgt_file_info *fi, int want_flags, int want_pfns)
 {
@@ -429,8 +455,14 @@ static int frames(int fd, struct pgt_file_info *fi, int want_flags, int want_pfn
 				err = -errno;
 				break;
 			}
-			for (uint64_t i = 0; i < n; i++)
-				(void)m[i * PAGE];
+			/* Populate the page tables instead of reading the pages:
+			 * a file cut short meanwhile then gives EFAULT where a
+			 * read would raise SIGBUS (its pages past the new end
+			 * are no longer cached: they are just not reported).
+			 * Kernels before 5.14 know no MADV_POPULATE_READ. */
+			if (madvise((void *)m, n * PAGE, MADV_POPULATE_READ) < 0 && errno == EINVAL)
+				for (uint64_t i = 0; i < n; i++)
+					(void)m[i * PAGE];
 			if (pgt_pread_full(pm, ent, n * 8, (uint64_t)(uintptr_t)m / PAGE * 8) != (ssize_t)(n * 8))
 				err = -EIO;
 			for (uint64_t i = 0; i <= n && !err; i++) {
@@ -608,10 +640,13 @@ static const char *link_check(struct link_set *s, const struct pgt_file_info *fi
 	}
 	for (h = (fi->ino * 0x9E3779B97F4A7C15ull ^ fi->dev) & (s->cap - 1); s->slots[h].path;
 	     h = (h + 1) & (s->cap - 1))
-		if (s->slots[h].dev == fi->dev && s->slots[h].ino == fi->ino)
+		if (s->slots[h].dev == fi->dev && s->slots[h].ino == fi->ino &&
+		    s->slots[h].first == fi->first && s->slots[h].end == fi->end)
 			return s->slots[h].path;
 	s->slots[h].dev = fi->dev;
 	s->slots[h].ino = fi->ino;
+	s->slots[h].first = fi->first;
+	s->slots[h].end = fi->end;
 	s->slots[h].path = fi->path;
 	s->used++;
 	return NULL;

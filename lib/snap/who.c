@@ -177,7 +177,8 @@ int pgt_owner_map__build(const struct pgt_owner_opts *o, struct pgt_owner_map **
 		if (err)
 			goto out;
 	}
-	qsort(m->runs, m->n, sizeof(*m->runs), run_cmp);
+	if (m->n)	/* runs is NULL when nothing was joined */
+		qsort(m->runs, m->n, sizeof(*m->runs), run_cmp);
 	(void)nfd;
 out:
 	pgt_file_reqs__free(reqs, nreqs);
