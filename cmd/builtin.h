@@ -17,6 +17,7 @@ int cmd_info(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_snap(int argc, char **argv);
+int cmd_record(int argc, char **argv);
 
 /* Name of the running subcommand, for messages ("pgtrace dump"). */
 extern const char *cli_cmd;

@@ -15,6 +15,7 @@ static const struct command commands[] = {
 	{ "info", cmd_info, "summarise a trace: host, clock, span, events per type, sizes" },
 	{ "dump", cmd_dump, "print events one per line as text, CSV or JSON lines" },
 	{ "gen", cmd_gen, "generate a synthetic trace of a chosen access pattern" },
+	{ "record", cmd_record, "record live page events with processes and file names" },
 	{ "snap", cmd_snap, "snapshot page state by frame, file, filesystem or task" },
 };
 

@@ -222,6 +222,9 @@ int pgt_meta__add_process(struct pgt_meta *m, const struct pgt_process *p);
 int pgt_meta__add_lost(struct pgt_meta *m, uint64_t ts, uint32_t cpu, uint64_t count);
 int pgt_meta__add_level(struct pgt_meta *m, uint64_t ts, uint32_t level);
 int pgt_meta__add_info(struct pgt_meta *m, const char *key, const char *value);
+/* The kernel's format text of an event ("filemap/mm_filemap_get_pages");
+ * readable afterwards as info key "format/<name>". */
+int pgt_meta__add_format(struct pgt_meta *m, const char *name, const char *text);
 /* Add one serialised record (as found in a trace). Unknown types are kept
  * in the log but otherwise ignored.  Return 0 or -PGT_ECORRUPT. */
 int pgt_meta__add_raw(struct pgt_meta *m, uint32_t type, const void *body, size_t len);
@@ -410,6 +413,18 @@ int pgt_writer__add_info(struct pgt_writer *w, const char *key, const char *valu
 /* Copy the records of @m not yet copied by this writer (call before
  * writing the events read after them). */
 int pgt_writer__copy_meta(struct pgt_writer *w, const struct pgt_meta *m);
+/* As pgt_writer__copy_meta(), but only records whose type bit (1 << type,
+ * PGT_REC_* of pgtrace-format(5)) is in @types; the others are passed
+ * over for good. */
+int pgt_writer__copy_meta_types(struct pgt_writer *w, const struct pgt_meta *m, uint32_t types);
+/* Record types for pgt_writer__copy_meta_types(). */
+#define PGT_META_OBJECTS (1u << 2)
+#define PGT_META_PROCESSES (1u << 3)
+#define PGT_META_LOST (1u << 4)
+#define PGT_META_LEVELS (1u << 5)
+#define PGT_META_INFO (1u << 6)
+#define PGT_META_FORMATS (1u << 7)
+#define PGT_META_ALL 0xffffffffu
 /* End the current packet and push it to the file. */
 int pgt_writer__flush(struct pgt_writer *w);
 /* Events written so far and bytes in the file. */

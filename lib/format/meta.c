@@ -474,6 +474,11 @@ int pgt_meta__add_info(struct pgt_meta *m, const char *key, const char *value)
 	META_ADD(PGT_REC_INFO, pgt_record__info(&m->scratch, key, value));
 }
 
+int pgt_meta__add_format(struct pgt_meta *m, const char *name, const char *text)
+{
+	META_ADD(PGT_REC_FORMAT, pgt_record__info(&m->scratch, name, text));
+}
+
 int pgt_meta__info_at(const struct pgt_meta *m, uint32_t i, const char **key, const char **value)
 {
 	if (i >= m->ninfo)

@@ -243,7 +243,7 @@ int pgt_writer__add_info(struct pgt_writer *w, const char *key, const char *valu
 	WRITER_ADD(PGT_REC_INFO, pgt_record__info(&w->scratch, key, value));
 }
 
-int pgt_writer__copy_meta(struct pgt_writer *w, const struct pgt_meta *m)
+int pgt_writer__copy_meta_types(struct pgt_writer *w, const struct pgt_meta *m, uint32_t types)
 {
 	const struct pgt_buf *log = pgt_meta__log(m);
 
@@ -257,11 +257,17 @@ int pgt_writer__copy_meta(struct pgt_writer *w, const struct pgt_meta *m)
 		uint32_t type = pgt_get_le32(log->data + w->copy_pos);
 		uint32_t len = pgt_get_le32(log->data + w->copy_pos + 4);
 
-		if (pgt_record__frame(&w->pending, type, log->data + w->copy_pos + 8, len))
+		if (type < 32 && (types & (1u << type)) &&
+		    pgt_record__frame(&w->pending, type, log->data + w->copy_pos + 8, len))
 			return -ENOMEM;
 		w->copy_pos += 8 + (size_t)len;
 	}
 	return 0;
+}
+
+int pgt_writer__copy_meta(struct pgt_writer *w, const struct pgt_meta *m)
+{
+	return pgt_writer__copy_meta_types(w, m, PGT_META_ALL);
 }
 
 uint64_t pgt_writer__events(const struct pgt_writer *w) { return w->events + w->nev; }

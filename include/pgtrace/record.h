@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * record.h - live page-event recording from the kernel's tracepoints.
+ *
+ * The recorder works in its own tracefs instance: per-CPU ring buffers
+ * read by per-CPU threads (raw sub-buffers, decoded off the traced
+ * tasks' path), merged by time, normalised into struct pgt_event and
+ * written as a .pgt trace with its side tables: objects named through
+ * names.h (state dump, fanotify, final walk), processes (state dump,
+ * fork, exec, exit), lost events per CPU, level changes, host and
+ * settings, and the kernel's event formats.
+ */
+#ifndef PGTRACE_RECORD_H
+#define PGTRACE_RECORD_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "pgtrace/pgtrace.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Detail levels: what each adds to the one below. */
+enum pgt_level {
+	PGT_LEVEL_BASE = 0,	/* processes, page-cache insertions and deletions */
+	PGT_LEVEL_LOOKUP = 1,	/* + lookups (get_pages), faults, map_pages */
+	PGT_LEVEL_LRU = 2,	/* + LRU insertion and activation, user faults */
+	PGT_LEVEL_ALL = 3,	/* + DAMON access samples */
+};
+
+struct pgt_record_opts {
+	size_t sz;
+	const char *output;	/* path or "-" */
+	int force;
+	/* targets: none set means the whole system */
+	const pid_t *pids;	/* with their children */
+	size_t npids;
+	char *const *argv;	/* command to launch and follow; NULL: none */
+	int have_uid;
+	uid_t uid;
+	const char *cgroup;	/* cgroup v2 path relative to the mount, or absolute */
+	int level;		/* enum pgt_level */
+	uint64_t duration_ns;	/* 0: until stopped */
+	uint64_t max_size;	/* stop when the trace reaches this many bytes */
+	uint64_t keep_bytes;	/* flight recorder: keep the last N bytes */
+	uint64_t keep_ns;	/* ... or the last N ns */
+	uint32_t buffer_kb;	/* per-CPU ring (0: 65536) */
+	double max_loss;	/* fraction of events lost that fails the run (<0: none) */
+	int damon;		/* DAMON physical-address sampling */
+	uint64_t damon_sample_us, damon_aggr_us;
+	int no_names;		/* no fanotify watcher */
+	int zlevel;
+};
+
+struct pgt_record_stats {
+	uint64_t events;	/* written */
+	uint64_t filtered;	/* dropped by user-space target filters */
+	uint64_t lost;		/* dropped by the kernel (overrun + dropped) */
+	uint64_t bytes;		/* trace size */
+	uint64_t objects, named_proc, named_fanotify, named_walk, unnamed;
+	uint64_t processes;
+	uint64_t subbufs;	/* sub-buffers read */
+	double cpu_user, cpu_sys;	/* recorder's own rusage, seconds */
+	double elapsed;
+	int child_status;	/* wait status of the launched command */
+	int have_child;
+	char missing[512];	/* events the kernel lacks, space separated */
+	char notes[512];	/* what was degraded (no fanotify, no DAMON, ...) */
+};
+
+/*
+ * pgt_record() - record until a stop condition: the launched command
+ * exits, pgt_record_stop() is called (from a signal handler is fine),
+ * the duration passes, or the trace reaches max_size.
+ * Return 0 or a negative error; *@st is filled either way as far as it
+ * got.  Needs root (tracefs).
+ */
+int pgt_record(const struct pgt_record_opts *opts, struct pgt_record_stats *st);
+
+/* Async-signal-safe controls for a running pgt_record(). */
+void pgt_record_stop(void);
+void pgt_record_set_level(int level);
+/* Flight recorder: write the kept part to the output now. */
+void pgt_record_dump_keep(void);
+
+/* Remove tracefs instances left by recorders that died. Return count. */
+int pgt_record_clean_stale(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

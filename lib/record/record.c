@@ -1,0 +1,1634 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The recorder.
+ *
+ *   kernel tracepoints -> per-CPU ring buffers of our own tracefs instance
+ *   -> one reader thread per CPU: raw sub-buffers, decoded into events
+ *   -> the main thread: merged by time, objects and processes resolved,
+ *      side records added, written as a .pgt trace (or a ring of chunks)
+ *
+ * Nothing is decoded on the traced tasks' path: the kernel only copies
+ * the tracepoint's fields into its ring.  Field offsets come from the
+ * kernel's format files by name (they differ between events and
+ * kernels), and the format text goes into the trace.
+ *
+ * Merging: each reader notes the CLOCK_MONOTONIC time at which it began
+ * a drain that emptied its buffer; every event older than the smallest
+ * such time over all CPUs has been read, so it can be written in time
+ * order.  The instance's trace clock is "mono" so the two clocks agree.
+ */
+#include <dirent.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+
+#include <tracefs.h>
+#include <kbuffer.h>
+
+#include "format/format.h"
+#include "kernel/kernel.h"
+#include "names.h"
+#include "record-int.h"
+
+#define INSTANCE_PREFIX "pgtrace-"
+#define ROUND_NS 100000000ull	/* main loop period */
+#define OBJ_PHYS 1u		/* object id of physical memory */
+
+enum kind {
+	K_NONE, K_FILE, K_PHYS, K_UFAULT, K_DAMON, K_FORK, K_EXEC, K_EXIT,
+};
+
+/* Fields the decoder may want; F_* index the offset table. */
+enum field {
+	F_INO, F_DEV, F_INDEX, F_LAST, F_PFN, F_ORDER, F_LRU, F_FLAGS, F_ADDR, F_IP, F_ERR,
+	F_START, F_END, F_NR_ACC, F_AGE, F_PPID, F_CPID, F_CCOMM, F_FNAME, F_PID, F_COMM,
+	F_GROUP_DEAD, F_NFIELDS,
+};
+
+static const char *const field_names[F_NFIELDS][2] = {
+	[F_INO] = { "i_ino", NULL }, [F_DEV] = { "s_dev", NULL },
+	[F_INDEX] = { "index", "start_index" }, [F_LAST] = { "last_index", "end_index" },
+	[F_PFN] = { "pfn", NULL }, [F_ORDER] = { "order", NULL }, [F_LRU] = { "lru", NULL },
+	[F_FLAGS] = { "flags", NULL }, [F_ADDR] = { "address", NULL }, [F_IP] = { "ip", NULL },
+	[F_ERR] = { "error_code", NULL }, [F_START] = { "start", NULL }, [F_END] = { "end", NULL },
+	[F_NR_ACC] = { "nr_accesses", NULL }, [F_AGE] = { "age", NULL },
+	[F_PPID] = { "parent_pid", NULL }, [F_CPID] = { "child_pid", NULL },
+	[F_CCOMM] = { "child_comm", NULL }, [F_FNAME] = { "filename", NULL },
+	[F_PID] = { "pid", NULL }, [F_COMM] = { "comm", NULL }, [F_GROUP_DEAD] = { "group_dead", NULL },
+};
+
+struct desc {
+	const char *sys, *name;
+	int level;
+	uint8_t kind, type;
+	int present, enabled;
+	int id;
+	int16_t off[F_NFIELDS];
+	uint8_t size[F_NFIELDS];
+	char *format;
+};
+
+static struct desc descs[] = {
+	{ .sys = "sched", .name = "sched_process_fork", .level = 0, .kind = K_FORK, .type = 0 },
+	{ .sys = "sched", .name = "sched_process_exec", .level = 0, .kind = K_EXEC, .type = 0 },
+	{ .sys = "sched", .name = "sched_process_exit", .level = 0, .kind = K_EXIT, .type = 0 },
+	{ .sys = "filemap", .name = "mm_filemap_add_to_page_cache", .level = 0, .kind = K_FILE, .type = PGT_EV_ADD },
+	{ .sys = "filemap", .name = "mm_filemap_delete_from_page_cache", .level = 0, .kind = K_FILE, .type = PGT_EV_DELETE },
+	{ .sys = "filemap", .name = "mm_filemap_get_pages", .level = 1, .kind = K_FILE, .type = PGT_EV_LOOKUP },
+	{ .sys = "filemap", .name = "mm_filemap_fault", .level = 1, .kind = K_FILE, .type = PGT_EV_FAULT },
+	{ .sys = "filemap", .name = "mm_filemap_map_pages", .level = 1, .kind = K_FILE, .type = PGT_EV_MAP },
+	{ .sys = "pagemap", .name = "mm_lru_insertion", .level = 2, .kind = K_PHYS, .type = PGT_EV_LRU_ADD },
+	{ .sys = "pagemap", .name = "mm_lru_activate", .level = 2, .kind = K_PHYS, .type = PGT_EV_LRU_ACTIVATE },
+	{ .sys = "exceptions", .name = "page_fault_user", .level = 2, .kind = K_UFAULT, .type = PGT_EV_USER_FAULT },
+	{ .sys = "damon", .name = "damon_aggregated", .level = 3, .kind = K_DAMON, .type = PGT_EV_ACCESS_SAMPLE },
+};
+#define NDESC (sizeof(descs) / sizeof(descs[0]))
+#define MAX_ID 65536
+
+/* A decoded event before objects and processes are resolved. */
+struct rev {
+	struct pgt_event ev;	/* ev.tid holds the kernel's common_pid */
+	uint64_t ino;
+	uint32_t kdev;
+	uint8_t kind;
+	uint32_t a, b;
+	char *str;		/* fork: child comm; exec: filename (malloc'd) */
+};
+
+struct revvec {
+	struct rev *v;
+	size_t n, cap, head;
+};
+
+struct reader {
+	struct rec *r;
+	int cpu, fd;
+	pthread_t th;
+	struct kbuffer *kb;
+	uint8_t *page;
+	pthread_mutex_t lock;
+	struct revvec q;	/* decoded, waiting for the merge */
+	struct revvec mine;	/* merge side: taken from q */
+	atomic_uint_fast64_t watermark;
+	atomic_int done;
+	uint64_t subbufs;
+	uint64_t lost_seen;
+	int err;
+};
+
+struct objent { uint64_t ino; uint32_t kdev; uint32_t id; int named; };
+struct procent { uint32_t tid, tgid; int state; /* 0 new, 1 pass, 2 filtered */ };
+
+struct chunk { char *path; uint64_t bytes, first_ts, last_ts; };
+
+struct rec {
+	const struct pgt_record_opts *o;
+	struct pgt_record_stats *st;
+	struct tracefs_instance *inst;
+	char inst_name[64];
+	char *inst_dir;
+	int ncpus;
+	struct reader *rd;
+	size_t subbuf;
+	int16_t by_id[MAX_ID];	/* kernel event id -> desc index + 1 */
+	struct pgt_meta *meta;
+	struct pgt_names *names;
+	/* objects */
+	struct objent *objs;
+	size_t obj_cap, obj_used;
+	uint32_t next_obj;
+	/* processes */
+	struct procent *procs;
+	size_t proc_cap, proc_used;
+	/* output */
+	struct pgt_writer *w;
+	struct pgt_header hdr;
+	int keep;
+	char *ring_dir;
+	struct chunk *chunks;
+	size_t nchunks;
+	uint64_t last_ts;
+	uint64_t ring_seq;
+	struct pgt_event *out;
+	size_t nout, cap_out;
+	int level;
+	pid_t child;
+	int damon_on;
+	uint64_t start_ns;
+	atomic_int readers_stop;	/* set once tracing is off */
+};
+
+static atomic_int g_stop, g_level = -1, g_dump;
+
+void pgt_record_stop(void) { atomic_store(&g_stop, 1); }
+void pgt_record_set_level(int level) { atomic_store(&g_level, level); }
+void pgt_record_dump_keep(void) { atomic_store(&g_dump, 1); }
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void note(struct rec *r, const char *fmt, ...) PGT_PRINTF(2, 3);
+
+static void note(struct rec *r, const char *fmt, ...)
+{
+	size_t len = strlen(r->st->notes);
+	va_list ap;
+
+	if (len + 2 >= sizeof(r->st->notes))
+		return;
+	if (len)
+		r->st->notes[len++] = ';', r->st->notes[len++] = ' ';
+	va_start(ap, fmt);
+	vsnprintf(r->st->notes + len, sizeof(r->st->notes) - len, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- tracefs ---- */
+
+static int inst_write(struct rec *r, const char *file, const char *val)
+{
+	int n = tracefs_instance_file_write(r->inst, file, val);
+
+	return n < 0 ? -EIO : 0;
+}
+
+static int parse_format(struct desc *d, const char *text)
+{
+	const char *p = text;
+
+	for (int f = 0; f < F_NFIELDS; f++)
+		d->off[f] = -1;
+	d->id = -1;
+	if (sscanf(text, "name: %*s ID: %d", &d->id) != 1) {
+		const char *idp = strstr(text, "ID:");
+
+		if (!idp || sscanf(idp, "ID: %d", &d->id) != 1)
+			return -PGT_EPARSE;
+	}
+	while ((p = strstr(p, "field:"))) {
+		const char *semi = strchr(p, ';'), *name;
+		int off, size;
+		size_t nlen;
+
+		if (!semi)
+			break;
+		/* the name is the last word before ';', maybe with [N] */
+		name = semi;
+		while (name > p && name[-1] != ' ' && name[-1] != '\t')
+			name--;
+		nlen = strcspn(name, ";[");
+		if (sscanf(semi, "; offset:%d; size:%d;", &off, &size) != 2) {
+			const char *o = strstr(semi, "offset:");
+
+			if (!o || sscanf(o, "offset:%d; size:%d;", &off, &size) != 2) {
+				p = semi;
+				continue;
+			}
+		}
+		for (int f = 0; f < F_NFIELDS; f++)
+			for (int alt = 0; alt < 2; alt++) {
+				const char *want = field_names[f][alt];
+
+				if (want && strlen(want) == nlen && !strncmp(name, want, nlen) && d->off[f] < 0) {
+					d->off[f] = (int16_t)off;
+					d->size[f] = (uint8_t)size;
+				}
+			}
+		p = semi;
+	}
+	return d->id >= 0 && d->id < MAX_ID ? 0 : -PGT_EPARSE;
+}
+
+static int probe_events(struct rec *r)
+{
+	for (size_t i = 0; i < NDESC; i++) {
+		struct desc *d = &descs[i];
+		char rel[256], *text = NULL;
+		const char *dir = tracefs_tracing_dir();
+		char path[512];
+		int fd;
+		ssize_t n;
+
+		d->present = 0;
+		d->enabled = 0;
+		free(d->format);
+		d->format = NULL;
+		snprintf(rel, sizeof(rel), "events/%s/%s/format", d->sys, d->name);
+		snprintf(path, sizeof(path), "%s/%s", dir, rel);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			size_t len = strlen(r->st->missing);
+
+			snprintf(r->st->missing + len, sizeof(r->st->missing) - len, "%s%s:%s",
+				 len ? " " : "", d->sys, d->name);
+			continue;
+		}
+		text = malloc(65536);
+		n = text ? pgt_read_full(fd, text, 65535) : -ENOMEM;
+		close(fd);
+		if (n <= 0) {
+			free(text);
+			continue;
+		}
+		text[n] = 0;
+		if (parse_format(d, text) == 0) {
+			d->present = 1;
+			d->format = text;
+			r->by_id[d->id] = (int16_t)(i + 1);
+			snprintf(rel, sizeof(rel), "%s/%s", d->sys, d->name);
+			pgt_meta__add_format(r->meta, rel, text);
+		} else {
+			free(text);
+		}
+	}
+	return 0;
+}
+
+static int set_event(struct rec *r, struct desc *d, int on)
+{
+	if (!d->present || d->enabled == on)
+		return 0;
+	if ((on ? tracefs_event_enable(r->inst, d->sys, d->name)
+		: tracefs_event_disable(r->inst, d->sys, d->name)) < 0)
+		return -EIO;
+	d->enabled = on;
+	return 0;
+}
+
+static int apply_level(struct rec *r, int level)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < NDESC && !err; i++) {
+		int want = descs[i].level <= level;
+
+		if (descs[i].kind == K_DAMON)
+			want = want && r->damon_on;
+		err = set_event(r, &descs[i], want);
+	}
+	r->level = level;
+	if (!err)
+		err = pgt_meta__add_level(r->meta, now_ns(), (uint32_t)level);
+	return err;
+}
+
+int pgt_record_clean_stale(void)
+{
+	const char *top = tracefs_tracing_dir();
+	char dir[4096];
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	if (!top)
+		return 0;
+	snprintf(dir, sizeof(dir), "%s/instances", top);
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		char path[4400], *end;
+		long pid;
+		int fd;
+
+		if (strncmp(de->d_name, INSTANCE_PREFIX, strlen(INSTANCE_PREFIX)))
+			continue;
+		pid = strtol(de->d_name + strlen(INSTANCE_PREFIX), &end, 10);
+		if (*end || pid <= 0 || pid == getpid() || kill((pid_t)pid, 0) == 0 || errno == EPERM)
+			continue;	/* not ours, or its recorder still runs */
+		/* events must be off before the directory can go */
+		snprintf(path, sizeof(path), "%s/%s/events/enable", dir, de->d_name);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			if (write(fd, "0", 1) < 0) {
+				/* removal below will say whether it mattered */
+			}
+			close(fd);
+		}
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (rmdir(path) == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static int setup_instance(struct rec *r)
+{
+	char val[64];
+	int err;
+
+	if (!tracefs_tracing_dir())
+		return -ENODEV;
+	snprintf(r->inst_name, sizeof(r->inst_name), INSTANCE_PREFIX "%d", (int)getpid());
+	r->inst = tracefs_instance_create(r->inst_name);
+	if (!r->inst)
+		return errno ? -errno : -EIO;
+	snprintf(val, sizeof(val), "%u", r->o->buffer_kb ? r->o->buffer_kb : 65536);
+	if ((err = inst_write(r, "buffer_size_kb", val)))
+		return err;
+	inst_write(r, "trace_clock", "mono");
+	inst_write(r, "tracing_on", "0");
+	{
+		char *cur = tracefs_instance_file_read(r->inst, "buffer_subbuf_size_kb", NULL);
+
+		r->subbuf = cur ? (size_t)atoi(cur) * 1024 : 4096;
+		if (r->subbuf < 4096)
+			r->subbuf = 4096;
+		free(cur);
+	}
+	{
+		char *clk = tracefs_instance_file_read(r->inst, "trace_clock", NULL);
+
+		if (!clk || !strstr(clk, "[mono]")) {
+			free(clk);
+			return -ENOTSUP;	/* timestamps would not match CLOCK_MONOTONIC */
+		}
+		free(clk);
+	}
+	return 0;
+}
+
+static int set_pids(struct rec *r, const pid_t *pids, size_t n)
+{
+	char buf[32];
+	int err = 0;
+
+	if (!n)
+		return 0;
+	inst_write(r, "options/event-fork", "1");
+	for (size_t i = 0; i < n && !err; i++) {
+		snprintf(buf, sizeof(buf), "%d", (int)pids[i]);
+		if (tracefs_instance_file_append(r->inst, "set_event_pid", buf) < 0)
+			err = -ESRCH;
+	}
+	return err;
+}
+
+/* ---- decoding (reader threads) ---- */
+
+static inline uint64_t rd(const uint8_t *data, int off, int size)
+{
+	uint64_t v = 0;
+
+	if (off < 0)
+		return 0;
+	switch (size) {
+	case 1: v = data[off]; break;
+	case 2: v = pgt_get_le16(data + off); break;
+	case 4: v = pgt_get_le32(data + off); break;
+	default: v = pgt_get_le64(data + off); break;
+	}
+	return v;
+}
+
+static char *rd_str(const uint8_t *data, int len, const struct desc *d, int f)
+{
+	if (d->off[f] < 0)
+		return NULL;
+	if (d->size[f] == 4) {	/* __data_loc: u16 offset, u16 length */
+		uint32_t loc = pgt_get_le32(data + d->off[f]);
+		uint32_t o = loc & 0xffff, l = loc >> 16;
+
+		if (o + l > (uint32_t)len)
+			return NULL;
+		return strndup((const char *)data + o, l);
+	}
+	return strndup((const char *)data + d->off[f], d->size[f]);
+}
+
+static int vec_push(struct revvec *v, const struct rev *e)
+{
+	if (v->n == v->cap) {
+		size_t ncap = v->cap ? v->cap * 2 : 4096;
+		struct rev *nv = realloc(v->v, ncap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		v->v = nv;
+		v->cap = ncap;
+	}
+	v->v[v->n++] = *e;
+	return 0;
+}
+
+static int decode_subbuf(struct reader *k, struct revvec *out)
+{
+	struct rec *r = k->r;
+	unsigned long long ts;
+	void *data;
+
+	if (kbuffer_load_subbuffer(k->kb, k->page) < 0)
+		return -PGT_ECORRUPT;
+	for (data = kbuffer_read_event(k->kb, &ts); data; data = kbuffer_next_event(k->kb, &ts)) {
+		const uint8_t *p = data;
+		int len = kbuffer_event_size(k->kb);
+		unsigned id = pgt_get_le16(p);
+		const struct desc *d;
+		struct rev e;
+
+		if (id >= MAX_ID || !r->by_id[id])
+			continue;
+		d = &descs[r->by_id[id] - 1];
+		memset(&e, 0, sizeof(e));
+		e.kind = d->kind;
+		e.ev.ts = ts;
+		e.ev.cpu = (uint32_t)k->cpu;
+		e.ev.tid = (uint32_t)pgt_get_le32(p + 4);
+		e.ev.type = d->type;
+		e.ev.pfn = PGT_PFN_NONE;
+		e.ev.npages = 1;
+		e.ev.flags = (uint16_t)(d->level << PGT_F_LEVEL_SHIFT);
+		switch (d->kind) {
+		case K_FILE:
+			e.ino = rd(p, d->off[F_INO], d->size[F_INO]);
+			e.kdev = (uint32_t)rd(p, d->off[F_DEV], d->size[F_DEV]);
+			e.ev.index = rd(p, d->off[F_INDEX], d->size[F_INDEX]);
+			if (d->off[F_LAST] >= 0) {
+				uint64_t last = rd(p, d->off[F_LAST], d->size[F_LAST]);
+
+				e.ev.npages = last >= e.ev.index ? (uint32_t)(last - e.ev.index + 1) : 1;
+			}
+			if (d->off[F_PFN] >= 0)
+				e.ev.pfn = rd(p, d->off[F_PFN], d->size[F_PFN]);
+			if (d->off[F_ORDER] >= 0)
+				e.ev.npages = 1u << (rd(p, d->off[F_ORDER], d->size[F_ORDER]) & 31);
+			break;
+		case K_PHYS:
+			e.ev.pfn = rd(p, d->off[F_PFN], d->size[F_PFN]);
+			e.ev.index = e.ev.pfn;
+			/* aux: lru list in the low byte, folio flags above */
+			e.ev.aux = rd(p, d->off[F_LRU], d->size[F_LRU]) |
+				   rd(p, d->off[F_FLAGS], d->size[F_FLAGS]) << 8;
+			break;
+		case K_UFAULT: {
+			uint64_t err = rd(p, d->off[F_ERR], d->size[F_ERR]);
+
+			e.ev.index = rd(p, d->off[F_ADDR], d->size[F_ADDR]) / 4096;
+			e.ev.aux = rd(p, d->off[F_IP], d->size[F_IP]);
+			if (err & 2)
+				e.ev.flags |= PGT_F_WRITE;
+			break;
+		}
+		case K_DAMON: {
+			uint64_t s = rd(p, d->off[F_START], d->size[F_START]);
+			uint64_t end = rd(p, d->off[F_END], d->size[F_END]);
+
+			e.ev.index = s / 4096;
+			e.ev.pfn = s / 4096;
+			e.ev.npages = end > s ? (uint32_t)((end - s) / 4096) : 0;
+			/* aux: nr_accesses, age in the upper half */
+			e.ev.aux = rd(p, d->off[F_NR_ACC], d->size[F_NR_ACC]) |
+				   rd(p, d->off[F_AGE], d->size[F_AGE]) << 32;
+			break;
+		}
+		case K_FORK:
+			e.a = (uint32_t)rd(p, d->off[F_PPID], d->size[F_PPID]);
+			e.b = (uint32_t)rd(p, d->off[F_CPID], d->size[F_CPID]);
+			e.str = rd_str(p, len, d, F_CCOMM);
+			break;
+		case K_EXEC:
+			e.a = (uint32_t)rd(p, d->off[F_PID], d->size[F_PID]);
+			e.str = rd_str(p, len, d, F_FNAME);
+			break;
+		case K_EXIT:
+			e.a = (uint32_t)rd(p, d->off[F_PID], d->size[F_PID]);
+			e.b = d->off[F_GROUP_DEAD] >= 0 ? (uint32_t)rd(p, d->off[F_GROUP_DEAD], 1) : 1;
+			break;
+		}
+		if (vec_push(out, &e)) {
+			free(e.str);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static void *reader_main(void *arg)
+{
+	struct reader *k = arg;
+	struct revvec local = { 0 };
+	int finishing = 0;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(k->cpu, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	for (;;) {
+		struct pollfd pfd = { .fd = k->fd, .events = POLLIN };
+		uint64_t t0;
+		int stop = atomic_load(&k->r->readers_stop);
+
+		if (!finishing && !stop)
+			poll(&pfd, 1, 50);
+		if (stop)
+			finishing = 1;
+		t0 = now_ns();
+		for (;;) {
+			ssize_t n = read(k->fd, k->page, k->r->subbuf);
+
+			if (n <= 0) {
+				if (n < 0 && errno == EINTR)
+					continue;
+				break;	/* EAGAIN: drained */
+			}
+			k->subbufs++;
+			if (decode_subbuf(k, &local)) {
+				k->err = -ENOMEM;
+				break;
+			}
+		}
+		pthread_mutex_lock(&k->lock);
+		for (size_t i = 0; i < local.n; i++)
+			if (vec_push(&k->q, &local.v[i])) {
+				k->err = -ENOMEM;
+				break;
+			}
+		local.n = 0;
+		atomic_store(&k->watermark, finishing ? UINT64_MAX : t0);
+		pthread_mutex_unlock(&k->lock);
+		if (finishing)
+			break;
+	}
+	free(local.v);
+	atomic_store(&k->done, 1);
+	return NULL;
+}
+
+/* ---- objects and processes (main thread) ---- */
+
+static uint64_t user_dev(uint32_t kdev)
+{
+	return makedev(kdev >> 20, kdev & 0xfffff);
+}
+
+static struct objent *obj_slot(struct rec *r, uint32_t kdev, uint64_t ino)
+{
+	size_t mask, h;
+
+	if ((r->obj_used + 1) * 2 > r->obj_cap) {
+		size_t ncap = r->obj_cap ? r->obj_cap * 2 : 1024;
+		struct objent *n = calloc(ncap, sizeof(*n));
+
+		if (!n)
+			return NULL;
+		for (size_t i = 0; i < r->obj_cap; i++) {
+			struct objent *o = &r->objs[i];
+
+			if (!o->id)
+				continue;
+			for (h = (o->ino * 0x9E3779B97F4A7C15ull ^ o->kdev) & (ncap - 1); n[h].id;
+			     h = (h + 1) & (ncap - 1))
+				;
+			n[h] = *o;
+		}
+		free(r->objs);
+		r->objs = n;
+		r->obj_cap = ncap;
+	}
+	mask = r->obj_cap - 1;
+	for (h = (ino * 0x9E3779B97F4A7C15ull ^ kdev) & mask;; h = (h + 1) & mask)
+		if (!r->objs[h].id || (r->objs[h].ino == ino && r->objs[h].kdev == kdev))
+			return &r->objs[h];
+}
+
+static int obj_of(struct rec *r, uint32_t kdev, uint64_t ino, uint32_t *id)
+{
+	struct objent *o = obj_slot(r, kdev, ino);
+	struct pgt_object ob = { 0 };
+	const char *path;
+	int src = 0;
+
+	if (!o)
+		return -ENOMEM;
+	if (o->id) {
+		*id = o->id;
+		return 0;
+	}
+	o->kdev = kdev;
+	o->ino = ino;
+	o->id = r->next_obj++;
+	r->obj_used++;
+	ob.id = o->id;
+	ob.kind = PGT_OBJ_FILE;
+	ob.op = PGT_OBJ_DEFINE;
+	ob.ts = now_ns();
+	ob.dev = user_dev(kdev);
+	ob.ino = ino;
+	path = r->names ? pgt_names__lookup(r->names, ob.dev, ino, &src) : NULL;
+	ob.path = path ? path : "";
+	ob.name_src = path ? (uint16_t)src : PGT_NAME_NONE;
+	o->named = path != NULL;
+	*id = o->id;
+	return pgt_meta__add_object(r->meta, &ob);
+}
+
+static struct procent *proc_slot(struct rec *r, uint32_t tid)
+{
+	size_t mask, h;
+
+	if ((r->proc_used + 1) * 2 > r->proc_cap) {
+		size_t ncap = r->proc_cap ? r->proc_cap * 2 : 1024;
+		struct procent *n = calloc(ncap, sizeof(*n));
+
+		if (!n)
+			return NULL;
+		for (size_t i = 0; i < r->proc_cap; i++) {
+			if (!r->procs[i].tid)
+				continue;
+			for (h = (r->procs[i].tid * 2654435761u) & (ncap - 1); n[h].tid; h = (h + 1) & (ncap - 1))
+				;
+			n[h] = r->procs[i];
+		}
+		free(r->procs);
+		r->procs = n;
+		r->proc_cap = ncap;
+	}
+	mask = r->proc_cap - 1;
+	for (h = (tid * 2654435761u) & mask;; h = (h + 1) & mask)
+		if (!r->procs[h].tid || r->procs[h].tid == tid)
+			return &r->procs[h];
+}
+
+/* Does @tgid belong to the -u / -G targets? */
+static int passes_filters(struct rec *r, uint32_t tgid, uint32_t uid)
+{
+	if (r->o->have_uid && uid != r->o->uid)
+		return 0;
+	if (r->o->cgroup) {
+		char path[64], *text = NULL;
+		int ok = 0;
+
+		snprintf(path, sizeof(path), "/proc/%u/cgroup", tgid);
+		if (pgt_kread_file(path, &text) >= 0) {
+			const char *p = strstr(text, "0::");
+			const char *want = r->o->cgroup;
+			size_t wl;
+
+			if (!strncmp(want, "/sys/fs/cgroup", 14))
+				want += 14;
+			wl = strlen(want);
+			ok = p && !strncmp(p + 3, want, wl) && (p[3 + wl] == '\n' || p[3 + wl] == '/');
+		}
+		free(text);
+		return ok;
+	}
+	return 1;
+}
+
+/* Resolve a tid: its process, recorded once; 0 when filtered out. */
+static int proc_of(struct rec *r, uint32_t tid, uint64_t ts, uint32_t *tgid)
+{
+	struct procent *pe;
+	struct pgt_process p;
+	int err;
+
+	if (!tid) {
+		*tgid = 0;
+		return 1;	/* the kernel itself: idle or kernel threads */
+	}
+	pe = proc_slot(r, tid);
+	if (!pe)
+		return -ENOMEM;
+	if (pe->tid) {
+		*tgid = pe->tgid;
+		return pe->state == 1;
+	}
+	pe->tid = tid;
+	r->proc_used++;
+	pe->tgid = tid;
+	pe->state = 1;
+	err = r->names ? pgt_names__proc(r->names, (pid_t)tid, ts, &p) : -ESRCH;
+	if (!err) {
+		pe->tgid = p.tgid ? p.tgid : tid;
+		if (!passes_filters(r, pe->tgid, p.uid))
+			pe->state = 2;
+		if (pe->tgid == tid && pe->state == 1 && !pgt_meta__process(r->meta, tid)) {
+			if (pgt_meta__add_process(r->meta, &p))
+				return -ENOMEM;
+		}
+	} else if (r->o->have_uid || r->o->cgroup) {
+		pe->state = 2;	/* gone before we could tell: not ours */
+	}
+	if (pe->tgid == (uint32_t)getpid())
+		pe->state = 2;	/* our own reads and writes */
+	*tgid = pe->tgid;
+	return pe->state == 1;
+}
+
+static int handle_proc_event(struct rec *r, struct rev *e)
+{
+	struct pgt_process p = { .ts = e->ev.ts };
+	struct pgt_process q;
+	int err = 0;
+
+	switch (e->kind) {
+	case K_FORK:
+		/* the child: tid known from the event; tgid unknown yet */
+		p.pid = p.tgid = e->b;
+		p.ppid = e->a;
+		p.op = PGT_PROC_FORK;
+		p.comm = e->str ? e->str : "";
+		if (r->names && pgt_names__proc(r->names, (pid_t)e->b, e->ev.ts, &q) == 0) {
+			if (q.tgid != e->b)
+				break;	/* a new thread, not a process */
+			q.op = PGT_PROC_FORK;
+			q.ts = e->ev.ts;
+			err = pgt_meta__add_process(r->meta, &q);
+		} else {
+			err = pgt_meta__add_process(r->meta, &p);
+		}
+		break;
+	case K_EXEC:
+		p.pid = p.tgid = e->a;
+		p.op = PGT_PROC_EXEC;
+		p.exe = e->str ? e->str : "";
+		if (r->names && pgt_names__proc(r->names, (pid_t)e->a, e->ev.ts, &q) == 0) {
+			q.op = PGT_PROC_EXEC;
+			q.ts = e->ev.ts;
+			if (e->str)
+				q.exe = e->str;
+			err = pgt_meta__add_process(r->meta, &q);
+		} else {
+			err = pgt_meta__add_process(r->meta, &p);
+		}
+		break;
+	case K_EXIT:
+		if (!e->b)
+			break;	/* a thread ended, not the process */
+		p.pid = p.tgid = e->a;
+		p.op = PGT_PROC_EXIT;
+		if (pgt_meta__process(r->meta, e->a))
+			err = pgt_meta__add_process(r->meta, &p);
+		break;
+	}
+	free(e->str);
+	e->str = NULL;
+	return err;
+}
+
+/* ---- output: one trace, or a ring of chunk files ---- */
+
+static int open_writer(struct rec *r, const char *path, int force)
+{
+	struct pgt_writer_opts wo = { .sz = sizeof(wo), .force = force, .zlevel = r->o->zlevel,
+				      .header = &r->hdr };
+	int err = 0;
+
+	r->w = pgt_writer__open(path, &wo, &err);
+	if (!r->w)
+		return err;
+	/* a new chunk starts with everything known so far, except loss and
+	 * level records, which belong to the chunk they happened in */
+	err = pgt_writer__copy_meta_types(r->w, r->meta, r->keep ? PGT_META_OBJECTS | PGT_META_PROCESSES |
+					  PGT_META_INFO | PGT_META_FORMATS : PGT_META_ALL);
+	return err;
+}
+
+static int ring_new_chunk(struct rec *r)
+{
+	char path[4200];
+	struct chunk *c;
+	int err;
+
+	snprintf(path, sizeof(path), "%s/chunk-%06llu.pgt", r->ring_dir, (unsigned long long)r->ring_seq++);
+	c = realloc(r->chunks, (r->nchunks + 1) * sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	r->chunks = c;
+	c = &r->chunks[r->nchunks];
+	memset(c, 0, sizeof(*c));
+	c->path = strdup(path);
+	if (!c->path)
+		return -ENOMEM;
+	r->nchunks++;
+	err = open_writer(r, path, 1);
+	c->first_ts = now_ns();	/* when the chunk began, events or not */
+	return err;
+}
+
+static void ring_trim(struct rec *r)
+{
+	uint64_t total = 0;
+
+	for (size_t i = 0; i + 1 < r->nchunks; i++)
+		total += r->chunks[i].bytes;
+	/* keep at least the asked amount in closed chunks plus the open one */
+	while (r->nchunks > 1) {
+		struct chunk *c = &r->chunks[0];
+		int drop;
+
+		if (r->o->keep_bytes)
+			drop = total - c->bytes >= r->o->keep_bytes;
+		else
+			drop = r->chunks[1].first_ts + r->o->keep_ns <= now_ns();
+		if (!drop)
+			break;
+		unlink(c->path);
+		free(c->path);
+		total -= c->bytes;
+		memmove(r->chunks, r->chunks + 1, (r->nchunks - 1) * sizeof(*c));
+		r->nchunks--;
+	}
+}
+
+static int ring_close_current(struct rec *r)
+{
+	struct chunk *c = &r->chunks[r->nchunks - 1];
+	int err;
+
+	c->bytes = pgt_writer__bytes(r->w);
+	err = pgt_writer__close(r->w);
+	r->w = NULL;
+	c->bytes = c->bytes ? c->bytes : 1;
+	{
+		struct stat sb;
+
+		if (stat(c->path, &sb) == 0)
+			c->bytes = (uint64_t)sb.st_size;
+	}
+	return err;
+}
+
+/* Join the kept chunks into the output (through a temporary name). */
+static int ring_assemble(struct rec *r)
+{
+	char tmp[4200];
+
+	struct pgt_writer_opts wo = { .sz = sizeof(wo), .force = 1, .zlevel = r->o->zlevel, .header = &r->hdr };
+	struct pgt_writer *w;
+	int err = 0;
+
+	uint64_t since = now_ns();
+
+	snprintf(tmp, sizeof(tmp), "%s.partial", r->o->output);
+	w = pgt_writer__open(tmp, &wo, &err);
+	if (!w)
+		return err;
+	for (size_t i = 0; i < r->nchunks && !err; i++) {
+		struct pgt_reader *rd = pgt_reader__open(r->chunks[i].path, NULL, &err);
+		struct pgt_source *src;
+		const struct pgt_event *evs;
+		ssize_t n;
+
+		if (!rd)
+			break;
+		src = pgt_reader__source(rd);
+		while ((n = pgt_source__batch(src, &evs)) > 0 && !err) {
+			ssize_t skip = 0;
+
+			/* duration mode: exactly the last keep_ns of events */
+			while (r->o->keep_ns && skip < n && evs[skip].ts + r->o->keep_ns < since)
+				skip++;
+			err = pgt_writer__copy_meta(w, pgt_reader__meta(rd));
+			if (!err && n > skip)
+				err = pgt_writer__write(w, evs + skip, (size_t)(n - skip));
+		}
+		if (!err && n < 0)
+			err = (int)n;
+		if (!err)
+			err = pgt_writer__copy_meta(w, pgt_reader__meta(rd));
+		pgt_reader__free(rd);
+	}
+	if (err) {
+		pgt_writer__abort(w);
+		unlink(tmp);
+		return err;
+	}
+	err = pgt_writer__close(w);
+	if (!err && rename(tmp, r->o->output) < 0)
+		err = -errno;
+	return err;
+}
+
+static int emit(struct rec *r)
+{
+	int err;
+
+	if (!r->nout)
+		return 0;
+	err = pgt_writer__copy_meta(r->w, r->meta);
+	if (!err)
+		err = pgt_writer__write(r->w, r->out, r->nout);
+	if (!err && r->keep) {
+		uint64_t bytes = pgt_writer__bytes(r->w);
+
+		r->chunks[r->nchunks - 1].last_ts = r->last_ts;
+		if ((r->o->keep_bytes && bytes >= r->o->keep_bytes / 4) ||
+		    (r->o->keep_ns && now_ns() - r->chunks[r->nchunks - 1].first_ts >= r->o->keep_ns / 4)) {
+			err = ring_close_current(r);
+			if (!err) {
+				ring_trim(r);
+				err = ring_new_chunk(r);
+			}
+		}
+	}
+	r->st->events += r->nout;
+	r->nout = 0;
+	return err;
+}
+
+static int out_push(struct rec *r, const struct pgt_event *ev)
+{
+	if (r->nout == r->cap_out) {
+		size_t ncap = r->cap_out ? r->cap_out * 2 : 65536;
+		struct pgt_event *n = realloc(r->out, ncap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		r->out = n;
+		r->cap_out = ncap;
+	}
+	r->out[r->nout++] = *ev;
+	if (ev->ts > r->last_ts)
+		r->last_ts = ev->ts;
+	return 0;
+}
+
+/* ---- the merge ---- */
+
+static int handle(struct rec *r, struct rev *e)
+{
+	uint32_t tgid = 0;
+	int pass, err;
+
+	if (e->kind == K_FORK || e->kind == K_EXEC || e->kind == K_EXIT)
+		return handle_proc_event(r, e);
+	pass = proc_of(r, e->ev.tid, e->ev.ts, &tgid);
+	if (pass < 0)
+		return pass;
+	if (!pass) {
+		r->st->filtered++;
+		return 0;
+	}
+	e->ev.pid = tgid;
+	switch (e->kind) {
+	case K_FILE:
+		err = obj_of(r, e->kdev, e->ino, &e->ev.obj);
+		if (err)
+			return err;
+		break;
+	case K_PHYS:
+	case K_DAMON:
+		e->ev.obj = OBJ_PHYS;
+		break;
+	default:
+		e->ev.obj = 0;
+		break;
+	}
+	return out_push(r, &e->ev);
+}
+
+/* Take what the readers decoded and handle every event older than the
+ * smallest watermark, in time order. */
+static int merge(struct rec *r)
+{
+	uint64_t wm = UINT64_MAX;
+	int err = 0;
+
+	for (int c = 0; c < r->ncpus; c++) {
+		struct reader *k = &r->rd[c];
+		uint64_t w;
+
+		pthread_mutex_lock(&k->lock);
+		w = atomic_load(&k->watermark);
+		/* move q into mine (compacting what the merge used) */
+		if (k->mine.head) {
+			memmove(k->mine.v, k->mine.v + k->mine.head, (k->mine.n - k->mine.head) * sizeof(struct rev));
+			k->mine.n -= k->mine.head;
+			k->mine.head = 0;
+		}
+		for (size_t i = 0; i < k->q.n && !err; i++)
+			err = vec_push(&k->mine, &k->q.v[i]);
+		k->q.n = 0;
+		if (k->err)
+			err = k->err;
+		pthread_mutex_unlock(&k->lock);
+		if (w < wm)
+			wm = w;
+	}
+	while (!err) {
+		struct reader *best = NULL;
+
+		for (int c = 0; c < r->ncpus; c++) {
+			struct reader *k = &r->rd[c];
+
+			if (k->mine.head < k->mine.n &&
+			    (!best || k->mine.v[k->mine.head].ev.ts < best->mine.v[best->mine.head].ev.ts))
+				best = k;
+		}
+		if (!best || best->mine.v[best->mine.head].ev.ts >= wm)
+			break;
+		err = handle(r, &best->mine.v[best->mine.head++]);
+	}
+	return err;
+}
+
+/* ---- loss ---- */
+
+static uint64_t stat_field(const char *text, const char *key)
+{
+	const char *p = strstr(text, key);
+
+	return p ? strtoull(p + strlen(key), NULL, 10) : 0;
+}
+
+static int poll_loss(struct rec *r)
+{
+	for (int c = 0; c < r->ncpus; c++) {
+		char rel[64], *text;
+		uint64_t lost;
+
+		snprintf(rel, sizeof(rel), "per_cpu/cpu%d/stats", c);
+		text = tracefs_instance_file_read(r->inst, rel, NULL);
+		if (!text)
+			continue;
+		lost = stat_field(text, "overrun: ") + stat_field(text, "dropped events: ");
+		free(text);
+		if (lost > r->rd[c].lost_seen) {
+			int err = pgt_meta__add_lost(r->meta, now_ns(), (uint32_t)c, lost - r->rd[c].lost_seen);
+
+			if (err)
+				return err;
+			r->st->lost += lost - r->rd[c].lost_seen;
+			r->rd[c].lost_seen = lost;
+		}
+	}
+	return 0;
+}
+
+/* ---- names ---- */
+
+static int name_cb(const struct pgt_name_event *ne, void *ctx)
+{
+	struct rec *r = ctx;
+	uint32_t kdev = (uint32_t)(major(ne->dev) << 20 | minor(ne->dev));
+	struct objent *o = obj_slot(r, kdev, ne->ino);
+	struct pgt_object ob = { 0 };
+
+	if (!o)
+		return -ENOMEM;
+	if (!o->id)
+		return 0;	/* not seen in the trace (yet): the table keeps the name */
+	if (o->named && ne->op == PGT_OBJ_DEFINE)
+		return 0;
+	ob.id = o->id;
+	ob.kind = PGT_OBJ_FILE;
+	ob.op = ne->op == PGT_OBJ_UNLINK ? PGT_OBJ_UNLINK : PGT_OBJ_RENAME;
+	ob.name_src = (uint16_t)ne->src;
+	ob.ts = ne->ts;
+	ob.dev = ne->dev;
+	ob.ino = ne->ino;
+	ob.path = ne->path;
+	o->named = 1;
+	return pgt_meta__add_object(r->meta, &ob);
+}
+
+static int proc_cb(const struct pgt_process *p, void *ctx)
+{
+	struct rec *r = ctx;
+
+	return pgt_meta__add_process(r->meta, p);
+}
+
+/* Name what is still unnamed by walking its filesystems. */
+static void final_walk(struct rec *r)
+{
+	uint64_t (*keys)[2] = NULL;
+	size_t n = 0;
+
+	if (!r->names)
+		return;
+	keys = calloc(r->obj_used ? r->obj_used : 1, sizeof(*keys));
+	if (!keys)
+		return;
+	for (size_t i = 0; i < r->obj_cap; i++) {
+		struct objent *o = &r->objs[i];
+
+		if (o->id && !o->named) {
+			/* a late lookup first: fanotify may have named it */
+			int src;
+			const char *path = pgt_names__lookup(r->names, user_dev(o->kdev), o->ino, &src);
+
+			if (path) {
+				struct pgt_name_event ne = { now_ns(), user_dev(o->kdev), o->ino, PGT_OBJ_DEFINE,
+							     src, path };
+
+				o->named = 0;
+				ne.op = PGT_OBJ_RENAME;
+				name_cb(&ne, r);
+				continue;
+			}
+			keys[n][0] = user_dev(o->kdev);
+			keys[n][1] = o->ino;
+			n++;
+		}
+	}
+	if (n)
+		pgt_names__walk(r->names, (const uint64_t (*)[2])keys, n, 5000000000ull, name_cb, r);
+	free(keys);
+}
+
+static void count_names(struct rec *r)
+{
+	for (uint32_t i = 0; i < pgt_meta__nr_objects(r->meta); i++) {
+		const struct pgt_object *o = pgt_meta__object_at(r->meta, i);
+
+		if (!o || o->kind != PGT_OBJ_FILE)
+			continue;
+		r->st->objects++;
+		switch (o->name_src) {
+		case PGT_NAME_PROC: r->st->named_proc++; break;
+		case PGT_NAME_FANOTIFY: r->st->named_fanotify++; break;
+		case PGT_NAME_WALK: r->st->named_walk++; break;
+		default:
+			if (!o->path || !*o->path)
+				r->st->unnamed++;
+		}
+	}
+	r->st->processes = pgt_meta__nr_processes(r->meta);
+}
+
+/* ---- launching the command ---- */
+
+static int launch(struct rec *r, int *go_fd, int *err_fd)
+{
+	int go[2], er[2];
+	pid_t pid;
+
+	if (pipe2(go, O_CLOEXEC) < 0)
+		return -errno;
+	if (pipe2(er, O_CLOEXEC) < 0) {
+		close(go[0]);
+		close(go[1]);
+		return -errno;
+	}
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		char c;
+		int e;
+
+		close(go[1]);
+		close(er[0]);
+		/* wait until tracing is on */
+		if (read(go[0], &c, 1) != 1)
+			_exit(127);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		execvp(r->o->argv[0], r->o->argv);
+		e = errno;
+		if (write(er[1], &e, sizeof(e)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(go[0]);
+	close(er[1]);
+	r->child = pid;
+	*go_fd = go[1];
+	*err_fd = er[0];
+	return 0;
+}
+
+/* ---- the whole run ---- */
+
+static void fill_host(struct rec *r)
+{
+	char buf[256];
+	size_t at = 0;
+
+	pgt_header__init_host(&r->hdr);
+	r->hdr.clock = PGT_CLOCK_MONOTONIC;
+	r->hdr.start_ts = now_ns();
+	pgt_meta__add_info(r->meta, "recorder", "pgtrace record " PGT_VERSION_STRING);
+	snprintf(buf, sizeof(buf), "%d", r->o->level);
+	pgt_meta__add_info(r->meta, "record.level", buf);
+	snprintf(buf, sizeof(buf), "%u", r->o->buffer_kb ? r->o->buffer_kb : 65536);
+	pgt_meta__add_info(r->meta, "record.buffer_kb", buf);
+	if (r->o->argv) {
+		for (int i = 0; r->o->argv[i] && at < sizeof(buf) - 1; i++)
+			at += (size_t)snprintf(buf + at, sizeof(buf) - at, "%s%s", i ? " " : "", r->o->argv[i]);
+		pgt_meta__add_info(r->meta, "record.command", buf);
+	}
+	if (r->o->npids) {
+		at = 0;
+		for (size_t i = 0; i < r->o->npids && at < sizeof(buf) - 1; i++)
+			at += (size_t)snprintf(buf + at, sizeof(buf) - at, "%s%d", i ? "," : "", (int)r->o->pids[i]);
+		pgt_meta__add_info(r->meta, "record.pids", buf);
+	}
+	if (r->o->have_uid) {
+		snprintf(buf, sizeof(buf), "%u", (unsigned)r->o->uid);
+		pgt_meta__add_info(r->meta, "record.uid", buf);
+	}
+	if (r->o->cgroup)
+		pgt_meta__add_info(r->meta, "record.cgroup", r->o->cgroup);
+	if (r->o->keep_bytes || r->o->keep_ns) {
+		snprintf(buf, sizeof(buf), "%llu%s", (unsigned long long)(r->o->keep_bytes ? r->o->keep_bytes : r->o->keep_ns),
+			 r->o->keep_bytes ? " bytes" : " ns");
+		pgt_meta__add_info(r->meta, "record.keep", buf);
+	}
+}
+
+int pgt_record(const struct pgt_record_opts *o, struct pgt_record_stats *st)
+{
+	struct rec r = { .o = o, .st = st, .next_obj = OBJ_PHYS + 1, .keep = o->keep_bytes || o->keep_ns };
+	int go_fd = -1, err_fd = -1, err = 0, started = 0, launch_failed = 0;
+	uint64_t deadline, last_flush;
+	struct rusage ru0, ru1;
+
+	memset(st, 0, sizeof(*st));
+	atomic_store(&g_stop, 0);
+	atomic_store(&g_dump, 0);
+	atomic_store(&g_level, -1);
+	getrusage(RUSAGE_SELF, &ru0);
+	r.start_ns = now_ns();
+	r.meta = pgt_meta__new();
+	if (!r.meta)
+		return -ENOMEM;
+	if (geteuid() != 0) {
+		err = -EPERM;
+		goto out;
+	}
+	pgt_record_clean_stale();
+	err = setup_instance(&r);
+	if (err)
+		goto out;
+	r.inst_dir = tracefs_instance_get_dir(r.inst);
+	err = probe_events(&r);
+	if (err)
+		goto out;
+	fill_host(&r);
+	{
+		struct pgt_object phys = { .id = OBJ_PHYS, .kind = PGT_OBJ_PHYS, .name_src = PGT_NAME_GIVEN,
+					   .ts = now_ns(), .path = "[physical memory]" };
+
+		pgt_meta__add_object(r.meta, &phys);
+	}
+	/* names: the state dump first, then the watcher */
+	r.names = pgt_names__new();
+	if (r.names) {
+		pgt_names__dump_proc(r.names, now_ns(), proc_cb, &r);
+		if (!o->no_names) {
+			int e = pgt_names__watch_start(r.names);
+
+			if (e)
+				note(&r, "no fanotify (%s): files opened and deleted during the trace may stay unnamed",
+				     pgt_strerror(e));
+		}
+	}
+	if (o->damon || o->level >= PGT_LEVEL_ALL) {
+		int e = pgt_damon_start(o->damon_sample_us, o->damon_aggr_us);
+
+		if (e)
+			note(&r, "no DAMON sampling (%s)", e == -EBUSY ? "DAMON is in use by someone else"
+							    : e == -ENOENT ? "no DAMON sysfs in this kernel"
+							    : pgt_strerror(e));
+		else
+			r.damon_on = 1;
+		if (!r.damon_on && o->damon) {
+			err = e;
+			goto out;
+		}
+	}
+	/* targets */
+	if (o->argv) {
+		err = launch(&r, &go_fd, &err_fd);
+		if (err)
+			goto out;
+		err = set_pids(&r, &r.child, 1);
+	} else if (o->npids) {
+		err = set_pids(&r, o->pids, o->npids);
+	}
+	if (err)
+		goto out;
+	{
+		char self[32];
+
+		snprintf(self, sizeof(self), "%d", (int)getpid());
+		tracefs_instance_file_write(r.inst, "set_event_notrace_pid", self);
+	}
+	err = apply_level(&r, o->level);
+	if (err)
+		goto out;
+	/* output */
+	if (r.keep) {
+		if (asprintf(&r.ring_dir, "%s.chunks", o->output) < 0) {
+			err = -ENOMEM;
+			goto out;
+		}
+		if (mkdir(r.ring_dir, 0700) < 0 && errno != EEXIST) {
+			err = -errno;
+			goto out;
+		}
+		err = ring_new_chunk(&r);
+	} else {
+		err = open_writer(&r, o->output, o->force);
+	}
+	if (err)
+		goto out;
+	/* readers */
+	r.ncpus = (int)sysconf(_SC_NPROCESSORS_CONF);
+	if (r.ncpus < 1)
+		r.ncpus = 1;
+	r.rd = calloc((size_t)r.ncpus, sizeof(*r.rd));
+	if (!r.rd) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (int c = 0; c < r.ncpus; c++) {
+		struct reader *k = &r.rd[c];
+		char rel[64];
+		char *path;
+
+		k->r = &r;
+		k->cpu = c;
+		k->fd = -1;
+		pthread_mutex_init(&k->lock, NULL);
+		snprintf(rel, sizeof(rel), "per_cpu/cpu%d/trace_pipe_raw", c);
+		path = tracefs_instance_get_file(r.inst, rel);
+		k->fd = path ? open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC) : -1;
+		tracefs_put_tracing_file(path);
+		k->kb = kbuffer_alloc(KBUFFER_LSIZE_8, KBUFFER_ENDIAN_LITTLE);
+		k->page = malloc(r.subbuf);
+		if (k->fd < 0 || !k->kb || !k->page) {
+			err = k->fd < 0 ? -errno : -ENOMEM;
+			goto out;
+		}
+		if (pthread_create(&k->th, NULL, reader_main, k)) {
+			err = -EAGAIN;
+			goto out;
+		}
+		started = c + 1;
+	}
+	if (inst_write(&r, "tracing_on", "1")) {
+		err = -EIO;
+		goto out;
+	}
+	if (go_fd >= 0) {
+		int e = 0;
+
+		if (write(go_fd, "g", 1) != 1)
+			err = -EPIPE;
+		close(go_fd);
+		go_fd = -1;
+		if (read(err_fd, &e, sizeof(e)) == sizeof(e)) {
+			waitpid(r.child, NULL, 0);
+			r.child = 0;
+			err = -e;
+			st->have_child = 0;
+			note(&r, "cannot run '%s'", o->argv[0]);
+			launch_failed = 1;
+			goto out;
+		}
+		close(err_fd);
+		err_fd = -1;
+	}
+	deadline = o->duration_ns ? now_ns() + o->duration_ns : UINT64_MAX;
+	last_flush = now_ns();
+
+	/* the main loop */
+	for (;;) {
+		struct timespec ts = { 0, ROUND_NS };
+		int lv = atomic_exchange(&g_level, -1);
+
+		if (lv >= 0 && lv <= 3 && lv != r.level && (err = apply_level(&r, lv)))
+			break;
+		if (r.names && (err = pgt_names__drain(r.names, name_cb, &r)))
+			break;
+		if ((err = merge(&r)) || (err = poll_loss(&r)) || (err = emit(&r)))
+			break;
+		/* a packet at least every second: a killed recorder loses little */
+		if (now_ns() - last_flush >= 1000000000ull) {
+			if ((err = pgt_writer__flush(r.w)))
+				break;
+			last_flush = now_ns();
+		}
+		if (o->keep_ns && now_ns() - r.chunks[r.nchunks - 1].first_ts >= o->keep_ns / 4) {
+			err = ring_close_current(&r);
+			if (!err) {
+				ring_trim(&r);
+				err = ring_new_chunk(&r);
+			}
+			if (err)
+				break;
+		}
+		if (r.keep && atomic_exchange(&g_dump, 0)) {
+			err = ring_close_current(&r);
+			if (!err) {
+				ring_trim(&r);
+				err = ring_assemble(&r);
+			}
+			if (!err)
+				err = ring_new_chunk(&r);
+			if (err)
+				break;
+		}
+		if (r.child > 0) {
+			int status;
+
+			if (waitpid(r.child, &status, WNOHANG) == r.child) {
+				st->have_child = 1;
+				st->child_status = status;
+				r.child = 0;
+				break;
+			}
+		}
+		if (atomic_load(&g_stop) || now_ns() >= deadline)
+			break;
+		if (o->max_size && !r.keep && pgt_writer__bytes(r.w) >= o->max_size)
+			break;
+		nanosleep(&ts, NULL);
+	}
+
+	/* stop: no new events, readers drain what is left, merge it all */
+	inst_write(&r, "tracing_on", "0");
+	atomic_store(&r.readers_stop, 1);
+	for (int c = 0; c < started; c++)
+		pthread_join(r.rd[c].th, NULL);
+	started = 0;
+	if (!err)
+		err = merge(&r);
+	if (!err)
+		err = poll_loss(&r);
+	if (r.names) {
+		pgt_names__watch_stop(r.names);
+		if (!err)
+			err = pgt_names__drain(r.names, name_cb, &r);
+	}
+	if (!err)
+		final_walk(&r);
+	getrusage(RUSAGE_SELF, &ru1);
+	st->cpu_user = (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) +
+		       (double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) / 1e6;
+	st->cpu_sys = (double)(ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) +
+		      (double)(ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) / 1e6;
+	{
+		char buf[160];
+
+		snprintf(buf, sizeof(buf), "user=%.3f sys=%.3f maxrss_kb=%ld", st->cpu_user, st->cpu_sys,
+			 ru1.ru_maxrss);
+		pgt_meta__add_info(r.meta, "recorder.rusage", buf);
+		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)st->lost);
+		pgt_meta__add_info(r.meta, "recorder.lost", buf);
+	}
+	if (!err)
+		err = emit(&r);
+	if (!err && r.w)
+		err = pgt_writer__copy_meta(r.w, r.meta);
+	for (int c = 0; c < r.ncpus && r.rd; c++)
+		st->subbufs += r.rd[c].subbufs;
+	count_names(&r);
+out:
+	if (started) {
+		atomic_store(&r.readers_stop, 1);
+		for (int c = 0; c < started; c++)
+			pthread_join(r.rd[c].th, NULL);
+	}
+	if (r.child > 0) {
+		int status;
+
+		/* an error stopped us: the command must not be left waiting */
+		if (go_fd >= 0)
+			close(go_fd), go_fd = -1;
+		if (waitpid(r.child, &status, 0) == r.child) {
+			st->have_child = 1;
+			st->child_status = status;
+		}
+	}
+	if (go_fd >= 0)
+		close(go_fd);
+	if (err_fd >= 0)
+		close(err_fd);
+	if (r.damon_on)
+		pgt_damon_stop();
+	/* an instance with open buffers cannot be removed */
+	for (int c = 0; r.rd && c < r.ncpus; c++)
+		if (r.rd[c].fd >= 0) {
+			close(r.rd[c].fd);
+			r.rd[c].fd = -1;
+		}
+	if (r.inst) {
+		tracefs_instance_file_write(r.inst, "tracing_on", "0");
+		tracefs_instance_file_write(r.inst, "events/enable", "0");
+		tracefs_instance_destroy(r.inst);
+		tracefs_instance_free(r.inst);
+	}
+	free(r.inst_dir);
+	if (r.w) {
+		if (r.keep) {
+			int e = ring_close_current(&r);
+
+			if (!err)
+				err = e;
+			ring_trim(&r);
+			if (!err)
+				err = ring_assemble(&r);
+			if (!err) {
+				for (size_t i = 0; i < r.nchunks; i++)
+					unlink(r.chunks[i].path);
+				rmdir(r.ring_dir);
+			}
+		} else {
+			int e = pgt_writer__close(r.w);
+
+			if (!err)
+				err = e;
+		}
+		r.w = NULL;
+	}
+	if (launch_failed && strcmp(o->output, "-"))
+		unlink(o->output);	/* nothing was recorded: leave nothing behind */
+	if (!err || r.nout == 0) {
+		struct stat sb;
+
+		if (strcmp(o->output, "-") && stat(o->output, &sb) == 0)
+			st->bytes = (uint64_t)sb.st_size;
+	}
+	for (int c = 0; r.rd && c < r.ncpus; c++) {
+		struct reader *k = &r.rd[c];
+
+		for (size_t i = k->mine.head; i < k->mine.n; i++)
+			free(k->mine.v[i].str);
+		for (size_t i = 0; i < k->q.n; i++)
+			free(k->q.v[i].str);
+		free(k->mine.v);
+		free(k->q.v);
+		if (k->fd >= 0)
+			close(k->fd);
+		kbuffer_free(k->kb);
+		free(k->page);
+	}
+	free(r.rd);
+	for (size_t i = 0; i < r.nchunks; i++)
+		free(r.chunks[i].path);
+	free(r.chunks);
+	free(r.ring_dir);
+	free(r.out);
+	free(r.objs);
+	free(r.procs);
+	pgt_names__free(r.names);
+	pgt_meta__free(r.meta);
+	for (size_t i = 0; i < NDESC; i++) {
+		free(descs[i].format);
+		descs[i].format = NULL;
+	}
+	st->elapsed = (double)(now_ns() - r.start_ns) / 1e9;
+	if (!err && o->max_loss >= 0 && st->events + st->lost &&
+	    (double)st->lost / (double)(st->events + st->lost) > o->max_loss)
+		err = -ENOBUFS;
+	return err;
+}
