@@ -207,6 +207,11 @@ static int file_cb(const struct pgt_file_info *fi, void *ctx)
 		out_printf(o, "    cached %llu..%llu (%llu pages)\n", (unsigned long long)fi->ext[i].first,
 			   (unsigned long long)(fi->ext[i].first + fi->ext[i].npages),
 			   (unsigned long long)fi->ext[i].npages);
+	for (size_t i = 0; i < fi->npfns; i++)
+		out_printf(o, "    frames 0x%llx..0x%llx = pages %llu..%llu\n", (unsigned long long)fi->pfns[i].pfn,
+			   (unsigned long long)(fi->pfns[i].pfn + fi->pfns[i].npages),
+			   (unsigned long long)fi->pfns[i].index,
+			   (unsigned long long)(fi->pfns[i].index + fi->pfns[i].npages));
 	for (size_t i = 0; x->kflags && i < fi->nkflags; i++)
 		out_printf(o, "    flags %-40s %llu pages\n",
 			   pgt_kpf_format(fi->kflags[i].flags, names, sizeof(names)),
@@ -383,7 +388,7 @@ int snap_file(int argc, char **argv)
 		fo.extents = 1;
 		pgt_writer__add_info(x.tr.w, "snapshot", "file");
 	}
-	out_init(&x.o, 1);
+	out_init(&x.o, snap_table_fd(output));
 	progress_init(&x.prog, "files", 0);
 	if (x.json)
 		out_str(&x.o, "{\"files\":[");

@@ -49,13 +49,19 @@ static void progress_cb(uint64_t done, uint64_t total, void *ctx)
 	(void)total;
 }
 
-/* Owners of each listed run, frame by frame, printed as sub-runs whose
- * frames have the same owner at consecutive pages or addresses. */
-static void print_owners(struct out *o, const struct pgt_owner_map *m, const struct pgt_pfn_run *r)
+/* Owners of a listed run, frame by frame, grouped into sub-runs whose
+ * frames have the same owners at consecutive pages or addresses; each
+ * group goes to @emit. */
+typedef void (*group_fn)(struct out *o, uint64_t start, uint64_t len, const struct pgt_owner *w,
+			 size_t n, int first);
+
+static void owner_groups(struct out *o, const struct pgt_owner_map *m, const struct pgt_pfn_run *r,
+			 group_fn emit)
 {
 	struct pgt_owner cur[4], nxt[4];
 	uint64_t start = r->pfn, len = 0;
 	size_t ncur = 0;
+	int first = 1;
 
 	for (uint64_t f = r->pfn; f <= r->pfn + r->npages; f++) {
 		size_t n = f < r->pfn + r->npages ? pgt_owner_map__lookup(m, f, nxt, 4) : SIZE_MAX;
@@ -70,25 +76,8 @@ static void print_owners(struct out *o, const struct pgt_owner_map *m, const str
 			continue;
 		}
 		if (len) {
-			out_printf(o, "    0x%010llx +%-8llu ", (unsigned long long)start, (unsigned long long)len);
-			if (!ncur)
-				out_str(o, "owner not found");
-			for (size_t k = 0; k < ncur && k < 4; k++) {
-				if (k)
-					out_str(o, "; ");
-				if (cur[k].kind == PGT_OWNER_FILE) {
-					out_str(o, "file ");
-					out_text_str(o, cur[k].path);
-					out_printf(o, " page %llu", (unsigned long long)cur[k].index);
-				} else {
-					out_str(o, "anon");
-				}
-				if (cur[k].pid)
-					out_printf(o, " pid %u at 0x%llx", cur[k].pid, (unsigned long long)cur[k].vaddr);
-			}
-			if (ncur > 4)
-				out_printf(o, "; and %zu more", ncur - 4);
-			out_char(o, '\n');
+			emit(o, start, len, cur, ncur, first);
+			first = 0;
 		}
 		if (n == SIZE_MAX)
 			break;
@@ -97,6 +86,46 @@ static void print_owners(struct out *o, const struct pgt_owner_map *m, const str
 		start = f;
 		len = 1;
 	}
+}
+
+static void text_group(struct out *o, uint64_t start, uint64_t len, const struct pgt_owner *w, size_t n,
+		       int first)
+{
+	(void)first;
+	out_printf(o, "    0x%010llx +%-8llu ", (unsigned long long)start, (unsigned long long)len);
+	if (!n)
+		out_str(o, "owner not found");
+	for (size_t k = 0; k < n && k < 4; k++) {
+		if (k)
+			out_str(o, "; ");
+		if (w[k].kind == PGT_OWNER_FILE) {
+			out_str(o, "file ");
+			out_text_str(o, w[k].path);
+			out_printf(o, " page %llu", (unsigned long long)w[k].index);
+		} else {
+			out_str(o, "anon");
+		}
+		if (w[k].pid)
+			out_printf(o, " pid %u at 0x%llx", w[k].pid, (unsigned long long)w[k].vaddr);
+	}
+	if (n > 4)
+		out_printf(o, "; and %zu more", n - 4);
+	out_char(o, '\n');
+}
+
+static void json_group(struct out *o, uint64_t start, uint64_t len, const struct pgt_owner *w, size_t n,
+		       int first)
+{
+	out_printf(o, "%s{\"pfn\":%llu,\"pages\":%llu,\"owners\":[", first ? "" : ",",
+		   (unsigned long long)start, (unsigned long long)len);
+	for (size_t k = 0; k < n && k < 4; k++) {
+		out_printf(o, "%s{\"kind\":\"%s\",\"path\":", k ? "," : "",
+			   w[k].kind == PGT_OWNER_FILE ? "file" : "anon");
+		out_json_str(o, w[k].path);
+		out_printf(o, ",\"index\":%llu,\"pid\":%u,\"vaddr\":%llu}", (unsigned long long)w[k].index,
+			   w[k].pid, (unsigned long long)w[k].vaddr);
+	}
+	out_str(o, "]}");
 }
 
 int snap_pfn(int argc, char **argv)
@@ -199,7 +228,7 @@ int snap_pfn(int argc, char **argv)
 		rc = snap_close_trace(&tr);
 	}
 
-	out_init(&o, 1);
+	out_init(&o, snap_table_fd(output));
 	if (json) {
 		out_printf(&o, "{\"walked\":%llu,\"matched\":%llu,\"ranges\":%llu,\"page_size\":4096,\"combos\":[",
 			   (unsigned long long)res->walked, (unsigned long long)res->matched,
@@ -224,6 +253,11 @@ int snap_pfn(int argc, char **argv)
 					out_printf(&o, ",\"mapcount\":%llu", (unsigned long long)r->mapcount);
 				if (po.cgroup)
 					out_printf(&o, ",\"cgroup\":%llu", (unsigned long long)r->cgroup);
+				if (owners) {
+					out_str(&o, ",\"owners\":[");
+					owner_groups(&o, owners, r, json_group);
+					out_char(&o, ']');
+				}
 				out_char(&o, '}');
 			}
 			out_str(&o, "]");
@@ -245,7 +279,7 @@ int snap_pfn(int argc, char **argv)
 			out_str(&o, pgt_kpf_format(r->flags, names, sizeof(names)));
 			out_char(&o, '\n');
 			if (owners)
-				print_owners(&o, owners, r);
+				owner_groups(&o, owners, r, text_group);
 		}
 	} else {
 		out_printf(&o, "%-18s %12s %10s  %s\n", "flags", "pages", "size", "names");

@@ -62,7 +62,7 @@ int snap_task(int argc, char **argv)
 	};
 	struct pgt_task_opts to = { .sz = sizeof(to) };
 	struct pgt_task_info *t = NULL;
-	int json = 0, bytes = 0, force = 0, flags = -1, c, err, rc;
+	int json = 0, bytes = 0, force = 0, flags = -1, list = 0, c, err, rc;
 	const char *output = NULL;
 	struct snap_trace tr;
 	uint64_t pid;
@@ -82,7 +82,7 @@ int snap_task(int argc, char **argv)
 			to.vend = r.hi.set ? (r.hi.v + 4095) / 4096 : UINT64_MAX;
 			break;
 		}
-		case 'l': to.runs = 1; break;
+		case 'l': to.runs = 1; list = 1; break;
 		case 'F': flags = 1; break;
 		case 'N': flags = 0; break;
 		case 'S': to.no_scan = 1; break;
@@ -134,12 +134,13 @@ int snap_task(int argc, char **argv)
 		pgt_writer__add_process(tr.w, &p);
 		pgt_writer__add_info(tr.w, "snapshot", "task");
 		for (size_t i = 0; i < t->nruns; i++)
-			snap_trace_event(&tr, 1, t->runs[i].vpage, t->runs[i].npages, t->runs[i].pfn,
-					 t->runs[i].kflags, (uint32_t)pid);
+			if (t->runs[i].pm & (1ull << 63))	/* present pages only */
+				snap_trace_event(&tr, 1, t->runs[i].vpage, t->runs[i].npages, t->runs[i].pfn,
+						 t->runs[i].kflags, (uint32_t)pid);
 		rc = snap_close_trace(&tr);
 	}
 
-	out_init(&o, 1);
+	out_init(&o, snap_table_fd(output));
 	if (json) {
 		out_printf(&o, "{\"pid\":%llu,\"comm\":", (unsigned long long)pid);
 		out_json_str(&o, t->comm);
@@ -153,7 +154,7 @@ int snap_task(int argc, char **argv)
 			const struct pgt_task_vma *v = &t->vmas[i];
 
 			out_printf(&o, "%s{\"start\":\"0x%llx\",\"end\":\"0x%llx\",\"perms\":\"%s\",\"offset\":%llu,"
-				   "\"dev\":\"%x:%x\",\"ino\":%llu,\"path\":",
+				   "\"dev\":\"%u:%u\",\"ino\":%llu,\"path\":",
 				   i ? "," : "", (unsigned long long)v->start, (unsigned long long)v->end, v->perms,
 				   (unsigned long long)v->offset, v->dev_major, v->dev_minor,
 				   (unsigned long long)v->ino);
@@ -177,7 +178,7 @@ int snap_task(int argc, char **argv)
 			out_char(&o, '}');
 		}
 		out_str(&o, "]");
-		if (to.runs) {
+		if (list) {
 			out_str(&o, ",\"runs\":[");
 			for (size_t i = 0; i < t->nruns; i++) {
 				const struct pgt_task_run *r = &t->runs[i];
@@ -197,7 +198,7 @@ int snap_task(int argc, char **argv)
 			out_char(&o, ']');
 		}
 		out_str(&o, "}\n");
-	} else if (to.runs) {
+	} else if (list) {
 		out_printf(&o, "%-18s %8s %-12s %-6s %8s %s\n", "vaddr", "pages", "pfn", "state", "mapcount",
 			   "flags / mapping");
 		for (size_t i = 0; i < t->nruns; i++) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* pgtrace snap: page-state snapshots by frame, file, filesystem and task. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,6 +90,17 @@ int snap_root_hint(const char *what, int err)
 	else
 		cli_error("cannot read %s: %s", what, pgt_strerror(err));
 	return EXIT_RUNTIME;
+}
+
+int snap_table_fd(const char *output)
+{
+	/* with -o -, standard output carries the trace and nothing else */
+	if (output && !strcmp(output, "-")) {
+		int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+		return fd >= 0 ? fd : 2;
+	}
+	return 1;
 }
 
 int snap_open_trace(struct snap_trace *t, const char *path, int force)

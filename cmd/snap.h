@@ -19,6 +19,9 @@ void snap_size(struct out *o, uint64_t pages, int bytes, int width);
 /* "cannot read X: ... (needs root)" and EXIT_RUNTIME. */
 int snap_root_hint(const char *what, int err);
 
+/* Where the table goes: stdout, or nowhere when -o - takes stdout. */
+int snap_table_fd(const char *output);
+
 /* Snapshot events written with -o TRACE. */
 struct snap_trace {
 	struct pgt_writer *w;

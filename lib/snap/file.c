@@ -460,6 +460,8 @@ static int frames(int fd, struct pgt_file_info *fi, int want_flags, int want_pfn
 			 * read would raise SIGBUS (its pages past the new end
 			 * are no longer cached: they are just not reported).
 			 * Kernels before 5.14 know no MADV_POPULATE_READ. */
+			/* no readahead from our faults: only what is cached */
+			madvise((void *)m, n * PAGE, MADV_RANDOM);
 			if (madvise((void *)m, n * PAGE, MADV_POPULATE_READ) < 0 && errno == EINVAL)
 				for (uint64_t i = 0; i < n; i++)
 					(void)m[i * PAGE];

@@ -211,12 +211,20 @@ size_t pgt_owner_map__lookup(const struct pgt_owner_map *m, uint64_t pfn, struct
 		if (r->pfn + m->maxlen <= pfn)
 			break;
 		if (pfn < r->pfn + r->npages) {
-			if (found < max) {
-				out[found] = r->o;
-				out[found].index += pfn - r->pfn;
-				if (out[found].pid)
-					out[found].vaddr += (pfn - r->pfn) * 4096;
-			}
+			struct pgt_owner w = r->o;
+			int dup = 0;
+
+			w.index += pfn - r->pfn;
+			if (w.pid)
+				w.vaddr += (pfn - r->pfn) * 4096;
+			/* a file both open and under a scanned tree: once */
+			for (size_t k = 0; k < found && k < max && !dup; k++)
+				dup = out[k].kind == w.kind && out[k].pid == w.pid && out[k].index == w.index &&
+				      out[k].vaddr == w.vaddr && !strcmp(out[k].path, w.path);
+			if (dup)
+				continue;
+			if (found < max)
+				out[found] = w;
 			found++;
 		}
 	}
