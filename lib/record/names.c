@@ -1206,18 +1206,18 @@ static int on_define(struct pgt_names *n, struct watch *w, uint64_t ts, const st
 		     const struct fidrec *dir)
 {
 	uint64_t dev = 0, ino = 0;
-	int have_path = 0, have_key = 0, err;
+	int have_path = 0, have_key = 0, gone = 0, r;
 
 	if (dir && !full_path(w, dir, &w->path))
 		have_path = 1;
 	if (obj && !fid_key(w, obj, 1, &dev, &ino))
 		have_key = 1;
 	if (!have_path && obj) {
-		/* no parent (an unlinked file opened again): ask the handle */
+		/* no parent: an unlinked file opened through /proc/PID/fd, or
+		 * an O_TMPFILE; the handle still names it */
 		struct wmnt *m = mnt_of(w, obj->fsid);
 		int fd = m ? open_by_handle_at(m->fd, (struct file_handle *)obj->fh,
 					       O_PATH | O_CLOEXEC) : -1;
-		int gone;
 
 		if (fd >= 0) {
 			have_path = !fd_path(fd, &w->path, &gone);
@@ -1226,14 +1226,17 @@ static int on_define(struct pgt_names *n, struct watch *w, uint64_t ts, const st
 	}
 	if (!have_path)
 		return 0;
-	if (!have_key && !path_key((const char *)w->path.data, &dev, &ino))
+	if (!have_key && !gone && !path_key((const char *)w->path.data, &dev, &ino))
 		have_key = 1;
 	if (!have_key)
 		return 0;
 	pthread_mutex_lock(&n->lock);
-	err = name_live(n, ts, dev, ino, (const char *)w->path.data);
+	if (gone)
+		r = name_unlink(n, ts, 1, dev, ino, (const char *)w->path.data);
+	else
+		r = name_live(n, ts, dev, ino, (const char *)w->path.data) ? -1 : 1;
 	pthread_mutex_unlock(&n->lock);
-	return err ? 0 : 1;
+	return r > 0;
 }
 
 static int on_delete(struct pgt_names *n, struct watch *w, uint64_t ts, const struct fidrec *obj,
@@ -1370,7 +1373,8 @@ static void watch_event(struct pgt_names *n, struct watch *w,
 		off += hdr.len;
 	}
 	/* without FAN_REPORT_TARGET_FID a dirent event's FID is not the child */
-	if (!w->target_fid && (mask & (FAN_CREATE | FAN_DELETE | FAN_MOVED_FROM | FAN_MOVED_TO)))
+	if (!w->target_fid &&
+	    (mask & (FAN_CREATE | FAN_DELETE | FAN_MOVED_FROM | FAN_MOVED_TO | FAN_RENAME)))
 		hobj = 0;
 	ts = now_ns();
 
