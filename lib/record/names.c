@@ -1540,7 +1540,6 @@ static int mark_fs(struct watch *w, const char *mnt)
 {
 	const uint64_t base = FAN_OPEN | FAN_CREATE | FAN_DELETE | FAN_ONDIR;
 	const unsigned flags = FAN_MARK_ADD | FAN_MARK_FILESYSTEM;
-	int e;
 
 	if (!fanotify_mark(w->fan, flags, base | (w->have_rename ? FAN_RENAME :
 				FAN_MOVED_FROM | FAN_MOVED_TO), AT_FDCWD, mnt))
@@ -1551,9 +1550,7 @@ static int mark_fs(struct watch *w, const char *mnt)
 		w->have_rename = 0;
 		return 0;
 	}
-	/* EINVAL for another reason: keep FAN_RENAME for the others */
-	e = errno;
-	errno = e;
+	/* EINVAL for another reason: FAN_RENAME stays for the others */
 	return -1;
 }
 

@@ -74,7 +74,8 @@ void pgt_names__watch_stop(struct pgt_names *n);
 void pgt_names__watch_stats(struct pgt_names *n, uint64_t *events, uint64_t *unresolved,
 			    uint64_t *overflows);
 
-/* Hand the name events learnt since the last call to @cb, in order. */
+/* Hand the name events learnt since the last call to @cb, in order.
+ * Return how many were handed, or the negative error of @cb. */
 int pgt_names__drain(struct pgt_names *n, int (*cb)(const struct pgt_name_event *ev, void *ctx),
 		     void *ctx);
 

@@ -164,6 +164,7 @@ struct rec {
 	int damon_on;
 	uint64_t start_ns;
 	atomic_int readers_stop;	/* set once tracing is off */
+	uint64_t stop_ns;
 };
 
 static atomic_int g_stop, g_level = -1, g_dump;
@@ -803,6 +804,12 @@ static int handle_proc_event(struct rec *r, struct rev *e)
 				q.exe = e->str;
 			err = pgt_meta__add_process(r->meta, &q);
 		} else {
+			/* gone already: the kernel's comm is the file's base name */
+			const char *base = e->str ? strrchr(e->str, '/') : NULL;
+			char comm[16];
+
+			snprintf(comm, sizeof(comm), "%s", base ? base + 1 : e->str ? e->str : "");
+			p.comm = comm;
 			err = pgt_meta__add_process(r->meta, &p);
 		}
 		break;
@@ -912,7 +919,8 @@ static int ring_assemble(struct rec *r)
 	struct pgt_writer *w;
 	int err = 0;
 
-	uint64_t since = now_ns();
+	/* the window ends where recording stopped (or now, while it runs) */
+	uint64_t since = r->stop_ns ? r->stop_ns : now_ns();
 
 	snprintf(tmp, sizeof(tmp), "%s.partial", r->o->output);
 	w = pgt_writer__open(tmp, &wo, &err);
@@ -1447,7 +1455,9 @@ int pgt_record(const struct pgt_record_opts *o, struct pgt_record_stats *st)
 
 		if (lv >= 0 && lv <= 3 && lv != r.level && (err = apply_level(&r, lv)))
 			break;
-		if (r.names && (err = pgt_names__drain(r.names, name_cb, &r)))
+		if (r.names && (err = pgt_names__drain(r.names, name_cb, &r)) > 0)
+			err = 0;	/* the count of names drained */
+		if (err)
 			break;
 		if ((err = merge(&r)) || (err = poll_loss(&r)) || (err = emit(&r)))
 			break;
@@ -1496,6 +1506,7 @@ int pgt_record(const struct pgt_record_opts *o, struct pgt_record_stats *st)
 
 	/* stop: no new events, readers drain what is left, merge it all */
 	inst_write(&r, "tracing_on", "0");
+	r.stop_ns = now_ns();
 	atomic_store(&r.readers_stop, 1);
 	for (int c = 0; c < started; c++)
 		pthread_join(r.rd[c].th, NULL);
@@ -1506,8 +1517,8 @@ int pgt_record(const struct pgt_record_opts *o, struct pgt_record_stats *st)
 		err = poll_loss(&r);
 	if (r.names) {
 		pgt_names__watch_stop(r.names);
-		if (!err)
-			err = pgt_names__drain(r.names, name_cb, &r);
+		if (!err && (err = pgt_names__drain(r.names, name_cb, &r)) > 0)
+			err = 0;
 	}
 	if (!err)
 		final_walk(&r);

@@ -1,0 +1,143 @@
+#!/bin/bash
+# pgtrace record on the real kernel (root, tracefs).
+. "$(dirname "$0")/lib-test.sh"
+
+if [ "$(id -u)" != 0 ]; then
+	test_skip 'record' 'needs root'; test_done; exit
+fi
+if ! grep -q tracefs /proc/filesystems; then
+	test_skip 'record' 'kernel without tracefs'; test_done; exit
+fi
+
+drop() { python3 -c 'import os,sys
+fd = os.open(sys.argv[1], os.O_RDONLY); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED); os.close(fd)' "$1"; }
+# sum of npages of events of TYPE on the inode of FILE in TRACE
+pages_of() { pgtrace dump --format csv --fields type,ino,npages "$3" |
+	awk -F, -v t="$1" -v i="$(stat -c %i "$2")" '$1 == t && $2 == i { s += $3 } END { print s + 0 }'; }
+
+test_expect_success 'setup: a 4 MiB file' '
+	dd if=/dev/urandom of=data bs=1M count=4 2>/dev/null && sync
+'
+test_expect_success 'reading in 4 KiB blocks gives one lookup per page, with the path' '
+	pgtrace record -q -o r1.pgt -- dd if=data of=/dev/null bs=4k 2>/dev/null &&
+	test "$(pages_of lookup data r1.pgt)" = 1024 &&
+	pgtrace dump --format csv --fields type,ino,path r1.pgt |
+		grep "^lookup,$(stat -c %i data)," | head -1 | grep -q "$(pwd)/data$"
+'
+test_expect_success 'reading in 64 KiB blocks gives lookups of 16 pages' '
+	pgtrace record -q -o r2.pgt -- dd if=data of=/dev/null bs=64k 2>/dev/null &&
+	test "$(pages_of lookup data r2.pgt)" = 1024 &&
+	pgtrace dump --format csv --fields type,ino,npages r2.pgt |
+		awk -F, -v i=$(stat -c %i data) "\$1 == \"lookup\" && \$2 == i && \$3 != 16 { bad++ } END { exit bad > 0 }"
+'
+test_expect_success 'after dropping the cache, insertions cover every page' '
+	drop data &&
+	pgtrace record -q -l 0 -o r3.pgt -- cat data >/dev/null &&
+	test "$(pages_of add data r3.pgt)" = 1024 &&
+	pgtrace dump --format csv --fields type,pfn r3.pgt | grep "^add," | grep -vq ",$"
+'
+test_expect_success 'every event has a CPU, processes have names' '
+	pgtrace dump --format jsonl r1.pgt | python3 -c "
+import json, sys
+L = [json.loads(l) for l in sys.stdin]
+assert L and all(\"cpu\" in e for e in L)
+assert any(e[\"comm\"] == \"dd\" for e in L), set(e[\"comm\"] for e in L)
+"
+'
+test_expect_success 'the trace carries host, kernel formats and level' '
+	pgtrace info --json r1.pgt >i.json &&
+	python3 -c "
+import json; d = json.load(open(\"i.json\"))
+assert d[\"clock\"] == \"monotonic\" and d[\"level_changes\"] >= 1
+assert d[\"info\"][\"record.level\"] == \"1\"
+assert \"recorder.rusage\" in d[\"info\"]
+"
+'
+test_expect_success 'a file deleted during the trace keeps its name' '
+	dd if=/dev/urandom of=doomed bs=64k count=4 2>/dev/null &&
+	ino=$(stat -c %i doomed) &&
+	pgtrace record -q -o r4.pgt -- sh -c "cat doomed >/dev/null; rm doomed" &&
+	pgtrace dump --format csv --fields ino,path r4.pgt | grep "^$ino," | head -1 | grep -q "/doomed$"
+'
+test_expect_success 'children are followed' '
+	pgtrace record -q -o r5.pgt -- sh -c "sh -c \"dd if=data of=/dev/null bs=4k 2>/dev/null\"" &&
+	test "$(pages_of lookup data r5.pgt)" = 1024
+'
+test_expect_success '-p follows a process and leaves others out' '
+	dd if=/dev/urandom of=other bs=64k count=4 2>/dev/null
+	(sleep 0.5; exec dd if=data of=/dev/null bs=4k 2>/dev/null) &
+	target=$!
+	(for i in 1 2 3 4 5 6 7 8 9 10; do cat other >/dev/null; sleep 0.1; done) &
+	busy=$!
+	"$PGTRACE" record -q -p $target -o r6.pgt -d 1.5s &&
+	wait $busy &&
+	test "$(pages_of lookup data r6.pgt)" = 1024 &&
+	test "$(pages_of lookup other r6.pgt)" = 0
+'
+test_expect_success 'pipe mode: record into info' '
+	pgtrace record -q -o - -- dd if=data of=/dev/null bs=4k 2>/dev/null | pgtrace info --json - >p.json &&
+	python3 -c "import json; d = json.load(open(\"p.json\")); assert d[\"types\"][\"lookup\"] >= 1024"
+'
+test_expect_success 'tiny buffers lose events, and the loss is counted' '
+	"$PGTRACE" record -q -a -b 4K -o r7.pgt -d 1.2s &
+	rec=$! && sleep 0.3 &&
+	for i in 1 2 3 4; do dd if=data of=/dev/null bs=512 2>/dev/null; done &&
+	wait $rec &&
+	pgtrace info --json r7.pgt >l.json &&
+	python3 -c "
+import json; d = json.load(open(\"l.json\"))
+assert d[\"lost\"] > 0, d[\"lost\"]
+assert d[\"lost\"] == int(d[\"info\"][\"recorder.lost\"])
+" &&
+	got=$(pgtrace dump --format csv --fields type,ino r7.pgt | grep -c "^lookup,$(stat -c %i data)$") && lost=$(pgtrace info --json r7.pgt | python3 -c "import json,sys; print(json.load(sys.stdin)[\"lost\"])") &&
+	test $got -lt 32768 && test $((got + lost)) -ge 32768
+'
+test_expect_success 'the flight recorder keeps only the tail' '
+	"$PGTRACE" record -q -a -k 2s -o ring.pgt -d 5s &
+	rec=$! &&
+	sleep 0.3 && drop data && cat data >/dev/null && sleep 4 &&
+	drop other && cat other >/dev/null &&
+	wait $rec &&
+	test "$(pages_of add data ring.pgt)" = 0 &&
+	test "$(pages_of add other ring.pgt)" -gt 0 &&
+	! test -e ring.pgt.chunks
+'
+test_expect_success 'SIGUSR1 writes the kept part while recording goes on' '
+	"$PGTRACE" record -q -a -k 64M -o ring2.pgt -d 3s &
+	rec=$! && sleep 1 && cat data >/dev/null && sleep 0.3 &&
+	kill -USR1 $rec && sleep 0.5 &&
+	pgtrace info ring2.pgt >/dev/null &&
+	wait $rec && pgtrace info ring2.pgt >/dev/null
+'
+test_expect_success 'a recorder killed with SIGKILL leaves a readable trace' '
+	"$PGTRACE" record -q -a -o killed.pgt &
+	rec=$! && sleep 1 && cat data >/dev/null && sleep 1.5 &&
+	kill -KILL $rec && wait $rec 2>/dev/null; 
+	pgtrace info --json killed.pgt >k.json &&
+	python3 -c "import json; d = json.load(open(\"k.json\")); assert d[\"events\"] > 0" &&
+	pgtrace record -q -o after.pgt -- true &&
+	! ls /sys/kernel/tracing/instances | grep -q "^pgtrace-$rec$"
+'
+test_expect_success 'levels: 0 has no lookups, 2 has LRU or user faults' '
+	pgtrace record -q -l 0 -o l0.pgt -- dd if=data of=/dev/null bs=4k 2>/dev/null &&
+	test "$(pages_of lookup data l0.pgt)" = 0 &&
+	pgtrace record -q -l 2 -o l2.pgt -- sh -c "dd if=data of=/dev/null bs=4k 2>/dev/null; python3 -c \"b = bytearray(1 << 22)\"" &&
+	pgtrace info --json l2.pgt | python3 -c "import json,sys; t = json.load(sys.stdin)[\"types\"]; assert \"user-fault\" in t or \"lru-add\" in t, t"
+'
+test_expect_success 'a level switch while recording is a record in the trace' '
+	"$PGTRACE" record -q -a -l 0 -o sw.pgt -d 2s &
+	rec=$! && sleep 0.5 && kill -s RTMIN+1 $rec && sleep 0.4 &&
+	dd if=data of=/dev/null bs=4k 2>/dev/null && wait $rec &&
+	pgtrace info --json sw.pgt | python3 -c "import json,sys; d = json.load(sys.stdin); assert d[\"level_changes\"] >= 2, d" &&
+	test "$(pages_of lookup data sw.pgt)" = 1024
+'
+test_expect_success 'bad input: unknown option, missing command, no privilege' '
+	test_must_fail --code=2 pgtrace record --bogus 2>err &&
+	test_must_fail --code=1 pgtrace record -q -o nocmd.pgt -- /nonexistent/cmd 2>err &&
+	grep -q "cannot run" err &&
+	test_must_fail --code=2 pgtrace record -p notapid 2>err &&
+	test_must_fail --code=1 pgtrace record -p 999999 2>err && grep -q "no process" err &&
+	test_must_fail --code=1 setpriv --reuid=65534 --regid=65534 --clear-groups "$PGTRACE" record -q -o /tmp/np.pgt -- true 2>err &&
+	grep -q "root" err
+'
+test_done
