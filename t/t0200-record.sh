@@ -131,6 +131,40 @@ test_expect_success 'a level switch while recording is a record in the trace' '
 	pgtrace info --json sw.pgt | python3 -c "import json,sys; d = json.load(sys.stdin); assert d[\"level_changes\"] >= 2, d" &&
 	test "$(pages_of lookup data sw.pgt)" = 1024
 '
+test_expect_success '-u records one user only' '
+	chmod 644 data && chmod 755 . &&
+	"$PGTRACE" record -q -a -u nobody -o u.pgt -d 1.5s &
+	rec=$! && sleep 0.4 &&
+	setpriv --reuid=65534 --regid=65534 --clear-groups dd if=data of=/dev/null bs=4k 2>/dev/null &&
+	dd if=other of=/dev/null bs=4k 2>/dev/null &&
+	wait $rec &&
+	test "$(pages_of lookup data u.pgt)" = 1024 &&
+	test "$(pages_of lookup other u.pgt)" = 0
+'
+test_expect_success '--max-size stops the recording' '
+	"$PGTRACE" record -q -a --max-size 64K -o ms.pgt -d 20s &
+	rec=$! && sleep 0.3 &&
+	for i in 1 2 3 4 5 6 7 8; do dd if=data of=/dev/null bs=512 2>/dev/null; done &&
+	start=$(date +%s) && wait $rec && test $(( $(date +%s) - start )) -lt 10 &&
+	pgtrace info ms.pgt >/dev/null
+'
+test_expect_success '--max-loss turns loss into an error' '
+	"$PGTRACE" record -q -a -b 4K --max-loss 0 -o ml.pgt -d 1.2s 2>err &
+	rec=$! && sleep 0.3 &&
+	for i in 1 2 3 4; do dd if=data of=/dev/null bs=512 2>/dev/null; done &&
+	! wait $rec && grep -q "lost" err && pgtrace info ml.pgt >/dev/null
+'
+test_expect_success 'DAMON access samples' '
+	if ! test -d /sys/kernel/mm/damon/admin/kdamonds; then exit 0; fi
+	# a monitor already running (its aggregation may be 5 s) is listened to
+	pgtrace record -q -a --damon -d 6s -o dm.pgt 2>err || { grep -q "in use" err; exit; }
+	pgtrace info --json dm.pgt | python3 -c "import json,sys; t = json.load(sys.stdin)[\"types\"]; assert t.get(\"access-sample\", 0) > 0, t"
+'
+test_expect_success '--measure runs untraced and traced and reports the cost' '
+	pgtrace record --measure=2 -o me.pgt -- dd if=data of=/dev/null bs=4k >m.txt 2>/dev/null &&
+	grep -q "^slowdown: " m.txt && grep -q "^bytes per event: " m.txt &&
+	pgtrace info --json me.pgt | grep -q recorder.rusage
+'
 test_expect_success 'bad input: unknown option, missing command, no privilege' '
 	test_must_fail --code=2 pgtrace record --bogus 2>err &&
 	test_must_fail --code=1 pgtrace record -q -o nocmd.pgt -- /nonexistent/cmd 2>err &&

@@ -44,8 +44,19 @@ int pgt_damon_start(uint64_t sample_us, uint64_t aggr_us)
 	if (pgt_kread_file(DAMON_DIR "/nr_kdamonds", &cur) < 0)
 		return -ENOENT;
 	if (atoi(cur) != 0) {
+		char *state = NULL, *ops = NULL;
+		int reuse;
+
 		free(cur);
-		return -EBUSY;	/* someone else's monitor: leave it alone */
+		/* Someone else's monitor: never touch it.  If it watches
+		 * physical memory and runs, its damon_aggregated events are
+		 * exactly what we want: listen to them. */
+		pgt_kread_file(DAMON_DIR "/0/state", &state);
+		pgt_kread_file(DAMON_DIR "/0/contexts/0/operations", &ops);
+		reuse = state && ops && !strncmp(state, "on", 2) && !strncmp(ops, "paddr", 5);
+		free(state);
+		free(ops);
+		return reuse ? 1 : -EBUSY;
 	}
 	free(cur);
 	err = pgt_iomem__ram(&spans, &n);

@@ -99,7 +99,9 @@ struct rev {
 	uint64_t ino;
 	uint32_t kdev;
 	uint8_t kind;
+	uint8_t verdict;	/* fork/exec with -u/-G: 1 target, 2 not, 0 unknown */
 	uint32_t a, b;
+	uint32_t tgid;		/* with the verdict */
 	char *str;		/* fork: child comm; exec: filename (malloc'd) */
 };
 
@@ -120,6 +122,7 @@ struct reader {
 	atomic_uint_fast64_t watermark;
 	atomic_int done;
 	uint64_t subbufs;
+	atomic_uint_fast64_t missed;	/* from sub-buffer headers */
 	uint64_t lost_seen;
 	int err;
 };
@@ -161,10 +164,11 @@ struct rec {
 	size_t nout, cap_out;
 	int level;
 	pid_t child;
-	int damon_on;
+	int damon_on, damon_listen;
 	uint64_t start_ns;
 	atomic_int readers_stop;	/* set once tracing is off */
 	uint64_t stop_ns;
+	int judge;		/* -u or -G: judge processes at fork and exec */
 };
 
 static atomic_int g_stop, g_level = -1, g_dump;
@@ -317,7 +321,7 @@ static int apply_level(struct rec *r, int level)
 		int want = descs[i].level <= level;
 
 		if (descs[i].kind == K_DAMON)
-			want = want && r->damon_on;
+			want = (want || r->o->damon) && r->damon_on;
 		err = set_event(r, &descs[i], want);
 	}
 	r->level = level;
@@ -382,6 +386,9 @@ static int setup_instance(struct rec *r)
 	if ((err = inst_write(r, "buffer_size_kb", val)))
 		return err;
 	inst_write(r, "trace_clock", "mono");
+	r->judge = r->o->have_uid || r->o->cgroup;
+	if (r->judge)	/* wake the readers at once: forks and execs are judged live */
+		inst_write(r, "buffer_percent", "0");
 	inst_write(r, "tracing_on", "0");
 	{
 		char *cur = tracefs_instance_file_read(r->inst, "buffer_subbuf_size_kb", NULL);
@@ -466,6 +473,33 @@ static int vec_push(struct revvec *v, const struct rev *e)
 	return 0;
 }
 
+static int passes_filters(struct rec *r, uint32_t tgid, uint32_t uid);
+
+/*
+ * With -u or -G a process must be judged while it still exists, and
+ * short-lived ones are gone by the time the merge sees their events: the
+ * reader judges them at their fork or exec, as soon as it reads it.
+ */
+static uint8_t judge_now(struct rec *r, uint32_t pid, uint32_t *tgid)
+{
+	char path[64], *text = NULL, *p;
+	unsigned long uid = 0, tg = 0;
+	uint8_t v = 0;
+
+	snprintf(path, sizeof(path), "/proc/%u/status", pid);
+	if (pgt_kread_file(path, &text) < 0)
+		return 0;
+	if ((p = strstr(text, "\nTgid:")))
+		tg = strtoul(p + 6, NULL, 10);
+	if ((p = strstr(text, "\nUid:")) && tg) {
+		uid = strtoul(p + 5, NULL, 10);
+		*tgid = (uint32_t)tg;
+		v = passes_filters(r, (uint32_t)tg, (uint32_t)uid) ? 1 : 2;
+	}
+	free(text);
+	return v;
+}
+
 static int decode_subbuf(struct reader *k, struct revvec *out)
 {
 	struct rec *r = k->r;
@@ -474,6 +508,9 @@ static int decode_subbuf(struct reader *k, struct revvec *out)
 
 	if (kbuffer_load_subbuffer(k->kb, k->page) < 0)
 		return -PGT_ECORRUPT;
+	/* the sub-buffer header tells of events overwritten before it */
+	if (kbuffer_missed_events(k->kb) > 0)
+		atomic_fetch_add(&k->missed, (uint64_t)kbuffer_missed_events(k->kb));
 	for (data = kbuffer_read_event(k->kb, &ts); data; data = kbuffer_next_event(k->kb, &ts)) {
 		const uint8_t *p = data;
 		int len = kbuffer_event_size(k->kb);
@@ -540,10 +577,14 @@ static int decode_subbuf(struct reader *k, struct revvec *out)
 			e.a = (uint32_t)rd(p, d->off[F_PPID], d->size[F_PPID]);
 			e.b = (uint32_t)rd(p, d->off[F_CPID], d->size[F_CPID]);
 			e.str = rd_str(p, len, d, F_CCOMM);
+			if (r->judge)
+				e.verdict = judge_now(r, e.b, &e.tgid);
 			break;
 		case K_EXEC:
 			e.a = (uint32_t)rd(p, d->off[F_PID], d->size[F_PID]);
 			e.str = rd_str(p, len, d, F_FNAME);
+			if (r->judge)
+				e.verdict = judge_now(r, e.a, &e.tgid);
 			break;
 		case K_EXIT:
 			e.a = (uint32_t)rd(p, d->off[F_PID], d->size[F_PID]);
@@ -775,6 +816,20 @@ static int handle_proc_event(struct rec *r, struct rev *e)
 	struct pgt_process p = { .ts = e->ev.ts };
 	struct pgt_process q;
 	int err = 0;
+
+	if (e->verdict) {
+		/* the verdict of the moment: an exec may change the user */
+		uint32_t pid = e->kind == K_FORK ? e->b : e->a;
+		struct procent *pe = proc_slot(r, pid);
+
+		if (!pe)
+			return -ENOMEM;
+		if (!pe->tid)
+			r->proc_used++;
+		pe->tid = pid;
+		pe->tgid = e->tgid;
+		pe->state = e->verdict;
+	}
 
 	switch (e->kind) {
 	case K_FORK:
@@ -1106,6 +1161,9 @@ static int poll_loss(struct rec *r)
 			continue;
 		lost = stat_field(text, "overrun: ") + stat_field(text, "dropped events: ");
 		free(text);
+		/* both count overwritten events; the larger is the truth so far */
+		if (atomic_load(&r->rd[c].missed) > lost)
+			lost = atomic_load(&r->rd[c].missed);
 		if (lost > r->rd[c].lost_seen) {
 			int err = pgt_meta__add_lost(r->meta, now_ns(), (uint32_t)c, lost - r->rd[c].lost_seen);
 
@@ -1131,8 +1189,14 @@ static int name_cb(const struct pgt_name_event *ne, void *ctx)
 		return -ENOMEM;
 	if (!o->id)
 		return 0;	/* not seen in the trace (yet): the table keeps the name */
-	if (o->named && ne->op == PGT_OBJ_DEFINE)
-		return 0;
+	if (o->named && ne->op == PGT_OBJ_DEFINE) {
+		/* the same name again, or a name for a reused inode number:
+		 * only a different path is news */
+		const struct pgt_object *cur = pgt_meta__object(r->meta, o->id);
+
+		if (cur && cur->path && !strcmp(cur->path, ne->path))
+			return 0;
+	}
 	ob.id = o->id;
 	ob.kind = PGT_OBJ_FILE;
 	ob.op = ne->op == PGT_OBJ_UNLINK ? PGT_OBJ_UNLINK : PGT_OBJ_RENAME;
@@ -1341,11 +1405,15 @@ int pgt_record(const struct pgt_record_opts *o, struct pgt_record_stats *st)
 	if (o->damon || o->level >= PGT_LEVEL_ALL) {
 		int e = pgt_damon_start(o->damon_sample_us, o->damon_aggr_us);
 
-		if (e)
+		if (e == 1) {
+			note(&r, "DAMON: listening to the paddr monitor already running (its intervals apply)");
+			r.damon_listen = 1;
+			e = 0;
+		} else if (e)
 			note(&r, "no DAMON sampling (%s)", e == -EBUSY ? "DAMON is in use by someone else"
 							    : e == -ENOENT ? "no DAMON sysfs in this kernel"
 							    : pgt_strerror(e));
-		else
+		if (!e)
 			r.damon_on = 1;
 		if (!r.damon_on && o->damon) {
 			err = e;
@@ -1564,7 +1632,7 @@ out:
 		close(go_fd);
 	if (err_fd >= 0)
 		close(err_fd);
-	if (r.damon_on)
+	if (r.damon_on && !r.damon_listen)
 		pgt_damon_stop();
 	/* an instance with open buffers cannot be removed */
 	for (int c = 0; r.rd && c < r.ncpus; c++)
