@@ -39,13 +39,13 @@ static void record_usage(FILE *f)
 		"      --max-size SIZE    stop when the trace reaches SIZE (e.g. 1G)\n"
 		"  -k, --keep SIZE|DUR    flight recorder: keep only the last SIZE bytes or\n"
 		"                         DUR of events (ring of chunk files in TRACE.chunks/)\n"
-		"  -b, --buffer-size SIZE ring buffer per CPU (default 64M)\n"
+		"  -b, --buffer-size SIZE ring buffer per CPU (default 16M)\n"
 		"      --max-loss PCT     fail (exit 1) when more than PCT%% of events are lost\n"
 		"      --damon            sample accesses with DAMON (physical memory)\n"
 		"      --sample DUR       DAMON sampling interval (default 5ms)\n"
 		"      --aggr DUR         DAMON aggregation interval (default 100ms)\n"
 		"      --no-names         no fanotify name watcher\n"
-		"      --measure [N]      run COMMAND N times (default 3) untraced and traced\n"
+		"      --measure[=N]      run COMMAND N times (default 3) untraced and traced\n"
 		"                         in turns and report the cost of tracing\n"
 		"  -f, --force            overwrite TRACE\n"
 		"  -q, --quiet            no summary on standard error\n"
@@ -60,7 +60,7 @@ static void record_usage(FILE *f)
 		"  pgtrace record -a -d 10s -l 2 -o sys.pgt\n"
 		"  pgtrace record -p 1234 --keep 256M -o tail.pgt\n"
 		"  pgtrace record -o - -- cat big.file | pgtrace info -\n"
-		"  pgtrace record --measure 5 -- dd if=big of=/dev/null bs=4k\n");
+		"  pgtrace record --measure=5 -- dd if=big of=/dev/null bs=4k\n");
 }
 
 static void on_stop(int sig) { (void)sig; pgt_record_stop(); }
@@ -136,7 +136,11 @@ static void summary(const struct pgt_record_opts *o, const struct pgt_record_sta
 	if (st->filtered)
 		fprintf(stderr, ", %llu outside the targets", (unsigned long long)st->filtered);
 	fprintf(stderr, ", %.2f s", st->elapsed);
-	if (strcmp(o->output, "-") && st->bytes)
+	if (strcmp(o->output, "-") && st->bytes && (o->keep_bytes || o->keep_ns))
+		fprintf(stderr, "; kept the last %llu events: %s (%.2f bytes/event) in '%s'",
+			(unsigned long long)st->kept_events, cli_human_size(st->bytes, b, sizeof(b)),
+			st->kept_events ? (double)st->bytes / (double)st->kept_events : 0.0, o->output);
+	else if (strcmp(o->output, "-") && st->bytes)
 		fprintf(stderr, ", %s (%.2f bytes/event) in '%s'", cli_human_size(st->bytes, b, sizeof(b)),
 			st->events ? (double)st->bytes / (double)st->events : 0.0, o->output);
 	fprintf(stderr, "\n%s: %llu files: %llu named from /proc, %llu by fanotify, %llu by the final walk, "
@@ -167,10 +171,10 @@ static int report_error(const struct pgt_record_opts *o, int err, const struct p
 		cli_error("%llu of %llu events were lost, more than --max-loss allows; "
 			  "raise --buffer-size or lower --level",
 			  (unsigned long long)st->lost, (unsigned long long)(st->events + st->lost));
-	else if (err == -ENOENT && o->argv && *st->notes)
-		cli_error("cannot run '%s': %s", o->argv[0], strerror(ENOENT));
-	else if (o->argv && *st->notes && strstr(st->notes, "cannot run"))
+	else if (st->launch_failed)
 		cli_error("cannot run '%s': %s", o->argv[0], pgt_strerror(err));
+	else if (err == -EPIPE)
+		return 0;	/* the reader of our output is gone: quietly done */
 	else if (err == -ENOSPC)
 		cli_error("cannot write '%s': %s (the trace is readable up to its last packet)",
 			  o->output, pgt_strerror(err));
@@ -306,14 +310,34 @@ int cmd_record(int argc, char **argv)
 			break;
 		}
 		case 'G': {
+			static char rel[4096];
+			char mnt[4096] = "", path[8300], line[8192];
 			struct stat sb;
-			char path[4096];
+			FILE *mi = fopen("/proc/self/mountinfo", "re");
 
-			snprintf(path, sizeof(path), "%s%s", optarg[0] == '/' && strncmp(optarg, "/sys/fs/cgroup", 14)
-				 ? "/sys/fs/cgroup" : "", optarg);
+			/* the cgroup2 hierarchy's mount (/sys/fs/cgroup, or
+			 * .../unified on hybrid systems) */
+			while (mi && fgets(line, sizeof(line), mi)) {
+				char point[4096];
+				const char *dash = strstr(line, " - cgroup2 ");
+
+				if (dash && sscanf(line, "%*d %*d %*s %*s %4095s", point) == 1) {
+					snprintf(mnt, sizeof(mnt), "%s", point);
+					break;
+				}
+			}
+			if (mi)
+				fclose(mi);
+			if (!*mnt)
+				cli_usage_error("no cgroup v2 hierarchy is mounted: -G needs one");
+			if (!strncmp(optarg, mnt, strlen(mnt)))
+				snprintf(rel, sizeof(rel), "%s", optarg + strlen(mnt));
+			else
+				snprintf(rel, sizeof(rel), "%s%s", optarg[0] == '/' ? "" : "/", optarg);
+			snprintf(path, sizeof(path), "%s%s", mnt, rel);
 			if (stat(path, &sb) < 0 || !S_ISDIR(sb.st_mode))
 				cli_usage_error("no cgroup '%s' (looked for %s)", optarg, path);
-			o.cgroup = optarg;
+			o.cgroup = *rel ? rel : "/";
 			break;
 		}
 		case 'o': o.output = optarg; break;
@@ -395,7 +419,8 @@ int cmd_record(int argc, char **argv)
 	if (measure_runs)
 		return measure(&o, measure_runs);
 	err = pgt_record(&o, &st);
-	if (!quiet || err)
+	/* a summary of what was recorded, if anything was */
+	if ((!quiet && (!err || st.events)) || (err && st.events))
 		summary(&o, &st);
 	free(pids);
 	if (err)

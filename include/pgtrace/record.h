@@ -46,7 +46,7 @@ struct pgt_record_opts {
 	uint64_t max_size;	/* stop when the trace reaches this many bytes */
 	uint64_t keep_bytes;	/* flight recorder: keep the last N bytes */
 	uint64_t keep_ns;	/* ... or the last N ns */
-	uint32_t buffer_kb;	/* per-CPU ring (0: 65536) */
+	uint32_t buffer_kb;	/* per-CPU ring (0: 16384) */
 	double max_loss;	/* fraction of events lost that fails the run (<0: none) */
 	int damon;		/* DAMON physical-address sampling */
 	uint64_t damon_sample_us, damon_aggr_us;
@@ -66,6 +66,8 @@ struct pgt_record_stats {
 	double elapsed;
 	int child_status;	/* wait status of the launched command */
 	int have_child;
+	int launch_failed;	/* the command could not be run */
+	uint64_t kept_events;	/* flight recorder: events in the kept part */
 	char missing[512];	/* events the kernel lacks, space separated */
 	char notes[512];	/* what was degraded (no fanotify, no DAMON, ...) */
 };

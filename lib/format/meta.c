@@ -251,6 +251,8 @@ static int apply_object(struct pgt_meta *m, const struct pgt_object *o, const ch
 		if (o->op != PGT_OBJ_RENAME) {
 			s->o = *o;
 			s->o.unlink_ts = 0;
+		} else if (o->name_src) {
+			s->o.name_src = o->name_src;	/* who found the new name */
 		}
 		s->path = np;
 		s->o.path = np;

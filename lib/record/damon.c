@@ -7,11 +7,45 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
+#include <sys/stat.h>
 
 #include "kernel/kernel.h"
 #include "record-int.h"
 
 #define DAMON_DIR "/sys/kernel/mm/damon/admin/kdamonds"
+/* Which recorder started the monitor: a killed recorder cannot stop it,
+ * and the next one must tell its leftover from someone else's. */
+#define OWNER_DIR "/run/pgtrace"
+#define OWNER_FILE OWNER_DIR "/damon.pid"
+
+static long owner_pid(void)
+{
+	char buf[32] = "";
+	int fd = open(OWNER_FILE, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? atol(buf) : 0;
+}
+
+static void set_owner(void)
+{
+	char buf[32];
+	int fd, len;
+
+	mkdir(OWNER_DIR, 0755);
+	fd = open(OWNER_FILE, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	len = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (write(fd, buf, (size_t)len) != len)
+		unlink(OWNER_FILE);
+	close(fd);
+}
 
 static int put(const char *rel, const char *fmt, ...) PGT_PRINTF(2, 3);
 
@@ -43,6 +77,14 @@ int pgt_damon_start(uint64_t sample_us, uint64_t aggr_us)
 
 	if (pgt_kread_file(DAMON_DIR "/nr_kdamonds", &cur) < 0)
 		return -ENOENT;
+	if (atoi(cur) != 0 && owner_pid() > 0 && kill((pid_t)owner_pid(), 0) < 0 && errno == ESRCH) {
+		/* the monitor of a recorder that died: ours to stop */
+		pgt_damon_stop();
+		free(cur);
+		cur = NULL;
+		if (pgt_kread_file(DAMON_DIR "/nr_kdamonds", &cur) < 0)
+			return -ENOENT;
+	}
 	if (atoi(cur) != 0) {
 		char *state = NULL, *ops = NULL;
 		int reuse;
@@ -85,6 +127,7 @@ int pgt_damon_start(uint64_t sample_us, uint64_t aggr_us)
 	err = put("0/state", "on");
 	if (err)
 		goto fail;
+	set_owner();
 	free(spans);
 	return 0;
 fail:
@@ -97,4 +140,5 @@ void pgt_damon_stop(void)
 {
 	put("0/state", "off");
 	put("nr_kdamonds", "0");
+	unlink(OWNER_FILE);
 }

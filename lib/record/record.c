@@ -40,6 +40,10 @@
 
 #define INSTANCE_PREFIX "pgtrace-"
 #define ROUND_NS 100000000ull	/* main loop period */
+/* Per-CPU ring: a reader that wakes every 50 ms needs far less than this
+ * even at millions of events per second, and a larger ring costs tens of
+ * milliseconds of page clearing at every start. */
+#define PGT_RECORD_DEFAULT_KB 16384u
 #define OBJ_PHYS 1u		/* object id of physical memory */
 
 enum kind {
@@ -382,7 +386,7 @@ static int setup_instance(struct rec *r)
 	r->inst = tracefs_instance_create(r->inst_name);
 	if (!r->inst)
 		return errno ? -errno : -EIO;
-	snprintf(val, sizeof(val), "%u", r->o->buffer_kb ? r->o->buffer_kb : 65536);
+	snprintf(val, sizeof(val), "%u", r->o->buffer_kb ? r->o->buffer_kb : PGT_RECORD_DEFAULT_KB);
 	if ((err = inst_write(r, "buffer_size_kb", val)))
 		return err;
 	inst_write(r, "trace_clock", "mono");
@@ -410,18 +414,47 @@ static int setup_instance(struct rec *r)
 	return 0;
 }
 
-static int set_pids(struct rec *r, const pid_t *pids, size_t n)
+static int add_event_pid(struct rec *r, long pid)
 {
 	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%ld", pid);
+	return tracefs_instance_file_append(r->inst, "set_event_pid", buf) < 0 ? -ESRCH : 0;
+}
+
+/* The kernel's pid filter takes threads: every thread of each target
+ * (later ones come through event-fork). */
+static int set_pids(struct rec *r, const pid_t *pids, size_t n)
+{
 	int err = 0;
 
 	if (!n)
 		return 0;
 	inst_write(r, "options/event-fork", "1");
 	for (size_t i = 0; i < n && !err; i++) {
-		snprintf(buf, sizeof(buf), "%d", (int)pids[i]);
-		if (tracefs_instance_file_append(r->inst, "set_event_pid", buf) < 0)
-			err = -ESRCH;
+		char dir[64];
+		DIR *d;
+		struct dirent *de;
+
+		err = add_event_pid(r, pids[i]);
+		snprintf(dir, sizeof(dir), "/proc/%d/task", (int)pids[i]);
+		d = opendir(dir);
+		while (!err && d && (de = readdir(d))) {
+			long tid = strtol(de->d_name, NULL, 10);
+
+			if (tid > 0 && tid != pids[i])
+				err = add_event_pid(r, tid);
+		}
+		if (d)
+			closedir(d);
+	}
+	/* DAMON's samples come from its kernel thread, which is no target */
+	if (!err && r->damon_on) {
+		char *kpid = NULL;
+
+		if (pgt_kread_file("/sys/kernel/mm/damon/admin/kdamonds/0/pid", &kpid) >= 0 && atol(kpid) > 0)
+			err = add_event_pid(r, atol(kpid));
+		free(kpid);
 	}
 	return err;
 }
@@ -604,11 +637,9 @@ static void *reader_main(void *arg)
 	struct reader *k = arg;
 	struct revvec local = { 0 };
 	int finishing = 0;
-	cpu_set_t set;
 
-	CPU_ZERO(&set);
-	CPU_SET(k->cpu, &set);
-	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	/* Not pinned: on a small machine the reader of a busy CPU is better
+	 * off on an idle one than competing with the workload. */
 	for (;;) {
 		struct pollfd pfd = { .fd = k->fd, .events = POLLIN };
 		uint64_t t0;
@@ -634,11 +665,18 @@ static void *reader_main(void *arg)
 			}
 		}
 		pthread_mutex_lock(&k->lock);
-		for (size_t i = 0; i < local.n; i++)
-			if (vec_push(&k->q, &local.v[i])) {
-				k->err = -ENOMEM;
-				break;
-			}
+		if (!k->q.n) {
+			struct revvec t = k->q;	/* hand the vector over, no copy */
+
+			k->q = local;
+			local = t;
+		} else {
+			for (size_t i = 0; i < local.n; i++)
+				if (vec_push(&k->q, &local.v[i])) {
+					k->err = -ENOMEM;
+					break;
+				}
+		}
 		local.n = 0;
 		atomic_store(&k->watermark, finishing ? UINT64_MAX : t0);
 		pthread_mutex_unlock(&k->lock);
@@ -756,13 +794,13 @@ static int passes_filters(struct rec *r, uint32_t tgid, uint32_t uid)
 
 		snprintf(path, sizeof(path), "/proc/%u/cgroup", tgid);
 		if (pgt_kread_file(path, &text) >= 0) {
-			const char *p = strstr(text, "0::");
+			/* the cgroup2 line; o->cgroup is relative to its root */
+			const char *p = !strncmp(text, "0::", 3) ? text : strstr(text, "\n0::");
 			const char *want = r->o->cgroup;
-			size_t wl;
+			size_t wl = strcmp(want, "/") ? strlen(want) : 0;
 
-			if (!strncmp(want, "/sys/fs/cgroup", 14))
-				want += 14;
-			wl = strlen(want);
+			if (p && *p == '\n')
+				p++;
 			ok = p && !strncmp(p + 3, want, wl) && (p[3 + wl] == '\n' || p[3 + wl] == '/');
 		}
 		free(text);
@@ -817,6 +855,18 @@ static int handle_proc_event(struct rec *r, struct rev *e)
 	struct pgt_process q;
 	int err = 0;
 
+	if (!e->verdict && r->judge && e->kind == K_FORK) {
+		/* gone before it could be judged: a child keeps its
+		 * parent's user and cgroup until it changes them */
+		struct procent *parent = proc_slot(r, e->a);
+
+		if (!parent)
+			return -ENOMEM;
+		if (parent->tid && parent->state) {
+			e->verdict = (uint8_t)parent->state;
+			e->tgid = e->b;
+		}
+	}
 	if (e->verdict) {
 		/* the verdict of the moment: an exec may change the user */
 		uint32_t pid = e->kind == K_FORK ? e->b : e->a;
@@ -919,6 +969,8 @@ static int ring_new_chunk(struct rec *r)
 	r->nchunks++;
 	err = open_writer(r, path, 1);
 	c->first_ts = now_ns();	/* when the chunk began, events or not */
+	if (!err)	/* each chunk says its level (level records stay in theirs) */
+		err = pgt_writer__add_level(r->w, c->first_ts, (uint32_t)r->level);
 	return err;
 }
 
@@ -981,6 +1033,7 @@ static int ring_assemble(struct rec *r)
 	w = pgt_writer__open(tmp, &wo, &err);
 	if (!w)
 		return err;
+	r->st->kept_events = 0;
 	for (size_t i = 0; i < r->nchunks && !err; i++) {
 		struct pgt_reader *rd = pgt_reader__open(r->chunks[i].path, NULL, &err);
 		struct pgt_source *src;
@@ -999,6 +1052,7 @@ static int ring_assemble(struct rec *r)
 			err = pgt_writer__copy_meta(w, pgt_reader__meta(rd));
 			if (!err && n > skip)
 				err = pgt_writer__write(w, evs + skip, (size_t)(n - skip));
+			r->st->kept_events += (uint64_t)(n - skip);
 		}
 		if (!err && n < 0)
 			err = (int)n;
@@ -1070,6 +1124,11 @@ static int handle(struct rec *r, struct rev *e)
 
 	if (e->kind == K_FORK || e->kind == K_EXEC || e->kind == K_EXIT)
 		return handle_proc_event(r, e);
+	if (e->kind == K_DAMON) {	/* physical samples: no process to judge */
+		e->ev.pid = e->ev.tid;
+		e->ev.obj = OBJ_PHYS;
+		return out_push(r, &e->ev);
+	}
 	pass = proc_of(r, e->ev.tid, e->ev.ts, &tgid);
 	if (pass < 0)
 		return pass;
@@ -1114,8 +1173,15 @@ static int merge(struct rec *r)
 			k->mine.n -= k->mine.head;
 			k->mine.head = 0;
 		}
-		for (size_t i = 0; i < k->q.n && !err; i++)
-			err = vec_push(&k->mine, &k->q.v[i]);
+		if (k->mine.n == 0) {
+			struct revvec t = k->mine;	/* the usual case: swap */
+
+			k->mine = k->q;
+			k->q = t;
+		} else {
+			for (size_t i = 0; i < k->q.n && !err; i++)
+				err = vec_push(&k->mine, &k->q.v[i]);
+		}
 		k->q.n = 0;
 		if (k->err)
 			err = k->err;
@@ -1300,8 +1366,19 @@ static int launch(struct rec *r, int *go_fd, int *err_fd)
 		/* wait until tracing is on */
 		if (read(go[0], &c, 1) != 1)
 			_exit(127);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
+		/* the command gets the signal dispositions of a shell */
+		for (int sig = 1; sig < NSIG; sig++)
+			if (sig != SIGKILL && sig != SIGSTOP)
+				signal(sig, SIG_DFL);
+		{
+			sigset_t none;
+
+			sigemptyset(&none);
+			sigprocmask(SIG_SETMASK, &none, NULL);
+		}
+		/* with -o -, our standard output is the trace */
+		if (!strcmp(r->o->output, "-") && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+			_exit(127);
 		execvp(r->o->argv[0], r->o->argv);
 		e = errno;
 		if (write(er[1], &e, sizeof(e)) < 0)
@@ -1329,7 +1406,7 @@ static void fill_host(struct rec *r)
 	pgt_meta__add_info(r->meta, "recorder", "pgtrace record " PGT_VERSION_STRING);
 	snprintf(buf, sizeof(buf), "%d", r->o->level);
 	pgt_meta__add_info(r->meta, "record.level", buf);
-	snprintf(buf, sizeof(buf), "%u", r->o->buffer_kb ? r->o->buffer_kb : 65536);
+	snprintf(buf, sizeof(buf), "%u", r->o->buffer_kb ? r->o->buffer_kb : PGT_RECORD_DEFAULT_KB);
 	pgt_meta__add_info(r->meta, "record.buffer_kb", buf);
 	if (r->o->argv) {
 		for (int i = 0; r->o->argv[i] && at < sizeof(buf) - 1; i++)
@@ -1508,6 +1585,7 @@ int pgt_record(const struct pgt_record_opts *o, struct pgt_record_stats *st)
 			st->have_child = 0;
 			note(&r, "cannot run '%s'", o->argv[0]);
 			launch_failed = 1;
+			st->launch_failed = 1;
 			goto out;
 		}
 		close(err_fd);
@@ -1617,10 +1695,11 @@ out:
 		for (int c = 0; c < started; c++)
 			pthread_join(r.rd[c].th, NULL);
 	}
-	if (r.child > 0) {
+	if (r.child > 0 && (err || go_fd >= 0)) {
 		int status;
 
-		/* an error stopped us: the command must not be left waiting */
+		/* an error stopped us: the command must not be left waiting
+		 * (after --duration or --max-size it simply runs on) */
 		if (go_fd >= 0)
 			close(go_fd), go_fd = -1;
 		if (waitpid(r.child, &status, 0) == r.child) {
