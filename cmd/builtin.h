@@ -18,6 +18,13 @@ int cmd_dump(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_snap(int argc, char **argv);
 int cmd_record(int argc, char **argv);
+int cmd_cut(int argc, char **argv);
+int cmd_reduce(int argc, char **argv);
+/* slot: filter */
+/* slot: split */
+/* slot: merge */
+/* slot: import */
+/* slot: export */
 
 /* Name of the running subcommand, for messages ("pgtrace dump"). */
 extern const char *cli_cmd;
@@ -37,6 +44,11 @@ void cli_init_diag(void);
 
 /* Open a trace for reading, or print why not and return NULL. */
 struct pgt_reader *cli_open_reader(const char *path, const struct pgt_reader_opts *opts);
+/* Create a trace for writing, or print why not and return NULL. */
+struct pgt_writer *cli_open_writer(const char *path, int force, const struct pgt_header *h);
+/* Report a write error on @path (one line) and return EXIT_RUNTIME. */
+int cli_write_failed(const char *path, int err);
+
 /* Report a read error on @path (one line) and return EXIT_RUNTIME. */
 int cli_read_failed(const char *path, int err);
 

@@ -99,6 +99,32 @@ struct pgt_reader *cli_open_reader(const char *path, const struct pgt_reader_opt
 	return r;
 }
 
+struct pgt_writer *cli_open_writer(const char *path, int force, const struct pgt_header *h)
+{
+	struct pgt_writer_opts wo = { .sz = sizeof(wo), .force = force, .header = h };
+	struct pgt_writer *w;
+	int err = 0;
+
+	if (!strcmp(path, "-") && isatty(STDOUT_FILENO)) {
+		cli_error("will not write a binary trace to a terminal: use -o FILE or a pipe");
+		return NULL;
+	}
+	w = pgt_writer__open(path, &wo, &err);
+	if (!w)
+		cli_error("cannot create '%s': %s%s", path, pgt_strerror(err),
+			  err == -EEXIST ? " (use --force to overwrite)" : "");
+	return w;
+}
+
+int cli_write_failed(const char *path, int err)
+{
+	if (err == -EPIPE)
+		return 0;	/* the reader went away: quietly done */
+	cli_error("cannot write '%s': %s%s", strcmp(path, "-") ? path : "standard output", pgt_strerror(err),
+		  err == -ENOSPC ? " (the output is readable up to its last packet)" : "");
+	return EXIT_RUNTIME;
+}
+
 int cli_read_failed(const char *path, int err)
 {
 	const char *d = cli_last_diag();
