@@ -111,6 +111,28 @@ int pgt_record__info(struct pgt_buf *b, const char *key, const char *value);
 /* Frame @body as a record (header with CRC) appended to @out. */
 int pgt_record__frame(struct pgt_buf *out, uint32_t type, const void *body, size_t len);
 
+/* Raw packets, for tools that copy packets without decoding them. */
+struct pgt_rawpkt {
+	const uint8_t *body;	/* the packet body (header + payload) */
+	uint64_t len;
+	uint64_t first_ts, last_ts, first_seq;
+	uint32_t count;
+};
+
+/* Next packet of @r undecoded (side records applied on the way); body
+ * valid until the next read.  Return 1, 0 at the end, or an error. */
+int pgt_reader__next_packet_raw(struct pgt_reader *r, struct pgt_rawpkt *p);
+/* Decode a raw packet with the reader's codec; events valid until the
+ * next read.  Return the count or an error. */
+int pgt_reader__decode_raw(struct pgt_reader *r, const struct pgt_rawpkt *p, const struct pgt_event **evs);
+/* Position at packet @i of the index (side tables before it loaded). */
+int pgt_reader__seek_packet(struct pgt_reader *r, uint64_t i);
+int pgt_reader__index_entry(const struct pgt_reader *r, uint64_t i, uint64_t *first_seq, uint32_t *count,
+			    uint64_t *first_ts, uint64_t *last_ts);
+/* Append a packet as it is (first_seq renumbered, checksum redone);
+ * events buffered before are written first. */
+int pgt_writer__write_packet_raw(struct pgt_writer *w, const struct pgt_rawpkt *p);
+
 /* The serialised log of a meta (records in arrival order, each as
  * u32 type, u32 len, body).  Borrowed. */
 const struct pgt_buf *pgt_meta__log(const struct pgt_meta *m);

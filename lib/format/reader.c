@@ -445,10 +445,14 @@ static size_t apply_skips(struct pgt_reader *r, uint32_t n)
 	return first;
 }
 
-static ssize_t reader_batch(struct pgt_source *src, const struct pgt_event **evs)
+/*
+ * The next packet record, checked but not decoded; side records on the
+ * way are applied, unknown ones skipped.  Return 1 with *@body, *@size
+ * and *@off set (the body lives until the next read), 0 at the end, or
+ * a negative error (sticky).
+ */
+static int next_packet(struct pgt_reader *r, const uint8_t **pbody, uint64_t *psize, uint64_t *poff)
 {
-	struct pgt_reader *r = (struct pgt_reader *)src;
-
 	for (;;) {
 		uint64_t off, size;
 		uint32_t type, crc;
@@ -520,36 +524,113 @@ static ssize_t reader_batch(struct pgt_source *src, const struct pgt_event **evs
 				return fail(r, err, off, "side record");
 			continue;
 		}
-
-		/* A packet. */
-		{
-			uint32_t n = size >= PGT_PKT_HDR_SIZE ? pgt_get_le32(body + 24) : 0;
-			ssize_t dec;
-			size_t first;
-
-			if (n > PGT_PKT_MAX_EVENTS)
-				return fail(r, -PGT_ECORRUPT, off, "packet");
-			if (n > r->cap_ev) {
-				struct pgt_event *e = realloc(r->evs, sizeof(*e) * n);
-
-				if (!e)
-					return fail(r, -ENOMEM, off, "packet");
-				r->evs = e;
-				r->cap_ev = n;
-			}
-			dec = pgt_codec__decode(r->codec, body, size, r->evs);
-			if (dec < 0)
-				return fail(r, (int)dec, off, "packet");
-			r->st.packets++;
-			r->st.packet_bytes += PGT_REC_HDR_SIZE + size;
-			first = apply_skips(r, (uint32_t)dec);
-			if (first == (size_t)dec)
-				continue;
-			r->st.events += (uint64_t)dec - first;
-			*evs = r->evs + first;
-			return dec - (ssize_t)first;
-		}
+		if (size < PGT_PKT_HDR_SIZE || pgt_get_le32(body + 24) > PGT_PKT_MAX_EVENTS)
+			return fail(r, -PGT_ECORRUPT, off, "packet");
+		*pbody = body;
+		*psize = size;
+		*poff = off;
+		return 1;
 	}
+}
+
+int pgt_reader__next_packet_raw(struct pgt_reader *r, struct pgt_rawpkt *p)
+{
+	uint64_t off;
+	int got = next_packet(r, &p->body, &p->len, &off);
+
+	if (got <= 0)
+		return got;
+	p->first_ts = pgt_get_le64(p->body);
+	p->last_ts = pgt_get_le64(p->body + 8);
+	p->first_seq = pgt_get_le64(p->body + 16);
+	p->count = pgt_get_le32(p->body + 24);
+	r->st.packets++;
+	r->st.packet_bytes += PGT_REC_HDR_SIZE + p->len;
+	return 1;
+}
+
+int pgt_reader__decode_raw(struct pgt_reader *r, const struct pgt_rawpkt *p, const struct pgt_event **evs)
+{
+	ssize_t dec;
+
+	if (p->count > r->cap_ev) {
+		struct pgt_event *e = realloc(r->evs, sizeof(*e) * p->count);
+
+		if (!e)
+			return -ENOMEM;
+		r->evs = e;
+		r->cap_ev = p->count;
+	}
+	dec = pgt_codec__decode(r->codec, p->body, p->len, r->evs);
+	if (dec < 0)
+		return (int)dec;
+	*evs = r->evs;
+	return (int)dec;
+}
+
+static ssize_t reader_batch(struct pgt_source *src, const struct pgt_event **evs)
+{
+	struct pgt_reader *r = (struct pgt_reader *)src;
+
+	for (;;) {
+		const uint8_t *body;
+		uint64_t size, off;
+		ssize_t dec;
+		size_t first;
+		uint32_t n;
+		int got = next_packet(r, &body, &size, &off);
+
+		if (got <= 0)
+			return got;
+		n = pgt_get_le32(body + 24);
+		if (n > r->cap_ev) {
+			struct pgt_event *e = realloc(r->evs, sizeof(*e) * n);
+
+			if (!e)
+				return fail(r, -ENOMEM, off, "packet");
+			r->evs = e;
+			r->cap_ev = n;
+		}
+		dec = pgt_codec__decode(r->codec, body, size, r->evs);
+		if (dec < 0)
+			return fail(r, (int)dec, off, "packet");
+		r->st.packets++;
+		r->st.packet_bytes += PGT_REC_HDR_SIZE + size;
+		first = apply_skips(r, (uint32_t)dec);
+		if (first == (size_t)dec)
+			continue;
+		r->st.events += (uint64_t)dec - first;
+		*evs = r->evs + first;
+		return dec - (ssize_t)first;
+	}
+}
+
+int pgt_reader__seek_packet(struct pgt_reader *r, uint64_t i)
+{
+	int err;
+
+	if (!r->idx)
+		return -ENOENT;
+	if (i >= r->nidx)
+		return -PGT_ERANGE;
+	err = load_sides_before(r, r->idx[i].off);
+	if (!err)
+		err = reposition(r, r->idx[i].off);
+	r->skip_events = 0;
+	r->skip_ts_active = 0;
+	return err;
+}
+
+int pgt_reader__index_entry(const struct pgt_reader *r, uint64_t i, uint64_t *first_seq, uint32_t *count,
+			    uint64_t *first_ts, uint64_t *last_ts)
+{
+	if (!r->idx || i >= r->nidx)
+		return -PGT_ERANGE;
+	*first_seq = r->idx[i].first_seq;
+	*count = r->idx[i].count;
+	*first_ts = r->idx[i].first_ts;
+	*last_ts = r->idx[i].last_ts;
+	return 0;
 }
 
 /* Rewind to the first record (regular files). */

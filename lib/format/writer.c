@@ -194,6 +194,43 @@ int pgt_writer__write(struct pgt_writer *w, const struct pgt_event *ev, size_t n
 	return w->err;
 }
 
+int pgt_writer__write_packet_raw(struct pgt_writer *w, const struct pgt_rawpkt *p)
+{
+	size_t at;
+	uint8_t *rec, ent[PGT_IDX_ENTRY_SIZE];
+
+	if (w->err)
+		return w->err;
+	/* what was buffered comes first, then the queued side records */
+	w->err = writer_packet(w);
+	if (w->err)
+		return w->err;
+	w->err = writer_take_pending(w);
+	if (w->err)
+		return w->err;
+	at = w->out.len;
+	if (pgt_buf__reserve(&w->out, PGT_REC_HDR_SIZE + p->len))
+		return w->err = -ENOMEM;
+	rec = w->out.data + at;
+	memcpy(rec + PGT_REC_HDR_SIZE, p->body, p->len);
+	pgt_put_le64(rec + PGT_REC_HDR_SIZE + 16, w->events);	/* numbers follow this file */
+	pgt_put_le32(rec, PGT_REC_PACKET);
+	pgt_put_le32(rec + 4, pgt_crc32c(0, rec + PGT_REC_HDR_SIZE, p->len));
+	pgt_put_le64(rec + 8, p->len);
+	w->out.len += PGT_REC_HDR_SIZE + p->len;
+	pgt_put_le64(ent, w->offset + at);
+	pgt_put_le64(ent + 8, p->first_ts);
+	pgt_put_le64(ent + 16, p->last_ts);
+	pgt_put_le64(ent + 24, w->events);
+	pgt_put_le32(ent + 32, p->count);
+	pgt_put_le32(ent + 36, 0);
+	if (pgt_buf__append(&w->index, ent, sizeof(ent)))
+		return w->err = -ENOMEM;
+	w->events += p->count;
+	w->packets++;
+	return w->err = writer_emit(w);
+}
+
 int pgt_writer__flush(struct pgt_writer *w)
 {
 	if (!w->err)

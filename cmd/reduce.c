@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* pgtrace reduce: smaller page reference traces, FIFO window or exact LRU. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "builtin.h"
+#include "pgtrace/ops.h"
+
+static void reduce_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: pgtrace reduce (--fifo N | --lru K) [--check SIZES] [-o OUT|-] TRACE|-\n"
+		"\n"
+		"Reduce a page reference trace (lookup, fault, map, user-fault and\n"
+		"reference events; others pass through).  Ranges are expanded to pages.\n"
+		"\n"
+		"Options:\n"
+		"      --fifo N        keep only references to pages outside a FIFO of the\n"
+		"                      N pages most recently admitted, as a kernel that\n"
+		"                      unmapped all but N pages would have seen them\n"
+		"      --lru K         exact for LRU: every LRU memory of at least K pages\n"
+		"                      has the same misses with the reduced trace\n"
+		"      --check SIZES   simulate LRU at these sizes (pages, comma-separated)\n"
+		"                      on the input and the output and compare the misses;\n"
+		"                      with --lru, a difference at a size >= K fails (exit 1)\n"
+		"  -o, --output OUT    where to write (default: standard output, not a\n"
+		"                      terminal)\n"
+		"  -f, --force         overwrite OUT\n"
+		"  -q, --quiet         no summary on standard error\n"
+		"  -h, --help          show this help\n"
+		"\n"
+		"Examples:\n"
+		"  pgtrace reduce --lru 1024 --check 1024,4096,65536 -o small.pgt big.pgt\n"
+		"  pgtrace gen -p zipf -o - | pgtrace reduce --fifo 512 | pgtrace info -\n");
+}
+
+/* A pass-through source that feeds an LRU simulation. */
+struct tap {
+	struct pgt_source src;
+	struct pgt_source *in;
+	struct pgt_lru_sim *sim;
+};
+
+static ssize_t tap_batch(struct pgt_source *src, const struct pgt_event **evs)
+{
+	struct tap *t = (struct tap *)src;
+	ssize_t n = pgt_source__batch(t->in, evs);
+
+	if (n > 0 && t->sim)
+		pgt_lru_sim__feed(t->sim, *evs, (size_t)n);
+	return n;
+}
+
+static void tap_free(struct pgt_source *src)
+{
+	(void)src;	/* the tap is on the stack; the reader is freed apart */
+}
+
+static const struct pgt_source_ops tap_ops = { .name = "tap", .batch = tap_batch, .free = tap_free };
+
+static size_t parse_sizes(const char *s, uint32_t **out)
+{
+	char *copy = strdup(s), *tok, *save = NULL;
+	size_t n = 0;
+
+	*out = NULL;
+	if (!copy)
+		return 0;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		uint64_t v;
+		uint32_t *nv;
+
+		if (pgt_parse_u64_max(tok, UINT32_MAX, &v) || !v)
+			cli_usage_error("invalid size '%s' in --check: pages, at least 1", tok);
+		nv = realloc(*out, (n + 1) * sizeof(*nv));
+		if (!nv)
+			break;
+		*out = nv;
+		(*out)[n++] = (uint32_t)v;
+	}
+	free(copy);
+	return n;
+}
+
+int cmd_reduce(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "fifo", required_argument, NULL, 'F' },
+		{ "lru", required_argument, NULL, 'L' },
+		{ "check", required_argument, NULL, 'c' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	uint64_t fifo = 0, lru = 0, refs_in = 0, refs_out = 0, events = 0;
+	struct pgt_lru_sim *sim_in = NULL, *sim_out = NULL;
+	struct pgt_source *red = NULL;
+	struct tap tap = { .src.ops = &tap_ops };
+	const char *output = "-", *path;
+	uint32_t *sizes = NULL;
+	size_t nsizes = 0;
+	int force = 0, quiet = 0, c, err = 0, rc = 0;
+	struct pgt_reader *r;
+	struct pgt_writer *w;
+
+	while ((c = getopt_long(argc, argv, "o:fqh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'F': fifo = cli_u64_max("--fifo", optarg, UINT32_MAX); break;
+		case 'L': lru = cli_u64_max("--lru", optarg, UINT32_MAX); break;
+		case 'c': nsizes = parse_sizes(optarg, &sizes); break;
+		case 'o': output = optarg; break;
+		case 'f': force = 1; break;
+		case 'q': quiet = 1; break;
+		case 'h': reduce_usage(stdout); return 0;
+		default: cli_bad_option();
+		}
+	}
+	if (!fifo == !lru)
+		cli_usage_error(fifo ? "give --fifo or --lru, not both" : "give --fifo N or --lru K (at least 1)");
+	if (optind + 1 < argc)
+		cli_usage_error("one trace at a time, got '%s' too", argv[optind + 1]);
+	if (optind == argc && isatty(STDIN_FILENO))
+		cli_usage_error("no trace given (a path, or - for standard input)");
+	path = optind < argc ? argv[optind] : "-";	/* a pipe in: standard input */
+	r = cli_open_reader(path, NULL);
+	if (!r)
+		return EXIT_RUNTIME;
+	if (nsizes) {
+		sim_in = pgt_lru_sim__new(sizes, nsizes, &err);
+		if (sim_in)
+			sim_out = pgt_lru_sim__new(sizes, nsizes, &err);
+		if (err) {
+			cli_error("cannot set up the LRU check: %s", pgt_strerror(err));
+			rc = EXIT_RUNTIME;
+			goto out;
+		}
+	}
+	tap.in = pgt_reader__source(r);
+	tap.src.meta = tap.in->meta;
+	tap.src.header = tap.in->header;
+	tap.sim = sim_in;
+	red = fifo ? pgt_reduce_fifo__new(&tap.src, (uint32_t)fifo, &err)
+		   : pgt_reduce_lru__new(&tap.src, (uint32_t)lru, &err);
+	if (!red) {
+		cli_error("cannot set up the reduction: %s", pgt_strerror(err));
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
+	w = cli_open_writer(output, force, pgt_reader__header(r));
+	if (!w) {
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
+	for (;;) {
+		const struct pgt_event *evs;
+		ssize_t n = pgt_source__batch(red, &evs);
+
+		if (n <= 0) {
+			err = (int)n;
+			break;
+		}
+		if (sim_out)
+			pgt_lru_sim__feed(sim_out, evs, (size_t)n);
+		err = pgt_writer__copy_meta(w, red->meta);
+		if (!err)
+			err = pgt_writer__write(w, evs, (size_t)n);
+		if (err)
+			break;
+		events += (uint64_t)n;
+	}
+	if (!err)
+		err = pgt_writer__copy_meta(w, red->meta);
+	{
+		int e2 = pgt_writer__close(w);
+
+		if (err && err > -PGT_EFIRST && err != -ENOMEM) {
+			rc = cli_write_failed(output, err);
+			goto out;
+		}
+		if (err) {
+			rc = cli_read_failed(path, err);
+			goto out;
+		}
+		if (e2) {
+			rc = cli_write_failed(output, e2);
+			goto out;
+		}
+	}
+	pgt_reduce__stats(red, &refs_in, &refs_out);
+	if (!quiet)
+		fprintf(stderr, "%s: %llu page references in, %llu out: reduced %.2fx\n", cli_cmd,
+			(unsigned long long)refs_in, (unsigned long long)refs_out,
+			refs_out ? (double)refs_in / (double)refs_out : 0.0);
+	for (size_t i = 0; i < nsizes; i++) {
+		uint64_t a = pgt_lru_sim__misses(sim_in, i), b = pgt_lru_sim__misses(sim_out, i);
+		int must = lru && sizes[i] >= lru;
+
+		fprintf(stderr, "%s: LRU %u pages: %llu misses in, %llu out%s\n", cli_cmd, sizes[i],
+			(unsigned long long)a, (unsigned long long)b,
+			a == b ? " (equal)" : must ? " (DIFFERENT)" : "");
+		if (must && a != b)
+			rc = EXIT_RUNTIME;
+	}
+	if (rc)
+		cli_error("the reduced trace does not keep LRU behaviour at every size >= %llu",
+			  (unsigned long long)lru);
+out:
+	/* the reduce source owns the tap, which owns nothing */
+	pgt_source__free(red);
+	pgt_reader__free(r);
+	pgt_lru_sim__free(sim_in);
+	pgt_lru_sim__free(sim_out);
+	free(sizes);
+	(void)events;
+	return rc;
+}

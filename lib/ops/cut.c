@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * cut: a range of a trace by time or event number.  The index finds the
+ * first packet by binary search; packets wholly inside the range are
+ * copied as compressed bytes (only their event numbers change); the two
+ * edge packets are decoded and their events filtered.  So cutting one
+ * second out of a 20 GB trace reads a few packets, not the trace.
+ */
+#include "format/format.h"
+#include "pgtrace/ops.h"
+
+/* First packet that can hold the start of the range. */
+static uint64_t start_packet(struct pgt_reader *r, uint64_t npk, int by_time, uint64_t lo)
+{
+	uint64_t a = 0, b = npk;
+
+	while (a < b) {
+		uint64_t mid = a + (b - a) / 2, seq, fts, lts;
+		uint32_t cnt;
+
+		pgt_reader__index_entry(r, mid, &seq, &cnt, &fts, &lts);
+		/* by number: the packet ending after lo; by time: the first
+		 * packet whose newest event is at or after lo */
+		if (by_time ? lts < lo : seq + cnt <= lo)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	return a;
+}
+
+int pgt_cut(struct pgt_reader *r, struct pgt_writer *w, const struct pgt_cut_opts *o,
+	    struct pgt_cut_stats *st)
+{
+	uint64_t events = UINT64_MAX, npk = 0, first_ts = UINT64_MAX, last_ts = 0, lo, hi;
+	int indexed = pgt_reader__index_summary(r, &events, &npk, &first_ts, &last_ts) == 0;
+	struct pgt_meta *m = pgt_reader__meta(r);
+	struct pgt_rawpkt p;
+	int got, err;
+
+	memset(st, 0, sizeof(*st));
+	if (o->by_time && !indexed) {
+		/* the start of a stream is its first packet */
+		got = pgt_reader__next_packet_raw(r, &p);
+		if (got < 0)
+			return got;
+		first_ts = got ? p.first_ts : 0;
+	}
+	err = pgt_range__resolve(&o->range, o->by_time ? first_ts : 0,
+				 o->by_time ? (indexed ? last_ts + 1 : UINT64_MAX) : events, &lo, &hi);
+	if (err)
+		return err;
+	st->lo = lo;
+	st->hi = hi;
+	if (indexed) {
+		uint64_t i = start_packet(r, npk, o->by_time, lo);
+
+		if (i >= npk)
+			goto done;
+		err = pgt_reader__seek_packet(r, i);
+		if (err)
+			return err;
+		got = pgt_reader__next_packet_raw(r, &p);
+	} else if (!o->by_time) {
+		got = pgt_reader__next_packet_raw(r, &p);
+	}
+	for (; got > 0; got = pgt_reader__next_packet_raw(r, &p)) {
+		uint64_t a = o->by_time ? p.first_ts : p.first_seq;
+		uint64_t b = o->by_time ? p.last_ts + 1 : p.first_seq + p.count;
+		const struct pgt_event *evs;
+		int n;
+
+		if (a >= hi)
+			break;		/* past the range (packets are in order) */
+		if (b <= lo)
+			continue;
+		err = pgt_writer__copy_meta(w, m);
+		if (err)
+			return err;
+		if (a >= lo && b <= hi) {
+			err = pgt_writer__write_packet_raw(w, &p);
+			if (err)
+				return err;
+			st->packets_copied++;
+			st->events += p.count;
+			continue;
+		}
+		n = pgt_reader__decode_raw(r, &p, &evs);
+		if (n < 0)
+			return n;
+		st->packets_decoded++;
+		for (int i = 0; i < n; i++) {
+			uint64_t key = o->by_time ? evs[i].ts : evs[i].seq;
+
+			if (key < lo || key >= hi)
+				continue;
+			err = pgt_writer__write(w, &evs[i], 1);
+			if (err)
+				return err;
+			st->events++;
+		}
+	}
+	if (got < 0)
+		return got;
+done:
+	return pgt_writer__copy_meta(w, m);
+}

@@ -1,0 +1,47 @@
+#!/bin/bash
+# pgtrace reduce: FIFO window and exact LRU reduction.
+. "$(dirname "$0")/lib-test.sh"
+
+test_expect_success 'setup' '
+	pgtrace gen -p zipf --pages 50000 -n 300000 --seed 4 -o z.pgt &&
+	pgtrace gen -p loop --pages 100000 --period 300 -n 200000 -o l.pgt &&
+	pgtrace gen -p mix --npages 3 -n 300000 -o m.pgt
+'
+test_expect_success '--lru K keeps the LRU misses of every size >= K' '
+	for t in z l m; do
+		pgtrace reduce --lru 500 --check 500,501,1000,4096,50000 -o $t.r.pgt $t.pgt 2>err || exit 1
+		test "$(grep -c "(equal)" err)" = 5 || { cat err; exit 1; }
+	done
+'
+test_expect_success 'a loop shorter than K reduces to its first pass' '
+	pgtrace reduce --lru 500 -o lr.pgt l.pgt 2>err &&
+	grep -q "200000 page references in, 300 out" err
+'
+test_expect_success '--fifo N drops references inside the window' '
+	pgtrace gen -p loop --pages 1000 --period 10 -n 1000 -o small.pgt &&
+	pgtrace reduce --fifo 10 -o sf.pgt small.pgt 2>err &&
+	test "$(pgtrace dump --fields index sf.pgt | tr "\n" " ")" = "0 1 2 3 4 5 6 7 8 9 " &&
+	pgtrace reduce --fifo 9 -o sf9.pgt small.pgt 2>err &&
+	grep -q "1000 page references in, 1000 out" err
+'
+test_expect_success 'FIFO: hand-checked small case' '
+	printf "" >/dev/null &&
+	pgtrace gen -p loop --pages 100 --period 4 -n 12 -o s4.pgt &&
+	pgtrace reduce --fifo 3 -o s43.pgt s4.pgt 2>err &&
+	test "$(pgtrace dump --fields index s43.pgt | tr "\n" " ")" = "0 1 2 3 0 1 2 3 0 1 2 3 " &&
+	pgtrace reduce --fifo 4 -o s44.pgt s4.pgt 2>err &&
+	test "$(pgtrace dump --fields index s44.pgt | tr "\n" " ")" = "0 1 2 3 "
+'
+test_expect_success 'side tables are kept and the output reads as a trace' '
+	pgtrace dump --format csv --fields path --events 0..5 m.r.pgt | tail -n +2 | grep -q "^/gen/file-"
+'
+test_expect_success 'works through pipes' '
+	cat z.pgt | pgtrace reduce -q --lru 1000 | pgtrace info --json - | grep -q "\"complete\":true"
+'
+test_expect_success 'usage errors' '
+	test_must_fail --code=2 pgtrace reduce z.pgt 2>err && test_one_line_error err &&
+	test_must_fail --code=2 pgtrace reduce --fifo 2 --lru 3 z.pgt 2>err &&
+	test_must_fail --code=2 pgtrace reduce --lru 0 z.pgt 2>err &&
+	test_must_fail --code=2 pgtrace reduce --lru 10 --check 0 z.pgt 2>err
+'
+test_done
