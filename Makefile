@@ -103,6 +103,8 @@ fuzz: deps
 bench: deps all
 	@sh bench/run.sh
 	@bash bench/snap.sh
+	@bash bench/record.sh
+	@bash bench/tools.sh
 
 demo: deps all
 	@sh mk/demo.sh
