@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* pgtrace filter: keep the events that match an expression. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "builtin.h"
+#include "pgtrace/ops.h"
+
+static void filter_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: pgtrace filter [OPTIONS] [EXPR] [TRACE|-]\n"
+		"\n"
+		"Write the events of a trace that match an expression, with the side tables\n"
+		"(file names, processes) kept.  TRACE defaults to standard input.  With a\n"
+		"shortcut option and a single argument, the argument is the TRACE.\n"
+		"\n"
+		"Options:\n"
+		"  -o, --output OUT     where to write (- for standard output, the default;\n"
+		"                       never a terminal)\n"
+		"  -f, --force          overwrite an existing output file\n"
+		"  -c, --count          print the number of matching events instead\n"
+		"      --pid LIST       pid in {LIST}: numbers and ranges A..B, comma-separated\n"
+		"      --type LIST      type in {LIST}: event type names, comma-separated\n"
+		"      --file GLOB      path =~ \"GLOB\"\n"
+		"      --comm NAME      comm == \"NAME\"\n"
+		"  -h, --help           show this help\n"
+		"Shortcuts are ANDed with EXPR and with each other.\n"
+		"\n"
+		"Expressions (man pgtrace-filter has the whole language):\n"
+		"  fields   ts seq cpu pid tid uid comm type obj path|file dev ino index\n"
+		"           npages page pfn aux flags level\n"
+		"  tests    == != < <= > >=   in {a, b, 10..20}   in A..B (half-open)\n"
+		"           =~ \"glob\"   =~ /regex/   !~   flags has write|major|dirty|anon\n"
+		"  logic    && || ! ( )   true false\n"
+		"  values   1000 0x1f 1.5s 250ms 8:1 \"a string\" lookup lru-add\n"
+		"\n"
+		"Examples:\n"
+		"  pgtrace filter 'pid == 1001' run.pgt -o p1001.pgt\n"
+		"  pgtrace filter 'type in {add, delete} && file =~ \"*.so*\"' run.pgt | pgtrace dump -\n"
+		"  pgtrace filter --count 'page in 0..512 && !(comm == \"cc1\")' run.pgt\n"
+		"  pgtrace filter 'path =~ /^\\/usr\\/lib\\// && flags has major' -o io.pgt run.pgt\n"
+		"  pgtrace filter --pid 1000,1002 --type lookup run.pgt -o small.pgt\n"
+		"\n"
+		"Exit status: 0 on success, 1 when the trace is damaged or cannot be\n"
+		"written (the events before the damage are kept), 2 on usage errors.\n");
+}
+
+/* Length of the valid UTF-8 character at @s, 0 if there is none. */
+static int utf8_len(const unsigned char *u)
+{
+	int n = u[0] >= 0xf0 && u[0] <= 0xf4 ? 4 : u[0] >= 0xe0 && u[0] < 0xf0 ? 3
+	      : u[0] >= 0xc2 && u[0] < 0xe0 ? 2 : 0;
+
+	for (int i = 1; i < n; i++)
+		if ((u[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/*
+ * A bad expression: the reason, the expression with a caret under the
+ * offending token, and the usual hint.  Every character takes one column
+ * so the caret lines up: control characters print as spaces, bytes that
+ * are not UTF-8 as '?'.
+ */
+static void __attribute__((noreturn)) bad_expression(const char *text, const char *msg, size_t at)
+{
+	const unsigned char *u = (const unsigned char *)text;
+	size_t len = strlen(text), col = 0, i = 0;
+
+	if (at > len)
+		at = len;
+	fprintf(stderr, "%s: invalid expression: ", cli_cmd);
+	for (const char *m = msg; *m; m++)	/* it may quote the text */
+		fputc((unsigned char)*m < 0x20 || *m == 0x7f ? '?' : *m, stderr);
+	fputs("\n  ", stderr);
+	while (u[i]) {
+		int n = u[i] >= 0x80 ? utf8_len(u + i) : 1;
+
+		if (i < at)
+			col++;
+		if (!n) {
+			fputc('?', stderr);
+			n = 1;
+		} else if (n > 1) {
+			fwrite(u + i, 1, (size_t)n, stderr);
+		} else {
+			fputc(u[i] < 0x20 || u[i] == 0x7f ? ' ' : u[i], stderr);
+		}
+		i += (size_t)n;
+	}
+	fprintf(stderr, "\n  %*s^\n", (int)col, "");
+	fprintf(stderr, "Try '%s --help'.\n", cli_cmd);
+	exit(EXIT_USAGE);
+}
+
+/* Append to a growing expression string. */
+static void cat(char **buf, size_t *len, const char *s, size_t n)
+{
+	char *nb = realloc(*buf, *len + n + 1);
+
+	if (!nb) {
+		cli_error("out of memory");
+		exit(EXIT_RUNTIME);
+	}
+	memcpy(nb + *len, s, n);
+	*len += n;
+	nb[*len] = 0;
+	*buf = nb;
+}
+
+static void cats(char **buf, size_t *len, const char *s) { cat(buf, len, s, strlen(s)); }
+
+/* A string literal of the expression language holding @s. */
+static void cat_quoted(char **buf, size_t *len, const char *s, int glob)
+{
+	cats(buf, len, "\"");
+	for (; *s; s++) {
+		char esc[5];
+
+		if (*s == '"' || (*s == '\\' && !glob)) {
+			esc[0] = '\\';
+			esc[1] = *s;
+			cat(buf, len, esc, 2);
+		} else if ((unsigned char)*s < 0x20) {
+			snprintf(esc, sizeof(esc), "\\x%02x", (unsigned char)*s);
+			cats(buf, len, esc);
+		} else {
+			cat(buf, len, s, 1);
+		}
+	}
+	cats(buf, len, "\"");
+}
+
+/*
+ * Check one shortcut on its own (so an error names the option), then
+ * AND it to the combined expression.
+ */
+static void add_shortcut(char **all, size_t *alen, const char *opt, const char *arg,
+			 const char *snippet)
+{
+	char msg[256];
+	size_t at;
+	int err;
+	struct pgt_expr *e = pgt_expr__parse(snippet, msg, sizeof(msg), &at, &err);
+
+	if (!e) {
+		if (err == -ENOMEM) {
+			cli_error("out of memory");
+			exit(EXIT_RUNTIME);
+		}
+		cli_usage_error("invalid %s '%s': %s", opt, arg, msg);
+	}
+	pgt_expr__free(e);
+	if (*alen)
+		cats(all, alen, " && ");
+	cats(all, alen, "(");
+	cats(all, alen, snippet);
+	cats(all, alen, ")");
+}
+
+/* A LIST of a shortcut goes into "{...}" as written: only characters
+ * that cannot end the set or start another test are let through. */
+static void check_list(const char *opt, const char *arg, const char *allowed)
+{
+	size_t bad = strspn(arg, allowed);
+
+	if (!*arg)
+		cli_usage_error("invalid %s '': empty list", opt);
+	if (arg[bad])
+		cli_usage_error("invalid %s '%s': unexpected '%c'", opt, arg, arg[bad]);
+}
+
+/* Do two paths ("-": the standard stream) name the same file? */
+static int same_file(const char *in, const char *out)
+{
+	struct stat a, b;
+
+	if (stat(strcmp(in, "-") ? in : "/dev/stdin", &a) ||
+	    stat(strcmp(out, "-") ? out : "/dev/stdout", &b))
+		return 0;
+	return S_ISREG(a.st_mode) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+int cmd_filter(int argc, char **argv)
+{
+	enum { OPT_PID = 256, OPT_TYPE, OPT_FILE, OPT_COMM };
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "count", no_argument, NULL, 'c' },
+		{ "pid", required_argument, NULL, OPT_PID },
+		{ "type", required_argument, NULL, OPT_TYPE },
+		{ "file", required_argument, NULL, OPT_FILE },
+		{ "comm", required_argument, NULL, OPT_COMM },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *out_path = NULL, *in_path = "-", *expr_text = NULL;
+	char *shortcuts = NULL, *all = NULL, *snip = NULL, msg[256];
+	size_t slen = 0, alen = 0, snlen = 0, at = 0;
+	int force = 0, count = 0, c, rc = 0, err = 0, werr, nargs;
+	struct pgt_expr *e;
+	struct pgt_reader *r;
+	struct pgt_source *src;
+	struct pgt_writer *w;
+	uint64_t n_out = 0;
+
+	while ((c = getopt_long(argc, argv, "o:fch", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o': out_path = optarg; break;
+		case 'f': force = 1; break;
+		case 'c': count = 1; break;
+		case OPT_PID:
+		case OPT_TYPE:
+			check_list(c == OPT_PID ? "--pid" : "--type", optarg,
+				   c == OPT_PID ? "0123456789abcdefABCDEFxX_., " :
+				   "abcdefghijklmnopqrstuvwxyz0123456789-, ");
+			snlen = 0;
+			cats(&snip, &snlen, c == OPT_PID ? "pid in {" : "type in {");
+			cats(&snip, &snlen, optarg);
+			cats(&snip, &snlen, "}");
+			add_shortcut(&shortcuts, &slen, c == OPT_PID ? "--pid" : "--type", optarg, snip);
+			break;
+		case OPT_FILE:
+		case OPT_COMM:
+			snlen = 0;
+			cats(&snip, &snlen, c == OPT_FILE ? "path =~ " : "comm == ");
+			cat_quoted(&snip, &snlen, optarg, c == OPT_FILE);
+			add_shortcut(&shortcuts, &slen, c == OPT_FILE ? "--file" : "--comm", optarg, snip);
+			break;
+		case 'h': filter_usage(stdout); return 0;
+		default: cli_bad_option();
+		}
+	}
+	free(snip);
+	nargs = argc - optind;
+	if (nargs > 2)
+		cli_usage_error("too many arguments: expected [EXPR] [TRACE|-], got '%s' too", argv[optind + 2]);
+	if (nargs == 2) {
+		expr_text = argv[optind];
+		in_path = argv[optind + 1];
+	} else if (nargs == 1 && shortcuts) {
+		in_path = argv[optind];
+	} else if (nargs == 1) {
+		expr_text = argv[optind];
+	} else if (!shortcuts) {
+		cli_usage_error("no expression given (such as 'pid == 1000'), and no --pid, --type, --file or --comm");
+	}
+	if (count && out_path)
+		cli_usage_error("--count prints a number and writes no trace: drop -o '%s'", out_path);
+
+	if (expr_text) {
+		/* Parsed alone first, so the caret points into what was typed. */
+		e = pgt_expr__parse(expr_text, msg, sizeof(msg), &at, &err);
+		if (!e) {
+			if (err == -ENOMEM) {
+				cli_error("out of memory");
+				return EXIT_RUNTIME;
+			}
+			bad_expression(expr_text, msg, at);
+		}
+		if (shortcuts) {
+			pgt_expr__free(e);
+			cats(&all, &alen, "(");
+			cats(&all, &alen, expr_text);
+			cats(&all, &alen, ") && ");
+			cats(&all, &alen, shortcuts);
+			e = pgt_expr__parse(all, msg, sizeof(msg), &at, &err);
+		}
+	} else {
+		e = pgt_expr__parse(shortcuts, msg, sizeof(msg), &at, &err);
+	}
+	free(all);
+	free(shortcuts);
+	if (!e) {
+		/* each part parsed alone, so only memory can fail here */
+		cli_error("cannot compile the expression: %s", err == -ENOMEM ? "out of memory" : msg);
+		return EXIT_RUNTIME;
+	}
+
+	if (!strcmp(in_path, "-") && isatty(STDIN_FILENO)) {
+		pgt_expr__free(e);
+		cli_usage_error("no trace given (a path, or - for standard input from a pipe)");
+	}
+	r = cli_open_reader(in_path, NULL);
+	if (!r) {
+		pgt_expr__free(e);
+		return EXIT_RUNTIME;
+	}
+	src = pgt_filter__new(pgt_reader__source(r), e, &err);
+	if (!src) {
+		cli_error("cannot filter: %s", pgt_strerror(err));
+		return EXIT_RUNTIME;
+	}
+	if (count) {
+		const struct pgt_event *evs;
+		ssize_t n;
+		struct out o;
+
+		while ((n = pgt_source__batch(src, &evs)) > 0)
+			n_out += (uint64_t)n;
+		if (n < 0)
+			rc = cli_read_failed(in_path, (int)n);
+		out_init(&o, STDOUT_FILENO);
+		out_u64(&o, n_out);
+		out_char(&o, '\n');
+		pgt_source__free(src);
+		return out_finish(&o) ? EXIT_RUNTIME : rc;
+	}
+
+	if (!out_path)
+		out_path = "-";
+	if (same_file(in_path, out_path)) {
+		/* --force would truncate the trace while it is read */
+		pgt_source__free(src);
+		cli_usage_error("'%s' is both the input and the output: write to another file", out_path);
+	}
+	w = cli_open_writer(out_path, force, &src->header);
+	if (!w) {
+		pgt_source__free(src);
+		return EXIT_RUNTIME;
+	}
+	err = pgt_source__drain_to(src, w, &n_out);
+	/* The writer's error is sticky: if closing fails, writing failed;
+	 * otherwise the read failed and the output is a good trace of the
+	 * events before the damage. */
+	werr = pgt_writer__close(w);
+	if (werr)
+		rc = cli_write_failed(out_path, werr);
+	else if (err)
+		rc = cli_read_failed(in_path, err);
+	pgt_source__free(src);
+	return rc;
+}
