@@ -33,18 +33,26 @@ int pgt_source__drain_to(struct pgt_source *src, struct pgt_writer *w, uint64_t 
 struct pgt_expr;
 
 /*
- * pgt_expr__parse() - compile a filter expression.
- * On error returns NULL, sets *@err, and writes into @msg (if not NULL)
- * a one-line reason and in *@at the byte offset of the bad token, so a
- * caller can show the expression with a caret under it.
- * Free with pgt_expr__free().
+ * pgt_expr__parse() - compile a filter expression (pgtrace-filter(1)).
+ * On error returns NULL, sets *@err (-PGT_EPARSE, -ENOMEM, -EINVAL for a
+ * NULL @text), and writes into @msg (if not NULL) a one-line reason and in
+ * *@at the byte offset of the bad token (strlen(@text) when the text ends
+ * too early, the opening one of an unclosed bracket), so a caller can show
+ * the expression with a caret under it.
+ * @msg, @at and @err may each be NULL.  Free with pgt_expr__free().
  */
 struct pgt_expr *pgt_expr__parse(const char *text, char *msg, size_t msglen, size_t *at, int *err);
 void pgt_expr__free(struct pgt_expr *e);
-/* 1 when @ev matches, 0 when not; side tables of @m resolve names. */
+/*
+ * 1 when @ev matches, 0 when not; side tables of @m (may be NULL: nothing
+ * known) resolve names.  Allocates nothing.  An expression caches what it
+ * learnt from @m (results of string tests per object and process) until
+ * @m grows or another meta is passed, so one expression serves one thread.
+ */
 int pgt_expr__match(struct pgt_expr *e, const struct pgt_event *ev, const struct pgt_meta *m);
 
-/* A source of the events of @in that match @e (takes both). */
+/* A source of the events of @in that match @e.  Takes both, also when
+ * it fails (NULL with *@err set); shares @in's meta and header. */
 struct pgt_source *pgt_filter__new(struct pgt_source *in, struct pgt_expr *e, int *err);
 
 /* ---- cut ---- */
@@ -108,6 +116,323 @@ void pgt_lru_sim__feed(struct pgt_lru_sim *s, const struct pgt_event *ev, size_t
 uint64_t pgt_lru_sim__misses(const struct pgt_lru_sim *s, size_t i);
 uint64_t pgt_lru_sim__refs(const struct pgt_lru_sim *s);
 void pgt_lru_sim__free(struct pgt_lru_sim *s);
+
+/* ---- split ---- */
+
+/* What a split takes as the key of an event. */
+enum pgt_split_by {
+	PGT_SPLIT_PID,		/* process id */
+	PGT_SPLIT_TID,		/* thread id */
+	PGT_SPLIT_UID,		/* user of the event's process (process table) */
+	PGT_SPLIT_COMM,		/* command name of the event's process */
+	PGT_SPLIT_CWD,		/* working directory of the event's process */
+	PGT_SPLIT_FILE,		/* path of the event's object */
+	PGT_SPLIT_DEV,		/* device of the event's object, "major:minor" */
+	PGT_SPLIT_INODE,	/* identity of the object, "major:minor:inode" */
+	PGT_SPLIT_CPU,
+	PGT_SPLIT_CGROUP,	/* not in the trace format: always -EOPNOTSUPP */
+	PGT_SPLIT_TYPE,		/* event type name */
+	PGT_SPLIT_TIME,		/* time slices of @every ns from the first event */
+	PGT_SPLIT_EVENTS,	/* runs of @every events */
+	PGT_SPLIT_NKEYS,
+};
+
+/* Name of a key kind ("pid", ...) and back (-PGT_EPARSE if unknown). */
+const char *pgt_split_by_name(unsigned by);
+int pgt_split_by_parse(const char *name, size_t len);
+
+/*
+ * struct pgt_split_opts - how to split.
+ * @every:     PGT_SPLIT_TIME: nanoseconds per trace; PGT_SPLIT_EVENTS:
+ *             events per trace
+ * @dir_fd:    directory the traces are created in (not taken)
+ * @tmpl:      file name template: %k the key escaped for a file name,
+ *             %n the trace number (from 0), %% a percent sign; no '/'
+ *             (NULL: "%k.pgt")
+ * @reserved:  a name no trace may take (the caller's map file), or NULL
+ * @max_open:  traces open at once (0: 1024); the least recently written
+ *             is closed and later reopened for append.  Lowered on its own
+ *             if the process runs out of descriptors first.
+ * @force:     overwrite existing files (else -EEXIST)
+ * @buffer_events: events held in memory over all traces before the
+ *             biggest buffers are written (0: 1M); few keys give whole
+ *             packets, many keys smaller ones
+ * @packet_events, @zlevel: as in struct pgt_writer_opts
+ */
+struct pgt_split_opts {
+	size_t sz;
+	int by;
+	uint64_t every;
+	int dir_fd;
+	const char *tmpl;
+	const char *reserved;
+	uint32_t max_open;
+	int force;
+	uint64_t buffer_events;
+	uint32_t packet_events;
+	int zlevel;
+};
+
+struct pgt_split_stats {
+	uint64_t events;	/* events written */
+	uint64_t traces;	/* traces created */
+	uint64_t reopens;	/* times a trace closed for the cap was reopened */
+	uint64_t closes;	/* times a trace was closed for the cap */
+	uint64_t packets;	/* packets written */
+	uint32_t max_open;	/* the cap in the end (lowered on EMFILE) */
+	uint32_t peak_open;	/* most traces open at once */
+};
+
+struct pgt_split;
+
+/*
+ * pgt_split__new() - prepare a split; every trace gets header @h.
+ * Return a split (free with pgt_split__free()) or NULL with *@err:
+ * -EINVAL for bad options (template without %k or %n, with '/' or an
+ * unknown % sequence), -EOPNOTSUPP for a key the trace format does not
+ * carry (cgroup).
+ */
+struct pgt_split *pgt_split__new(const struct pgt_split_opts *o, const struct pgt_header *h, int *err);
+/*
+ * pgt_split__run() - send every event of @src to the trace of its key.
+ * Each trace gets the side records its events need: the records of the
+ * objects and processes (pid and tid) its events refer to, in their
+ * order and before the first event that refers to them, and every other
+ * side record (host information, formats, lost events, levels).  A
+ * record about an object or process met between two events of a trace
+ * stays between them.  Return 0 or the first error: the source's, or a
+ * trace's (then pgt_split__failed() names the file).
+ */
+int pgt_split__run(struct pgt_split *s, struct pgt_source *src);
+/* Write what is buffered, finish every trace (index and end record) and
+ * close them.  Return 0 or the first error. */
+int pgt_split__close(struct pgt_split *s);
+/* The file name a write failed on (borrowed, lives with @s), or NULL
+ * when the error was the source's. */
+const char *pgt_split__failed(const struct pgt_split *s);
+uint32_t pgt_split__nr_traces(const struct pgt_split *s);
+/* Trace @i, in order of creation: key (borrowed; "" when the trace does
+ * not know it, e.g. a pid without a process record), file name
+ * (borrowed), events and time span.  Return 0 or -ERANGE. */
+int pgt_split__trace_at(const struct pgt_split *s, uint32_t i, const char **key, const char **name,
+			uint64_t *events, uint64_t *first_ts, uint64_t *last_ts);
+void pgt_split__stats(const struct pgt_split *s, struct pgt_split_stats *st);
+/* Free everything; traces not closed are dropped unfinished. NULL: no-op. */
+void pgt_split__free(struct pgt_split *s);
+
+/* ---- merge ---- */
+
+/* How a merge keeps the processes of its inputs apart. */
+enum pgt_merge_pids {
+	PGT_MERGE_PIDS_HOST,	/* one pid space per host name (default) */
+	PGT_MERGE_PIDS_INPUT,	/* one pid space per input */
+	PGT_MERGE_PIDS_KEEP,	/* pids as they are (collisions merge) */
+};
+
+/* The timestamps a merge orders by. */
+enum pgt_merge_time {
+	PGT_MERGE_TIME_AUTO,	/* raw if all inputs share host and clock, else wall */
+	PGT_MERGE_TIME_RAW,	/* each input's clock as it is */
+	PGT_MERGE_TIME_WALL,	/* clock + wall offset: realtime nanoseconds */
+};
+
+/* Pid space number N adds N << PGT_MERGE_PID_SHIFT to every pid (and
+ * tid, tgid, ppid) but 0: Linux pids stay below 1 << 22 (PID_MAX_LIMIT),
+ * so pid & ((1 << 22) - 1) gives the original back.  At most 1024
+ * spaces. */
+#define PGT_MERGE_PID_SHIFT 22
+#define PGT_MERGE_MAX_SPACES 1024
+
+struct pgt_merge_opts {
+	size_t sz;
+	int pids;			/* enum pgt_merge_pids */
+	int time;			/* enum pgt_merge_time */
+	const char *const *names;	/* input names for the INFO records, or NULL */
+};
+
+/*
+ * pgt_merge__new() - a source of the events of @n inputs, ordered by time
+ * (each input taken as ordered; equal times keep input order).  Object ids
+ * are renumbered from 1 in order of first sight so the inputs' ids never
+ * collide; pids are moved apart as @o->pids says; host information
+ * records of input N are kept under "merge.input.N.<key>", and the merge
+ * adds merge.inputs, merge.pids, merge.time and, per input,
+ * merge.input.N.{name,host,kernel,clock,pid_base} (and .events at the
+ * end).  Takes the inputs (also on failure).  Return NULL with *@err:
+ * -EINVAL if the inputs have different page sizes or there are too many
+ * pid spaces.
+ */
+struct pgt_source *pgt_merge__new(struct pgt_source **in, uint32_t n, const struct pgt_merge_opts *o,
+				  int *err);
+/* After an error from the merge source: the input that failed, or -1. */
+int pgt_merge__failed_input(struct pgt_source *src);
+/* Ordering actually used (PGT_MERGE_TIME_RAW or _WALL). */
+int pgt_merge__time_mode(struct pgt_source *src);
+
+/* ---- prefetch ---- */
+
+/*
+ * pgt_prefetch__new() - a source that pulls @in in a thread of its own,
+ * one batch ahead, so that decoding overlaps whatever the consumer does.
+ * The prefetch source has its own side tables, fed with @in's records in
+ * order, just before the events they came with; @in's meta belongs to
+ * the thread and must not be touched.  Takes @in (also on failure).
+ * Without threads it falls back to pulling in the caller's thread.
+ */
+struct pgt_source *pgt_prefetch__new(struct pgt_source *in, int *err);
+
+/* ================================================================== */
+/* ---- import: foreign traces as a source ---- */
+
+/*
+ * Formats pgt_import__new() reads (pgtrace-import(1) describes each):
+ * @PGT_IMPORT_LACKEY:   Valgrind lackey --trace-mem=yes output
+ * @PGT_IMPORT_CSV:      CSV with a header line naming the columns of
+ *                       'pgtrace dump --format csv' (any subset, any order)
+ * @PGT_IMPORT_ORACLE_GENERAL: libCacheSim oracleGeneral binary records
+ * @PGT_IMPORT_PERF_SCRIPT, @PGT_IMPORT_TRACE_CMD: 'perf script' or
+ *                       'trace-cmd report' text of the filemap tracepoints
+ *                       (one parser reads both; the name is kept in the
+ *                       trace's information records)
+ */
+enum pgt_import_format {
+	PGT_IMPORT_AUTO = 0,
+	PGT_IMPORT_LACKEY,
+	PGT_IMPORT_CSV,
+	PGT_IMPORT_ORACLE_GENERAL,
+	PGT_IMPORT_PERF_SCRIPT,
+	PGT_IMPORT_TRACE_CMD,
+	PGT_IMPORT_NFORMATS,
+};
+
+/* Name of a format ("lackey", "csv", "oracle-general", "perf-script",
+ * "trace-cmd"; "auto") and back (-PGT_EPARSE if unknown). */
+const char *pgt_import_format_name(unsigned fmt);
+int pgt_import_format_parse(const char *name);
+
+/*
+ * pgt_import_detect() - tell the format of an input from its first bytes
+ * (a few KiB are plenty; the whole input if shorter).  Binary data is
+ * oracleGeneral; text is recognised by its first meaningful line.
+ * Return the format, or -PGT_EPARSE when none fits.
+ */
+int pgt_import_detect(const void *buf, size_t len);
+
+/*
+ * struct pgt_import_opts - how to import.
+ * @name:         the input's name, for object paths ("[lackey NAME]")
+ *                and the information records; NULL or "-": standard input
+ * @skip_bad:     count and skip malformed lines (records) instead of
+ *                stopping at the first one
+ * @instructions: lackey: instruction fetches ("I" lines) become events
+ *                too (default: counted and skipped)
+ * @page_size:    bytes per page (0: 4096); addresses and file offsets are
+ *                divided by it
+ */
+struct pgt_import_opts {
+	size_t sz;
+	const char *name;
+	int skip_bad;
+	int instructions;
+	uint32_t page_size;
+};
+
+/*
+ * pgt_import__new() - a source of the events of a foreign trace on @fd.
+ * Takes @fd (closed when the source is freed, or on failure).  The input
+ * is read once, front to back, so a pipe works.  With PGT_IMPORT_AUTO the
+ * format is detected from the first bytes (-PGT_EPARSE when it cannot be).
+ * The source builds its own side tables (objects, processes, lost events,
+ * information records "import" and, at the end, "import.result").
+ *
+ * A malformed line stops the stream: the events before it come first,
+ * then -PGT_EPARSE, with a diagnostic "line N: expected ..." (for
+ * oracleGeneral "record N (byte B): ...") through pgt_set_diag().  With
+ * opts->skip_bad such lines are counted and skipped instead.
+ * Return the source (free with pgt_source__free()) or NULL with *@err.
+ */
+struct pgt_source *pgt_import__new(int fd, enum pgt_import_format fmt,
+				   const struct pgt_import_opts *opts, int *err);
+
+/* struct pgt_import_stats - what an import read so far. */
+struct pgt_import_stats {
+	int format;		/* enum pgt_import_format actually read */
+	uint64_t lines;		/* lines (oracleGeneral: records) read */
+	uint64_t events;	/* events produced */
+	uint64_t skipped_bad;	/* malformed lines skipped (skip_bad) */
+	uint64_t first_bad;	/* number of the first of them, 0 if none */
+	uint64_t skipped_other;	/* well-formed lines without a page event:
+				 * other tracepoints, comments, instruction
+				 * fetches when not asked for */
+	uint64_t lost;		/* events the input says were dropped */
+	uint64_t breaks;	/* batches ended early because a name changed
+				 * (a rename, a new command name) after them:
+				 * a writer should end its packet after such a
+				 * batch (pgt_writer__flush()) so the change
+				 * reaches the file after those events */
+	char first_bad_msg[200]; /* why the first skipped line was bad */
+};
+
+/* Statistics of an import source; -EINVAL if @src is not one. */
+int pgt_import__stats(const struct pgt_source *src, struct pgt_import_stats *st);
+
+/* ---- export to libCacheSim oracleGeneral ---- */
+
+/*
+ * One oracleGeneral record: 24 bytes, little-endian, packed:
+ *   u32 clock_time        seconds since the first reference
+ *   u64 obj_id            the page (see struct pgt_oracle_opts.packed_ids)
+ *   u32 obj_size          bytes (the page size)
+ *   i64 next_access_vtime number (from 1) of the next reference to the
+ *                         same page, -1 if none (libCacheSim's traceConv)
+ */
+#define PGT_ORACLE_RECORD_SIZE 24
+
+/* Event types counted as references by default: the ones that stand for
+ * a use of the page by a process. */
+#define PGT_ORACLE_DEFAULT_TYPES ((1u << PGT_EV_LOOKUP) | (1u << PGT_EV_FAULT) | \
+				  (1u << PGT_EV_MAP) | (1u << PGT_EV_USER_FAULT) | \
+				  (1u << PGT_EV_REFERENCE))
+
+/*
+ * struct pgt_oracle_opts - how to write oracleGeneral.
+ * @types:      bit 1 << type for each event type that counts as a
+ *              reference (0: PGT_ORACLE_DEFAULT_TYPES); every page of an
+ *              event's range is one reference, in order
+ * @packed_ids: obj_id = object << 40 | page (needs object < 2^24 and
+ *              page < 2^40, else -ERANGE); default: pages numbered from 1
+ *              in order of first reference
+ * @obj_size:   obj_size of every record (0: the trace's page size)
+ * @tmpdir:     directory for the temporary file needed when @fd is not a
+ *              regular file (NULL: $TMPDIR, else /tmp)
+ */
+struct pgt_oracle_opts {
+	size_t sz;
+	uint32_t types;
+	int packed_ids;
+	uint32_t obj_size;
+	const char *tmpdir;
+};
+
+struct pgt_oracle_stats {
+	uint64_t events;	/* events read */
+	uint64_t refs;		/* records written */
+	uint64_t pages;		/* distinct pages */
+};
+
+/*
+ * pgt_oracle__export() - write the references of @src to @fd as
+ * oracleGeneral records.  next_access_vtime needs the future, so records
+ * are first written with the page's number in that field, then fixed in a
+ * backward pass over blocks of the output (in place when @fd is a regular
+ * file not opened for append, else through a temporary file then copied
+ * to @fd).  Memory grows with distinct pages, not with references.
+ * When @src fails part way, the references before the failure are still
+ * written completely (their next_access_vtime looks no further) and the
+ * source's error is returned.  @st may be NULL.  Return 0 or an error.
+ */
+int pgt_oracle__export(struct pgt_source *src, int fd, const struct pgt_oracle_opts *opts,
+		       struct pgt_oracle_stats *st);
 
 #ifdef __cplusplus
 }

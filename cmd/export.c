@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* pgtrace export: a trace as CSV, JSON lines or libCacheSim oracleGeneral. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rows.h"
+#include "pgtrace/ops.h"
+
+enum { EXP_CSV, EXP_JSONL, EXP_ORACLE };
+
+static void export_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: pgtrace export --format FMT [OPTIONS] TRACE|-\n"
+		"\n"
+		"Write a trace for other tools: CSV or JSON lines (the rows of 'pgtrace dump')\n"
+		"for DuckDB, pandas or Spark, or libCacheSim's oracleGeneral binary records\n"
+		"(one per page referenced, with the next use of the page) for cache\n"
+		"simulators.\n"
+		"\n"
+		"Options:\n"
+		"  -F, --format FMT     csv, jsonl or oracle-general\n"
+		"  -o, --output FILE    where to write (default: standard output)\n"
+		"  -f, --fields LIST    csv, jsonl: the columns, as for pgtrace dump (default\n"
+		"                       all: seq ts cpu pid tid comm type obj path dev ino\n"
+		"                       index npages pfn flags aux)\n"
+		"      --no-header      csv: no header line\n"
+		"      --refs TYPES     oracle-general: event types that are references,\n"
+		"                       comma-separated, or 'all' (default lookup,fault,map,\n"
+		"                       user-fault,reference)\n"
+		"      --ids KIND       oracle-general: obj_id of a page: dense (default;\n"
+		"                       1, 2, ... in order of first reference) or packed\n"
+		"                       (object << 40 | page)\n"
+		"      --force          overwrite an existing output file\n"
+		"  -h, --help           show this help\n"
+		"\n"
+		"Examples:\n"
+		"  pgtrace export --format csv -o run.csv run.pgt\n"
+		"  duckdb -c \"SELECT path, count(*) FROM 'run.csv' GROUP BY path ORDER BY 2 DESC\"\n"
+		"  pgtrace export --format jsonl --fields ts,pid,path,index run.pgt | head\n"
+		"  pgtrace export --format oracle-general -o run.oracleGeneral run.pgt\n"
+		"  cachesim run.oracleGeneral oracleGeneral lru,s3fifo 0.01,0.1\n"
+		"\n"
+		"Exit status: 0 on success, 1 when the trace is damaged or truncated (what\n"
+		"was read before the damage is written) or the output fails, 2 on usage\n"
+		"errors.\n");
+}
+
+static uint32_t parse_refs(const char *s)
+{
+	uint32_t types = 0;
+
+	if (!strcmp(s, "all"))
+		return (uint32_t)((1ull << PGT_EV_NTYPES) - 2);	/* every type but none */
+	while (*s) {
+		const char *comma = strchr(s, ',');
+		size_t len = comma ? (size_t)(comma - s) : strlen(s);
+		int t = pgt_event_type_parse(s, len);
+
+		if (t < 0)
+			cli_usage_error("unknown event type '%.*s' in --refs: expected lookup, fault, map, add, "
+					"delete, lru-add, lru-activate, access-sample, user-fault, snapshot-page, "
+					"reference or all", (int)len, s);
+		types |= 1u << t;
+		s += len;
+		if (*s == ',')
+			s++;
+	}
+	if (!types)
+		cli_usage_error("empty --refs");
+	return types;
+}
+
+static int open_output(const char *path, int force, int rdwr)
+{
+	int fd;
+
+	if (!strcmp(path, "-"))
+		return STDOUT_FILENO;
+	/* oracle-general fixes its records in place: it reads them back */
+	fd = open(path, (rdwr ? O_RDWR : O_WRONLY) | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0600);
+	if (fd < 0)
+		cli_error("cannot create '%s': %s%s", path, strerror(errno),
+			  errno == EEXIST ? " (use --force to overwrite)" : "");
+	return fd;
+}
+
+static int export_rows(struct pgt_reader *r, const char *path, int fd, int fmt, const char *fields,
+		       int header)
+{
+	struct rows d = { .fmt = fmt == EXP_CSV ? FMT_CSV : FMT_JSONL };
+	struct pgt_source *src = pgt_reader__source(r);
+	ssize_t n;
+	int rc = 0;
+
+	d.nfields = rows_parse_fields(fields ? fields : "all", d.fields);
+	d.meta = pgt_reader__meta(r);
+	out_init(&d.o, fd);
+	if (d.fmt == FMT_CSV && header)
+		rows_csv_header(&d);
+	for (;;) {
+		const struct pgt_event *evs;
+
+		n = pgt_source__batch(src, &evs);
+		if (n <= 0 || d.o.err)
+			break;
+		for (ssize_t i = 0; i < n; i++)
+			rows_event(&d, &evs[i]);
+	}
+	if (n < 0) {
+		out_flush(&d.o);
+		rc = cli_read_failed(path, (int)n);
+	}
+	return out_finish(&d.o) ? EXIT_RUNTIME : rc;
+}
+
+static int export_oracle(struct pgt_reader *r, const char *path, int fd, const char *output,
+			 const struct pgt_oracle_opts *oo)
+{
+	struct pgt_oracle_stats st;
+	int err;
+
+	cli_clear_diag();
+	err = pgt_oracle__export(pgt_reader__source(r), fd, oo, &st);
+	if (!err)
+		return 0;
+	if (err == -ERANGE) {
+		cli_error("%s: use --ids dense", cli_last_diag());
+		return EXIT_RUNTIME;
+	}
+	if (err <= -PGT_EFIRST || err == -EIO)
+		return cli_read_failed(path, err);
+	if (err == -ENOMEM) {
+		cli_error("out of memory after %llu distinct pages", (unsigned long long)st.pages);
+		return EXIT_RUNTIME;
+	}
+	if (*cli_last_diag()) {
+		cli_error("%s", cli_last_diag());
+		return EXIT_RUNTIME;
+	}
+	return cli_write_failed(output, err);
+}
+
+int cmd_export(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'F' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "fields", required_argument, NULL, 'f' },
+		{ "no-header", no_argument, NULL, 'H' },
+		{ "refs", required_argument, NULL, 'r' },
+		{ "ids", required_argument, NULL, 'i' },
+		{ "force", no_argument, NULL, 'x' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct pgt_oracle_opts oo = { .sz = sizeof(oo) };
+	const char *output = "-", *fields = NULL, *path;
+	int fmt = -1, header = 1, force = 0, c, fd, rc;
+	int oracle_only = 0, rows_only = 0;
+	struct pgt_reader *r;
+
+	while ((c = getopt_long(argc, argv, "F:o:f:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'F':
+			if (!strcmp(optarg, "csv"))
+				fmt = EXP_CSV;
+			else if (!strcmp(optarg, "jsonl") || !strcmp(optarg, "json"))
+				fmt = EXP_JSONL;
+			else if (!strcmp(optarg, "oracle-general") || !strcmp(optarg, "oracleGeneral"))
+				fmt = EXP_ORACLE;
+			else
+				cli_usage_error("unknown format '%s': expected csv, jsonl or oracle-general", optarg);
+			break;
+		case 'o': output = optarg; break;
+		case 'f': fields = optarg; rows_only = 1; break;
+		case 'H': header = 0; rows_only = 1; break;
+		case 'r': oo.types = parse_refs(optarg); oracle_only = 1; break;
+		case 'i':
+			if (!strcmp(optarg, "dense"))
+				oo.packed_ids = 0;
+			else if (!strcmp(optarg, "packed"))
+				oo.packed_ids = 1;
+			else
+				cli_usage_error("unknown --ids '%s': expected dense or packed", optarg);
+			oracle_only = 1;
+			break;
+		case 'x': force = 1; break;
+		case 'h': export_usage(stdout); return 0;
+		default: cli_bad_option();
+		}
+	}
+	if (fmt < 0)
+		cli_usage_error("no format given: use --format csv, jsonl or oracle-general");
+	if (fmt == EXP_ORACLE && rows_only)
+		cli_usage_error("--fields and --no-header are for csv and jsonl");
+	if (fmt != EXP_ORACLE && oracle_only)
+		cli_usage_error("--refs and --ids are for oracle-general");
+	if (optind + 1 < argc)
+		cli_usage_error("one trace at a time, got '%s' too", argv[optind + 1]);
+	if (optind == argc && isatty(STDIN_FILENO))
+		cli_usage_error("no trace given (a path, or - for standard input)");
+	path = optind < argc ? argv[optind] : "-";
+	if (fmt == EXP_ORACLE && !strcmp(output, "-") && isatty(STDOUT_FILENO))
+		cli_usage_error("will not write binary records to a terminal: use -o FILE or a pipe");
+	if (fields)
+		rows_parse_fields(fields, (int[ROWS_MAX_FIELDS]){ 0 });	/* usage errors first */
+
+	r = cli_open_reader(path, NULL);
+	if (!r)
+		return EXIT_RUNTIME;
+	fd = open_output(output, force, fmt == EXP_ORACLE);
+	if (fd < 0) {
+		pgt_reader__free(r);
+		return EXIT_RUNTIME;
+	}
+	if (fmt == EXP_ORACLE)
+		rc = export_oracle(r, path, fd, output, &oo);
+	else
+		rc = export_rows(r, path, fd, fmt, fields, header);
+	pgt_reader__free(r);
+	if (fd != STDOUT_FILENO && close(fd) && !rc) {
+		cli_error("cannot write '%s': %s", output, strerror(errno));
+		rc = EXIT_RUNTIME;
+	}
+	return rc;
+}

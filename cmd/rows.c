@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Events as rows of text, CSV or JSON lines (pgtrace dump and export). */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+
+#include "rows.h"
+
+const char *const row_field_names[F_NFIELDS] = {
+	"seq", "ts", "cpu", "pid", "tid", "comm", "type", "obj", "path", "dev", "ino",
+	"index", "npages", "pfn", "flags", "aux",
+};
+
+int rows_parse_fields(const char *s, int *fields)
+{
+	int n = 0;
+
+	if (!strcmp(s, "all")) {
+		for (int i = 0; i < F_NFIELDS; i++)
+			fields[n++] = i;
+		return n;
+	}
+	while (*s) {
+		const char *comma = strchr(s, ',');
+		size_t len = comma ? (size_t)(comma - s) : strlen(s);
+		int found = -1;
+
+		for (int i = 0; i < F_NFIELDS; i++)
+			if (strlen(row_field_names[i]) == len && !strncmp(row_field_names[i], s, len))
+				found = i;
+		if (found < 0 || n >= ROWS_MAX_FIELDS)
+			cli_usage_error("unknown field '%.*s' in --fields: expected seq, ts, cpu, pid, tid, "
+					"comm, type, obj, path, dev, ino, index, npages, pfn, flags, aux",
+					(int)len, s);
+		fields[n++] = found;
+		s += len;
+		if (*s == ',')
+			s++;
+	}
+	if (!n)
+		cli_usage_error("empty --fields");
+	return n;
+}
+
+static const char *comm_of(struct rows *d, uint32_t pid)
+{
+	const struct pgt_process *p;
+
+	/* Cached: consecutive events mostly share a pid.  The cache is
+	 * dropped whenever the process table changed. */
+	if (pid == d->last_pid && d->last_comm && d->last_nproc == pgt_meta__nr_processes(d->meta))
+		return d->last_comm;
+	p = pgt_meta__process(d->meta, pid);
+	d->last_pid = pid;
+	d->last_comm = p ? p->comm : "";
+	d->last_nproc = pgt_meta__nr_processes(d->meta);
+	return d->last_comm;
+}
+
+static void flags_str(char *buf, uint16_t flags)
+{
+	static const char *const names[] = { "write", "major", "dirty", "anon" };
+	char *p = buf;
+
+	*p = 0;
+	for (int i = 0; i < 4; i++) {
+		if (flags & (1u << i))
+			p += sprintf(p, "%s%s", p == buf ? "" : "|", names[i]);
+	}
+	if (flags & PGT_F_LEVEL_MASK)
+		p += sprintf(p, "%slevel%u", p == buf ? "" : "|", (flags & PGT_F_LEVEL_MASK) >> PGT_F_LEVEL_SHIFT);
+	if (flags & ~(0xfu | PGT_F_LEVEL_MASK))
+		sprintf(p, "%s0x%x", p == buf ? "" : "|", flags & ~(0xfu | PGT_F_LEVEL_MASK));
+}
+
+/* Decimal digits straight into the buffer: the hottest thing here. */
+static inline void put_u64(struct out *o, uint64_t v)
+{
+	char *p;
+	int n = 1;
+
+	for (uint64_t t = v; t >= 10; t /= 10)
+		n++;
+	out_reserve(o, 20);
+	p = o->buf + o->len + n;
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	o->len += (size_t)n;
+}
+
+/* Length of @s when no byte of it needs escaping in @fmt, else -1. */
+static inline ssize_t plain_len(const char *s, enum row_fmt fmt)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f || *p == '\\')
+			return -1;
+		if (fmt == FMT_CSV && (*p == ',' || *p == '"'))
+			return -1;
+		if (fmt == FMT_JSONL && (*p == '"' || *p == '<' || *p == '>' || *p == '&'))
+			return -1;
+	}
+	return (ssize_t)((const char *)p - s);
+}
+
+static void put_string(struct rows *d, const char *s)
+{
+	ssize_t n = plain_len(s, d->fmt);
+
+	if (n > 0 || (n == 0 && d->fmt == FMT_CSV)) {
+		if (d->fmt == FMT_JSONL)
+			out_char(&d->o, '"');
+		out_mem(&d->o, s, (size_t)n);
+		if (d->fmt == FMT_JSONL)
+			out_char(&d->o, '"');
+		return;
+	}
+	switch (d->fmt) {
+	case FMT_JSONL: out_json_str(&d->o, s); break;
+	case FMT_CSV: out_csv_str(&d->o, s); break;
+	default: out_text_str(&d->o, *s ? s : "-"); break;
+	}
+}
+
+static const struct pgt_object *obj_of(struct rows *d, uint32_t id)
+{
+	/* Cached like comm_of(): object pointers move only when the table
+	 * grows. */
+	if (id != d->last_obj_id || !d->last_obj || d->last_nobj != pgt_meta__nr_objects(d->meta)) {
+		d->last_obj = pgt_meta__object(d->meta, id);
+		d->last_obj_id = id;
+		d->last_nobj = pgt_meta__nr_objects(d->meta);
+	}
+	return d->last_obj;
+}
+
+void rows_event(struct rows *d, const struct pgt_event *e)
+{
+	struct out *o = &d->o;
+	const struct pgt_object *obj = NULL;
+	char sep = d->fmt == FMT_CSV ? ',' : ' ';
+
+	if (d->fmt == FMT_JSONL)
+		out_char(o, '{');
+	for (int i = 0; i < d->nfields; i++) {
+		int f = d->fields[i];
+
+		if (i)
+			out_char(o, d->fmt == FMT_JSONL ? ',' : sep);
+		if (d->fmt == FMT_JSONL) {
+			static const char *const keys[F_NFIELDS] = {
+				"\"seq\":", "\"ts\":", "\"cpu\":", "\"pid\":", "\"tid\":", "\"comm\":",
+				"\"type\":", "\"obj\":", "\"path\":", "\"dev\":", "\"ino\":", "\"index\":",
+				"\"npages\":", "\"pfn\":", "\"flags\":", "\"aux\":",
+			};
+
+			out_mem(o, keys[f], strlen(row_field_names[f]) + 3);
+		}
+		if ((f == F_PATH || f == F_DEV || f == F_INO) && !obj)
+			obj = obj_of(d, e->obj);
+		switch (f) {
+		case F_SEQ: put_u64(o, e->seq); break;
+		case F_TS:
+			if (d->fmt == FMT_TEXT)
+				out_ts(o, e->ts);
+			else
+				put_u64(o, e->ts);
+			break;
+		case F_CPU: put_u64(o, e->cpu); break;
+		case F_PID: put_u64(o, e->pid); break;
+		case F_TID: put_u64(o, e->tid); break;
+		case F_COMM: put_string(d, comm_of(d, e->pid)); break;
+		case F_TYPE:
+			if (d->fmt == FMT_JSONL)
+				out_char(o, '"');
+			out_str(o, pgt_event_type_name(e->type));
+			if (d->fmt == FMT_JSONL)
+				out_char(o, '"');
+			break;
+		case F_OBJ: put_u64(o, e->obj); break;
+		case F_PATH: put_string(d, obj && obj->path ? obj->path : ""); break;
+		case F_DEV:
+			if (d->fmt == FMT_JSONL)
+				out_char(o, '"');
+			if (obj) {
+				put_u64(o, major(obj->dev));
+				out_char(o, ':');
+				put_u64(o, minor(obj->dev));
+			}
+			else if (d->fmt == FMT_TEXT)
+				out_char(o, '-');
+			if (d->fmt == FMT_JSONL)
+				out_char(o, '"');
+			break;
+		case F_INO:
+			if (obj)
+				put_u64(o, obj->ino);
+			else
+				out_str(o, d->fmt == FMT_JSONL ? "null" : d->fmt == FMT_TEXT ? "-" : "");
+			break;
+		case F_INDEX: put_u64(o, e->index); break;
+		case F_NPAGES: put_u64(o, e->npages); break;
+		case F_PFN:
+			if (e->pfn != PGT_PFN_NONE)
+				put_u64(o, e->pfn);
+			else
+				out_str(o, d->fmt == FMT_JSONL ? "null" : d->fmt == FMT_TEXT ? "-" : "");
+			break;
+		case F_FLAGS: {
+			char buf[96];
+
+			flags_str(buf, e->flags);
+			if (d->fmt == FMT_JSONL)
+				out_json_str(o, buf);
+			else
+				out_str(o, *buf || d->fmt == FMT_CSV ? buf : "-");
+			break;
+		}
+		case F_AUX: put_u64(o, e->aux); break;
+		}
+	}
+	out_str(o, d->fmt == FMT_JSONL ? "}\n" : "\n");
+}
+
+void rows_csv_header(struct rows *d)
+{
+	for (int i = 0; i < d->nfields; i++) {
+		if (i)
+			out_char(&d->o, ',');
+		out_str(&d->o, row_field_names[d->fields[i]]);
+	}
+	out_char(&d->o, '\n');
+}
