@@ -20,11 +20,11 @@ int cmd_snap(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_cut(int argc, char **argv);
 int cmd_reduce(int argc, char **argv);
-/* slot: filter */
-/* slot: split */
-/* slot: merge */
-/* slot: import */
-/* slot: export */
+int cmd_filter(int argc, char **argv);
+int cmd_split(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /* Name of the running subcommand, for messages ("pgtrace dump"). */
 extern const char *cli_cmd;

@@ -17,6 +17,13 @@ static const struct command commands[] = {
 	{ "gen", cmd_gen, "generate a synthetic trace of a chosen access pattern" },
 	{ "record", cmd_record, "record live page events with processes and file names" },
 	{ "snap", cmd_snap, "snapshot page state by frame, file, filesystem or task" },
+	{ "cut", cmd_cut, "keep a time or event-number range of a trace" },
+	{ "filter", cmd_filter, "keep the events that match an expression" },
+	{ "split", cmd_split, "split a trace into one trace per process, file, user, ..." },
+	{ "merge", cmd_merge, "merge traces into one, ordered by time" },
+	{ "reduce", cmd_reduce, "reduce a page reference trace (FIFO window, exact LRU)" },
+	{ "import", cmd_import, "convert lackey, CSV, oracleGeneral or perf/trace-cmd text into a trace" },
+	{ "export", cmd_export, "write a trace as CSV, JSON lines or libCacheSim oracleGeneral" },
 };
 
 static void usage(FILE *f)

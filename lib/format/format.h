@@ -133,6 +133,31 @@ int pgt_reader__index_entry(const struct pgt_reader *r, uint64_t i, uint64_t *fi
  * events buffered before are written first. */
 int pgt_writer__write_packet_raw(struct pgt_writer *w, const struct pgt_rawpkt *p);
 
+/*
+ * Lean writers, for an operator that keeps thousands of traces going at
+ * once (split).  A lean writer borrows @codec (shared by all of them; it
+ * must outlive them), allocates an event buffer only if
+ * pgt_writer__write() is used, and keeps no output buffer between
+ * writes.  It is finished with pgt_writer__close() like any writer.
+ */
+struct pgt_writer *pgt_writer__fdopen_lean(int fd, const struct pgt_writer_opts *opts,
+					   struct pgt_codec_ctx *codec, int *err);
+/* Events buffered first, then the queued side records, then @n events
+ * from @ev as one packet, encoded straight from the caller's array. */
+int pgt_writer__put_packet(struct pgt_writer *w, const struct pgt_event *ev, uint32_t n);
+/* Queue one serialised side record (as in a meta log) for the file. */
+int pgt_writer__add_raw(struct pgt_writer *w, uint32_t type, const void *body, size_t len);
+/*
+ * Take the descriptor away from a writer without finishing the file: the
+ * writer keeps its index, counters and queued records, and writes
+ * nothing until pgt_writer__attach_fd() gives it a descriptor open on
+ * the end of the same file (O_APPEND).  Return the descriptor, which the
+ * caller now closes.  pgt_writer__bytes() tells how long the file must
+ * be when it is taken back.
+ */
+int pgt_writer__detach_fd(struct pgt_writer *w);
+void pgt_writer__attach_fd(struct pgt_writer *w, int fd);
+
 /* The serialised log of a meta (records in arrival order, each as
  * u32 type, u32 len, body).  Borrowed. */
 const struct pgt_buf *pgt_meta__log(const struct pgt_meta *m);

@@ -32,6 +32,7 @@ struct pgt_writer {
 	struct pgt_buf side;	/* u64 offsets of side records */
 	const struct pgt_meta *copy_src;
 	size_t copy_pos;
+	int lean;		/* borrowed codec, no event buffer (split) */
 };
 
 static int writer_emit(struct pgt_writer *w)
@@ -51,6 +52,9 @@ static int writer_emit(struct pgt_writer *w)
 	}
 	w->offset += w->out.len;
 	w->out.len = 0;
+	/* a lean writer is one of thousands: keep no big buffer around */
+	if (w->lean && w->out.cap > (64u << 10))
+		pgt_buf__release(&w->out);
 	return 0;
 }
 
@@ -72,7 +76,8 @@ static int writer_take_pending(struct pgt_writer *w)
 	return 0;
 }
 
-static int writer_packet(struct pgt_writer *w)
+/* Queued side records, then @n events from @ev as one packet. */
+static int writer_packet_of(struct pgt_writer *w, const struct pgt_event *ev, uint32_t n)
 {
 	size_t at;
 	uint8_t *rec, ent[PGT_IDX_ENTRY_SIZE];
@@ -82,12 +87,12 @@ static int writer_packet(struct pgt_writer *w)
 	err = writer_take_pending(w);
 	if (err)
 		return err;
-	if (w->nev) {
+	if (n) {
 		at = w->out.len;
 		if (pgt_buf__reserve(&w->out, PGT_REC_HDR_SIZE))
 			return -ENOMEM;
 		w->out.len += PGT_REC_HDR_SIZE;
-		err = pgt_codec__encode(w->codec, w->evs, w->nev, w->events, w->compress, &w->out);
+		err = pgt_codec__encode(w->codec, ev, n, w->events, w->compress, &w->out);
 		if (err)
 			return err;
 		rec = w->out.data + at;
@@ -99,18 +104,26 @@ static int writer_packet(struct pgt_writer *w)
 		pgt_put_le64(ent, off);
 		memcpy(ent + 8, rec + PGT_REC_HDR_SIZE, 16);	/* first_ts, last_ts */
 		pgt_put_le64(ent + 24, w->events);
-		pgt_put_le32(ent + 32, w->nev);
+		pgt_put_le32(ent + 32, n);
 		pgt_put_le32(ent + 36, 0);
 		if (pgt_buf__append(&w->index, ent, sizeof(ent)))
 			return -ENOMEM;
-		w->events += w->nev;
+		w->events += n;
 		w->packets++;
-		w->nev = 0;
 	}
 	return writer_emit(w);
 }
 
-static struct pgt_writer *writer_new(int fd, const struct pgt_writer_opts *opts, int *err)
+static int writer_packet(struct pgt_writer *w)
+{
+	uint32_t n = w->nev;
+
+	w->nev = 0;
+	return writer_packet_of(w, w->evs, n);
+}
+
+static struct pgt_writer *writer_new(int fd, const struct pgt_writer_opts *opts,
+				     struct pgt_codec_ctx *codec, int *err)
 {
 	struct pgt_writer *w = calloc(1, sizeof(*w));
 	uint8_t hdr[PGT_HDR_SIZE];
@@ -125,9 +138,11 @@ static struct pgt_writer *writer_new(int fd, const struct pgt_writer_opts *opts,
 		goto fail;
 	}
 	w->cap_ev = pe;
-	w->evs = malloc(sizeof(*w->evs) * pe);
-	w->codec = pgt_codec__new(opts ? opts->zlevel : 0);
-	if (!w->evs || !w->codec)
+	w->lean = codec != NULL;
+	/* a lean writer gets its event buffer only if pgt_writer__write() needs it */
+	w->evs = w->lean ? NULL : malloc(sizeof(*w->evs) * pe);
+	w->codec = codec ? codec : pgt_codec__new(opts ? opts->zlevel : 0);
+	if ((!w->evs && !w->lean) || !w->codec)
 		goto fail;
 	w->compress = !(opts && opts->no_compress);
 	w->no_index = opts && opts->no_index;
@@ -156,7 +171,7 @@ fail:
 
 struct pgt_writer *pgt_writer__fdopen(int fd, const struct pgt_writer_opts *opts, int *err)
 {
-	struct pgt_writer *w = writer_new(fd, opts, err);
+	struct pgt_writer *w = writer_new(fd, opts, NULL, err);
 
 	if (!w)
 		close(fd);
@@ -181,8 +196,18 @@ struct pgt_writer *pgt_writer__open(const char *path, const struct pgt_writer_op
 
 int pgt_writer__write(struct pgt_writer *w, const struct pgt_event *ev, size_t n)
 {
+	if (!w->evs && n && !w->err && !(w->evs = malloc(sizeof(*w->evs) * w->cap_ev)))
+		w->err = -ENOMEM;
 	while (n && !w->err) {
 		size_t room = w->cap_ev - w->nev, k = n < room ? n : room;
+
+		if (!w->nev && n >= w->cap_ev) {
+			/* a whole packet: encode it from the caller's array */
+			w->err = writer_packet_of(w, ev, w->cap_ev);
+			ev += w->cap_ev;
+			n -= w->cap_ev;
+			continue;
+		}
 
 		memcpy(w->evs + w->nev, ev, k * sizeof(*ev));
 		w->nev += (uint32_t)k;
@@ -358,7 +383,8 @@ void pgt_writer__abort(struct pgt_writer *w)
 		return;
 	if (w->fd >= 0)
 		close(w->fd);
-	pgt_codec__free(w->codec);
+	if (!w->lean)
+		pgt_codec__free(w->codec);
 	free(w->evs);
 	pgt_buf__release(&w->pending);
 	pgt_buf__release(&w->scratch);
@@ -366,4 +392,57 @@ void pgt_writer__abort(struct pgt_writer *w)
 	pgt_buf__release(&w->index);
 	pgt_buf__release(&w->side);
 	free(w);
+}
+
+/* ---- lean writers (lib/format/format.h) ---- */
+
+struct pgt_writer *pgt_writer__fdopen_lean(int fd, const struct pgt_writer_opts *opts,
+					   struct pgt_codec_ctx *codec, int *err)
+{
+	struct pgt_writer *w;
+
+	if (!codec) {
+		close(fd);
+		*err = -EINVAL;
+		return NULL;
+	}
+	w = writer_new(fd, opts, codec, err);
+	if (!w)
+		close(fd);
+	return w;
+}
+
+int pgt_writer__put_packet(struct pgt_writer *w, const struct pgt_event *ev, uint32_t n)
+{
+	if (n > PGT_PKT_MAX_EVENTS)
+		return -EINVAL;
+	if (!w->err && w->nev)
+		w->err = writer_packet(w);
+	if (!w->err && n)
+		w->err = writer_packet_of(w, ev, n);
+	return w->err;
+}
+
+int pgt_writer__add_raw(struct pgt_writer *w, uint32_t type, const void *body, size_t len)
+{
+	if (w->err)
+		return w->err;
+	if (pgt_record__frame(&w->pending, type, body, len))
+		return -ENOMEM;
+	return 0;
+}
+
+int pgt_writer__detach_fd(struct pgt_writer *w)
+{
+	int fd = w->fd;
+
+	w->fd = -1;
+	pgt_buf__release(&w->out);
+	pgt_buf__release(&w->scratch);
+	return fd;
+}
+
+void pgt_writer__attach_fd(struct pgt_writer *w, int fd)
+{
+	w->fd = fd;
 }

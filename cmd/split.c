@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* pgtrace split: one trace per key, in a directory, with a map file. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "builtin.h"
+#include "pgtrace/ops.h"
+
+#define MAP_NAME "index.tsv"
+#define DEFAULT_MAX_OPEN 1024u
+#define FD_MARGIN 8u
+
+static void split_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: pgtrace split --by KEY -o DIR [OPTIONS] TRACE|-\n"
+		"\n"
+		"Write one trace per key into DIR, each complete and carrying the side\n"
+		"records its events need, and DIR/" MAP_NAME " mapping keys to files.\n"
+		"\n"
+		"Keys:\n"
+		"  pid, tid, cpu, type      fields of the event\n"
+		"  uid, comm, cwd           of the event's process (process table)\n"
+		"  file, dev, inode         of the event's object: path, major:minor,\n"
+		"                           major:minor:inode\n"
+		"  time:INTERVAL            slices of INTERVAL from the first event (time:10s)\n"
+		"  events:N                 runs of N events (events:1M)\n"
+		"\n"
+		"Options:\n"
+		"  -b, --by KEY           what to split by (required)\n"
+		"  -o, --output DIR       directory for the traces (created if missing)\n"
+		"  -t, --template T       file names: %%k the key, %%n the trace number,\n"
+		"                         %%%% a percent sign (default %%k.pgt)\n"
+		"      --max-open N       traces open at once (default 1024, kept under the\n"
+		"                         open-file limit); others are closed and reopened\n"
+		"      --buffer N         events held in memory over all traces (default 1M)\n"
+		"  -f, --force            overwrite existing files in DIR\n"
+		"  -v, --verbose          counts of traces, packets and reopenings on stderr\n"
+		"  -h, --help             show this help\n"
+		"\n"
+		"Examples:\n"
+		"  pgtrace split --by pid -o per-pid run.pgt\n"
+		"  pgtrace split --by file --template 'file-%%n.pgt' -o per-file run.pgt\n"
+		"  pgtrace split --by time:1m -o minutes run.pgt\n"
+		"  pgtrace gen -p mix -o - | pgtrace split --by comm -o by-comm -\n");
+}
+
+/* Counts take K, M, G suffixes in powers of 1000, as in pgtrace gen. */
+static uint64_t count_arg(const char *opt, const char *s)
+{
+	size_t n = strlen(s);
+	uint64_t mult = 1, v;
+	char buf[64];
+
+	if (n && n < sizeof(buf)) {
+		char c = s[n - 1];
+
+		mult = c == 'K' || c == 'k' ? 1000ull : c == 'M' ? 1000000ull : c == 'G' ? 1000000000ull : 1;
+		if (mult > 1) {
+			memcpy(buf, s, n - 1);
+			buf[n - 1] = 0;
+			s = buf;
+		}
+	}
+	v = cli_u64(opt, s);
+	if (v > UINT64_MAX / mult)
+		cli_usage_error("invalid %s '%s': out of range", opt, s);
+	return v * mult;
+}
+
+static void parse_by(const char *arg, struct pgt_split_opts *so)
+{
+	const char *colon = strchr(arg, ':');
+	size_t len = colon ? (size_t)(colon - arg) : strlen(arg);
+	int by = pgt_split_by_parse(arg, len);
+
+	if (by < 0)
+		cli_usage_error("unknown key '%s' in --by: expected pid, tid, uid, comm, cwd, file, dev, "
+				"inode, cpu, cgroup, type, time:INTERVAL or events:N", arg);
+	so->by = by;
+	if (by == PGT_SPLIT_TIME || by == PGT_SPLIT_EVENTS) {
+		if (!colon || !colon[1])
+			cli_usage_error("--by %s needs %s, e.g. '%s'", pgt_split_by_name((unsigned)by),
+					by == PGT_SPLIT_TIME ? "an interval" : "a count",
+					by == PGT_SPLIT_TIME ? "time:10s" : "events:1M");
+		so->every = by == PGT_SPLIT_TIME ? cli_duration("--by time", colon + 1)
+						 : count_arg("--by events", colon + 1);
+		if (!so->every)
+			cli_usage_error("invalid --by '%s': must be more than 0", arg);
+	} else if (colon) {
+		cli_usage_error("invalid --by '%s': only time and events take a ':' argument", arg);
+	}
+}
+
+static void check_template(const char *t)
+{
+	int var = 0;
+
+	if (!*t)
+		cli_usage_error("empty --template");
+	if (strchr(t, '/'))
+		cli_usage_error("invalid --template '%s': file names only, no '/'", t);
+	if (strlen(t) > 64)
+		cli_usage_error("invalid --template '%s': longer than 64 characters", t);
+	for (const char *p = t; *p; p++) {
+		if (*p != '%')
+			continue;
+		p++;
+		if (*p == 'k' || *p == 'n')
+			var = 1;
+		else if (*p != '%')
+			cli_usage_error("invalid --template '%s': expected %%k, %%n or %%%% after %%", t);
+	}
+	if (!var)
+		cli_usage_error("invalid --template '%s': needs %%k or %%n, or every trace gets the same name", t);
+}
+
+static unsigned open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	unsigned n = 0;
+
+	if (!d)
+		return 16;	/* a guess on the safe side */
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n > 0 ? n - 1 : 0;	/* the directory stream's own */
+}
+
+/* The cap on open traces: what was asked, kept under RLIMIT_NOFILE minus
+ * the descriptors already in use and a margin. */
+static uint32_t choose_max_open(uint64_t asked)
+{
+	struct rlimit rl;
+	uint64_t used = open_fds() + FD_MARGIN, avail;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return asked ? (uint32_t)(asked < UINT32_MAX ? asked : UINT32_MAX - 1) : DEFAULT_MAX_OPEN;
+	if (asked && asked + used > rl.rlim_cur && rl.rlim_max > rl.rlim_cur) {
+		/* Raising the soft limit up to the hard one is ours to do. */
+		struct rlimit want = rl;
+
+		want.rlim_cur = asked + used < rl.rlim_max ? asked + used : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+			rl = want;
+	}
+	avail = rl.rlim_cur > used ? rl.rlim_cur - used : 1;
+	if (avail < 1)
+		avail = 1;
+	if (!asked)
+		return (uint32_t)(avail < DEFAULT_MAX_OPEN ? avail : DEFAULT_MAX_OPEN);
+	if (asked > avail) {
+		cli_warn("--max-open %llu is above what the open-file limit (%llu) leaves: using %llu",
+			 (unsigned long long)asked, (unsigned long long)rl.rlim_cur,
+			 (unsigned long long)avail);
+		return (uint32_t)avail;
+	}
+	return (uint32_t)asked;
+}
+
+/* A key in the map file: tabs, newlines, backslashes and control
+ * characters escaped, so a row is always one line of three+ fields. */
+static void tsv_key(struct out *o, const char *k)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (const unsigned char *p = (const unsigned char *)k; *p; p++) {
+		if (*p == '\t')
+			out_str(o, "\\t");
+		else if (*p == '\n')
+			out_str(o, "\\n");
+		else if (*p == '\\')
+			out_str(o, "\\\\");
+		else if (*p < 0x20 || *p == 0x7f) {
+			char e[4] = { '\\', 'x', hex[*p >> 4], hex[*p & 15] };
+
+			out_mem(o, e, 4);
+		} else {
+			out_char(o, (char)*p);
+		}
+	}
+}
+
+static int write_map(struct pgt_split *s, int dfd, const char *dir, int force)
+{
+	int fd = openat(dfd, MAP_NAME, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
+			(force ? O_TRUNC : O_EXCL), 0600);
+	struct out o;
+	int rc;
+
+	if (fd < 0) {
+		cli_error("cannot create '%s/%s': %s", dir, MAP_NAME, strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	out_init(&o, fd);
+	out_str(&o, "key\tfile\tevents\tfirst_ts\tlast_ts\n");
+	for (uint32_t i = 0; i < pgt_split__nr_traces(s); i++) {
+		const char *key, *name;
+		uint64_t ev, t0, t1;
+
+		pgt_split__trace_at(s, i, &key, &name, &ev, &t0, &t1);
+		tsv_key(&o, key);
+		out_char(&o, '\t');
+		tsv_key(&o, name);
+		out_char(&o, '\t');
+		out_u64(&o, ev);
+		out_char(&o, '\t');
+		out_u64(&o, t0);
+		out_char(&o, '\t');
+		out_u64(&o, t1);
+		out_char(&o, '\n');
+	}
+	out_flush(&o);
+	rc = o.err;
+	free(o.buf);
+	if (close(fd) < 0 && !rc)
+		rc = errno;
+	if (rc) {
+		cli_error("cannot write '%s/%s': %s", dir, MAP_NAME, strerror(rc));
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+static int open_dir(const char *dir, int force)
+{
+	struct stat sb;
+	int dfd;
+
+	if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
+		cli_error("cannot create directory '%s': %s", dir, strerror(errno));
+		return -1;
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		cli_error("cannot open directory '%s': %s%s", dir, strerror(errno),
+			  errno == ENOTDIR ? " (it is not a directory)" : "");
+		return -1;
+	}
+	if (!force && fstatat(dfd, MAP_NAME, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
+		cli_error("'%s/%s' exists: '%s' holds an earlier split (use --force to overwrite)",
+			  dir, MAP_NAME, dir);
+		close(dfd);
+		return -1;
+	}
+	return dfd;
+}
+
+static int report_failure(struct pgt_split *s, const char *dir, const char *path, int err)
+{
+	const char *name = pgt_split__failed(s);
+	const char *d = cli_last_diag();
+
+	if (!name)
+		return cli_read_failed(path, err);
+	if (*d && err == -ESTALE)
+		cli_error("'%s/%s' changed while it was closed: the split stopped", dir, name);
+	else if (err == -EEXIST)
+		cli_error("cannot create '%s/%s': %s (use --force to overwrite)", dir, name, pgt_strerror(err));
+	else
+		cli_error("cannot write '%s/%s': %s", dir, name, pgt_strerror(err));
+	return EXIT_RUNTIME;
+}
+
+enum { OPT_MAX_OPEN = 256, OPT_BUFFER };
+
+int cmd_split(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "by", required_argument, NULL, 'b' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "template", required_argument, NULL, 't' },
+		{ "max-open", required_argument, NULL, OPT_MAX_OPEN },
+		{ "buffer", required_argument, NULL, OPT_BUFFER },
+		{ "force", no_argument, NULL, 'f' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct pgt_split_opts so = { .sz = sizeof(so), .by = -1, .tmpl = "%k.pgt", .reserved = MAP_NAME };
+	struct pgt_split_stats st;
+	struct pgt_split *s = NULL;
+	struct pgt_reader *r;
+	struct pgt_source *src = NULL;
+	const char *dir = NULL, *path;
+	uint64_t max_open = 0;
+	int force = 0, verbose = 0, c, err, e2, dfd, rc = 0;
+
+	while ((c = getopt_long(argc, argv, "b:o:t:fvh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'b': parse_by(optarg, &so); break;
+		case 'o': dir = optarg; break;
+		case 't': check_template(optarg); so.tmpl = optarg; break;
+		case OPT_MAX_OPEN:
+			max_open = count_arg("--max-open", optarg);
+			if (!max_open || max_open > (1u << 30))
+				cli_usage_error("invalid --max-open '%s': expected 1 to 1G", optarg);
+			break;
+		case OPT_BUFFER:
+			so.buffer_events = count_arg("--buffer", optarg);
+			if (!so.buffer_events)
+				cli_usage_error("invalid --buffer '%s': must be at least 1", optarg);
+			break;
+		case 'f': force = 1; break;
+		case 'v': verbose = 1; break;
+		case 'h': split_usage(stdout); return 0;
+		default: cli_bad_option();
+		}
+	}
+	if (so.by < 0)
+		cli_usage_error("no key: give --by pid, file, comm, time:10s, ...");
+	if (!dir)
+		cli_usage_error("no output directory: give -o DIR");
+	if (optind + 1 < argc)
+		cli_usage_error("one trace at a time, got '%s' too", argv[optind + 1]);
+	if (optind == argc && isatty(STDIN_FILENO))
+		cli_usage_error("no trace given (a path, or - for standard input)");
+	path = optind < argc ? argv[optind] : "-";
+	so.force = force;
+
+	r = cli_open_reader(path, NULL);
+	if (!r)
+		return EXIT_RUNTIME;
+	if (so.by == PGT_SPLIT_CGROUP) {
+		cli_error("'%s' cannot be split by cgroup: traces do not record the cgroup of events "
+			  "or processes", strcmp(path, "-") ? path : "standard input");
+		pgt_reader__free(r);
+		return EXIT_RUNTIME;
+	}
+	dfd = open_dir(dir, force);
+	if (dfd < 0) {
+		pgt_reader__free(r);
+		return EXIT_RUNTIME;
+	}
+	so.dir_fd = dfd;
+	so.max_open = choose_max_open(max_open);
+	s = pgt_split__new(&so, pgt_reader__header(r), &err);
+	if (!s) {
+		cli_error("cannot split: %s", pgt_strerror(err));
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
+	/* decoding in a thread of its own: the prefetch source takes the reader */
+	src = pgt_prefetch__new(pgt_reader__source(r), &err);
+	r = NULL;
+	if (!src) {
+		cli_error("cannot split: %s", pgt_strerror(err));
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
+	err = pgt_split__run(s, src);
+	if (err)
+		rc = report_failure(s, dir, path, err);
+	/* Finish every trace even after a read error: what was read is kept,
+	 * each trace complete, and the map tells what is where. */
+	cli_clear_diag();
+	e2 = pgt_split__close(s);
+	if (e2 && !rc)
+		rc = report_failure(s, dir, path, e2);
+	if (!pgt_split__failed(s)) {
+		int m = write_map(s, dfd, dir, force);
+
+		if (m && !rc)
+			rc = m;
+	}
+	pgt_split__stats(s, &st);
+	if (verbose)
+		fprintf(stderr, "%s: %llu events into %llu trace%s in %llu packets; at most %u files open "
+			"(cap %u), %llu closed and reopened later\n", cli_cmd,
+			(unsigned long long)st.events, (unsigned long long)st.traces, st.traces == 1 ? "" : "s",
+			(unsigned long long)st.packets, st.peak_open, st.max_open,
+			(unsigned long long)st.reopens);
+out:
+	pgt_split__free(s);
+	pgt_source__free(src);
+	pgt_reader__free(r);
+	close(dfd);
+	return rc;
+}

@@ -1,0 +1,112 @@
+#!/bin/bash
+# pgtrace merge: time order, ids renumbered, hosts kept apart.
+. "$(dirname "$0")/lib-test.sh"
+
+FIELDS=ts,pid,comm,path,index,npages
+
+test_expect_success 'setup: three traces, different patterns and seeds' '
+	pgtrace gen -p mix -n 100000 --pids 3 --seed 1 -o a.pgt &&
+	pgtrace gen -p zipf -n 50000 --seed 2 --interval 1500ns -o b.pgt &&
+	pgtrace gen -p loop -n 70000 --seed 3 --interval 700ns -o c.pgt &&
+	for t in a b c; do
+		pgtrace dump --format csv --fields $FIELDS $t.pgt | tail -n +2 >$t.csv || return 1
+	done
+'
+test_expect_success 'all events, ordered by time, complete' '
+	pgtrace merge -o abc.pgt a.pgt b.pgt c.pgt &&
+	pgtrace info --json abc.pgt >i.json &&
+	python3 -c "
+import json
+d = json.load(open(\"i.json\"))
+assert d[\"complete\"] and d[\"events\"] == 220000, d
+assert d[\"objects\"][\"total\"] == 6, d[\"objects\"]
+" &&
+	pgtrace dump --format csv --fields ts abc.pgt | tail -n +2 >ts && sort -n -c ts
+'
+test_expect_success 'every event keeps its own path and process (same host: pids kept)' '
+	pgtrace dump --format csv --fields $FIELDS abc.pgt | tail -n +2 | sort >got &&
+	sort a.csv b.csv c.csv >want && cmp want got
+'
+test_expect_success 'object ids of different inputs never collide' '
+	pgtrace dump --format csv --fields obj,path abc.pgt | tail -n +2 | sort -u >op &&
+	test "$(wc -l <op)" = 6 && test "$(cut -d, -f1 op | sort -u | wc -l)" = 6 &&
+	grep -q "^5,/gen/zipf-0.dat$" op && grep -q "^6,/gen/loop-0.dat$" op
+'
+test_expect_success 'equal times keep input order; one input is a plain copy' '
+	pgtrace merge -o aa.pgt a.pgt a.pgt &&
+	pgtrace dump --format csv --fields ts,index aa.pgt | tail -n +2 >got &&
+	cut -d, -f1,5 a.csv | awk -F, "{ print; print }" >want && cmp want got &&
+	pgtrace merge -o one.pgt b.pgt && pgtrace dump --format csv --fields $FIELDS one.pgt | tail -n +2 >got &&
+	cmp b.csv got
+'
+test_expect_success 'the inputs are described in the host information' '
+	python3 -c "
+import json
+i = json.load(open(\"i.json\"))[\"info\"]
+assert i[\"merge.inputs\"] == \"3\" and i[\"merge.pids\"] == \"host\" and i[\"merge.time\"] == \"raw\", i
+assert i[\"merge.input.1.name\"] == \"b.pgt\"
+assert i[\"merge.input.0.events\"] == \"100000\" and i[\"merge.input.2.events\"] == \"70000\"
+assert i[\"merge.input.1.generator\"].startswith(\"pattern=zipf\")
+assert i[\"merge.input.2.pid_base\"] == \"0\"
+"
+'
+test_expect_success '--pids input: a pid space per input, originals recoverable' '
+	pgtrace merge --pids input -o pin.pgt a.pgt b.pgt c.pgt &&
+	pgtrace dump --format csv --fields $FIELDS pin.pgt | tail -n +2 >pin.csv &&
+	awk -F, "{ s = int(\$2 / 4194304); print s }" pin.csv | sort -u | tr "\n" " " >spaces &&
+	test "$(cat spaces)" = "0 1 2 " &&
+	awk -F, -v OFS=, "{ \$2 = \$2 % 4194304; print }" pin.csv | sort >got &&
+	sort a.csv b.csv c.csv >want && cmp want got &&
+	pgtrace info --json pin.pgt | python3 -c "import json,sys; d=json.load(sys.stdin); assert d[\"processes\"] == 5, d[\"processes\"]"
+'
+if ! unshare --uts true 2>/dev/null; then
+	test_skip 'different hosts are kept apart: pids moved, header names both' 'no UTS namespace to set another host name'
+else
+test_expect_success 'different hosts are kept apart: pids moved, header names both' '
+	unshare --uts sh -c "hostname other-host && \"$PGTRACE\" gen -p mix -n 60000 --pids 3 --seed 9 -o d.pgt" &&
+	pgtrace merge -o ad.pgt a.pgt d.pgt && pgtrace info --json ad.pgt >ad.json &&
+	python3 -c "
+import json
+d = json.load(open(\"ad.json\"))
+assert d[\"host\"].endswith(\",other-host\"), d[\"host\"]
+assert d[\"processes\"] == 6, d[\"processes\"]
+assert d[\"info\"][\"merge.input.1.host\"] == \"other-host\"
+assert d[\"info\"][\"merge.input.1.pid_base\"] == str(1 << 22)
+" &&
+	pgtrace dump --format csv --fields pid,comm ad.pgt | tail -n +2 | sort -u >pc &&
+	grep -q "^1000,gen-0$" pc && grep -q "^4195304,gen-0$" pc && test "$(wc -l <pc)" = 6
+'
+fi
+test_expect_success 'a trace split by pid merges back to the same events' '
+	pgtrace gen -p mix -n 150000 --pids 5 --phase-events 777 -o m.pgt &&
+	pgtrace split --by pid -o parts m.pgt && pgtrace merge -o back.pgt parts/*.pgt &&
+	pgtrace dump --format csv --fields ts,cpu,$FIELDS m.pgt >want &&
+	pgtrace dump --format csv --fields ts,cpu,$FIELDS back.pgt >got && cmp want got
+'
+test_expect_success 'standard input as one of the inputs' '
+	cat b.pgt | pgtrace merge -o sb.pgt - c.pgt && pgtrace merge -o bc.pgt b.pgt c.pgt &&
+	pgtrace dump sb.pgt >x && pgtrace dump bc.pgt >y && cmp x y &&
+	pgtrace merge b.pgt c.pgt | pgtrace info - | grep -q "^events: *120000$"
+'
+test_expect_success 'usage errors exit 2' '
+	test_must_fail --code=2 pgtrace merge -o x.pgt 2>err && test_one_line_error err &&
+	test_must_fail --code=2 pgtrace merge --pids most -o x.pgt a.pgt 2>err && grep -q most err &&
+	test_must_fail --code=2 pgtrace merge --time later -o x.pgt a.pgt 2>err &&
+	test_must_fail --code=2 pgtrace merge -o x.pgt - - 2>err && grep -q "twice" err &&
+	test_must_fail --code=2 pgtrace merge -o a.pgt a.pgt b.pgt 2>err && grep -q "both" err &&
+	! test -e x.pgt
+'
+test_expect_success 'runtime errors exit 1 with one line' '
+	test_must_fail --code=1 pgtrace merge -o x.pgt a.pgt nosuch.pgt 2>err && test_one_line_error err &&
+	grep -q nosuch err && ! test -e x.pgt &&
+	test_must_fail --code=1 pgtrace merge --time wall -o x.pgt a.pgt b.pgt 2>err &&
+	test_one_line_error err && grep -q "wall-clock" err &&
+	test_must_fail --code=1 pgtrace merge -o abc.pgt a.pgt 2>err && grep -q force err
+'
+test_expect_success 'a damaged input: what was merged is kept, exit 1' '
+	size=$(stat -c %s a.pgt) && head -c $((size / 2)) a.pgt >half.pgt &&
+	test_must_fail --code=1 pgtrace merge -o hb.pgt half.pgt b.pgt 2>err && test_one_line_error err &&
+	grep -q "half.pgt" err &&
+	pgtrace info --json hb.pgt | python3 -c "import json,sys; d=json.load(sys.stdin); assert d[\"complete\"] and d[\"events\"] > 0"
+'
+test_done
