@@ -55,6 +55,8 @@ int cli_read_failed(const char *path, int err);
 /* Checked option parsers: on bad text, a usage error naming @opt. */
 uint64_t cli_u64(const char *opt, const char *s);
 uint64_t cli_u64_max(const char *opt, const char *s, uint64_t max);
+/* A count with an optional K, M, G or T suffix (powers of 1000). */
+uint64_t cli_count(const char *opt, const char *s);
 double cli_double(const char *opt, const char *s);
 uint64_t cli_duration(const char *opt, const char *s);
 void cli_range(const char *opt, const char *s, int time, struct pgt_range *r);

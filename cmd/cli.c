@@ -167,6 +167,30 @@ uint64_t cli_u64_max(const char *opt, const char *s, uint64_t max)
 	return v;
 }
 
+/* Counts take K, M, G, T suffixes in powers of 1000, as people say them. */
+uint64_t cli_count(const char *opt, const char *s)
+{
+	size_t n = strlen(s);
+	uint64_t mult = 1, v;
+	char buf[64];
+
+	if (n && n < sizeof(buf)) {
+		char c = s[n - 1];
+
+		mult = c == 'K' || c == 'k' ? 1000ull : c == 'M' ? 1000000ull : c == 'G' ? 1000000000ull
+		       : c == 'T' ? 1000000000000ull : 1;
+		if (mult > 1) {
+			memcpy(buf, s, n - 1);
+			buf[n - 1] = 0;
+			s = buf;
+		}
+	}
+	v = cli_u64(opt, s);
+	if (v > UINT64_MAX / mult)
+		cli_usage_error("invalid %s '%s': out of range", opt, s);
+	return v * mult;
+}
+
 double cli_double(const char *opt, const char *s)
 {
 	double v;

@@ -50,29 +50,6 @@ enum {
 	OPT_PKT, OPT_ZLEVEL,
 };
 
-/* Counts accept K/M/G suffixes in powers of 1000, as people say them. */
-static uint64_t count_arg(const char *opt, const char *s)
-{
-	size_t n = strlen(s);
-	uint64_t mult = 1, v;
-	char buf[64];
-
-	if (n && n < sizeof(buf)) {
-		char c = s[n - 1];
-
-		mult = c == 'K' || c == 'k' ? 1000ull : c == 'M' ? 1000000ull : c == 'G' ? 1000000000ull
-		       : c == 'T' ? 1000000000000ull : 1;
-		if (mult > 1) {
-			memcpy(buf, s, n - 1);
-			buf[n - 1] = 0;
-			s = buf;
-		}
-	}
-	v = cli_u64(opt, s);
-	if (v > UINT64_MAX / mult)
-		cli_usage_error("invalid %s '%s': out of range", opt, s);
-	return v * mult;
-}
 
 int cmd_gen(int argc, char **argv)
 {
@@ -117,23 +94,23 @@ int cmd_gen(int argc, char **argv)
 						"loop, uniform, zipf, hot-cold or mix", optarg);
 			break;
 		case 'n':
-			go.events = count_arg("--events", optarg);
+			go.events = cli_count("--events", optarg);
 			if (!go.events)
 				cli_usage_error("invalid --events '%s': must be at least 1", optarg);
 			break;
 		case OPT_PAGES:
-			go.pages = count_arg("--pages", optarg);
+			go.pages = cli_count("--pages", optarg);
 			if (!go.pages || go.pages > (1ull << 52))
 				cli_usage_error("invalid --pages '%s': must be 1 to 2^52", optarg);
 			break;
 		case OPT_SEED: go.seed = cli_u64("--seed", optarg); break;
 		case OPT_STRIDE:
-			go.stride = count_arg("--stride", optarg);
+			go.stride = cli_count("--stride", optarg);
 			if (!go.stride)
 				cli_usage_error("invalid --stride '%s': must be at least 1", optarg);
 			break;
 		case OPT_PERIOD:
-			go.period = count_arg("--period", optarg);
+			go.period = cli_count("--period", optarg);
 			if (!go.period)
 				cli_usage_error("invalid --period '%s': must be at least 1", optarg);
 			break;
@@ -168,7 +145,7 @@ int cmd_gen(int argc, char **argv)
 				cli_usage_error("invalid --pids '%s': must be at least 1", optarg);
 			break;
 		case OPT_PHASE:
-			go.phase_events = count_arg("--phase-events", optarg);
+			go.phase_events = cli_count("--phase-events", optarg);
 			if (!go.phase_events)
 				cli_usage_error("invalid --phase-events '%s': must be at least 1", optarg);
 			break;

@@ -52,28 +52,6 @@ static void split_usage(FILE *f)
 		"  pgtrace gen -p mix -o - | pgtrace split --by comm -o by-comm -\n");
 }
 
-/* Counts take K, M, G suffixes in powers of 1000, as in pgtrace gen. */
-static uint64_t count_arg(const char *opt, const char *s)
-{
-	size_t n = strlen(s);
-	uint64_t mult = 1, v;
-	char buf[64];
-
-	if (n && n < sizeof(buf)) {
-		char c = s[n - 1];
-
-		mult = c == 'K' || c == 'k' ? 1000ull : c == 'M' ? 1000000ull : c == 'G' ? 1000000000ull : 1;
-		if (mult > 1) {
-			memcpy(buf, s, n - 1);
-			buf[n - 1] = 0;
-			s = buf;
-		}
-	}
-	v = cli_u64(opt, s);
-	if (v > UINT64_MAX / mult)
-		cli_usage_error("invalid %s '%s': out of range", opt, s);
-	return v * mult;
-}
 
 static void parse_by(const char *arg, struct pgt_split_opts *so)
 {
@@ -91,7 +69,7 @@ static void parse_by(const char *arg, struct pgt_split_opts *so)
 					by == PGT_SPLIT_TIME ? "an interval" : "a count",
 					by == PGT_SPLIT_TIME ? "time:10s" : "events:1M");
 		so->every = by == PGT_SPLIT_TIME ? cli_duration("--by time", colon + 1)
-						 : count_arg("--by events", colon + 1);
+						 : cli_count("--by events", colon + 1);
 		if (!so->every)
 			cli_usage_error("invalid --by '%s': must be more than 0", arg);
 	} else if (colon) {
@@ -301,12 +279,12 @@ int cmd_split(int argc, char **argv)
 		case 'o': dir = optarg; break;
 		case 't': check_template(optarg); so.tmpl = optarg; break;
 		case OPT_MAX_OPEN:
-			max_open = count_arg("--max-open", optarg);
+			max_open = cli_count("--max-open", optarg);
 			if (!max_open || max_open > (1u << 30))
 				cli_usage_error("invalid --max-open '%s': expected 1 to 1G", optarg);
 			break;
 		case OPT_BUFFER:
-			so.buffer_events = count_arg("--buffer", optarg);
+			so.buffer_events = cli_count("--buffer", optarg);
 			if (!so.buffer_events)
 				cli_usage_error("invalid --buffer '%s': must be at least 1", optarg);
 			break;
