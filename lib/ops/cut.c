@@ -36,7 +36,7 @@ int pgt_cut(struct pgt_reader *r, struct pgt_writer *w, const struct pgt_cut_opt
 	int indexed = pgt_reader__index_summary(r, &events, &npk, &first_ts, &last_ts) == 0;
 	struct pgt_meta *m = pgt_reader__meta(r);
 	struct pgt_rawpkt p;
-	int got, err;
+	int got = 0, err;
 
 	memset(st, 0, sizeof(*st));
 	if (o->by_time && !indexed) {
