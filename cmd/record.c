@@ -106,10 +106,8 @@ static int parse_pids(const char *s, pid_t **out, size_t *n)
 		uint64_t v;
 		pid_t *np;
 
-		if (pgt_parse_u64_max(tok, 0x7fffffff, &v) || !v) {
-			free(copy);
-			cli_usage_error("invalid PID '%s' in --pid", tok);
-		}
+		if (pgt_parse_u64_max(tok, 0x7fffffff, &v) || !v)
+			cli_usage_error("invalid PID '%s' in --pid", tok);	/* exits */
 		if (kill((pid_t)v, 0) < 0 && errno == ESRCH) {
 			free(copy);
 			cli_error("no process %llu (it may have exited)", (unsigned long long)v);
