@@ -44,6 +44,10 @@ void cli_init_diag(void);
 
 /* Open a trace for reading, or print why not and return NULL. */
 struct pgt_reader *cli_open_reader(const char *path, const struct pgt_reader_opts *opts);
+/* The one input trace of a tool: the argument at @optind_, or standard
+ * input when there is none and it is not a terminal; usage errors else. */
+const char *cli_trace_arg(int argc, char **argv, int optind_);
+
 /* Create a trace for writing, or print why not and return NULL. */
 struct pgt_writer *cli_open_writer(const char *path, int force, const struct pgt_header *h);
 /* Report a write error on @path (one line) and return EXIT_RUNTIME. */

@@ -99,6 +99,15 @@ struct pgt_reader *cli_open_reader(const char *path, const struct pgt_reader_opt
 	return r;
 }
 
+const char *cli_trace_arg(int argc, char **argv, int optind_)
+{
+	if (optind_ + 1 < argc)
+		cli_usage_error("one trace at a time, got '%s' too", argv[optind_ + 1]);
+	if (optind_ == argc && isatty(STDIN_FILENO))
+		cli_usage_error("no trace given (a path, or - for standard input)");
+	return optind_ < argc ? argv[optind_] : "-";	/* a pipe in: standard input */
+}
+
 struct pgt_writer *cli_open_writer(const char *path, int force, const struct pgt_header *h)
 {
 	struct pgt_writer_opts wo = { .sz = sizeof(wo), .force = force, .header = h };

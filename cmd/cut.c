@@ -65,11 +65,7 @@ int cmd_cut(int argc, char **argv)
 	}
 	if (have != 1)
 		cli_usage_error(have ? "give --time or --events, not both" : "no range: give --time A..B or --events A..B");
-	if (optind + 1 < argc)
-		cli_usage_error("one trace at a time, got '%s' too", argv[optind + 1]);
-	if (optind == argc && isatty(STDIN_FILENO))
-		cli_usage_error("no trace given (a path, or - for standard input)");
-	path = optind < argc ? argv[optind] : "-";	/* a pipe in: standard input */
+	path = cli_trace_arg(argc, argv, optind);
 	r = cli_open_reader(path, NULL);
 	if (!r)
 		return EXIT_RUNTIME;

@@ -122,11 +122,7 @@ int cmd_reduce(int argc, char **argv)
 	}
 	if (!fifo == !lru)
 		cli_usage_error(fifo ? "give --fifo or --lru, not both" : "give --fifo N or --lru K (at least 1)");
-	if (optind + 1 < argc)
-		cli_usage_error("one trace at a time, got '%s' too", argv[optind + 1]);
-	if (optind == argc && isatty(STDIN_FILENO))
-		cli_usage_error("no trace given (a path, or - for standard input)");
-	path = optind < argc ? argv[optind] : "-";	/* a pipe in: standard input */
+	path = cli_trace_arg(argc, argv, optind);
 	r = cli_open_reader(path, NULL);
 	if (!r)
 		return EXIT_RUNTIME;

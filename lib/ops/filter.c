@@ -189,16 +189,6 @@ static const char *tok_text(struct parser *p, char *buf, size_t len)
 static int is_word_start(int c) { return isalpha(c) || c == '_'; }
 static int is_word_char(int c) { return isalnum(c) || c == '_' || c == '-'; }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* A double-quoted string from p->pos (at the quote). */
 static void lex_string(struct parser *p)
@@ -232,8 +222,8 @@ static void lex_string(struct parser *p)
 			case 't': buf[o++] = '\t'; i += 2; continue;
 			case 'r': buf[o++] = '\r'; i += 2; continue;
 			case 'x': {
-				int h = hexval((unsigned char)s[i + 2]);
-				int l = h < 0 ? -1 : hexval((unsigned char)s[i + 3]);
+				int h = pgt_hexval((unsigned char)s[i + 2]);
+				int l = h < 0 ? -1 : pgt_hexval((unsigned char)s[i + 3]);
 
 				if (h < 0 || l < 0) {
 					free(buf);

@@ -239,16 +239,6 @@ int imp_dec(const char *s, size_t n, uint64_t *v)
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int imp_hex(const char *s, size_t n, uint64_t *v)
 {
@@ -266,12 +256,12 @@ int imp_hex(const char *s, size_t n, uint64_t *v)
 	}
 	if (n > 16) {
 		for (size_t i = 0; i < n; i++)
-			if (hexval(s[i]) < 0)
+			if (pgt_hexval(s[i]) < 0)
 				return -PGT_EPARSE;
 		return -ERANGE;
 	}
 	for (size_t i = 0; i < n; i++) {
-		int d = hexval(s[i]);
+		int d = pgt_hexval(s[i]);
 
 		if (d < 0)
 			return -PGT_EPARSE;

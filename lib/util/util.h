@@ -60,6 +60,18 @@ static inline uint64_t pgt_get_le64(const uint8_t *p)
 #endif
 }
 
+/* Value of a hexadecimal digit, or -1. */
+static inline int pgt_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /* LEB128 varints; zigzag for signed deltas. */
 static inline uint8_t *pgt_put_varint(uint8_t *p, uint64_t v)
 {
