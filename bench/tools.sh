@@ -61,11 +61,18 @@ if [ "${TOOLS_BIG:-0}" = 1 ]; then
 	BIG=${TOOLS_BIG_EVENTS:-4300000000}
 	echo "== the big trace: $BIG uniform events over 16M pages (>= 20 GB)"
 	t0=$(now); "$P" gen -p uniform --pages 16M -n "$BIG" -o "$D/big.pgt" || exit 1
-	echo "gen: $(since "$t0") s, $(stat -c %s "$D/big.pgt") bytes"
+	echo "gen: $(since "$t0") s, $(stat -c %s "$D/big.pgt") bytes, $(events_of "$D/big.pgt") events"
 	mid=$((BIG / 2000000))
 	t0=$(now); "$P" cut --time "${mid}s..$((mid + 1))s" -o "$D/bcut.pgt" "$D/big.pgt"; t_bc=$(since "$t0")
-	echo "cut 1 s from the big trace: $t_bc s, $(events_of "$D/bcut.pgt") events (target < 0.5 s)"
-	t0=$(now); n_all=$("$P" filter --count 'index >= 0' "$D/big.pgt" 2>/dev/null || echo "?"); echo "filter (all) count: $n_all in $(since "$t0") s (expect $BIG)"
+	echo "cut 1 s from the middle: $t_bc s, $(events_of "$D/bcut.pgt") events (target < 0.5 s)"
 	t0=$(now); "$P" cut --events "$((BIG - 10)).." -o "$D/btail.pgt" "$D/big.pgt"
-	echo "cut of the last 10 events: $(since "$t0") s, seq of the first: $("$P" dump --fields seq --events 0..1 "$D/btail.pgt") (renumbered) "
+	echo "cut of the last 10 events: $(since "$t0") s, $(events_of "$D/btail.pgt") events, first index $("$P" dump --fields index --events 0..1 "$D/btail.pgt")"
+	t0=$(now); n_all=$("$P" filter --count 'index < 8000000' "$D/big.pgt"); echo "filter index < 8M: $n_all events of $BIG in $(since "$t0") s"
+	# split past 2^31 events a file, then merge back: exact counts
+	t0=$(now); "$P" split --by events:2500000000 -o "$D/bsplit" "$D/big.pgt" >/dev/null || exit 1
+	total=0; for f in "$D"/bsplit/*.pgt; do total=$((total + $(events_of "$f"))); done
+	echo "split --by events:2500000000: $(since "$t0") s, $(ls "$D"/bsplit/*.pgt | wc -l) files holding $total events (expect $BIG)"
+	rm -f "$D/big.pgt"
+	t0=$(now); "$P" merge -o "$D/bmerged.pgt" "$D"/bsplit/*.pgt || exit 1
+	echo "merge of the parts: $(since "$t0") s, $(events_of "$D/bmerged.pgt") events (expect $BIG), $(stat -c %s "$D/bmerged.pgt") bytes"
 fi
