@@ -28,16 +28,17 @@ test_expect_success 'JSON: the files found, by name and open only, each once' '
 	    assert len(top[t + n]) == 1, top[t + n]
 	    top[t + n] = top[t + n][0]
 	assert d["mount"] == "/" or t.startswith(d["mount"] + "/"), d["mount"]
+	# exact unless reclaim took a page meanwhile (seen after a 20 GB write)
 	f = top[t + "/fsfile"]
-	assert f["cached"] == 32 and f["pages"] == 32 and f["kind"] == "file", f
+	assert 30 <= f["cached"] <= 32 and f["pages"] == 32 and f["kind"] == "file", f
 	o = top[t + "/fsopen"]
-	assert o["cached"] == 8 and o["kind"] == "file", o
+	assert 6 <= o["cached"] <= 8 and o["kind"] == "file", o
 	x = top[t + "/fsdel (deleted)"]
-	assert x["cached"] == 24 and x["kind"] == "open", x
+	assert 22 <= x["cached"] <= 24 and x["kind"] == "open", x
 	assert d["cached_files"] == len(d["top"])
 	assert d["cached"] == sum(x["cached"] for x in d["top"])
 	assert d["cached"] == d["by_name"] + d["open_only"] + d["block_device"]
-	assert d["open_only"] >= 24 and d["files_examined"] >= 3
+	assert d["open_only"] >= 22 and d["files_examined"] >= 3
 	assert d["meminfo_cached_kb"] > 0
 	# a filesystem holds at most the page cache (plus churn meanwhile)
 	mem = d["meminfo_cached_kb"] + d["meminfo_buffers_kb"]
