@@ -92,13 +92,12 @@ int cmd_cut(int argc, char **argv)
 		cli_usage_error("invalid range: end before start");
 	}
 	if (err) {
-		int rc;
+		/* keep what was cut so far: finish the output properly (a
+		 * second error there adds nothing to the first) */
+		int rc = err <= -PGT_EFIRST || err == -EIO ? cli_read_failed(path, err)
+							   : cli_write_failed(output, err);
 
-		/* keep what was cut so far: finish the output properly */
-		int e2 = pgt_writer__close(w);
-
-		rc = err <= -PGT_EFIRST || err == -EIO ? cli_read_failed(path, err) : cli_write_failed(output, err);
-		(void)e2;
+		pgt_writer__close(w);
 		pgt_reader__free(r);
 		return rc ? rc : EXIT_RUNTIME;
 	}

@@ -97,7 +97,7 @@ int cmd_reduce(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	uint64_t fifo = 0, lru = 0, refs_in = 0, refs_out = 0, events = 0;
+	uint64_t fifo = 0, lru = 0, refs_in = 0, refs_out = 0;
 	struct pgt_lru_sim *sim_in = NULL, *sim_out = NULL;
 	struct pgt_source *red = NULL;
 	struct tap tap = { .src.ops = &tap_ops };
@@ -167,7 +167,6 @@ int cmd_reduce(int argc, char **argv)
 			err = pgt_writer__write(w, evs, (size_t)n);
 		if (err)
 			break;
-		events += (uint64_t)n;
 	}
 	if (!err)
 		err = pgt_writer__copy_meta(w, red->meta);
@@ -212,6 +211,5 @@ out:
 	pgt_lru_sim__free(sim_in);
 	pgt_lru_sim__free(sim_out);
 	free(sizes);
-	(void)events;
 	return rc;
 }

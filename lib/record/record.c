@@ -141,7 +141,6 @@ struct rec {
 	struct pgt_record_stats *st;
 	struct tracefs_instance *inst;
 	char inst_name[64];
-	char *inst_dir;
 	int ncpus;
 	struct reader *rd;
 	size_t subbuf;
@@ -1456,7 +1455,6 @@ int pgt_record(const struct pgt_record_opts *o, struct pgt_record_stats *st)
 	err = setup_instance(&r);
 	if (err)
 		goto out;
-	r.inst_dir = tracefs_instance_get_dir(r.inst);
 	err = probe_events(&r);
 	if (err)
 		goto out;
@@ -1725,7 +1723,6 @@ out:
 		tracefs_instance_destroy(r.inst);
 		tracefs_instance_free(r.inst);
 	}
-	free(r.inst_dir);
 	if (r.w) {
 		if (r.keep) {
 			int e = ring_close_current(&r);

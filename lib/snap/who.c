@@ -135,13 +135,14 @@ int pgt_owner_map__build(const struct pgt_owner_opts *o, struct pgt_owner_map **
 {
 	struct pgt_owner_map *m = calloc(1, sizeof(*m));
 	struct pgt_file_req *reqs = NULL;
-	size_t nreqs = 0, nfd;
+	size_t nreqs = 0;
 	int err = 0;
 
 	if (!m)
 		return -ENOMEM;
 	if (!o->no_tasks) {
-		DIR *proc = opendir("/proc");
+		char procdir[4096];
+		DIR *proc = opendir(pgt_kpath(procdir, sizeof(procdir), "/proc"));
 		struct dirent *de;
 
 		if (!proc) {
@@ -158,7 +159,6 @@ int pgt_owner_map__build(const struct pgt_owner_opts *o, struct pgt_owner_map **
 		if (err)
 			goto out;
 	}
-	nfd = nreqs;
 	{
 		struct pgt_file_opts fo = { .sz = sizeof(fo), .pfns = 1, .threads = o->threads };
 
@@ -179,7 +179,6 @@ int pgt_owner_map__build(const struct pgt_owner_opts *o, struct pgt_owner_map **
 	}
 	if (m->n)	/* runs is NULL when nothing was joined */
 		qsort(m->runs, m->n, sizeof(*m->runs), run_cmp);
-	(void)nfd;
 out:
 	pgt_file_reqs__free(reqs, nreqs);
 	if (err) {
