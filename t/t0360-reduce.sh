@@ -13,6 +13,32 @@ test_expect_success '--lru K keeps the LRU misses of every size >= K' '
 		test "$(grep -c "(equal)" err)" = 5 || { cat err; exit 1; }
 	done
 '
+test_expect_success '--lru K on small traces: equal misses at every size from K to the footprint' '
+	for p in uniform zipf hot-cold mix strided; do
+		pgtrace gen -p $p --pages 60 -n 4000 --seed 9 -o s-$p.pgt || exit 1
+		for k in 1 2 3 7 20; do
+			sizes=$(seq -s, $k 64)
+			pgtrace reduce --lru $k --check $sizes -o s-$p-$k.pgt s-$p.pgt 2>err || { cat err; exit 1; }
+			! grep -q DIFFERENT err || { cat err; exit 1; }
+			test "$(grep -c "(equal)" err)" = $((65 - k)) || { cat err; exit 1; }
+		done
+	done
+'
+test_expect_success '--lru on Zipf comes close to its floor, the misses at K' '
+	pgtrace reduce --lru 500 --check 500 -o z2.pgt z.pgt 2>err &&
+	out=$(sed -n "s/.* in, \([0-9]*\) out: .*/\1/p" err) &&
+	misses=$(sed -n "s/.*LRU 500 pages: \([0-9]*\) misses in.*/\1/p" err) &&
+	test "$out" -ge "$misses" &&
+	test $((out * 100)) -le $((misses * 130)) || { cat err; exit 1; }
+'
+test_expect_success '--lru keeps the other events in their order' '
+	pgtrace import --format trace-cmd -o tc.pgt "$TEST_DIR/data/trace-cmd-cat.txt" &&
+	pgtrace reduce --lru 2 --check 2,3,8 -o tcr.pgt tc.pgt 2>err &&
+	test "$(grep -c "(equal)" err)" = 3 &&
+	pgtrace dump --fields ts,type,index,npages tc.pgt | grep -E " (add|delete) " >in.txt &&
+	pgtrace dump --fields ts,type,index,npages tcr.pgt | grep -E " (add|delete) " >out.txt &&
+	cmp in.txt out.txt
+'
 test_expect_success 'a loop shorter than K reduces to its first pass' '
 	pgtrace reduce --lru 500 -o lr.pgt l.pgt 2>err &&
 	grep -q "200000 page references in, 300 out" err

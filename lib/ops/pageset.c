@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* A bounded LRU list of pages with a list of touched pages. */
+/* A bounded LRU list of pages. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +30,7 @@ int ps_init(struct pageset *s, uint32_t cap)
 	}
 	s->hmask = hs - 1;
 	s->cap = cap;
-	s->head = s->tail = s->thead = s->ttail = PS_NONE;
+	s->head = s->tail = PS_NONE;
 	/* free list through .next */
 	for (uint32_t i = 0; i < cap; i++)
 		s->nodes[i].next = i + 1 < cap ? i + 1 : PS_NONE;
@@ -113,23 +113,6 @@ static void push_front(struct pageset *s, uint32_t n)
 		s->tail = n;
 }
 
-static void unlink_t(struct pageset *s, uint32_t n)
-{
-	struct ps_node *x = &s->nodes[n];
-
-	if (!x->touched)
-		return;
-	if (x->tprev != PS_NONE)
-		s->nodes[x->tprev].tnext = x->tnext;
-	else
-		s->thead = x->tnext;
-	if (x->tnext != PS_NONE)
-		s->nodes[x->tnext].tprev = x->tprev;
-	else
-		s->ttail = x->tprev;
-	x->touched = 0;
-}
-
 static uint32_t insert_new(struct pageset *s, uint32_t obj, uint64_t index)
 {
 	uint32_t n;
@@ -137,7 +120,6 @@ static uint32_t insert_new(struct pageset *s, uint32_t obj, uint64_t index)
 	if (s->n == s->cap) {
 		n = s->tail;	/* the least recent goes */
 		unlink_r(s, n);
-		unlink_t(s, n);
 		hash_del(s, n);
 		s->n--;
 	} else {
@@ -147,7 +129,6 @@ static uint32_t insert_new(struct pageset *s, uint32_t obj, uint64_t index)
 	memset(&s->nodes[n], 0, sizeof(s->nodes[n]));
 	s->nodes[n].obj = obj;
 	s->nodes[n].index = index;
-	s->nodes[n].tprev = s->nodes[n].tnext = PS_NONE;
 	s->hash[slot_of(s, obj, index)] = n + 1;
 	push_front(s, n);
 	s->n++;
@@ -170,29 +151,4 @@ uint32_t ps_access(struct pageset *s, uint32_t obj, uint64_t index, int *hit)
 uint32_t ps_admit(struct pageset *s, uint32_t obj, uint64_t index)
 {
 	return insert_new(s, obj, index);
-}
-
-void ps_touch(struct pageset *s, uint32_t n, const struct pgt_event *ev)
-{
-	struct ps_node *x = &s->nodes[n];
-
-	unlink_t(s, n);
-	x->ev = *ev;
-	x->touched = 1;
-	x->tnext = PS_NONE;
-	x->tprev = s->ttail;
-	if (s->ttail != PS_NONE)
-		s->nodes[s->ttail].tnext = n;
-	else
-		s->thead = n;
-	s->ttail = n;
-}
-
-uint32_t ps_take_touched(struct pageset *s)
-{
-	uint32_t n = s->thead;
-
-	if (n != PS_NONE)
-		unlink_t(s, n);
-	return n;
 }

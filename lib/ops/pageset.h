@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * An LRU list of pages of bounded size, with an optional second list of
- * "touched" pages: the building block of reduce --fifo/--lru and of the
- * LRU simulation that checks them.  Pages are (object, page index).
+ * An LRU list of pages of bounded size: the building block of reduce
+ * --fifo and of the LRU simulation that checks reductions.  Pages are (object, page index).
  * O(1) per access; memory proportional to the capacity.
  */
 #ifndef PGT_OPS_PAGESET_H
@@ -18,9 +17,6 @@ struct ps_node {
 	uint64_t index;
 	uint32_t obj;
 	uint32_t prev, next;	/* recency list (head = most recent) */
-	uint32_t tprev, tnext;	/* touched list (head = oldest touch) */
-	uint8_t touched;
-	struct pgt_event ev;	/* the touch to replay */
 };
 
 struct pageset {
@@ -29,7 +25,6 @@ struct pageset {
 	uint64_t hmask;
 	uint32_t cap, n, free_head;
 	uint32_t head, tail;	/* recency list */
-	uint32_t thead, ttail;	/* touched list */
 };
 
 int ps_init(struct pageset *s, uint32_t cap);
@@ -38,13 +33,10 @@ void ps_release(struct pageset *s);
 uint32_t ps_find(const struct pageset *s, uint32_t obj, uint64_t index);
 /* Make (obj, index) the most recent; insert it if absent, evicting the
  * least recent when full.  *@hit tells whether it was there. Returns the
- * node.  @evicted (may be NULL) gets the node evicted, or PS_NONE. */
+ * node. */
 uint32_t ps_access(struct pageset *s, uint32_t obj, uint64_t index, int *hit);
 /* Insert at the most recent end without touching recency of others,
  * evicting the oldest when full (FIFO admission). */
 uint32_t ps_admit(struct pageset *s, uint32_t obj, uint64_t index);
-void ps_touch(struct pageset *s, uint32_t node, const struct pgt_event *ev);
-/* Take the oldest touched node, or PS_NONE. */
-uint32_t ps_take_touched(struct pageset *s);
 
 #endif
