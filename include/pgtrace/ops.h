@@ -95,13 +95,12 @@ int pgt_is_reference(unsigned type);
  * unmapped all but @n pages would have seen.  Ranges are expanded. */
 struct pgt_source *pgt_reduce_fifo__new(struct pgt_source *in, uint32_t n, int *err);
 /*
- * Exact reduction for LRU memories of at least @k pages: a reference that
- * hits in the k most recent pages is held back, and the held-back pages
- * are replayed (once each, in the order of their last reference) just
- * before the next reference that misses them.  Every LRU memory of k
- * pages or more then sees the same misses, in the same order, as with
- * the original trace.  (Same goal as Kaplan, Smaragdakis and Wilson's
- * SAD and OLR; not their algorithm.)
+ * Exact reduction for LRU memories of at least @k pages (Kaplan,
+ * Smaragdakis and Wilson's safely allowed drop): a reference goes when
+ * its page's previous kept reference and its next reference enclose at
+ * most @k distinct pages.  Every LRU memory of k pages or more then sees
+ * the same hits and misses, in the same order, as with the original.
+ * Other events pass through in their order.
  */
 struct pgt_source *pgt_reduce_lru__new(struct pgt_source *in, uint32_t k, int *err);
 /* Page references read and written by a reduce source so far. */
