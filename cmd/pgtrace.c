@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{ "reduce", cmd_reduce, "reduce a page reference trace (FIFO window, exact LRU)" },
 	{ "import", cmd_import, "convert lackey, CSV, oracleGeneral or perf/trace-cmd text into a trace" },
 	{ "export", cmd_export, "write a trace as CSV, JSON lines or libCacheSim oracleGeneral" },
+	{ "stats", cmd_stats, "stack distances, miss-ratio curves, reuse, IRF, working sets, popularity" },
 };
 
 static void usage(FILE *f)

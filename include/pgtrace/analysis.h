@@ -81,6 +81,117 @@ static inline void pgt_refs_at(const struct pgt_event *ev, int space, uint64_t i
 	}
 }
 
+/* ---- stats ---- */
+
+/*
+ * Histograms are log-linear: values 0..31 have a bin each, then every
+ * doubling has 16 bins (bin b >= 32 holds [lo, lo + 2^(b/16 - 1)) with
+ * lo = (16 + b % 16) << (b/16 - 1)), so counts are exact at every bin
+ * edge and the relative width of a bin is at most 1/16.
+ */
+#define PGT_HIST_BINS 1024
+unsigned pgt_hist_bin(uint64_t v);
+uint64_t pgt_hist_lo(unsigned bin);	/* smallest value of a bin */
+uint64_t pgt_hist_hi(unsigned bin);	/* largest value of a bin */
+
+/* avg.IRF histogram: 10 bins per decade over [1e-12, 1e3) in IRF units
+ * (1/references, or 1/seconds with PGT_IRF_NS). */
+#define PGT_IRF_BINS 150
+#define PGT_IRF_DECADE_MIN (-12)
+double pgt_irf_bin_lo(unsigned bin);
+
+enum pgt_irf_clock {
+	PGT_IRF_VTIME = 0,	/* gaps in references (the default) */
+	PGT_IRF_NS,		/* gaps in event time; IRF in 1/s */
+};
+
+struct pgt_stats_opts {
+	uint32_t refs;		/* reference types (0: pgt_refs_default()) */
+	int space;		/* enum pgt_space */
+	double sample_rate;	/* SHARDS fixed rate in (0, 1]; 0: exact */
+	uint64_t sample_size;	/* SHARDS fixed size (pages); 0: none */
+	uint64_t salt;		/* of the sampling hash */
+	const uint64_t *sizes;	/* exact miss counts at these sizes (pages) */
+	size_t nsizes;
+	uint64_t window;	/* W(t, tau): tau in references (0: 100000) */
+	uint64_t window_ns;	/* or tau in time (ns), when set */
+	int irf_clock;		/* enum pgt_irf_clock */
+	int irf_n;		/* divide IRF sums by n (vmtrace), not n - 1 */
+	int no_pages;		/* skip per-page work: IRF, popularity */
+};
+
+struct pgt_stats;
+
+struct pgt_stats *pgt_stats__new(const struct pgt_stats_opts *o, int *err);
+void pgt_stats__free(struct pgt_stats *s);
+/* Account the references of @n events (types outside the mask skipped).
+ * Return 0 or -ENOMEM. */
+int pgt_stats__feed(struct pgt_stats *s, const struct pgt_event *ev, size_t n);
+/* One reference (the --by path, where events are routed per key). */
+int pgt_stats__ref(struct pgt_stats *s, uint32_t obj, uint64_t key, uint64_t ts);
+/* Close the last window and compute the per-page results.  Call once,
+ * after the last feed; results are read with the accessors below. */
+int pgt_stats__finish(struct pgt_stats *s);
+
+struct pgt_stats_summary {
+	uint64_t refs;		/* references seen */
+	uint64_t pages;		/* distinct pages (estimated when sampled) */
+	uint64_t cold;		/* first references (estimated when sampled) */
+	uint64_t first_ts, last_ts;
+	double rate;		/* sampling rate at the end (1: exact) */
+	uint64_t sampled_refs;	/* references that went through the stack */
+	double mean_distance;	/* of re-references (1-based) */
+	double mean_reuse;	/* reuse time of re-references, references */
+	uint64_t reaccessed;	/* pages referenced at least twice */
+	double irf_mean;	/* mean over reaccessed pages of avg.IRF */
+	double irf_weighted;	/* sum of 1/gap over all gaps / gaps */
+	double zipf_alpha, zipf_r2;	/* head fit; alpha 0 when too few points */
+	uint64_t zipf_lo, zipf_hi;	/* ranks fitted */
+	uint64_t windows;	/* W(t, tau) windows */
+	uint64_t bytes;		/* memory held by the accumulator */
+};
+void pgt_stats__summary(const struct pgt_stats *s, struct pgt_stats_summary *out);
+
+/* Stack distance histogram: distance d (1-based: the LRU size needed to
+ * hit) is counted in bin pgt_hist_bin(d - 1), so bin b holds distances
+ * pgt_hist_lo(b) + 1 .. pgt_hist_hi(b) + 1 and a size of 2^k pages is a
+ * bin edge.  Weights are estimates when sampled.  Cold misses apart. */
+const double *pgt_stats__distance_hist(const struct pgt_stats *s);
+/* Reuse time histogram (references between a reference and the previous
+ * one to the same page). */
+const double *pgt_stats__reuse_hist(const struct pgt_stats *s);
+/* LRU miss ratio with @pages of memory, from the distance histogram:
+ * exact at every bin edge (sizes 0..32, then 16 per doubling) when not
+ * sampled, linear within a bin otherwise. */
+double pgt_stats__miss_ratio(const struct pgt_stats *s, uint64_t pages);
+/* Misses counted exactly at opts.sizes[i] (exact mode). */
+uint64_t pgt_stats__misses_at(const struct pgt_stats *s, size_t i);
+/* Mean working set size s(tau): the distinct pages of a window of @tau
+ * references ending at each reference, averaged over all references
+ * (Denning and Schwartz): (sum over references of min(forward reuse, tau,
+ * references left)) / refs, from the reuse times and each page's last
+ * reference; exact when @tau is a histogram bin edge. */
+double pgt_stats__wss_mean(const struct pgt_stats *s, uint64_t tau);
+
+struct pgt_wss_window {
+	uint64_t start_ref, start_ts;	/* first reference of the window */
+	uint64_t refs, pages;		/* references, distinct pages */
+};
+const struct pgt_wss_window *pgt_stats__windows(const struct pgt_stats *s, size_t *n);
+
+/* Per object (after finish), objects in order of first reference. */
+struct pgt_stats_object {
+	uint32_t obj;
+	uint64_t refs, pages, reaccessed;
+	double irf_mean, irf_weighted;
+	uint64_t irf_hist[PGT_IRF_BINS];	/* pages by avg.IRF */
+};
+const struct pgt_stats_object *pgt_stats__objects(const struct pgt_stats *s, size_t *n);
+
+/* Popularity: pages by rank (1 = most referenced); frequency of @rank,
+ * 0 past the last.  Valid after finish unless no_pages. */
+uint64_t pgt_stats__rank_freq(const struct pgt_stats *s, uint64_t rank);
+
 #ifdef __cplusplus
 }
 #endif

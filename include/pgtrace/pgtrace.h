@@ -344,6 +344,11 @@ void pgt_reader__free(struct pgt_reader *r);
 
 /* The reader as a source: borrowed, lives as long as the reader. */
 struct pgt_source *pgt_reader__source(struct pgt_reader *r);
+/* A source over @r that decodes packets on @threads more threads (the
+ * caller's decodes too).  Side tables run ahead of the events by up to 16
+ * packets: for consumers that read them at the end, not for those that
+ * copy side records between events.  Free it before the reader. */
+struct pgt_source *pgt_reader__parallel_source(struct pgt_reader *r, int threads, int *err);
 const struct pgt_header *pgt_reader__header(const struct pgt_reader *r);
 struct pgt_meta *pgt_reader__meta(struct pgt_reader *r);
 

@@ -1,0 +1,924 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* pgtrace stats: stack distances, miss-ratio curves, reuse, IRF, working
+ * sets and popularity of a page reference trace. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "builtin.h"
+#include "ops/u64map.h"
+#include "util/util.h"
+#include "pgtrace/analysis.h"
+
+enum { BY_NONE, BY_FILE, BY_PID, BY_TID, BY_UID, BY_COMM, BY_CPU, BY_TYPE };
+static const char *const by_names[] = { "", "file", "pid", "tid", "uid", "comm", "cpu", "type" };
+
+static void stats_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: pgtrace stats [OPTIONS] TRACE|-\n"
+		"\n"
+		"Analyse the page references of a trace in one pass: LRU stack distances and\n"
+		"the miss-ratio curve (exact, or SHARDS-sampled), reuse times, avg.IRF per\n"
+		"page and object, working-set size over time and its mean curve, and\n"
+		"popularity with a Zipf fit.\n"
+		"\n"
+		"Options:\n"
+		"      --refs LIST        event types that count as references (default:\n"
+		"                         lookup,fault,map,user-fault,reference; names,\n"
+		"                         \"default\" and \"all\" allowed)\n"
+		"      --space file|pfn   a page is (file, index) (default) or a frame\n"
+		"      --by KEY           also one line per key: file, pid, tid, uid, comm,\n"
+		"                         cpu or type\n"
+		"      --sample RATE      SHARDS at a fixed rate (0 < RATE <= 1, e.g. 0.01)\n"
+		"      --sample-size N    SHARDS keeping at most N pages\n"
+		"      --salt N           seed of the sampling hash (default 0)\n"
+		"      --sizes LIST       exact LRU misses at these sizes (pages; K, M, G\n"
+		"                         allowed as multipliers: 64K = 65536 pages)\n"
+		"      --window N|TIME    W(t, tau) windows of N references (default 100000)\n"
+		"                         or of a duration (10ms, 1s)\n"
+		"      --irf-clock refs|time  inter-reference gaps in references (default)\n"
+		"                         or in event time (IRF in 1/s)\n"
+		"      --irf-n            divide IRF sums by n as vmtrace did, not n - 1\n"
+		"      --no-pages         skip per-page results (IRF, popularity): less memory\n"
+		"      --top N            objects and keys shown in tables (default 10)\n"
+		"      --json             one JSON document on standard output\n"
+		"      --csv DIR          one CSV file per series in DIR (created)\n"
+		"  -f, --force            overwrite files in DIR\n"
+		"  -h, --help             show this help\n"
+		"\n"
+		"Examples:\n"
+		"  pgtrace stats run.pgt\n"
+		"  pgtrace stats --sample 0.01 --json big.pgt | jq .summary\n"
+		"  pgtrace stats --by file --top 20 run.pgt\n"
+		"  pgtrace stats --sizes 1K,4K,16K,64K --csv out/ run.pgt\n"
+		"  pgtrace gen -p zipf -n 10M -o - | pgtrace stats -\n"
+		"\n"
+		"Exit status: 0 on success, 1 when the trace is damaged or output cannot be\n"
+		"written, 2 on usage errors.\n");
+}
+
+struct keyed {			/* --by: one accumulator per key */
+	struct u64map map;	/* key -> index */
+	struct pgt_stats **st;
+	uint64_t *key;
+	char **name;		/* comm keys */
+	size_t n;
+};
+
+static uint64_t parse_sizes(const char *arg, uint64_t **out)
+{
+	char *copy = strdup(arg), *tok, *save = NULL;
+	uint64_t n = 0;
+
+	if (!copy)
+		cli_usage_error("out of memory");
+	*out = NULL;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		uint64_t v, mult = 1;
+		size_t len = strlen(tok);
+		char c = len ? tok[len - 1] : 0;
+		uint64_t *nv;
+
+		if (c == 'K' || c == 'k' || c == 'M' || c == 'G') {
+			mult = c == 'M' ? 1u << 20 : c == 'G' ? 1u << 30 : 1024;
+			tok[len - 1] = 0;
+		}
+		if (pgt_parse_u64_max(tok, UINT32_MAX, &v) || !v || v > UINT32_MAX / mult)
+			cli_usage_error("invalid size '%s' in --sizes: pages, at least 1", tok);
+		nv = realloc(*out, (n + 1) * sizeof(*nv));
+		if (!nv)
+			cli_usage_error("out of memory");
+		*out = nv;
+		nv[n++] = v * mult;
+	}
+	free(copy);
+	if (!n)
+		cli_usage_error("--sizes needs at least one size");
+	return n;
+}
+
+static const char *obj_path(struct pgt_meta *m, uint32_t obj)
+{
+	const struct pgt_object *o = m ? pgt_meta__object(m, obj) : NULL;
+
+	return o && o->path && *o->path ? o->path : "?";
+}
+
+/* Key of an event for --by, and a name for comm keys. */
+static uint64_t key_of(int by, struct pgt_meta *m, const struct pgt_event *ev, const char **name)
+{
+	const struct pgt_process *p;
+
+	*name = NULL;
+	switch (by) {
+	case BY_FILE: return ev->obj;
+	case BY_PID: return ev->pid;
+	case BY_TID: return ev->tid;
+	case BY_CPU: return ev->cpu;
+	case BY_TYPE: return ev->type;
+	case BY_UID:
+		p = pgt_meta__process(m, ev->pid);
+		return p ? p->uid : UINT32_MAX;
+	default:		/* comm: a hash of the name */
+		p = pgt_meta__process(m, ev->tid);
+		if (!p)
+			p = pgt_meta__process(m, ev->pid);
+		*name = p && p->comm ? p->comm : "?";
+		{
+			uint64_t h = 1469598103934665603ull;
+
+			for (const char *c = *name; *c; c++)
+				h = (h ^ (unsigned char)*c) * 1099511628211ull;
+			return h;
+		}
+	}
+}
+
+static struct pgt_stats *keyed_get(struct keyed *k, const struct pgt_stats_opts *o, uint64_t key,
+				   const char *name, int *err)
+{
+	uint32_t i = u64map_get(&k->map, key);
+	void *p;
+
+	*err = 0;
+	if (i != U64MAP_NONE)
+		return k->st[i];
+	p = realloc(k->st, (k->n + 1) * sizeof(*k->st));
+	if (p)
+		k->st = p;
+	p = p ? realloc(k->key, (k->n + 1) * sizeof(*k->key)) : NULL;
+	if (p)
+		k->key = p;
+	p = p ? realloc(k->name, (k->n + 1) * sizeof(*k->name)) : NULL;
+	if (!p) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	k->name = p;
+	k->name[k->n] = name ? strdup(name) : NULL;
+	k->key[k->n] = key;
+	k->st[k->n] = pgt_stats__new(o, err);
+	if (!k->st[k->n] || u64map_put(&k->map, key, (uint32_t)k->n)) {
+		pgt_stats__free(k->st[k->n]);
+		free(k->name[k->n]);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	return k->st[k->n++];
+}
+
+/* ---- output ---- */
+
+struct outctx {
+	const struct pgt_stats_opts *o;
+	struct pgt_meta *meta;
+	unsigned top;
+	int by;
+	struct keyed *k;
+	uint64_t page_size;
+};
+
+static uint64_t footprint_pages(const struct pgt_stats *s)
+{
+	struct pgt_stats_summary sm;
+
+	pgt_stats__summary(s, &sm);
+	return sm.pages;
+}
+
+/* Sizes where the curve is exact: bin edges up to the footprint. */
+static size_t mrc_points(const struct pgt_stats *s, uint64_t *pts, size_t max)
+{
+	uint64_t fp = footprint_pages(s);
+	size_t n = 0;
+
+	for (unsigned b = 1; b < PGT_HIST_BINS && n < max; b++) {
+		uint64_t c = pgt_hist_lo(b);
+
+		if (c >= fp) {
+			pts[n++] = fp ? fp : 1;
+			break;
+		}
+		pts[n++] = c;
+	}
+	return n;
+}
+
+static const char *by_key_text(const struct outctx *c, size_t i, char *buf, size_t len)
+{
+	uint64_t key = c->k->key[i];
+
+	switch (c->by) {
+	case BY_FILE: return obj_path(c->meta, (uint32_t)key);
+	case BY_COMM: return c->k->name[i] ? c->k->name[i] : "?";
+	case BY_TYPE: return pgt_event_type_name((unsigned)key);
+	default:
+		snprintf(buf, len, "%llu", (unsigned long long)key);
+		return buf;
+	}
+}
+
+static int cmp_obj_refs(const void *a, const void *b)
+{
+	const struct pgt_stats_object *x = *(const struct pgt_stats_object *const *)a;
+	const struct pgt_stats_object *y = *(const struct pgt_stats_object *const *)b;
+
+	return x->refs > y->refs ? -1 : x->refs < y->refs;
+}
+
+/* Objects sorted by references, most first. */
+static const struct pgt_stats_object **sorted_objects(const struct pgt_stats *s, size_t *n)
+{
+	const struct pgt_stats_object *o = pgt_stats__objects(s, n);
+	const struct pgt_stats_object **v = malloc((*n ? *n : 1) * sizeof(*v));
+
+	if (!v) {
+		*n = 0;
+		return NULL;
+	}
+	for (size_t i = 0; i < *n; i++)
+		v[i] = &o[i];
+	qsort(v, *n, sizeof(*v), cmp_obj_refs);
+	return v;
+}
+
+static double share_of_top(const struct pgt_stats *s, double frac)
+{
+	struct pgt_stats_summary sm;
+	uint64_t top, sum = 0;
+
+	pgt_stats__summary(s, &sm);
+	top = (uint64_t)ceil((double)sm.pages * frac);
+	for (uint64_t r = 1; r <= top; r++)
+		sum += pgt_stats__rank_freq(s, r);
+	return sm.refs ? (double)sum / (double)sm.refs : 0;
+}
+
+static void print_text(struct out *w, const struct outctx *c, const struct pgt_stats *s)
+{
+	struct pgt_stats_summary sm;
+	const double *dh = pgt_stats__distance_hist(s), *rh = pgt_stats__reuse_hist(s);
+	uint64_t pts[PGT_HIST_BINS], fp;
+	size_t npts, nw, nobj;
+	const struct pgt_wss_window *win = pgt_stats__windows(s, &nw);
+	char hb[32];
+	double cum = 0, total = 0;
+
+	pgt_stats__summary(s, &sm);
+	fp = sm.pages;
+	out_printf(w, "references        %llu\n", (unsigned long long)sm.refs);
+	out_printf(w, "distinct pages    %llu%s (%s)\n", (unsigned long long)sm.pages,
+		   sm.rate < 1 ? " (estimated)" : "", cli_human_size(sm.pages * c->page_size, hb, sizeof(hb)));
+	out_printf(w, "re-references     %llu (%.2f%%)\n", (unsigned long long)(sm.refs - sm.cold),
+		   sm.refs ? 100.0 * (double)(sm.refs - sm.cold) / (double)sm.refs : 0.0);
+	if (sm.last_ts >= sm.first_ts && sm.refs) {
+		out_str(w, "span              ");
+		out_ts(w, sm.last_ts - sm.first_ts);
+		out_str(w, " s\n");
+	}
+	out_printf(w, "mean distance     %.1f pages (LRU stack distance of re-references)\n", sm.mean_distance);
+	out_printf(w, "mean reuse time   %.1f references\n", sm.mean_reuse);
+	if (sm.rate < 1)
+		out_printf(w, "sampling          SHARDS, rate %.6g, %llu references sampled\n", sm.rate,
+			   (unsigned long long)sm.sampled_refs);
+	else
+		out_str(w, "sampling          none (exact)\n");
+
+	out_str(w, "\nLRU miss ratio\n      pages  miss ratio\n");
+	npts = mrc_points(s, pts, PGT_ARRAY_SIZE(pts));
+	for (size_t i = 0; i < npts; i++) {
+		uint64_t p = pts[i];
+
+		/* powers of two and the footprint in text; every edge in JSON/CSV */
+		if ((p & (p - 1)) && p != fp)
+			continue;
+		out_printf(w, "%11llu  %.6f\n", (unsigned long long)p, pgt_stats__miss_ratio(s, p));
+	}
+	for (size_t i = 0; i < c->o->nsizes; i++)
+		out_printf(w, "%11llu  %.6f  exact: %llu misses\n", (unsigned long long)c->o->sizes[i],
+			   sm.refs ? (double)pgt_stats__misses_at(s, i) / (double)sm.refs : 0.0,
+			   (unsigned long long)pgt_stats__misses_at(s, i));
+
+	out_str(w, "\nStack distance (pages)          refs       %    cum %\n");
+	for (unsigned b = 0; b < PGT_HIST_BINS; b++)
+		total += dh[b];
+	total += (double)sm.cold;
+	for (unsigned lg = 0; lg < 64 && total > 0; lg++) {	/* d in (2^(lg-1), 2^lg] */
+		uint64_t lo = lg ? (1ull << (lg - 1)) + 1 : 1, hi = 1ull << lg;
+		double v = 0;
+
+		for (unsigned b = pgt_hist_bin(lo - 1); b <= pgt_hist_bin(hi - 1) && b < PGT_HIST_BINS; b++)
+			v += dh[b];
+		if (v <= 0)
+			continue;
+		cum += v;
+		out_printf(w, "  %12llu..%-12llu %12.0f %7.3f %7.3f\n", (unsigned long long)lo,
+			   (unsigned long long)hi, v, 100 * v / total, 100 * cum / total);
+	}
+	out_printf(w, "  %-26s %12llu %7.3f %7.3f\n", "cold (first reference)", (unsigned long long)sm.cold,
+		   total > 0 ? 100 * (double)sm.cold / total : 0, 100.0);
+
+	out_str(w, "\nReuse time (references)         refs\n");
+	for (unsigned lg = 1; lg < 64; lg++) {
+		uint64_t lo = 1ull << (lg - 1), hi = (1ull << lg) - 1;
+		double v = 0;
+
+		for (unsigned b = pgt_hist_bin(lo); b <= pgt_hist_bin(hi) && b < PGT_HIST_BINS; b++)
+			v += rh[b];
+		if (v > 0)
+			out_printf(w, "  %12llu..%-12llu %12.0f\n", (unsigned long long)lo,
+				   (unsigned long long)hi, v);
+	}
+
+	if (nw) {
+		uint64_t mn = UINT64_MAX, mx = 0;
+		double mean = 0;
+
+		for (size_t i = 0; i < nw; i++) {
+			mn = win[i].pages < mn ? win[i].pages : mn;
+			mx = win[i].pages > mx ? win[i].pages : mx;
+			mean += (double)win[i].pages;
+		}
+		mean /= (double)nw;
+		if (c->o->window_ns) {
+			out_str(w, "\nWorking set W(t, tau), tau = ");
+			out_ts(w, c->o->window_ns);
+			out_str(w, " s");
+		} else {
+			out_printf(w, "\nWorking set W(t, tau), tau = %llu references",
+				   (unsigned long long)c->o->window);
+		}
+		out_printf(w, ": %zu windows, pages min %llu, mean %.1f, max %llu\n", nw,
+			   (unsigned long long)mn, mean, (unsigned long long)mx);
+	}
+	out_str(w, "Mean working set s(tau)\n        tau  pages\n");
+	for (uint64_t tau = 1; tau <= sm.refs && tau; tau *= 10)
+		out_printf(w, "%11llu  %.1f\n", (unsigned long long)tau, pgt_stats__wss_mean(s, tau));
+
+	if (c->o->no_pages)
+		return;
+	out_printf(w, "\navg.IRF (1/%s): mean %.6g over %llu pages referenced twice or more "
+		   "(%llu once); per gap %.6g\n", c->o->irf_clock == PGT_IRF_NS ? "s" : "reference",
+		   sm.irf_mean, (unsigned long long)sm.reaccessed,
+		   (unsigned long long)(sm.pages - sm.reaccessed), sm.irf_weighted);
+	{
+		const struct pgt_stats_object **v = sorted_objects(s, &nobj);
+
+		out_str(w, "        refs      pages  reaccessed   avg.IRF    per gap  object\n");
+		for (size_t i = 0; v && i < nobj && i < c->top; i++) {
+			out_printf(w, "%12llu %10llu %11llu %9.3g %10.3g  ", (unsigned long long)v[i]->refs,
+				   (unsigned long long)v[i]->pages, (unsigned long long)v[i]->reaccessed,
+				   v[i]->irf_mean, v[i]->irf_weighted);
+			out_text_str(w, c->o->space == PGT_SPACE_PFN ? "(frames)" : obj_path(c->meta, v[i]->obj));
+			out_char(w, '\n');
+		}
+		free(v);
+	}
+	out_str(w, "\nPopularity: ");
+	if (sm.zipf_alpha > 0)
+		out_printf(w, "Zipf alpha %.3f (R^2 %.3f, ranks %llu..%llu)", sm.zipf_alpha, sm.zipf_r2,
+			   (unsigned long long)sm.zipf_lo, (unsigned long long)sm.zipf_hi);
+	else
+		out_str(w, "too few pages referenced often enough for a Zipf fit");
+	out_printf(w, "; the top 1%% of pages take %.1f%% of references, the top 10%% %.1f%%\n",
+		   100 * share_of_top(s, 0.01), 100 * share_of_top(s, 0.10));
+}
+
+static void json_summary(struct out *w, const struct pgt_stats *s)
+{
+	struct pgt_stats_summary sm;
+
+	pgt_stats__summary(s, &sm);
+	out_printf(w, "{\"refs\":%llu,\"pages\":%llu,\"cold\":%llu,\"first_ts\":%llu,\"last_ts\":%llu,"
+		   "\"rate\":%.9g,\"sampled_refs\":%llu,\"mean_distance\":%.6g,\"mean_reuse\":%.6g,"
+		   "\"reaccessed\":%llu,\"irf_mean\":%.9g,\"irf_weighted\":%.9g,\"windows\":%llu,"
+		   "\"bytes\":%llu", (unsigned long long)sm.refs, (unsigned long long)sm.pages,
+		   (unsigned long long)sm.cold, (unsigned long long)sm.first_ts,
+		   (unsigned long long)sm.last_ts, sm.rate, (unsigned long long)sm.sampled_refs,
+		   sm.mean_distance, sm.mean_reuse, (unsigned long long)sm.reaccessed, sm.irf_mean,
+		   sm.irf_weighted, (unsigned long long)sm.windows, (unsigned long long)sm.bytes);
+	if (sm.zipf_alpha > 0)
+		out_printf(w, ",\"zipf\":{\"alpha\":%.6g,\"r2\":%.6g,\"rank_lo\":%llu,\"rank_hi\":%llu}",
+			   sm.zipf_alpha, sm.zipf_r2, (unsigned long long)sm.zipf_lo,
+			   (unsigned long long)sm.zipf_hi);
+	out_char(w, '}');
+}
+
+/* @shift: 1 for the distance histogram (bin b holds lo + 1 .. hi + 1) */
+static void json_hist(struct out *w, const double *h, unsigned shift)
+{
+	int first = 1;
+
+	out_char(w, '[');
+	for (unsigned b = 0; b < PGT_HIST_BINS; b++) {
+		if (h[b] == 0)
+			continue;
+		out_printf(w, "%s{\"lo\":%llu,\"hi\":%llu,\"refs\":%.0f}", first ? "" : ",",
+			   (unsigned long long)(pgt_hist_lo(b) + shift), (unsigned long long)(pgt_hist_hi(b) + shift),
+			   h[b]);
+		first = 0;
+	}
+	out_char(w, ']');
+}
+
+static void json_mrc(struct out *w, const struct pgt_stats *s)
+{
+	uint64_t pts[PGT_HIST_BINS];
+	size_t n = mrc_points(s, pts, PGT_ARRAY_SIZE(pts));
+
+	out_char(w, '[');
+	for (size_t i = 0; i < n; i++)
+		out_printf(w, "%s{\"pages\":%llu,\"miss_ratio\":%.9g}", i ? "," : "", (unsigned long long)pts[i],
+			   pgt_stats__miss_ratio(s, pts[i]));
+	out_char(w, ']');
+}
+
+static void print_json(struct out *w, const struct outctx *c, const struct pgt_stats *s)
+{
+	struct pgt_stats_summary sm;
+	size_t nw, nobj;
+	const struct pgt_wss_window *win = pgt_stats__windows(s, &nw);
+
+	pgt_stats__summary(s, &sm);
+	out_str(w, "{\"summary\":");
+	json_summary(w, s);
+	out_printf(w, ",\"page_size\":%llu,\"distance_histogram\":", (unsigned long long)c->page_size);
+	json_hist(w, pgt_stats__distance_hist(s), 1);
+	out_str(w, ",\"mrc\":");
+	json_mrc(w, s);
+	if (c->o->nsizes) {
+		out_str(w, ",\"sizes\":[");
+		for (size_t i = 0; i < c->o->nsizes; i++)
+			out_printf(w, "%s{\"pages\":%llu,\"misses\":%llu}", i ? "," : "",
+				   (unsigned long long)c->o->sizes[i], (unsigned long long)pgt_stats__misses_at(s, i));
+		out_char(w, ']');
+	}
+	out_str(w, ",\"reuse_histogram\":");
+	json_hist(w, pgt_stats__reuse_hist(s), 0);
+	out_printf(w, ",\"window\":{\"refs\":%llu,\"ns\":%llu},\"wss\":[", (unsigned long long)c->o->window,
+		   (unsigned long long)c->o->window_ns);
+	for (size_t i = 0; i < nw; i++)
+		out_printf(w, "%s{\"start_ref\":%llu,\"start_ts\":%llu,\"refs\":%llu,\"pages\":%llu}", i ? "," : "",
+			   (unsigned long long)win[i].start_ref, (unsigned long long)win[i].start_ts,
+			   (unsigned long long)win[i].refs, (unsigned long long)win[i].pages);
+	out_str(w, "],\"wss_curve\":[");
+	for (uint64_t tau = 1, i = 0; tau <= sm.refs && tau; tau *= 2, i++)
+		out_printf(w, "%s{\"tau\":%llu,\"pages\":%.6g}", i ? "," : "", (unsigned long long)tau,
+			   pgt_stats__wss_mean(s, tau));
+	out_char(w, ']');
+	if (!c->o->no_pages) {
+		const struct pgt_stats_object **v = sorted_objects(s, &nobj);
+
+		out_printf(w, ",\"irf\":{\"clock\":\"%s\",\"divide_by\":\"%s\",\"objects\":[",
+			   c->o->irf_clock == PGT_IRF_NS ? "time" : "refs", c->o->irf_n ? "n" : "n-1");
+		for (size_t i = 0; v && i < nobj; i++) {
+			int first = 1;
+
+			out_printf(w, "%s{\"obj\":%u,\"path\":", i ? "," : "", v[i]->obj);
+			out_json_str(w, obj_path(c->meta, v[i]->obj));
+			out_printf(w, ",\"refs\":%llu,\"pages\":%llu,\"reaccessed\":%llu,\"irf_mean\":%.9g,"
+				   "\"irf_weighted\":%.9g,\"histogram\":[", (unsigned long long)v[i]->refs,
+				   (unsigned long long)v[i]->pages, (unsigned long long)v[i]->reaccessed,
+				   v[i]->irf_mean, v[i]->irf_weighted);
+			for (unsigned b = 0; b < PGT_IRF_BINS; b++) {
+				if (!v[i]->irf_hist[b])
+					continue;
+				out_printf(w, "%s{\"lo\":%.6g,\"hi\":%.6g,\"pages\":%llu}", first ? "" : ",",
+					   pgt_irf_bin_lo(b), pgt_irf_bin_lo(b + 1),
+					   (unsigned long long)v[i]->irf_hist[b]);
+				first = 0;
+			}
+			out_str(w, "]}");
+		}
+		free(v);
+		out_str(w, "]},\"popularity\":[");
+		for (uint64_t r = 1, i = 0; r <= sm.pages && pgt_stats__rank_freq(s, r);
+		     r = r < 16 ? r + 1 : r + r / 8, i++)
+			out_printf(w, "%s{\"rank\":%llu,\"freq\":%llu}", i ? "," : "", (unsigned long long)r,
+				   (unsigned long long)pgt_stats__rank_freq(s, r));
+		out_char(w, ']');
+	}
+	if (c->by) {
+		char buf[32];
+
+		out_printf(w, ",\"by\":\"%s\",\"keys\":[", by_names[c->by]);
+		for (size_t i = 0; i < c->k->n; i++) {
+			out_str(w, i ? ",{\"key\":" : "{\"key\":");
+			out_json_str(w, by_key_text(c, i, buf, sizeof(buf)));
+			out_str(w, ",\"summary\":");
+			json_summary(w, c->k->st[i]);
+			out_str(w, ",\"mrc\":");
+			json_mrc(w, c->k->st[i]);
+			out_char(w, '}');
+		}
+		out_char(w, ']');
+	}
+	out_str(w, "}\n");
+}
+
+static void print_keys(struct out *w, const struct outctx *c)
+{
+	char buf[32];
+	size_t *ord = malloc((c->k->n ? c->k->n : 1) * sizeof(*ord));
+
+	if (!ord)
+		return;
+	for (size_t i = 0; i < c->k->n; i++)
+		ord[i] = i;
+	for (size_t i = 1; i < c->k->n; i++) {	/* by references, insertion sort is enough for a top */
+		size_t x = ord[i], j = i;
+		struct pgt_stats_summary a, b;
+
+		pgt_stats__summary(c->k->st[x], &a);
+		while (j > 0) {
+			pgt_stats__summary(c->k->st[ord[j - 1]], &b);
+			if (b.refs >= a.refs)
+				break;
+			ord[j] = ord[j - 1];
+			j--;
+		}
+		ord[j] = x;
+	}
+	out_printf(w, "\nBy %s (%zu keys)\n        refs      pages  mean dist  mean reuse   avg.IRF  miss@1/2  key\n",
+		   by_names[c->by], c->k->n);
+	for (size_t i = 0; i < c->k->n && i < c->top; i++) {
+		struct pgt_stats_summary sm;
+		const struct pgt_stats *s = c->k->st[ord[i]];
+
+		pgt_stats__summary(s, &sm);
+		out_printf(w, "%12llu %10llu %10.1f %11.1f %9.3g %9.4f  ", (unsigned long long)sm.refs,
+			   (unsigned long long)sm.pages, sm.mean_distance, sm.mean_reuse, sm.irf_mean,
+			   pgt_stats__miss_ratio(s, sm.pages / 2));
+		out_text_str(w, by_key_text(c, ord[i], buf, sizeof(buf)));
+		out_char(w, '\n');
+	}
+	free(ord);
+}
+
+/* ---- CSV files ---- */
+
+static int csv_open(int dfd, const char *name, int force, struct out *w)
+{
+	int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0600);
+
+	if (fd < 0)
+		return -errno;
+	out_init(w, fd);
+	return 0;
+}
+
+static int csv_close(struct out *w, const char *dir, const char *name)
+{
+	int fd = w->fd, err = out_finish(w);
+
+	close(fd);
+	if (err)
+		cli_error("cannot write %s/%s: %s", dir, name, strerror(-err > 0 ? -err : EIO));
+	return err ? -EIO : 0;
+}
+
+static int write_csv(const char *dir, int force, const struct outctx *c, const struct pgt_stats *s)
+{
+	static const char *const names[] = {
+		"summary.csv", "distance.csv", "mrc.csv", "sizes.csv", "reuse.csv", "wss.csv",
+		"wss-curve.csv", "irf-objects.csv", "irf-histogram.csv", "popularity.csv", "keys.csv",
+	};
+	struct pgt_stats_summary sm;
+	int dfd, err = 0;
+
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		cli_error("cannot create %s: %s", dir, strerror(errno));
+		return -errno;
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		cli_error("cannot open %s: %s", dir, strerror(errno));
+		return -errno;
+	}
+	pgt_stats__summary(s, &sm);
+	for (size_t f = 0; f < PGT_ARRAY_SIZE(names) && !err; f++) {
+		struct out w;
+		size_t n;
+
+		if ((f == 3 && !c->o->nsizes) || ((f == 7 || f == 8 || f == 9) && c->o->no_pages) ||
+		    (f == 10 && !c->by))
+			continue;
+		err = csv_open(dfd, names[f], force, &w);
+		if (err) {
+			cli_error("cannot create %s/%s: %s%s", dir, names[f], strerror(-err),
+				  err == -EEXIST ? " (use --force to overwrite)" : "");
+			break;
+		}
+		switch (f) {
+		case 0:
+			out_printf(&w, "key,value\nrefs,%llu\npages,%llu\ncold,%llu\nrate,%.9g\nmean_distance,%.6g\n"
+				   "mean_reuse,%.6g\nreaccessed,%llu\nirf_mean,%.9g\nirf_weighted,%.9g\n"
+				   "zipf_alpha,%.6g\nzipf_r2,%.6g\n", (unsigned long long)sm.refs,
+				   (unsigned long long)sm.pages, (unsigned long long)sm.cold, sm.rate,
+				   sm.mean_distance, sm.mean_reuse, (unsigned long long)sm.reaccessed, sm.irf_mean,
+				   sm.irf_weighted, sm.zipf_alpha, sm.zipf_r2);
+			break;
+		case 1:
+		case 4: {
+			const double *h = f == 1 ? pgt_stats__distance_hist(s) : pgt_stats__reuse_hist(s);
+
+			out_str(&w, "lo,hi,refs\n");
+			for (unsigned b = 0; b < PGT_HIST_BINS; b++)
+				if (h[b] != 0)
+					out_printf(&w, "%llu,%llu,%.0f\n", (unsigned long long)(pgt_hist_lo(b) + (f == 1)),
+						   (unsigned long long)(pgt_hist_hi(b) + (f == 1)), h[b]);
+			break;
+		}
+		case 2: {
+			uint64_t pts[PGT_HIST_BINS];
+			size_t np = mrc_points(s, pts, PGT_ARRAY_SIZE(pts));
+
+			out_str(&w, "pages,miss_ratio\n");
+			for (size_t i = 0; i < np; i++)
+				out_printf(&w, "%llu,%.9g\n", (unsigned long long)pts[i], pgt_stats__miss_ratio(s, pts[i]));
+			break;
+		}
+		case 3:
+			out_str(&w, "pages,misses,miss_ratio\n");
+			for (size_t i = 0; i < c->o->nsizes; i++)
+				out_printf(&w, "%llu,%llu,%.9g\n", (unsigned long long)c->o->sizes[i],
+					   (unsigned long long)pgt_stats__misses_at(s, i),
+					   sm.refs ? (double)pgt_stats__misses_at(s, i) / (double)sm.refs : 0.0);
+			break;
+		case 5: {
+			const struct pgt_wss_window *win = pgt_stats__windows(s, &n);
+
+			out_str(&w, "start_ref,start_ts,refs,pages\n");
+			for (size_t i = 0; i < n; i++)
+				out_printf(&w, "%llu,%llu,%llu,%llu\n", (unsigned long long)win[i].start_ref,
+					   (unsigned long long)win[i].start_ts, (unsigned long long)win[i].refs,
+					   (unsigned long long)win[i].pages);
+			break;
+		}
+		case 6:
+			out_str(&w, "tau,pages\n");
+			for (uint64_t tau = 1; tau <= sm.refs && tau; tau *= 2)
+				out_printf(&w, "%llu,%.6g\n", (unsigned long long)tau, pgt_stats__wss_mean(s, tau));
+			break;
+		case 7:
+		case 8: {
+			const struct pgt_stats_object **v = sorted_objects(s, &n);
+
+			out_str(&w, f == 7 ? "obj,path,refs,pages,reaccessed,irf_mean,irf_weighted\n"
+					   : "obj,path,lo,hi,pages\n");
+			for (size_t i = 0; v && i < n; i++) {
+				if (f == 7) {
+					out_printf(&w, "%u,", v[i]->obj);
+					out_csv_str(&w, obj_path(c->meta, v[i]->obj));
+					out_printf(&w, ",%llu,%llu,%llu,%.9g,%.9g\n", (unsigned long long)v[i]->refs,
+						   (unsigned long long)v[i]->pages,
+						   (unsigned long long)v[i]->reaccessed, v[i]->irf_mean,
+						   v[i]->irf_weighted);
+					continue;
+				}
+				for (unsigned b = 0; b < PGT_IRF_BINS; b++) {
+					if (!v[i]->irf_hist[b])
+						continue;
+					out_printf(&w, "%u,", v[i]->obj);
+					out_csv_str(&w, obj_path(c->meta, v[i]->obj));
+					out_printf(&w, ",%.6g,%.6g,%llu\n", pgt_irf_bin_lo(b), pgt_irf_bin_lo(b + 1),
+						   (unsigned long long)v[i]->irf_hist[b]);
+				}
+			}
+			free(v);
+			break;
+		}
+		case 9:
+			out_str(&w, "rank,freq\n");
+			for (uint64_t r = 1; pgt_stats__rank_freq(s, r); r++)
+				out_printf(&w, "%llu,%llu\n", (unsigned long long)r,
+					   (unsigned long long)pgt_stats__rank_freq(s, r));
+			break;
+		case 10: {
+			char buf[32];
+
+			out_str(&w, "key,refs,pages,cold,mean_distance,mean_reuse,irf_mean\n");
+			for (size_t i = 0; i < c->k->n; i++) {
+				struct pgt_stats_summary k;
+
+				pgt_stats__summary(c->k->st[i], &k);
+				out_csv_str(&w, by_key_text(c, i, buf, sizeof(buf)));
+				out_printf(&w, ",%llu,%llu,%llu,%.6g,%.6g,%.9g\n", (unsigned long long)k.refs,
+					   (unsigned long long)k.pages, (unsigned long long)k.cold, k.mean_distance,
+					   k.mean_reuse, k.irf_mean);
+			}
+			break;
+		}
+		}
+		err = csv_close(&w, dir, names[f]);
+	}
+	close(dfd);
+	return err;
+}
+
+int cmd_stats(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "refs", required_argument, NULL, 'R' },
+		{ "space", required_argument, NULL, 'S' },
+		{ "by", required_argument, NULL, 'b' },
+		{ "sample", required_argument, NULL, 's' },
+		{ "sample-size", required_argument, NULL, 'z' },
+		{ "salt", required_argument, NULL, 'a' },
+		{ "sizes", required_argument, NULL, 'Z' },
+		{ "window", required_argument, NULL, 'w' },
+		{ "irf-clock", required_argument, NULL, 'c' },
+		{ "irf-n", no_argument, NULL, 'n' },
+		{ "no-pages", no_argument, NULL, 'P' },
+		{ "top", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "csv", required_argument, NULL, 'C' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct pgt_stats_opts o = { 0 };
+	struct keyed k = { 0 };
+	struct outctx oc = { .o = &o, .top = 10, .k = &k };
+	const char *path, *csv = NULL, *bad;
+	uint64_t *sizes = NULL, total = 0, done = 0, v, npk, t0, t1;
+	int json = 0, force = 0, c, err = 0, rc = 0;
+	struct pgt_stats *st = NULL;
+	struct pgt_source *src;
+	struct pgt_reader *r;
+	struct progress prog;
+	struct out w;
+
+	while ((c = getopt_long(argc, argv, "fh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'R':
+			if (pgt_refs_parse(optarg, &o.refs, &bad))
+				cli_usage_error("invalid event type '%.*s' in --refs", (int)strcspn(bad, ","), bad);
+			break;
+		case 'S':
+			if (!strcmp(optarg, "file"))
+				o.space = PGT_SPACE_FILE;
+			else if (!strcmp(optarg, "pfn"))
+				o.space = PGT_SPACE_PFN;
+			else
+				cli_usage_error("invalid --space '%s': file or pfn", optarg);
+			break;
+		case 'b':
+			oc.by = 0;
+			for (int i = 1; i < (int)PGT_ARRAY_SIZE(by_names); i++)
+				if (!strcmp(optarg, by_names[i]))
+					oc.by = i;
+			if (!oc.by)
+				cli_usage_error("invalid --by '%s': file, pid, tid, uid, comm, cpu or type", optarg);
+			break;
+		case 's':
+			if (pgt_parse_double(optarg, &o.sample_rate) || !(o.sample_rate > 0 && o.sample_rate <= 1))
+				cli_usage_error("invalid --sample '%s': a rate in (0, 1], e.g. 0.01", optarg);
+			break;
+		case 'z': o.sample_size = cli_u64_max("--sample-size", optarg, UINT32_MAX / 2); break;
+		case 'a': o.salt = cli_u64_max("--salt", optarg, UINT64_MAX); break;
+		case 'Z': o.nsizes = parse_sizes(optarg, &sizes); o.sizes = sizes; break;
+		case 'w':
+			if (!pgt_parse_u64(optarg, &v) && v) {
+				o.window = v;
+				o.window_ns = 0;
+			} else if (strpbrk(optarg, "smhun") && !pgt_parse_duration(optarg, &v) && v) {
+				o.window_ns = v;
+				o.window = 0;
+			} else {
+				cli_usage_error("invalid --window '%s': references (100000) or a duration (10ms)", optarg);
+			}
+			break;
+		case 'c':
+			if (!strcmp(optarg, "refs"))
+				o.irf_clock = PGT_IRF_VTIME;
+			else if (!strcmp(optarg, "time"))
+				o.irf_clock = PGT_IRF_NS;
+			else
+				cli_usage_error("invalid --irf-clock '%s': refs or time", optarg);
+			break;
+		case 'n': o.irf_n = 1; break;
+		case 'P': o.no_pages = 1; break;
+		case 't': oc.top = (unsigned)cli_u64_max("--top", optarg, 1000000); break;
+		case 'j': json = 1; break;
+		case 'C': csv = optarg; break;
+		case 'f': force = 1; break;
+		case 'h': stats_usage(stdout); return 0;
+		default: cli_bad_option();
+		}
+	}
+	if (o.sample_rate > 0 && o.sample_size)
+		cli_usage_error("give --sample or --sample-size, not both");
+	if (!o.window && !o.window_ns)
+		o.window = 100000;
+	path = cli_trace_arg(argc, argv, optind);
+	r = cli_open_reader(path, NULL);
+	if (!r) {
+		free(sizes);
+		return EXIT_RUNTIME;
+	}
+	oc.page_size = pgt_reader__header(r)->page_size ? pgt_reader__header(r)->page_size : 4096;
+	/* decoding on the other cores: the side tables are read at the end */
+	{
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+		src = pgt_reader__parallel_source(r, ncpu > 1 ? (int)(ncpu > 4 ? 3 : ncpu - 1) : 0, &err);
+		if (!src) {
+			cli_error("cannot start reading %s: %s", path, strerror(-err));
+			pgt_reader__free(r);
+			free(sizes);
+			return EXIT_RUNTIME;
+		}
+	}
+	oc.meta = src->meta;
+	st = pgt_stats__new(&o, &err);
+	if (!st) {
+		rc = cli_read_failed(path, err);
+		goto out;
+	}
+	pgt_reader__index_summary(r, &total, &npk, &t0, &t1);
+	progress_init(&prog, "events", total);
+	for (;;) {
+		const struct pgt_event *evs;
+		ssize_t n = pgt_source__batch(src, &evs);
+
+		if (n <= 0) {
+			err = (int)n;
+			break;
+		}
+		err = pgt_stats__feed(st, evs, (size_t)n);
+		for (ssize_t i = 0; !err && oc.by && i < n; i++) {
+			const char *name;
+			uint64_t key = key_of(oc.by, oc.meta, &evs[i], &name);
+			uint64_t cnt = pgt_refs_count(&evs[i], o.refs ? o.refs : pgt_refs_default(), o.space);
+			struct pgt_stats *ks;
+
+			if (!cnt)
+				continue;
+			ks = keyed_get(&k, &o, key, name, &err);
+			for (uint64_t p = 0; ks && p < cnt && !err; p++) {
+				struct pgt_ref ref;
+
+				pgt_refs_at(&evs[i], o.space, p, &ref);
+				err = pgt_stats__ref(ks, ref.obj, ref.key, ref.ts);
+			}
+		}
+		if (err)
+			break;
+		done += (uint64_t)n;
+		progress_update(&prog, done);
+	}
+	progress_done(&prog);
+	if (err == -ENOMEM) {
+		cli_error("out of memory after %llu events (try --sample 0.01 or --no-pages)",
+			  (unsigned long long)done);
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
+	if (err) {
+		/* what was read is analysed; the damage is reported and fails the run */
+		rc = cli_read_failed(path, err);
+	}
+	err = pgt_stats__finish(st);
+	for (size_t i = 0; !err && i < k.n; i++)
+		err = pgt_stats__finish(k.st[i]);
+	if (err) {
+		cli_error("out of memory while computing results");
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
+	if (csv && write_csv(csv, force, &oc, st))
+		rc = EXIT_RUNTIME;
+	if (!csv || json) {
+		out_init(&w, STDOUT_FILENO);
+		if (json) {
+			print_json(&w, &oc, st);
+		} else {
+			print_text(&w, &oc, st);
+			if (oc.by)
+				print_keys(&w, &oc);
+		}
+		if (out_finish(&w))
+			rc = cli_write_failed("standard output", -EIO);
+	}
+out:
+	for (size_t i = 0; i < k.n; i++) {
+		pgt_stats__free(k.st[i]);
+		free(k.name[i]);
+	}
+	free(k.st);
+	free(k.key);
+	free(k.name);
+	u64map_release(&k.map);
+	pgt_stats__free(st);
+	pgt_source__free(src);
+	pgt_reader__free(r);
+	free(sizes);
+	return rc;
+}

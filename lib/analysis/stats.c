@@ -1,0 +1,1050 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * stats: one pass over page references gives the LRU stack distance of
+ * every reference (and so the miss ratio of every LRU size), reuse times,
+ * inter-reference frequency, working sets over time and popularity.
+ *
+ * Stack distance (Bennett and Kruskal's method with a compacted time
+ * axis): every reference takes the next "slot"; a page's live slot is
+ * that of its last reference.  The distance of a re-reference is the
+ * number of live slots after the page's old slot, plus one: the pages
+ * referenced since, itself included, i.e. the LRU size it needs to hit.
+ * Live slots are one bit each; blocks of 512 bits (one cache line) have
+ * their counts in a Fenwick tree, so a count is a few hundred kilobytes
+ * of tree walk plus one line of popcounts.  When the slots run out they
+ * are renumbered in order (each page's new slot is its rank), in a space
+ * of at least eight slots per live page: the bits cost a byte per page.
+ *
+ * Pages are found through an open-addressing table of 32-bit page ids;
+ * a batch of references is hashed first and the table slots and page
+ * records of references a few places ahead are prefetched, so the cache
+ * misses of consecutive references overlap.
+ *
+ * SHARDS (Waldspurger et al., FAST 2015): with a rate R only pages whose
+ * hash falls under R * 2^24 go through the stack; their distances are
+ * scaled by 1/R and each counts 1/R references, and the first bin gets
+ * the difference between the references seen and the sampled weight
+ * (SHARDS-adj).  The fixed-size variant keeps at most N sampled pages:
+ * when one more arrives, the page with the largest hash leaves (a max
+ * heap) and R drops to that hash.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pgtrace/analysis.h"
+#include "ops/u64map.h"
+#include "util/util.h"
+
+#define NONE UINT32_MAX
+#define BLOCK_BITS 512u
+#define SAMPLE_BITS 24
+#define SAMPLE_ONE (1u << SAMPLE_BITS)
+#define BATCH 256
+#define AHEAD 16
+#define DEFAULT_WINDOW 100000u
+
+/* ---- histograms ---- */
+
+unsigned pgt_hist_bin(uint64_t v)
+{
+	unsigned e;
+
+	if (v < 32)
+		return (unsigned)v;
+	e = 63u - (unsigned)__builtin_clzll(v);		/* >= 5 */
+	return (e - 4) * 16 + (unsigned)(v >> (e - 4));
+}
+
+uint64_t pgt_hist_lo(unsigned bin)
+{
+	unsigned shift;
+
+	if (bin < 32)
+		return bin;
+	shift = bin / 16 - 1;
+	return (uint64_t)(16 + bin % 16) << shift;
+}
+
+uint64_t pgt_hist_hi(unsigned bin)
+{
+	if (bin < 32)
+		return bin;
+	return pgt_hist_lo(bin) + (((uint64_t)1 << (bin / 16 - 1)) - 1);
+}
+
+double pgt_irf_bin_lo(unsigned bin)
+{
+	return pow(10.0, PGT_IRF_DECADE_MIN + bin / 10.0);
+}
+
+static unsigned irf_bin(double irf)
+{
+	double b = floor((log10(irf) - PGT_IRF_DECADE_MIN) * 10.0 + 1e-9);
+
+	if (!(b >= 0))
+		return 0;
+	return b >= PGT_IRF_BINS ? PGT_IRF_BINS - 1 : (unsigned)b;
+}
+
+/* ---- live slots: bits and a Fenwick tree of block counts ---- */
+
+struct live {
+	uint64_t *bits;
+	uint32_t *fen;		/* 1-based */
+	uint32_t cap, nblocks;	/* cap: slots, a multiple of BLOCK_BITS */
+	uint32_t next, n;	/* next slot to hand out; live slots */
+};
+
+static int live_alloc(struct live *l, uint32_t cap)
+{
+	l->bits = calloc(cap / 64, sizeof(*l->bits));
+	l->fen = calloc(cap / BLOCK_BITS + 1, sizeof(*l->fen));
+	if (!l->bits || !l->fen) {
+		free(l->bits);
+		free(l->fen);
+		l->bits = NULL;
+		l->fen = NULL;
+		return -ENOMEM;
+	}
+	l->cap = cap;
+	l->nblocks = cap / BLOCK_BITS;
+	return 0;
+}
+
+static inline void fen_add(struct live *l, uint32_t block, int32_t d)
+{
+	for (uint32_t i = block + 1; i <= l->nblocks; i += i & -i)
+		l->fen[i] += (uint32_t)d;
+}
+
+static inline void live_set(struct live *l, uint32_t slot)
+{
+	l->bits[slot / 64] |= 1ull << (slot % 64);
+	fen_add(l, slot / BLOCK_BITS, 1);
+	l->n++;
+}
+
+static inline void live_clear(struct live *l, uint32_t slot)
+{
+	l->bits[slot / 64] &= ~(1ull << (slot % 64));
+	fen_add(l, slot / BLOCK_BITS, -1);
+	l->n--;
+}
+
+/* Live slots at or before @slot. */
+static inline uint32_t live_upto(const struct live *l, uint32_t slot)
+{
+	uint32_t block = slot / BLOCK_BITS, s = 0;
+	const uint64_t *w = l->bits + (size_t)block * (BLOCK_BITS / 64);
+	uint32_t last = (slot % BLOCK_BITS) / 64;
+
+	for (uint32_t i = block; i > 0; i -= i & -i)
+		s += l->fen[i];
+	for (uint32_t i = 0; i < last; i++)
+		s += (uint32_t)__builtin_popcountll(w[i]);
+	s += (uint32_t)__builtin_popcountll(w[last] & (~0ull >> (63 - slot % 64)));
+	return s;
+}
+
+/* ---- the accumulator ---- */
+
+struct page {
+	uint64_t key;
+	uint32_t obj;
+	uint32_t slot;		/* live slot; next free id when on the free list */
+	uint64_t last;		/* reference number of its last reference */
+};
+
+struct heapent {
+	uint32_t h, id;
+};
+
+struct pgt_stats {
+	struct pgt_stats_opts o;
+	/* pages */
+	struct page *pages;
+	double *irf;		/* sum of 1/gap (no_pages: NULL) */
+	uint32_t *cnt;		/* references, saturating */
+	uint64_t *last_ns;	/* PGT_IRF_NS only */
+	uint32_t npages, cap_pages, free_id;
+	uint32_t *table;	/* page id + 1; 0 empty */
+	uint32_t tmask, tused;
+	struct live live;
+	/* sampling */
+	uint32_t threshold;	/* sample when hash < threshold */
+	double weight;		/* 1 / rate */
+	struct heapent *heap;	/* fixed size: max heap of sampled hashes */
+	uint32_t nheap;
+	/* counters */
+	uint64_t refs, sampled;
+	uint64_t first_ts, last_ts;
+	double cold, dist_sum, dist_n, reuse_sum, reuse_n;
+	double dist[PGT_HIST_BINS], reuse[PGT_HIST_BINS], reuse_tot[PGT_HIST_BINS];
+	double tail[PGT_HIST_BINS], tail_tot[PGT_HIST_BINS];	/* n - last reference */
+	uint64_t *above;	/* nsizes + 1: references missing exactly sizes[..k) */
+	uint64_t *sizes;	/* sorted copy */
+	/* windows */
+	struct pgt_wss_window *win;
+	size_t nwin, capwin;
+	uint64_t win_ref, win_ts;	/* start of the open window */
+	double win_pages;
+	int win_open;
+	/* results */
+	struct pgt_stats_object *objs;
+	size_t nobjs;
+	uint32_t *ranks;	/* reference counts, descending */
+	uint64_t nranks;
+	struct pgt_stats_summary sum;
+	int finished;
+};
+
+static inline uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ull;
+	x ^= x >> 33;
+	return x;
+}
+
+static inline uint64_t page_hash(uint64_t salt, uint32_t obj, uint64_t key)
+{
+	return mix64(key * 0x9E3779B97F4A7C15ull + obj * 0xC2B2AE3D27D4EB4Full + salt);
+}
+
+static inline uint32_t sample_of(uint64_t h)
+{
+	return (uint32_t)(h >> (64 - SAMPLE_BITS));
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct pgt_stats *pgt_stats__new(const struct pgt_stats_opts *o, int *err)
+{
+	struct pgt_stats *s = calloc(1, sizeof(*s));
+
+	*err = -ENOMEM;
+	if (!s)
+		return NULL;
+	s->o = *o;
+	if (!s->o.refs)
+		s->o.refs = pgt_refs_default();
+	if (!s->o.window && !s->o.window_ns)
+		s->o.window = DEFAULT_WINDOW;
+	if (s->o.sample_rate < 0 || s->o.sample_rate > 1) {
+		*err = -EINVAL;
+		goto fail;
+	}
+	s->threshold = SAMPLE_ONE;
+	if (s->o.sample_rate > 0 && s->o.sample_rate < 1)
+		s->threshold = (uint32_t)(s->o.sample_rate * SAMPLE_ONE);
+	if (!s->threshold)
+		s->threshold = 1;
+	s->weight = (double)SAMPLE_ONE / s->threshold;
+	if (s->o.sample_size) {
+		/* fixed size: pages leave, so per-page results would be partial */
+		s->o.no_pages = 1;
+		if (s->o.sample_size > UINT32_MAX / 2) {
+			*err = -EINVAL;
+			goto fail;
+		}
+		s->heap = malloc((s->o.sample_size + 1) * sizeof(*s->heap));
+		if (!s->heap)
+			goto fail;
+	}
+	if (o->nsizes && s->threshold == SAMPLE_ONE && !s->o.sample_size) {
+		s->sizes = malloc(o->nsizes * sizeof(*s->sizes));
+		s->above = calloc(o->nsizes + 1, sizeof(*s->above));
+		if (!s->sizes || !s->above)
+			goto fail;
+		memcpy(s->sizes, o->sizes, o->nsizes * sizeof(*s->sizes));
+		qsort(s->sizes, o->nsizes, sizeof(*s->sizes), cmp_u64);
+		s->o.sizes = s->sizes;
+	}
+	if (live_alloc(&s->live, 8 * BLOCK_BITS))
+		goto fail;
+	s->free_id = NONE;
+	*err = 0;
+	return s;
+fail:
+	pgt_stats__free(s);
+	return NULL;
+}
+
+void pgt_stats__free(struct pgt_stats *s)
+{
+	if (!s)
+		return;
+	free(s->pages);
+	free(s->irf);
+	free(s->cnt);
+	free(s->last_ns);
+	free(s->table);
+	free(s->live.bits);
+	free(s->live.fen);
+	free(s->heap);
+	free(s->above);
+	free(s->sizes);
+	free(s->win);
+	free(s->objs);
+	free(s->ranks);
+	free(s);
+}
+
+/* ---- page table ---- */
+
+static int table_grow(struct pgt_stats *s)
+{
+	uint32_t ncap = s->table ? (s->tmask + 1) * 2 : 1024;
+	uint32_t *t;
+
+	if (ncap < 1024)
+		return -ENOMEM;
+	t = calloc(ncap, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	for (uint32_t i = 0; s->table && i <= s->tmask; i++) {
+		uint32_t v = s->table[i], j;
+
+		if (!v)
+			continue;
+		for (j = (uint32_t)page_hash(s->o.salt, s->pages[v - 1].obj, s->pages[v - 1].key) & (ncap - 1);
+		     t[j]; j = (j + 1) & (ncap - 1))
+			;
+		t[j] = v;
+	}
+	free(s->table);
+	s->table = t;
+	s->tmask = ncap - 1;
+	return 0;
+}
+
+static int pages_grow(struct pgt_stats *s)
+{
+	uint32_t ncap = s->cap_pages ? s->cap_pages * 2 : 1024;
+	void *p;
+
+	if (ncap <= s->cap_pages || ncap > UINT32_MAX / 2)
+		return -ENOMEM;
+	p = realloc(s->pages, (size_t)ncap * sizeof(*s->pages));
+	if (!p)
+		return -ENOMEM;
+	s->pages = p;
+	if (!s->o.no_pages) {
+		p = realloc(s->irf, (size_t)ncap * sizeof(*s->irf));
+		if (!p)
+			return -ENOMEM;
+		s->irf = p;
+		p = realloc(s->cnt, (size_t)ncap * sizeof(*s->cnt));
+		if (!p)
+			return -ENOMEM;
+		s->cnt = p;
+		if (s->o.irf_clock == PGT_IRF_NS) {
+			p = realloc(s->last_ns, (size_t)ncap * sizeof(*s->last_ns));
+			if (!p)
+				return -ENOMEM;
+			s->last_ns = p;
+		}
+	}
+	s->cap_pages = ncap;
+	return 0;
+}
+
+/* Remove page @id's table entry (backward-shift deletion). */
+static void table_del(struct pgt_stats *s, uint32_t id)
+{
+	const struct page *pg = &s->pages[id];
+	uint32_t i = (uint32_t)page_hash(s->o.salt, pg->obj, pg->key) & s->tmask, j;
+
+	while (s->table[i] != id + 1)
+		i = (i + 1) & s->tmask;
+	s->table[i] = 0;
+	for (j = i;;) {
+		uint32_t k, v;
+
+		j = (j + 1) & s->tmask;
+		v = s->table[j];
+		if (!v)
+			break;
+		k = (uint32_t)page_hash(s->o.salt, s->pages[v - 1].obj, s->pages[v - 1].key) & s->tmask;
+		if (i <= j ? (k <= i || k > j) : (k <= i && k > j)) {
+			s->table[i] = v;
+			s->table[j] = 0;
+			i = j;
+		}
+	}
+	s->tused--;
+}
+
+/* ---- slots ---- */
+
+static int live_compact(struct pgt_stats *s)
+{
+	struct live *l = &s->live, nl = { 0 };
+	uint64_t want = (uint64_t)l->n * 8 + 8 * BLOCK_BITS;
+	uint32_t ncap = l->cap;
+
+	if (want > ncap) {
+		want = (want + BLOCK_BITS - 1) / BLOCK_BITS * BLOCK_BITS;
+		if (want > UINT32_MAX - BLOCK_BITS)
+			return -ENOMEM;
+		ncap = (uint32_t)want;
+	}
+	if (live_alloc(&nl, ncap))
+		return -ENOMEM;
+	/* every live slot belongs to a page; its rank is its new slot */
+	for (uint32_t id = 0; id < s->npages; id++) {
+		struct page *pg = &s->pages[id];
+
+		if (pg->slot != NONE && pg->last != UINT64_MAX)
+			pg->slot = live_upto(l, pg->slot) - 1;
+	}
+	for (uint32_t i = 0; i < l->n; i++)
+		nl.bits[i / 64] |= 1ull << (i % 64);
+	for (uint32_t b = 0; b < nl.nblocks; b++) {
+		uint32_t lo = b * BLOCK_BITS;
+		uint32_t c = l->n > lo ? (l->n - lo < BLOCK_BITS ? l->n - lo : BLOCK_BITS) : 0;
+
+		nl.fen[b + 1] += c;
+		if (b + 1 + ((b + 1) & -(b + 1)) <= nl.nblocks)
+			nl.fen[b + 1 + ((b + 1) & -(b + 1))] += nl.fen[b + 1];
+	}
+	nl.n = l->n;
+	nl.next = l->n;
+	free(l->bits);
+	free(l->fen);
+	*l = nl;
+	return 0;
+}
+
+static inline int take_slot(struct pgt_stats *s, uint32_t *slot)
+{
+	if (s->live.next == s->live.cap && live_compact(s))
+		return -ENOMEM;
+	*slot = s->live.next++;
+	live_set(&s->live, *slot);
+	return 0;
+}
+
+/* ---- fixed-size sampling ---- */
+
+static void heap_push(struct pgt_stats *s, uint32_t h, uint32_t id)
+{
+	uint32_t i = s->nheap++;
+
+	while (i) {
+		uint32_t p = (i - 1) / 2;
+
+		if (s->heap[p].h >= h)
+			break;
+		s->heap[i] = s->heap[p];
+		i = p;
+	}
+	s->heap[i] = (struct heapent){ h, id };
+}
+
+static struct heapent heap_pop(struct pgt_stats *s)
+{
+	struct heapent top = s->heap[0], x = s->heap[--s->nheap];
+	uint32_t i = 0;
+
+	for (;;) {
+		uint32_t c = 2 * i + 1;
+
+		if (c >= s->nheap)
+			break;
+		if (c + 1 < s->nheap && s->heap[c + 1].h > s->heap[c].h)
+			c++;
+		if (s->heap[c].h <= x.h)
+			break;
+		s->heap[i] = s->heap[c];
+		i = c;
+	}
+	if (s->nheap)
+		s->heap[i] = x;
+	return top;
+}
+
+static void drop_page(struct pgt_stats *s, uint32_t id)
+{
+	struct page *pg = &s->pages[id];
+
+	live_clear(&s->live, pg->slot);
+	table_del(s, id);
+	pg->last = UINT64_MAX;		/* on the free list */
+	pg->slot = s->free_id;
+	s->free_id = id;
+}
+
+/* Sampled pages over the limit: those with the largest hash go, and the
+ * threshold drops to that hash, so pages with an equal hash go too. */
+static void shrink_sample(struct pgt_stats *s)
+{
+	while (s->nheap > s->o.sample_size) {
+		struct heapent e = heap_pop(s);
+
+		s->threshold = e.h;
+		drop_page(s, e.id);
+		while (s->nheap && s->heap[0].h >= s->threshold)
+			drop_page(s, heap_pop(s).id);
+	}
+	s->weight = (double)SAMPLE_ONE / s->threshold;
+}
+
+/* ---- windows ---- */
+
+static int close_window(struct pgt_stats *s)
+{
+	struct pgt_wss_window *w;
+
+	if (!s->win_open)
+		return 0;
+	if (s->nwin == s->capwin) {
+		size_t nc = s->capwin ? s->capwin * 2 : 256;
+		void *p = realloc(s->win, nc * sizeof(*s->win));
+
+		if (!p)
+			return -ENOMEM;
+		s->win = p;
+		s->capwin = nc;
+	}
+	w = &s->win[s->nwin++];
+	w->start_ref = s->win_ref;
+	w->start_ts = s->win_ts;
+	w->refs = s->refs - s->win_ref;
+	w->pages = (uint64_t)llround(s->win_pages);
+	s->win_open = 0;
+	return 0;
+}
+
+static inline int window_check(struct pgt_stats *s, uint64_t ts)
+{
+	if (s->win_open) {
+		if (s->o.window_ns ? ts - s->win_ts < s->o.window_ns || ts < s->win_ts
+				   : s->refs - s->win_ref < s->o.window)
+			return 0;
+		if (close_window(s))
+			return -ENOMEM;
+	}
+	s->win_open = 1;
+	s->win_pages = 0;
+	if (s->o.window_ns && s->nwin)		/* on the grid of the first window */
+		s->win_ts = s->win_ts + (ts - s->win_ts) / s->o.window_ns * s->o.window_ns;
+	else
+		s->win_ts = ts;
+	s->win_ref = s->refs;
+	return 0;
+}
+
+/* ---- one reference ---- */
+
+static inline void count_sizes(struct pgt_stats *s, uint64_t d)
+{
+	size_t lo = 0, hi = s->o.nsizes;
+
+	while (lo < hi) {		/* sizes below d miss */
+		size_t mid = (lo + hi) / 2;
+
+		if (s->sizes[mid] < d)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	s->above[lo]++;
+}
+
+static int new_page(struct pgt_stats *s, uint32_t obj, uint64_t key, uint64_t h, uint32_t pos,
+		    uint64_t ts)
+{
+	struct page *pg;
+	uint32_t id;
+	int err;
+
+	if (s->free_id != NONE) {
+		id = s->free_id;
+		s->free_id = s->pages[id].slot;
+	} else {
+		if (s->npages == s->cap_pages && pages_grow(s))
+			return -ENOMEM;
+		id = s->npages++;
+	}
+	pg = &s->pages[id];
+	pg->key = key;
+	pg->obj = obj;
+	pg->last = s->refs;
+	err = take_slot(s, &pg->slot);
+	if (err)
+		return err;
+	s->table[pos] = id + 1;
+	s->tused++;
+	if (s->irf) {
+		s->irf[id] = 0;
+		s->cnt[id] = 1;
+		if (s->last_ns)
+			s->last_ns[id] = ts;
+	}
+	s->cold += s->weight;
+	s->win_pages += s->weight;
+	if (s->heap) {
+		heap_push(s, sample_of(h), id);
+		if (s->nheap > s->o.sample_size)
+			shrink_sample(s);
+	}
+	return 0;
+}
+
+static inline int old_page(struct pgt_stats *s, uint32_t id, uint64_t ts)
+{
+	struct page *pg = &s->pages[id];
+	uint64_t d = s->live.n - live_upto(&s->live, pg->slot) + 1;
+	uint64_t rt = s->refs - pg->last, sd = d;
+	double w = s->weight;
+	unsigned b;
+
+	if (w != 1.0)
+		sd = (uint64_t)((double)d * w + 0.5);
+	s->dist[pgt_hist_bin(sd - 1)] += w;
+	s->dist_sum += (double)sd * w;
+	s->dist_n += w;
+	if (s->above)
+		count_sizes(s, d);
+	b = pgt_hist_bin(rt);
+	s->reuse[b] += w;
+	s->reuse_tot[b] += (double)rt * w;
+	s->reuse_sum += (double)rt * w;
+	s->reuse_n += w;
+	if (pg->last < s->win_ref)
+		s->win_pages += w;
+	if (s->irf) {
+		uint64_t gap = rt;
+
+		if (s->last_ns) {
+			gap = ts > s->last_ns[id] ? ts - s->last_ns[id] : 1;
+			s->last_ns[id] = ts;
+		}
+		s->irf[id] += s->last_ns ? 1e9 / (double)gap : 1.0 / (double)gap;
+		if (s->cnt[id] != UINT32_MAX)
+			s->cnt[id]++;
+	}
+	/* the page moves to the newest slot */
+	live_clear(&s->live, pg->slot);
+	pg->last = s->refs;
+	return take_slot(s, &pg->slot);
+}
+
+static inline int one_ref(struct pgt_stats *s, uint32_t obj, uint64_t key, uint64_t h, uint64_t ts)
+{
+	uint32_t i, v;
+	int err = 0;
+
+	if (!s->refs)
+		s->first_ts = ts;
+	s->last_ts = ts;
+	err = window_check(s, ts);
+	if (err)
+		return err;
+	if (sample_of(h) < s->threshold) {
+		s->sampled++;
+		if ((s->tused + 1) * 10 > (s->tmask + 1) * 7 && table_grow(s))
+			return -ENOMEM;
+		for (i = (uint32_t)h & s->tmask; (v = s->table[i]); i = (i + 1) & s->tmask) {
+			const struct page *pg = &s->pages[v - 1];
+
+			if (pg->key == key && pg->obj == obj)
+				break;
+		}
+		if (v)
+			err = old_page(s, v - 1, ts);
+		else
+			err = new_page(s, obj, key, h, i, ts);
+	}
+	s->refs++;
+	return err;
+}
+
+int pgt_stats__ref(struct pgt_stats *s, uint32_t obj, uint64_t key, uint64_t ts)
+{
+	return one_ref(s, obj, key, page_hash(s->o.salt, obj, key), ts);
+}
+
+struct pending {
+	uint64_t key, h, ts;
+	uint32_t obj, id;	/* id: table entry seen ahead (a hint) */
+};
+
+int pgt_stats__feed(struct pgt_stats *s, const struct pgt_event *ev, size_t n)
+{
+	struct pending q[BATCH];
+	size_t nq = 0, i = 0;
+	uint64_t p = 0;
+	int err = 0;
+
+	if (!s->table && table_grow(s))
+		return -ENOMEM;
+	if (s->threshold < SAMPLE_ONE / 2) {
+		/* sampled: few references reach the table; no batching, and
+		 * the others only count and move the window */
+		for (; i < n; i++) {
+			uint64_t cnt = pgt_refs_count(&ev[i], s->o.refs, s->o.space);
+
+			for (p = 0; p < cnt; p++) {
+				struct pgt_ref r;
+				uint64_t h;
+
+				pgt_refs_at(&ev[i], s->o.space, p, &r);
+				h = page_hash(s->o.salt, r.obj, r.key);
+				if (sample_of(h) >= s->threshold && s->refs && s->win_open && !s->o.window_ns &&
+				    s->refs - s->win_ref < s->o.window) {
+					s->refs++;
+					s->last_ts = r.ts;
+					continue;
+				}
+				err = one_ref(s, r.obj, r.key, h, r.ts);
+				if (err)
+					return err;
+			}
+		}
+		return 0;
+	}
+	while (i < n || nq) {
+		/* fill a batch of references */
+		while (i < n && nq < BATCH) {
+			uint64_t cnt = pgt_refs_count(&ev[i], s->o.refs, s->o.space);
+
+			if (p >= cnt) {
+				i++;
+				p = 0;
+				continue;
+			}
+			{
+				struct pgt_ref r;
+
+				pgt_refs_at(&ev[i], s->o.space, p++, &r);
+				q[nq].key = r.key;
+				q[nq].obj = r.obj;
+				q[nq].ts = r.ts;
+				q[nq].h = page_hash(s->o.salt, r.obj, r.key);
+				q[nq].id = 0;
+				nq++;
+			}
+		}
+		/* three stages ahead: the table slot, the page, its slot's bits */
+		for (size_t j = 0; j < nq && j < AHEAD; j++)
+			__builtin_prefetch(&s->table[q[j].h & s->tmask]);
+		for (size_t j = 0; j < nq; j++) {
+			if (j + AHEAD < nq)
+				__builtin_prefetch(&s->table[q[j + AHEAD].h & s->tmask]);
+			if (j + AHEAD / 2 < nq) {
+				uint32_t v = s->table[q[j + AHEAD / 2].h & s->tmask];
+
+				q[j + AHEAD / 2].id = v;
+				if (v)
+					__builtin_prefetch(&s->pages[v - 1]);
+			}
+			if (j + AHEAD / 4 < nq && q[j + AHEAD / 4].id && q[j + AHEAD / 4].id <= s->npages)
+				__builtin_prefetch(&s->live.bits[s->pages[q[j + AHEAD / 4].id - 1].slot / 64 % (s->live.cap / 64)]);
+			err = one_ref(s, q[j].obj, q[j].key, q[j].h, q[j].ts);
+			if (err)
+				return err;
+		}
+		nq = 0;
+	}
+	return 0;
+}
+
+/* ---- results ---- */
+
+static int cmp_u32_desc(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x > y ? -1 : x < y;
+}
+
+/* Reference counts in descending order (LSD radix sort, 16 bits at a time). */
+static int rank_pages(struct pgt_stats *s)
+{
+	uint64_t n = s->npages;
+	uint32_t *a, *tmp;
+
+	s->ranks = malloc((n ? n : 1) * sizeof(*a));
+	tmp = malloc((n ? n : 1) * sizeof(*tmp));
+	if (!s->ranks || !tmp) {
+		free(tmp);
+		return -ENOMEM;
+	}
+	a = s->ranks;
+	memcpy(a, s->cnt, n * sizeof(*a));
+	if (n < 4096) {
+		qsort(a, n, sizeof(*a), cmp_u32_desc);
+	} else {
+		uint64_t *c = malloc(65537 * sizeof(*c));
+
+		if (!c) {
+			free(tmp);
+			return -ENOMEM;
+		}
+		for (int pass = 0; pass < 2; pass++) {
+			int sh = pass * 16;
+
+			memset(c, 0, 65537 * sizeof(*c));
+			for (uint64_t i = 0; i < n; i++)
+				c[(0xffffu - ((a[i] >> sh) & 0xffffu)) + 1]++;
+			for (int k = 0; k < 65536; k++)
+				c[k + 1] += c[k];
+			for (uint64_t i = 0; i < n; i++)
+				tmp[c[0xffffu - ((a[i] >> sh) & 0xffffu)]++] = a[i];
+			memcpy(a, tmp, n * sizeof(*a));
+		}
+		free(c);
+	}
+	free(tmp);
+	s->nranks = n;
+	return 0;
+}
+
+/* Zipf on the head: least squares of log frequency on log rank over the
+ * ranks whose frequency is at least 32 (else 8, else 2), at least 8 of them. */
+static void zipf_fit(struct pgt_stats *s)
+{
+	static const uint32_t mins[] = { 32, 8, 2 };
+
+	for (size_t m = 0; m < PGT_ARRAY_SIZE(mins); m++) {
+		double sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0, k = 0, den;
+		uint64_t r;
+
+		for (r = 0; r < s->nranks && s->ranks[r] >= mins[m]; r++) {
+			double x = log((double)(r + 1)), y = log((double)s->ranks[r]);
+
+			sx += x;
+			sy += y;
+			sxx += x * x;
+			sxy += x * y;
+			syy += y * y;
+			k++;
+		}
+		if (k < 8)
+			continue;
+		den = k * sxx - sx * sx;
+		if (den <= 0)
+			continue;
+		s->sum.zipf_alpha = -(k * sxy - sx * sy) / den;
+		{
+			double vy = k * syy - sy * sy;
+
+			s->sum.zipf_r2 = vy > 0 ? (k * sxy - sx * sy) * (k * sxy - sx * sy) / (den * vy) : 1;
+		}
+		s->sum.zipf_lo = 1;
+		s->sum.zipf_hi = r;
+		return;
+	}
+}
+
+static int per_object(struct pgt_stats *s)
+{
+	struct pgt_stats_object *o = NULL;
+	struct u64map idx = { 0 };
+	double gaps_all = 0, irf_all = 0, mean_all = 0;
+	size_t n = 0;
+
+	for (uint32_t id = 0; id < s->npages; id++) {
+		const struct page *pg = &s->pages[id];
+		struct pgt_stats_object *x;
+		uint32_t c = s->cnt[id], k = u64map_get(&idx, pg->obj);
+
+		if (k == U64MAP_NONE) {
+			void *p = realloc(o, (n + 1) * sizeof(*o));
+
+			if (!p || u64map_put(&idx, pg->obj, (uint32_t)n)) {
+				free(p ? p : o);
+				u64map_release(&idx);
+				return -ENOMEM;
+			}
+			o = p;
+			memset(&o[n], 0, sizeof(o[n]));
+			o[n].obj = pg->obj;
+			k = (uint32_t)n++;
+		}
+		x = &o[k];
+		x->refs += c;
+		x->pages++;
+		if (c >= 2) {
+			double avg = s->irf[id] / (s->o.irf_n ? c : c - 1);
+
+			x->reaccessed++;
+			x->irf_mean += avg;
+			x->irf_weighted += s->irf[id];
+			x->irf_hist[irf_bin(avg)]++;
+			mean_all += avg;
+			irf_all += s->irf[id];
+			gaps_all += c - 1;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		double gaps = (double)(o[i].refs - o[i].pages);
+
+		s->sum.reaccessed += o[i].reaccessed;
+		o[i].irf_weighted = gaps > 0 ? o[i].irf_weighted / gaps : 0;
+		o[i].irf_mean = o[i].reaccessed ? o[i].irf_mean / (double)o[i].reaccessed : 0;
+	}
+	s->sum.irf_mean = s->sum.reaccessed ? mean_all / (double)s->sum.reaccessed : 0;
+	s->sum.irf_weighted = gaps_all > 0 ? irf_all / gaps_all : 0;
+	u64map_release(&idx);
+	s->objs = o;
+	s->nobjs = n;
+	return 0;
+}
+
+int pgt_stats__finish(struct pgt_stats *s)
+{
+	double adj;
+	int err;
+
+	if (s->finished)
+		return 0;
+	s->finished = 1;
+	err = close_window(s);
+	if (err)
+		return err;
+	/* SHARDS-adj: the sample's weight falls short of (or over) the
+	 * references seen by chance; the difference goes to the first bin */
+	adj = (double)s->refs - ((double)s->sampled * s->weight);
+	if (s->threshold < SAMPLE_ONE && s->sampled)
+		s->dist[0] += adj;
+	s->sum.refs = s->refs;
+	s->sum.first_ts = s->first_ts;
+	s->sum.last_ts = s->last_ts;
+	s->sum.rate = 1.0 / s->weight;
+	s->sum.sampled_refs = s->sampled;
+	s->sum.cold = (uint64_t)llround(s->cold);
+	s->sum.pages = s->sum.cold;
+	s->sum.mean_distance = s->dist_n > 0 ? s->dist_sum / s->dist_n : 0;
+	s->sum.mean_reuse = s->reuse_n > 0 ? s->reuse_sum / s->reuse_n : 0;
+	s->sum.windows = s->nwin;
+	for (uint32_t id = 0; id < s->npages; id++) {
+		uint64_t last = s->pages[id].last, age;
+		unsigned b;
+
+		if (last == UINT64_MAX)
+			continue;
+		age = s->refs - last;
+		b = pgt_hist_bin(age);
+		s->tail[b] += s->weight;
+		s->tail_tot[b] += (double)age * s->weight;
+	}
+	if (!s->o.no_pages && s->npages) {
+		err = per_object(s);
+		if (!err)
+			err = rank_pages(s);
+		if (err)
+			return err;
+		zipf_fit(s);
+	}
+	s->sum.bytes = (uint64_t)s->cap_pages * (sizeof(*s->pages) + (s->irf ? sizeof(*s->irf) + sizeof(*s->cnt) : 0) +
+						 (s->last_ns ? sizeof(*s->last_ns) : 0)) +
+		       (uint64_t)(s->tmask + 1) * sizeof(*s->table) + s->live.cap / 8 +
+		       (uint64_t)(s->live.nblocks + 1) * sizeof(*s->live.fen) +
+		       (s->heap ? (s->o.sample_size + 1) * sizeof(*s->heap) : 0) + s->capwin * sizeof(*s->win) +
+		       sizeof(*s);
+	return 0;
+}
+
+void pgt_stats__summary(const struct pgt_stats *s, struct pgt_stats_summary *out)
+{
+	*out = s->sum;
+}
+
+const double *pgt_stats__distance_hist(const struct pgt_stats *s)
+{
+	return s->dist;
+}
+
+const double *pgt_stats__reuse_hist(const struct pgt_stats *s)
+{
+	return s->reuse;
+}
+
+double pgt_stats__miss_ratio(const struct pgt_stats *s, uint64_t pages)
+{
+	double miss = s->cold;
+
+	if (!s->refs)
+		return 0;
+	/* a reference misses when its distance d > pages, d - 1 >= pages */
+	for (unsigned b = 0; b < PGT_HIST_BINS; b++) {
+		uint64_t lo = pgt_hist_lo(b), hi = pgt_hist_hi(b);
+
+		if (lo >= pages)
+			miss += s->dist[b];
+		else if (hi >= pages)	/* part of the bin, values taken as even */
+			miss += s->dist[b] * (double)(hi - pages + 1) / (double)(hi - lo + 1);
+	}
+	miss /= (double)s->refs;
+	return miss < 0 ? 0 : miss > 1 ? 1 : miss;
+}
+
+uint64_t pgt_stats__misses_at(const struct pgt_stats *s, size_t i)
+{
+	uint64_t m = (uint64_t)llround(s->cold);
+
+	if (i >= s->o.nsizes)
+		return 0;
+	for (size_t k = i + 1; k <= s->o.nsizes; k++)
+		m += s->above[k];
+	return m;
+}
+
+/* Sum over a histogram's values v of min(v, tau). */
+static double sum_min(const double *cnt, const double *tot, uint64_t tau)
+{
+	double t = 0;
+
+	for (unsigned b = 0; b < PGT_HIST_BINS; b++) {
+		uint64_t lo = pgt_hist_lo(b), hi = pgt_hist_hi(b);
+
+		if (!cnt[b])
+			continue;
+		if (hi < tau) {
+			t += tot[b];
+		} else if (lo >= tau) {
+			t += cnt[b] * (double)tau;
+		} else {	/* part of the bin, values taken as even */
+			double below = cnt[b] * (double)(tau - lo) / (double)(hi - lo + 1);
+
+			t += below * (double)(lo + tau - 1) / 2 + (cnt[b] - below) * (double)tau;
+		}
+	}
+	return t;
+}
+
+double pgt_stats__wss_mean(const struct pgt_stats *s, uint64_t tau)
+{
+	if (!s->refs)
+		return 0;
+	return (sum_min(s->reuse, s->reuse_tot, tau) + sum_min(s->tail, s->tail_tot, tau)) / (double)s->refs;
+}
+
+const struct pgt_wss_window *pgt_stats__windows(const struct pgt_stats *s, size_t *n)
+{
+	*n = s->nwin;
+	return s->win;
+}
+
+const struct pgt_stats_object *pgt_stats__objects(const struct pgt_stats *s, size_t *n)
+{
+	*n = s->nobjs;
+	return s->objs;
+}
+
+uint64_t pgt_stats__rank_freq(const struct pgt_stats *s, uint64_t rank)
+{
+	return rank >= 1 && rank <= s->nranks ? s->ranks[rank - 1] : 0;
+}
