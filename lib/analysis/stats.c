@@ -404,7 +404,7 @@ static int live_compact(struct pgt_stats *s)
 	for (uint32_t id = 0; id < s->npages; id++) {
 		struct page *pg = &s->pages[id];
 
-		if (pg->slot != NONE && pg->last != UINT64_MAX)
+		if (pg->slot != NONE && pg->last != UINT64_MAX)	/* live, not free */
 			pg->slot = live_upto(l, pg->slot) - 1;
 	}
 	for (uint32_t i = 0; i < l->n; i++)
@@ -580,6 +580,7 @@ static int new_page(struct pgt_stats *s, uint32_t obj, uint64_t key, uint64_t h,
 	pg->key = key;
 	pg->obj = obj;
 	pg->last = s->refs;
+	pg->slot = NONE;	/* not live while the slots may be renumbered */
 	err = take_slot(s, &pg->slot);
 	if (err)
 		return err;
@@ -637,6 +638,7 @@ static inline int old_page(struct pgt_stats *s, uint32_t id, uint64_t ts)
 	/* the page moves to the newest slot */
 	live_clear(&s->live, pg->slot);
 	pg->last = s->refs;
+	pg->slot = NONE;
 	return take_slot(s, &pg->slot);
 }
 
@@ -978,9 +980,15 @@ double pgt_stats__miss_ratio(const struct pgt_stats *s, uint64_t pages)
 
 	if (!s->refs)
 		return 0;
-	/* a reference misses when its distance d > pages, d - 1 >= pages */
+	/* a reference misses when its distance d > pages, d - 1 >= pages;
+	 * no distance passes the pages seen */
+	uint64_t top = s->cold >= 1 ? (uint64_t)llround(s->cold) - 1 : 0;
+
 	for (unsigned b = 0; b < PGT_HIST_BINS; b++) {
 		uint64_t lo = pgt_hist_lo(b), hi = pgt_hist_hi(b);
+
+		if (hi > top && lo <= top)
+			hi = top;
 
 		if (lo >= pages)
 			miss += s->dist[b];

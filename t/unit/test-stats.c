@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Unit tests of the stats accumulator (lib/analysis/stats.c): histogram
+ * bins, stack distances against a brute-force LRU stack through slot
+ * renumbering, and the reference-type lists.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pgtrace/analysis.h"
+
+static void test_bins(void **state)
+{
+	(void)state;
+	for (uint64_t v = 0; v < 200000; v++) {
+		unsigned b = pgt_hist_bin(v);
+
+		assert_true(pgt_hist_lo(b) <= v && v <= pgt_hist_hi(b));
+	}
+	for (unsigned b = 0; b + 1 < PGT_HIST_BINS && pgt_hist_hi(b) < UINT64_MAX / 2; b++) {
+		assert_int_equal(pgt_hist_hi(b) + 1, pgt_hist_lo(b + 1));
+		/* a bin is at most 1/16 of its values wide */
+		assert_true((pgt_hist_hi(b) - pgt_hist_lo(b)) * 16 <= pgt_hist_lo(b) || b < 32);
+	}
+	assert_int_equal(pgt_hist_bin(UINT64_MAX) < PGT_HIST_BINS, 1);
+	assert_int_equal(pgt_hist_lo(pgt_hist_bin(1ull << 40)), 1ull << 40);
+}
+
+/* Exact misses at every size 1..64 against a move-to-front list, on a
+ * stream long enough to renumber the slots many times. */
+static void test_against_lru_stack(void **state)
+{
+	enum { PAGES = 300, N = 200000, SIZES = 64 };
+	uint64_t sizes[SIZES], misses[SIZES] = { 0 }, stack[PAGES];
+	struct pgt_stats_opts o = { 0 };
+	struct pgt_stats *s;
+	unsigned depth = 0, seed = 7;
+	int err;
+
+	(void)state;
+	for (int i = 0; i < SIZES; i++)
+		sizes[i] = (uint64_t)i + 1;
+	o.sizes = sizes;
+	o.nsizes = SIZES;
+	s = pgt_stats__new(&o, &err);
+	assert_non_null(s);
+	for (int i = 0; i < N; i++) {
+		uint64_t page;
+		unsigned d;
+
+		seed = seed * 1103515245u + 12345u;
+		/* a hot set of 40 pages and a cold rest */
+		page = (seed >> 16) % 10 < 8 ? (seed >> 8) % 40 : (seed >> 8) % PAGES;
+		assert_int_equal(pgt_stats__ref(s, 1, page, (uint64_t)i), 0);
+		for (d = 0; d < depth && stack[d] != page; d++)
+			;
+		for (int k = 0; k < SIZES; k++)
+			misses[k] += d == depth || d >= sizes[k];
+		if (d == depth)
+			depth++;
+		memmove(stack + 1, stack, d * sizeof(*stack));
+		stack[0] = page;
+	}
+	assert_int_equal(pgt_stats__finish(s), 0);
+	for (int k = 0; k < SIZES; k++)
+		assert_int_equal(pgt_stats__misses_at(s, (size_t)k), misses[k]);
+	pgt_stats__free(s);
+}
+
+static void test_refs_parse(void **state)
+{
+	const char *bad;
+	uint32_t m;
+
+	(void)state;
+	assert_int_equal(pgt_refs_parse("default", &m, &bad), 0);
+	assert_int_equal(m, pgt_refs_default());
+	assert_int_equal(pgt_refs_parse("add,lookup", &m, &bad), 0);
+	assert_int_equal(m, PGT_REFS_BIT(PGT_EV_ADD) | PGT_REFS_BIT(PGT_EV_LOOKUP));
+	assert_int_not_equal(pgt_refs_parse("lookup,nope", &m, &bad), 0);
+	assert_string_equal(bad, "nope");
+	assert_int_not_equal(pgt_refs_parse("", &m, &bad), 0);
+	assert_int_not_equal(pgt_refs_parse("lookup,", &m, &bad), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bins),
+		cmocka_unit_test(test_against_lru_stack),
+		cmocka_unit_test(test_refs_parse),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
