@@ -157,6 +157,12 @@ struct page {
 	uint64_t last;		/* reference number of its last reference */
 };
 
+struct pagex {
+	double irf;		/* sum of 1/gap */
+	uint32_t cnt;		/* references, saturating */
+	uint32_t pad;
+};
+
 struct heapent {
 	uint32_t h, id;
 };
@@ -165,8 +171,7 @@ struct pgt_stats {
 	struct pgt_stats_opts o;
 	/* pages */
 	struct page *pages;
-	double *irf;		/* sum of 1/gap (no_pages: NULL) */
-	uint32_t *cnt;		/* references, saturating */
+	struct pagex *px;	/* per-page results (no_pages: NULL) */
 	uint64_t *last_ns;	/* PGT_IRF_NS only */
 	uint32_t npages, cap_pages, free_id;
 	uint32_t *table;	/* page id + 1; 0 empty */
@@ -284,8 +289,7 @@ void pgt_stats__free(struct pgt_stats *s)
 	if (!s)
 		return;
 	free(s->pages);
-	free(s->irf);
-	free(s->cnt);
+	free(s->px);
 	free(s->last_ns);
 	free(s->table);
 	free(s->live.bits);
@@ -339,14 +343,10 @@ static int pages_grow(struct pgt_stats *s)
 		return -ENOMEM;
 	s->pages = p;
 	if (!s->o.no_pages) {
-		p = realloc(s->irf, (size_t)ncap * sizeof(*s->irf));
+		p = realloc(s->px, (size_t)ncap * sizeof(*s->px));
 		if (!p)
 			return -ENOMEM;
-		s->irf = p;
-		p = realloc(s->cnt, (size_t)ncap * sizeof(*s->cnt));
-		if (!p)
-			return -ENOMEM;
-		s->cnt = p;
+		s->px = p;
 		if (s->o.irf_clock == PGT_IRF_NS) {
 			p = realloc(s->last_ns, (size_t)ncap * sizeof(*s->last_ns));
 			if (!p)
@@ -586,9 +586,9 @@ static int new_page(struct pgt_stats *s, uint32_t obj, uint64_t key, uint64_t h,
 		return err;
 	s->table[pos] = id + 1;
 	s->tused++;
-	if (s->irf) {
-		s->irf[id] = 0;
-		s->cnt[id] = 1;
+	if (s->px) {
+		s->px[id].irf = 0;
+		s->px[id].cnt = 1;
 		if (s->last_ns)
 			s->last_ns[id] = ts;
 	}
@@ -624,16 +624,16 @@ static inline int old_page(struct pgt_stats *s, uint32_t id, uint64_t ts)
 	s->reuse_n += w;
 	if (pg->last < s->win_ref)
 		s->win_pages += w;
-	if (s->irf) {
+	if (s->px) {
 		uint64_t gap = rt;
 
 		if (s->last_ns) {
 			gap = ts > s->last_ns[id] ? ts - s->last_ns[id] : 1;
 			s->last_ns[id] = ts;
 		}
-		s->irf[id] += s->last_ns ? 1e9 / (double)gap : 1.0 / (double)gap;
-		if (s->cnt[id] != UINT32_MAX)
-			s->cnt[id]++;
+		s->px[id].irf += s->last_ns ? 1e9 / (double)gap : 1.0 / (double)gap;
+		if (s->px[id].cnt != UINT32_MAX)
+			s->px[id].cnt++;
 	}
 	/* the page moves to the newest slot */
 	live_clear(&s->live, pg->slot);
@@ -748,8 +748,11 @@ int pgt_stats__feed(struct pgt_stats *s, const struct pgt_event *ev, size_t n)
 				uint32_t v = s->table[q[j + AHEAD / 2].h & s->tmask];
 
 				q[j + AHEAD / 2].id = v;
-				if (v)
+				if (v) {
 					__builtin_prefetch(&s->pages[v - 1]);
+					if (s->px)
+						__builtin_prefetch(&s->px[v - 1]);
+				}
 			}
 			if (j + AHEAD / 4 < nq && q[j + AHEAD / 4].id && q[j + AHEAD / 4].id <= s->npages)
 				__builtin_prefetch(&s->live.bits[s->pages[q[j + AHEAD / 4].id - 1].slot / 64 % (s->live.cap / 64)]);
@@ -784,7 +787,8 @@ static int rank_pages(struct pgt_stats *s)
 		return -ENOMEM;
 	}
 	a = s->ranks;
-	memcpy(a, s->cnt, n * sizeof(*a));
+	for (uint64_t i = 0; i < n; i++)
+		a[i] = s->px[i].cnt;
 	if (n < 4096) {
 		qsort(a, n, sizeof(*a), cmp_u32_desc);
 	} else {
@@ -860,7 +864,7 @@ static int per_object(struct pgt_stats *s)
 	for (uint32_t id = 0; id < s->npages; id++) {
 		const struct page *pg = &s->pages[id];
 		struct pgt_stats_object *x;
-		uint32_t c = s->cnt[id], k = u64map_get(&idx, pg->obj);
+		uint32_t c = s->px[id].cnt, k = u64map_get(&idx, pg->obj);
 
 		if (k == U64MAP_NONE) {
 			void *p = realloc(o, (n + 1) * sizeof(*o));
@@ -879,14 +883,14 @@ static int per_object(struct pgt_stats *s)
 		x->refs += c;
 		x->pages++;
 		if (c >= 2) {
-			double avg = s->irf[id] / (s->o.irf_n ? c : c - 1);
+			double avg = s->px[id].irf / (s->o.irf_n ? c : c - 1);
 
 			x->reaccessed++;
 			x->irf_mean += avg;
-			x->irf_weighted += s->irf[id];
+			x->irf_weighted += s->px[id].irf;
 			x->irf_hist[irf_bin(avg)]++;
 			mean_all += avg;
-			irf_all += s->irf[id];
+			irf_all += s->px[id].irf;
 			gaps_all += c - 1;
 		}
 	}
@@ -950,7 +954,7 @@ int pgt_stats__finish(struct pgt_stats *s)
 			return err;
 		zipf_fit(s);
 	}
-	s->sum.bytes = (uint64_t)s->cap_pages * (sizeof(*s->pages) + (s->irf ? sizeof(*s->irf) + sizeof(*s->cnt) : 0) +
+	s->sum.bytes = (uint64_t)s->cap_pages * (sizeof(*s->pages) + (s->px ? sizeof(*s->px) : 0) +
 						 (s->last_ns ? sizeof(*s->last_ns) : 0)) +
 		       (uint64_t)(s->tmask + 1) * sizeof(*s->table) + s->live.cap / 8 +
 		       (uint64_t)(s->live.nblocks + 1) * sizeof(*s->live.fen) +
