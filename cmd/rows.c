@@ -8,7 +8,7 @@
 
 const char *const row_field_names[F_NFIELDS] = {
 	"seq", "ts", "cpu", "pid", "tid", "comm", "type", "obj", "path", "dev", "ino",
-	"index", "npages", "pfn", "flags", "aux",
+	"index", "npages", "pfn", "flags", "aux", "cgroup",
 };
 
 int rows_parse_fields(const char *s, int *fields)
@@ -16,7 +16,7 @@ int rows_parse_fields(const char *s, int *fields)
 	int n = 0;
 
 	if (!strcmp(s, "all")) {
-		for (int i = 0; i < F_NFIELDS; i++)
+		for (int i = 0; i < F_NALL; i++)
 			fields[n++] = i;
 		return n;
 	}
@@ -30,7 +30,7 @@ int rows_parse_fields(const char *s, int *fields)
 				found = i;
 		if (found < 0 || n >= ROWS_MAX_FIELDS)
 			cli_usage_error("unknown field '%.*s' in --fields: expected seq, ts, cpu, pid, tid, "
-					"comm, type, obj, path, dev, ino, index, npages, pfn, flags, aux",
+					"comm, cgroup, type, obj, path, dev, ino, index, npages, pfn, flags, aux",
 					(int)len, s);
 		fields[n++] = found;
 		s += len;
@@ -42,19 +42,20 @@ int rows_parse_fields(const char *s, int *fields)
 	return n;
 }
 
-static const char *comm_of(struct rows *d, uint32_t pid)
+/* The process of @pid, or NULL.  Cached: consecutive events mostly share
+ * a pid.  The entry stays where it is until the table grows; a record for
+ * a known pid (an exec) replaces its strings, so they are read afresh
+ * from it every time and never kept. */
+static const struct pgt_process *proc_of(struct rows *d, uint32_t pid)
 {
-	const struct pgt_process *p;
+	uint32_t n = pgt_meta__nr_processes(d->meta);
 
-	/* Cached: consecutive events mostly share a pid.  The cache is
-	 * dropped whenever the process table changed. */
-	if (pid == d->last_pid && d->last_comm && d->last_nproc == pgt_meta__nr_processes(d->meta))
-		return d->last_comm;
-	p = pgt_meta__process(d->meta, pid);
-	d->last_pid = pid;
-	d->last_comm = p ? p->comm : "";
-	d->last_nproc = pgt_meta__nr_processes(d->meta);
-	return d->last_comm;
+	if (pid != d->last_pid || n != d->last_nproc) {
+		d->last_proc = pgt_meta__process(d->meta, pid);
+		d->last_pid = pid;
+		d->last_nproc = n;
+	}
+	return d->last_proc;
 }
 
 static void flags_str(char *buf, uint16_t flags)
@@ -141,6 +142,7 @@ void rows_event(struct rows *d, const struct pgt_event *e)
 {
 	struct out *o = &d->o;
 	const struct pgt_object *obj = NULL;
+	const struct pgt_process *proc = NULL;
 	char sep = d->fmt == FMT_CSV ? ',' : ' ';
 
 	if (d->fmt == FMT_JSONL)
@@ -154,7 +156,7 @@ void rows_event(struct rows *d, const struct pgt_event *e)
 			static const char *const keys[F_NFIELDS] = {
 				"\"seq\":", "\"ts\":", "\"cpu\":", "\"pid\":", "\"tid\":", "\"comm\":",
 				"\"type\":", "\"obj\":", "\"path\":", "\"dev\":", "\"ino\":", "\"index\":",
-				"\"npages\":", "\"pfn\":", "\"flags\":", "\"aux\":",
+				"\"npages\":", "\"pfn\":", "\"flags\":", "\"aux\":", "\"cgroup\":",
 			};
 
 			out_mem(o, keys[f], strlen(row_field_names[f]) + 3);
@@ -172,7 +174,12 @@ void rows_event(struct rows *d, const struct pgt_event *e)
 		case F_CPU: put_u64(o, e->cpu); break;
 		case F_PID: put_u64(o, e->pid); break;
 		case F_TID: put_u64(o, e->tid); break;
-		case F_COMM: put_string(d, comm_of(d, e->pid)); break;
+		case F_COMM:
+		case F_CGROUP:
+			if (!proc)
+				proc = proc_of(d, e->pid);
+			put_string(d, !proc ? "" : f == F_COMM ? proc->comm : proc->cgroup);
+			break;
 		case F_TYPE:
 			if (d->fmt == FMT_JSONL)
 				out_char(o, '"');

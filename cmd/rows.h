@@ -11,7 +11,10 @@
 
 enum row_field {
 	F_SEQ, F_TS, F_CPU, F_PID, F_TID, F_COMM, F_TYPE, F_OBJ, F_PATH, F_DEV, F_INO,
-	F_INDEX, F_NPAGES, F_PFN, F_FLAGS, F_AUX, F_NFIELDS,
+	F_INDEX, F_NPAGES, F_PFN, F_FLAGS, F_AUX,
+	F_NALL,			/* "all" is the fields above: the csv and jsonl default */
+	F_CGROUP = F_NALL,	/* only when named (pgtrace import does not read it) */
+	F_NFIELDS,
 };
 
 /* Column names, in enum order. */
@@ -27,7 +30,7 @@ struct rows {
 	int fields[ROWS_MAX_FIELDS], nfields;
 	struct pgt_meta *meta;	/* borrowed: resolves objects and processes */
 	uint32_t last_pid;
-	const char *last_comm;
+	const struct pgt_process *last_proc;
 	size_t last_nproc;
 	uint32_t last_obj_id;
 	const struct pgt_object *last_obj;

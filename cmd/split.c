@@ -27,7 +27,7 @@ static void split_usage(FILE *f)
 		"\n"
 		"Keys:\n"
 		"  pid, tid, cpu, type      fields of the event\n"
-		"  uid, comm, cwd           of the event's process (process table)\n"
+		"  uid, comm, cwd, cgroup   of the event's process (process table)\n"
 		"  file, dev, inode         of the event's object: path, major:minor,\n"
 		"                           major:minor:inode\n"
 		"  time:INTERVAL            slices of INTERVAL from the first event (time:10s)\n"
@@ -308,12 +308,6 @@ int cmd_split(int argc, char **argv)
 	r = cli_open_reader(path, NULL);
 	if (!r)
 		return EXIT_RUNTIME;
-	if (so.by == PGT_SPLIT_CGROUP) {
-		cli_error("'%s' cannot be split by cgroup: traces do not record the cgroup of events "
-			  "or processes", strcmp(path, "-") ? path : "standard input");
-		pgt_reader__free(r);
-		return EXIT_RUNTIME;
-	}
 	dfd = open_dir(dir, force);
 	if (dfd < 0) {
 		pgt_reader__free(r);

@@ -168,6 +168,46 @@ test_expect_success '--measure runs untraced and traced and reports the cost' '
 	grep -q "^slowdown: " m.txt && grep -q "^bytes per event: " m.txt &&
 	pgtrace info --json me.pgt | grep -q recorder.rusage
 '
+# A command run in a cgroup v2 child of its own: the trace knows the
+# cgroup of its processes, and split --by cgroup files its events there.
+cg2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+cgname=pgtrace-t0200-$$
+if [ -z "$cg2" ]; then
+	test_skip 'split --by cgroup of a recording' 'no cgroup2 hierarchy in /proc/mounts'
+elif ! mkdir "$cg2/$cgname" 2>/dev/null; then
+	test_skip 'split --by cgroup of a recording' "cgroup2 at $cg2 is not writable"
+elif ! sh -c "echo \$\$ >\"$cg2/$cgname/cgroup.procs\"" 2>/dev/null; then
+	rmdir "$cg2/$cgname"
+	test_skip 'split --by cgroup of a recording' "no process may join a new cgroup under $cg2"
+else
+	test_expect_success 'split --by cgroup of a recording: the command in its own cgroup' '
+		pgtrace record -q -o cg.pgt -- sh -c "echo \$\$ >\"$cg2/$cgname/cgroup.procs\" &&
+			exec sh -c \"dd if=data of=/dev/null bs=4k 2>/dev/null; sleep 1\"" &&
+		pgtrace dump --format csv --fields comm,cgroup cg.pgt | grep "^dd," | sort -u >got &&
+		echo "dd,/$cgname" >want && cmp want got &&
+		pgtrace split --by cgroup -o cgs cg.pgt &&
+		f="cgs/%2F$cgname.pgt" && test -f "$f" &&
+		test "$(pages_of lookup data "$f")" = 1024 &&
+		pgtrace dump --fields cgroup "$f" | sort -u >got && echo "/$cgname" >want && cmp want got &&
+		for o in cgs/*.pgt; do
+			test "$o" = "$f" || test "$(pages_of lookup data "$o")" = 0 || return 1
+		done
+	'
+	test_expect_success '-G records the processes of one cgroup only' '
+		"$PGTRACE" record -q -a -G "/$cgname" -o g.pgt -d 1.5s &
+		rec=$! && sleep 0.4 &&
+		sh -c "echo \$\$ >\"$cg2/$cgname/cgroup.procs\" &&
+			exec sh -c \"dd if=data of=/dev/null bs=4k 2>/dev/null; sleep 0.5\"" &&
+		dd if=other of=/dev/null bs=4k 2>/dev/null &&
+		wait $rec &&
+		test "$(pages_of lookup data g.pgt)" = 1024 &&
+		test "$(pages_of lookup other g.pgt)" = 0 &&
+		pgtrace dump --fields cgroup g.pgt | sort -u >got && echo "/$cgname" >want && cmp want got
+	'
+	# the cgroup is empty once its processes have been reaped
+	for i in 1 2 3 4 5 6 7 8 9 10; do rmdir "$cg2/$cgname" 2>/dev/null && break; sleep 0.2; done
+	test_expect_success 'the test cgroup is removed' '! test -e "$cg2/$cgname"'
+fi
 test_expect_success 'bad input: unknown option, missing command, no privilege' '
 	test_must_fail --code=2 pgtrace record --bogus 2>err &&
 	test_must_fail --code=1 pgtrace record -q -o nocmd.pgt -- /nonexistent/cmd 2>err &&

@@ -70,9 +70,28 @@ test_expect_success 'time:INTERVAL cuts slices of time from the first event' '
 	awk -F"\t" -v t0=$t0 "NR > 1 && (\$4 < t0 + \$1 * 50000000 || \$5 >= t0 + (\$1 + 1) * 50000000) { exit 1 }" t/index.tsv &&
 	test "$(tail -n +2 t/index.tsv | wc -l)" = 4
 '
-test_expect_success 'cgroup is not in traces: said clearly, exit 1' '
-	test_must_fail --code=1 pgtrace split --by cgroup -o cg mix.pgt 2>err &&
-	test_one_line_error err && grep -q "cgroup" err && ! test -e cg
+test_expect_success 'by cgroup: one trace per cgroup of the process table, counts add up' '
+	pgtrace split --by cgroup -o cg mix.pgt &&
+	ls cg >l && printf "%%2Fpgtrace-gen%%2Fuid-1000.pgt\n%%2Fpgtrace-gen%%2Fuid-1001.pgt\nindex.tsv\n" >want &&
+	cmp want l && test "$(map_sum cg/index.tsv)" = 200000 &&
+	grep -q "^/pgtrace-gen/uid-1001	%2Fpgtrace-gen%2Fuid-1001.pgt	" cg/index.tsv &&
+	for u in 1000 1001; do
+		f="cg/%2Fpgtrace-gen%2Fuid-$u.pgt" &&
+		pgtrace dump --fields cgroup "$f" | sort -u >got && echo /pgtrace-gen/uid-$u >want &&
+		cmp want got &&
+		pgtrace dump --fields pid "$f" | sort -u >pids &&
+		awk -F, -v u=$u "\$2 % 2 == u % 2 { print \$2 }" mix.csv | sort -u >want && cmp want pids &&
+		test "$(pgtrace info --json "$f" | python3 -c "import json,sys; print(json.load(sys.stdin)[\"processes\"])")" = \
+			"$(wc -l <pids)" &&
+		test "$(pgtrace filter --count "cgroup == \"/pgtrace-gen/uid-$u\"" mix.pgt)" = \
+			"$(awk -F"\t" -v k=/pgtrace-gen/uid-$u "\$1 == k { print \$3 }" cg/index.tsv)" || return 1
+	done
+'
+test_expect_success 'by cgroup: events of processes without one go to the empty key' '
+	printf "ts,pid,comm,index\n1,5,a,0\n2,6,b,1\n3,5,a,2\n" >nocg.csv &&
+	pgtrace import -o nocg.pgt nocg.csv && pgtrace split --by cgroup -o nocg nocg.pgt &&
+	ls nocg >l && printf "_.pgt\nindex.tsv\n" >want && cmp want l &&
+	test "$(map_sum nocg/index.tsv)" = 3 && grep -q "^	_.pgt	3	" nocg/index.tsv
 '
 test_expect_success 'usage errors exit 2' '
 	test_must_fail --code=2 pgtrace split -o x mix.pgt 2>err && test_one_line_error err &&

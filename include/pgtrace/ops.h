@@ -129,7 +129,7 @@ enum pgt_split_by {
 	PGT_SPLIT_DEV,		/* device of the event's object, "major:minor" */
 	PGT_SPLIT_INODE,	/* identity of the object, "major:minor:inode" */
 	PGT_SPLIT_CPU,
-	PGT_SPLIT_CGROUP,	/* not in the trace format: always -EOPNOTSUPP */
+	PGT_SPLIT_CGROUP,	/* cgroup v2 path of the event's process */
 	PGT_SPLIT_TYPE,		/* event type name */
 	PGT_SPLIT_TIME,		/* time slices of @every ns from the first event */
 	PGT_SPLIT_EVENTS,	/* runs of @every events */
@@ -188,8 +188,7 @@ struct pgt_split;
  * pgt_split__new() - prepare a split; every trace gets header @h.
  * Return a split (free with pgt_split__free()) or NULL with *@err:
  * -EINVAL for bad options (template without %k or %n, with '/' or an
- * unknown % sequence), -EOPNOTSUPP for a key the trace format does not
- * carry (cgroup).
+ * unknown % sequence).
  */
 struct pgt_split *pgt_split__new(const struct pgt_split_opts *o, const struct pgt_header *h, int *err);
 /*

@@ -34,7 +34,7 @@ extern "C" {
 
 /* Trace format version written by this library (see pgtrace-format(5)). */
 #define PGT_FORMAT_MAJOR 1
-#define PGT_FORMAT_MINOR 0
+#define PGT_FORMAT_MINOR 1
 
 /* ------------------------------------------------------------------ */
 /* Errors                                                              */
@@ -179,7 +179,10 @@ enum pgt_name_src {
 enum pgt_proc_op { PGT_PROC_STATE = 0, PGT_PROC_FORK, PGT_PROC_EXEC, PGT_PROC_EXIT };
 
 /* struct pgt_process - what is known of a process from @ts on.
- * String members are borrowed like pgt_object.path. */
+ * String members are borrowed like pgt_object.path; "" when unknown.
+ * @cgroup: the cgroup v2 path ("/user.slice/foo"), relative to the
+ *          hierarchy's root as /proc/PID/cgroup shows it; "" in traces
+ *          of format 1.0 and from sources that do not know it. */
 struct pgt_process {
 	uint64_t ts;
 	uint32_t pid, tgid, ppid, uid, gid;
@@ -187,6 +190,7 @@ struct pgt_process {
 	const char *comm;
 	const char *cwd;
 	const char *exe;
+	const char *cgroup;
 };
 
 /*

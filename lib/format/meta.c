@@ -18,7 +18,7 @@ struct obj_slot {
 
 struct proc_slot {
 	struct pgt_process p;
-	char *comm, *cwd, *exe;
+	char *comm, *cwd, *exe, *cgroup;
 };
 
 struct kv {
@@ -59,6 +59,7 @@ void pgt_meta__free(struct pgt_meta *m)
 		free(m->procs[i].comm);
 		free(m->procs[i].cwd);
 		free(m->procs[i].exe);
+		free(m->procs[i].cgroup);
 	}
 	free(m->procs);
 	free(m->proc_hash);
@@ -273,13 +274,27 @@ static int apply_object(struct pgt_meta *m, const struct pgt_object *o, const ch
 	return 0;
 }
 
-static int apply_process(struct pgt_meta *m, const struct pgt_process *p,
-			 const char *comm, uint32_t lc, const char *cwd, uint32_t lw,
-			 const char *exe, uint32_t le)
+/* One string of a process record: a new value replaces the slot's,
+ * none keeps what was known (exit, fork), and a slot is never NULL. */
+static int set_string(char **slot, char *v)
 {
-	struct proc_slot *s;
+	if (v || !*slot) {
+		free(*slot);
+		*slot = v ? v : dupn("", 0);
+	}
+	return *slot ? 0 : -ENOMEM;
+}
+
+/* @s: comm, cwd, exe and cgroup, as pointers into the record body, and
+ * their lengths (0: not in the record, or empty). */
+static int apply_process(struct pgt_meta *m, const struct pgt_process *p,
+			 const char *const s[4], const uint32_t len[4])
+{
+	struct proc_slot *ps;
+	char **slots[4];
+	char *v[4];
 	uint32_t *slot;
-	char *c, *w, *e;
+	int err = 0;
 
 	if ((m->nprocs + 1) * 2 > m->hash_cap && proc_rehash(m))
 		return -ENOMEM;
@@ -289,35 +304,32 @@ static int apply_process(struct pgt_meta *m, const struct pgt_process *p,
 			return -ENOMEM;
 		*slot = ++m->nprocs;
 	}
-	s = &m->procs[*slot - 1];
-	/* A record without a string keeps what was known (exit, fork). */
-	c = lc ? dupn(comm, lc) : NULL;
-	w = lw ? dupn(cwd, lw) : NULL;
-	e = le ? dupn(exe, le) : NULL;
-	if ((lc && !c) || (lw && !w) || (le && !e)) {
-		free(c);
-		free(w);
-		free(e);
-		return -ENOMEM;
+	ps = &m->procs[*slot - 1];
+	slots[0] = &ps->comm;
+	slots[1] = &ps->cwd;
+	slots[2] = &ps->exe;
+	slots[3] = &ps->cgroup;
+	/* All copies first, so a failure changes nothing. */
+	for (int i = 0; i < 4; i++) {
+		v[i] = len[i] ? dupn(s[i], len[i]) : NULL;
+		if (len[i] && !v[i])
+			err = -ENOMEM;
 	}
-	if (c || !s->comm) {
-		free(s->comm);
-		s->comm = c ? c : dupn("", 0);
+	if (err) {
+		for (int i = 0; i < 4; i++)
+			free(v[i]);
+		return err;
 	}
-	if (w || !s->cwd) {
-		free(s->cwd);
-		s->cwd = w ? w : dupn("", 0);
-	}
-	if (e || !s->exe) {
-		free(s->exe);
-		s->exe = e ? e : dupn("", 0);
-	}
-	if (!s->comm || !s->cwd || !s->exe)
-		return -ENOMEM;
-	s->p = *p;
-	s->p.comm = s->comm;
-	s->p.cwd = s->cwd;
-	s->p.exe = s->exe;
+	for (int i = 0; i < 4; i++)
+		if (set_string(slots[i], v[i]))
+			err = -ENOMEM;
+	if (err)
+		return err;
+	ps->p = *p;
+	ps->p.comm = ps->comm;
+	ps->p.cwd = ps->cwd;
+	ps->p.exe = ps->exe;
+	ps->p.cgroup = ps->cgroup;
 	return 0;
 }
 
@@ -375,8 +387,8 @@ int pgt_meta__add_raw(struct pgt_meta *m, uint32_t type, const void *body, size_
 	}
 	case PGT_REC_PROCESS: {
 		struct pgt_process p = { 0 };
-		const char *comm, *cwd, *exe;
-		uint32_t lc, lw, le;
+		const char *str[4] = { "", "", "", "" };
+		uint32_t sl[4] = { 0 };
 
 		p.ts = pgt_cur__u64(&c);
 		p.pid = pgt_cur__u32(&c);
@@ -385,12 +397,14 @@ int pgt_meta__add_raw(struct pgt_meta *m, uint32_t type, const void *body, size_
 		p.uid = pgt_cur__u32(&c);
 		p.gid = pgt_cur__u32(&c);
 		p.op = (uint8_t)pgt_cur__u32(&c);
-		comm = pgt_cur__str(&c, &lc);
-		cwd = pgt_cur__str(&c, &lw);
-		exe = pgt_cur__str(&c, &le);
+		for (int i = 0; i < 3; i++)	/* comm, cwd, exe */
+			str[i] = pgt_cur__str(&c, &sl[i]);
+		/* cgroup came in 1.1: a 1.0 body ends after exe */
+		if (c.p < c.end)
+			str[3] = pgt_cur__str(&c, &sl[3]);
 		if (c.bad)
 			return -PGT_ECORRUPT;
-		err = apply_process(m, &p, comm, lc, cwd, lw, exe, le);
+		err = apply_process(m, &p, str, sl);
 		break;
 	}
 	case PGT_REC_LOST: {

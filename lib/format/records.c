@@ -140,6 +140,7 @@ int pgt_record__process(struct pgt_buf *b, const struct pgt_process *p)
 	err |= pgt_buf__put_str(b, p->comm);
 	err |= pgt_buf__put_str(b, p->cwd);
 	err |= pgt_buf__put_str(b, p->exe);
+	err |= pgt_buf__put_str(b, p->cgroup);	/* since 1.1 */
 	return err ? -ENOMEM : 0;
 }
 

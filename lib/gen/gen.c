@@ -281,12 +281,16 @@ static int gen_tables(struct gen *g)
 			return err;
 	}
 	for (uint32_t i = 0; i < pids; i++) {
+		char cg[64];
 		struct pgt_process p = {
 			.pid = 1000 + i, .tgid = 1000 + i, .ppid = 1, .uid = 1000 + i % 2,
 			.gid = 1000, .op = PGT_PROC_STATE, .comm = buf, .cwd = "/gen", .exe = "/usr/bin/gen",
+			.cgroup = cg,
 		};
 
 		snprintf(buf, sizeof(buf), "gen-%u", i);
+		/* one cgroup per user, as systemd gives each user a slice */
+		snprintf(cg, sizeof(cg), "/pgtrace-gen/uid-%u", p.uid);
 		err = pgt_meta__add_process(g->src.meta, &p);
 		if (err)
 			return err;

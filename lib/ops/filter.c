@@ -20,7 +20,7 @@
  *  - event types become a 256-bit mask, whatever was written;
  *  - && and || are n-ary nodes, so a long chain does not make the
  *    evaluator recurse deeply; nesting by '(' and '!' is capped;
- *  - string tests (comm, path) run fnmatch/regexec once per process or
+ *  - string tests (comm, cgroup, path) run fnmatch/regexec once per process or
  *    object, not per event: a direct-mapped cache per node keeps the
  *    result by pid or object id.  The caches are tagged with an epoch
  *    that changes whenever the side tables grew (a rename changes a path),
@@ -44,7 +44,7 @@
 
 enum fld {
 	F_TS, F_SEQ, F_CPU, F_PID, F_TID, F_UID, F_COMM, F_TYPE, F_OBJ, F_PATH,
-	F_DEV, F_INO, F_INDEX, F_NPAGES, F_PAGE, F_PFN, F_AUX, F_FLAGS, F_LEVEL,
+	F_DEV, F_INO, F_INDEX, F_NPAGES, F_PAGE, F_PFN, F_AUX, F_FLAGS, F_LEVEL, F_CGROUP,
 };
 
 /* What values a field takes, which decides the operators it allows. */
@@ -64,7 +64,8 @@ static const struct field_def {
 } fields[] = {
 	{ "ts", F_TS, K_TIME }, { "time", F_TS, K_TIME }, { "seq", F_SEQ, K_NUM },
 	{ "cpu", F_CPU, K_NUM }, { "pid", F_PID, K_NUM }, { "tid", F_TID, K_NUM },
-	{ "uid", F_UID, K_NUM }, { "comm", F_COMM, K_STR }, { "type", F_TYPE, K_TYPE },
+	{ "uid", F_UID, K_NUM }, { "comm", F_COMM, K_STR }, { "cgroup", F_CGROUP, K_STR },
+	{ "type", F_TYPE, K_TYPE },
 	{ "obj", F_OBJ, K_NUM }, { "path", F_PATH, K_STR }, { "file", F_PATH, K_STR },
 	{ "dev", F_DEV, K_DEV }, { "ino", F_INO, K_NUM }, { "index", F_INDEX, K_NUM },
 	{ "npages", F_NPAGES, K_NUM }, { "page", F_PAGE, K_PAGE }, { "pfn", F_PFN, K_NUM },
@@ -81,7 +82,7 @@ static const struct { const char *name; uint16_t bit; } flag_names[] = {
 enum nkind { N_CONST, N_AND, N_OR, N_NOT, N_NUM, N_PAGE, N_TYPE, N_HAS, N_STR };
 enum smode { S_EQ, S_SET, S_GLOB, S_REGEX };
 
-/* Result cache of a string test: by pid (comm) or object id (path). */
+/* Result cache of a string test: by pid (comm, cgroup) or object id (path). */
 #define SCACHE_SIZE 1024u
 struct scache_ent {
 	uint32_t key;
@@ -1048,7 +1049,7 @@ static int parse_match(struct parser *p, const struct field_def *f, int neg, siz
 	size_t o = 0;
 
 	if (f->kind != K_STR) {
-		fail(p, op_at, "'%s' needs a string field (comm, path); '%s' is not one",
+		fail(p, op_at, "'%s' needs a string field (comm, cgroup, path); '%s' is not one",
 		     neg ? "!~" : "=~", f->name);
 		return -1;
 	}
@@ -1272,7 +1273,7 @@ static int parse_predicate(struct parser *p)
 			     tok_text(p, q, sizeof(q)), (int)p->tok.len, p->text + p->tok.at);
 			return -1;
 		}
-		fail(p, p->tok.at, "unknown field %s: expected ts, seq, cpu, pid, tid, uid, comm, type, obj, "
+		fail(p, p->tok.at, "unknown field %s: expected ts, seq, cpu, pid, tid, uid, comm, cgroup, type, obj, "
 		     "path, file, dev, ino, index, npages, page, pfn, aux, flags or level",
 		     tok_text(p, q, sizeof(q)));
 		return -1;
@@ -1636,17 +1637,18 @@ static int str_test(const struct node *n, const char *s)
 static int str_match(struct pgt_expr *e, const struct node *n, const struct pgt_event *ev,
 		     const struct pgt_meta *m)
 {
-	uint32_t key = n->field == F_COMM ? ev->pid : ev->obj;
+	int by_pid = n->field == F_COMM || n->field == F_CGROUP;
+	uint32_t key = by_pid ? ev->pid : ev->obj;
 	struct scache_ent *c = &n->cache[key & (SCACHE_SIZE - 1)];
 	const char *s = NULL;
 	int r;
 
 	if (c->key == key && c->tag >> 1 == e->epoch)
 		return (int)(c->tag & 1);
-	if (n->field == F_COMM) {
+	if (by_pid) {
 		const struct pgt_process *pr = proc_of(e, m, ev->pid);
 
-		s = pr ? pr->comm : NULL;
+		s = !pr ? NULL : n->field == F_COMM ? pr->comm : pr->cgroup;
 	} else {
 		const struct pgt_object *o = obj_of(e, m, ev->obj);
 

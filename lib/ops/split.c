@@ -282,12 +282,6 @@ struct pgt_split *pgt_split__new(const struct pgt_split_opts *o, const struct pg
 		*err = -EINVAL;
 		return NULL;
 	}
-	if (o->by == PGT_SPLIT_CGROUP) {
-		pgt_diag(PGT_DIAG_ERROR, "traces do not record the cgroup of events or processes "
-			 "(format %d.%d)", PGT_FORMAT_MAJOR, PGT_FORMAT_MINOR);
-		*err = -EOPNOTSUPP;
-		return NULL;
-	}
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		goto fail;
@@ -516,7 +510,8 @@ static int scan_log(struct pgt_split *s)
 			}
 		} else if (type == PGT_REC_PROCESS && len >= 12) {
 			id = id_pid(pgt_get_le32(p + 8 + 8));
-			if (by == PGT_SPLIT_UID || by == PGT_SPLIT_COMM || by == PGT_SPLIT_CWD) {
+			if (by == PGT_SPLIT_UID || by == PGT_SPLIT_COMM || by == PGT_SPLIT_CWD ||
+			    by == PGT_SPLIT_CGROUP) {
 				u64map_del(&s->subj, (uint32_t)id);
 				s->last_t = NONE;
 			}
@@ -678,14 +673,15 @@ static int key_text(struct pgt_split *s, const struct pgt_event *e, uint64_t sub
 
 	*key = buf;
 	switch (s->o.by) {
-	case PGT_SPLIT_UID: case PGT_SPLIT_COMM: case PGT_SPLIT_CWD:
+	case PGT_SPLIT_UID: case PGT_SPLIT_COMM: case PGT_SPLIT_CWD: case PGT_SPLIT_CGROUP:
 		p = e->pid ? pgt_meta__process(s->meta, e->pid) : NULL;
 		if (!p)
 			*key = "";
 		else if (s->o.by == PGT_SPLIT_UID)
 			snprintf(buf, len, "%u", p->uid);
 		else
-			*key = s->o.by == PGT_SPLIT_COMM ? p->comm : p->cwd;
+			*key = s->o.by == PGT_SPLIT_COMM ? p->comm :
+			       s->o.by == PGT_SPLIT_CWD ? p->cwd : p->cgroup;
 		break;
 	case PGT_SPLIT_FILE: case PGT_SPLIT_DEV: case PGT_SPLIT_INODE:
 		o = e->obj ? pgt_meta__object(s->meta, e->obj) : NULL;
@@ -764,6 +760,7 @@ static inline uint64_t subject_of(struct pgt_split *s, const struct pgt_event *e
 {
 	switch (s->o.by) {
 	case PGT_SPLIT_PID: case PGT_SPLIT_UID: case PGT_SPLIT_COMM: case PGT_SPLIT_CWD:
+	case PGT_SPLIT_CGROUP:
 		return e->pid;
 	case PGT_SPLIT_TID: return e->tid;
 	case PGT_SPLIT_FILE: case PGT_SPLIT_DEV: case PGT_SPLIT_INODE: return e->obj;

@@ -719,10 +719,36 @@ static uint32_t status_u32(const char *text, const char *key)
 	return 0;
 }
 
-/* Status, cwd and exe of @pid into @p, the strings interned. */
+/* The cgroup v2 path of @pid, the "0::PATH" line of /proc/PID/cgroup,
+ * into @buf; "" when there is none (no cgroup2 hierarchy) or it cannot
+ * be read.  The path is relative to the hierarchy's root as our cgroup
+ * namespace sees it, which is what -G compares with. */
+static void proc_cgroup(char *buf, size_t size, int pid)
+{
+	char path[64], *text = NULL;
+	const char *p;
+	size_t len;
+
+	buf[0] = 0;
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
+	if (pgt_kread_file(path, &text) < 0)
+		return;
+	p = !strncmp(text, "0::", 3) ? text : strstr(text, "\n0::");
+	if (p) {
+		p += *p == '\n' ? 4 : 3;
+		len = strcspn(p, "\n");
+		if (len < size) {
+			memcpy(buf, p, len);
+			buf[len] = 0;
+		}
+	}
+	free(text);
+}
+
+/* Status, cwd, exe and cgroup of @pid into @p, the strings interned. */
 static int read_proc(struct pgt_names *n, int pid, uint64_t ts, struct pgt_process *p)
 {
-	char path[64], comm[64] = "", cwd[PATH_MAX], exe[PATH_MAX], *text, *s;
+	char path[64], comm[64] = "", cwd[PATH_MAX], exe[PATH_MAX], cgroup[PATH_MAX], *text, *s;
 	struct stat st;
 	int have_exe;
 	ssize_t len;
@@ -754,6 +780,7 @@ static int read_proc(struct pgt_names *n, int pid, uint64_t ts, struct pgt_proce
 		p->tgid = (uint32_t)pid;
 	proc_link(cwd, sizeof(cwd), "/proc/%d/cwd", pid);
 	proc_link(exe, sizeof(exe), "/proc/%d/exe", pid);
+	proc_cgroup(cgroup, sizeof(cgroup), pid);
 	pgt_kpath(path, sizeof(path), "/proc/%d/exe", pid);
 	have_exe = exe[0] == '/' && !stat(path, &st) && S_ISREG(st.st_mode);
 
@@ -761,6 +788,7 @@ static int read_proc(struct pgt_names *n, int pid, uint64_t ts, struct pgt_proce
 	p->comm = intern(n, comm);
 	p->cwd = intern(n, cwd);
 	p->exe = intern(n, exe);
+	p->cgroup = intern(n, cgroup);
 	if (have_exe) {
 		size_t el = strlen(exe);
 		int gone;
@@ -769,7 +797,7 @@ static int read_proc(struct pgt_names *n, int pid, uint64_t ts, struct pgt_proce
 		name_static(n, st.st_dev, st.st_ino, exe, el, PGT_NAME_PROC, gone, NULL);
 	}
 	pthread_mutex_unlock(&n->lock);
-	return p->comm && p->cwd && p->exe ? 0 : -ENOMEM;
+	return p->comm && p->cwd && p->exe && p->cgroup ? 0 : -ENOMEM;
 }
 
 int pgt_names__proc(struct pgt_names *n, pid_t pid, uint64_t ts, struct pgt_process *p)

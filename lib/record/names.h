@@ -45,7 +45,8 @@ void pgt_names__ignore_pid(struct pgt_names *n, pid_t pid);
 
 /*
  * pgt_names__dump_proc() - the state dump: every process of /proc, its
- * status (pid, tgid, ppid, uid, gid, comm), cwd and exe, and the files of
+ * status (pid, tgid, ppid, uid, gid, comm), cwd, exe and cgroup v2 path
+ * ("0::" line of /proc/PID/cgroup, "" without one), and the files of
  * its maps and fds, which enter the name table.  @proc_cb gets each
  * process (strings borrowed for the call); a process that vanishes or
  * may not be read is skipped.  Return processes seen, or -errno.
@@ -53,7 +54,7 @@ void pgt_names__ignore_pid(struct pgt_names *n, pid_t pid);
 int pgt_names__dump_proc(struct pgt_names *n, uint64_t ts,
 			 int (*proc_cb)(const struct pgt_process *p, void *ctx), void *ctx);
 
-/* Read one process's status, cwd and exe now (after an exec or fork).
+/* Read one process's status, cwd, exe and cgroup now (after an exec or fork).
  * Return 0 or -errno (-ESRCH when it is gone). Strings in @p are valid
  * until the next call on the same @n from the same thread. */
 int pgt_names__proc(struct pgt_names *n, pid_t pid, uint64_t ts, struct pgt_process *p);

@@ -505,7 +505,7 @@ static int vec_push(struct revvec *v, const struct rev *e)
 	return 0;
 }
 
-static int passes_filters(struct rec *r, uint32_t tgid, uint32_t uid);
+static int passes_filters(struct rec *r, const struct pgt_process *p);
 
 /*
  * With -u or -G a process must be judged while it still exists, and
@@ -514,22 +514,12 @@ static int passes_filters(struct rec *r, uint32_t tgid, uint32_t uid);
  */
 static uint8_t judge_now(struct rec *r, uint32_t pid, uint32_t *tgid)
 {
-	char path[64], *text = NULL, *p;
-	unsigned long uid = 0, tg = 0;
-	uint8_t v = 0;
+	struct pgt_process p;
 
-	snprintf(path, sizeof(path), "/proc/%u/status", pid);
-	if (pgt_kread_file(path, &text) < 0)
+	if (!r->names || pgt_names__proc(r->names, (pid_t)pid, 0, &p))
 		return 0;
-	if ((p = strstr(text, "\nTgid:")))
-		tg = strtoul(p + 6, NULL, 10);
-	if ((p = strstr(text, "\nUid:")) && tg) {
-		uid = strtoul(p + 5, NULL, 10);
-		*tgid = (uint32_t)tg;
-		v = passes_filters(r, (uint32_t)tg, (uint32_t)uid) ? 1 : 2;
-	}
-	free(text);
-	return v;
+	*tgid = p.tgid;
+	return passes_filters(r, &p) ? 1 : 2;
 }
 
 static int decode_subbuf(struct reader *k, struct revvec *out)
@@ -782,28 +772,19 @@ static struct procent *proc_slot(struct rec *r, uint32_t tid)
 			return &r->procs[h];
 }
 
-/* Does @tgid belong to the -u / -G targets? */
-static int passes_filters(struct rec *r, uint32_t tgid, uint32_t uid)
+/* Does process @p, as names read it from /proc, belong to the -u / -G
+ * targets?  Its cgroup is relative to the cgroup2 root, like o->cgroup,
+ * and is in the target when it is that cgroup or one below it. */
+static int passes_filters(struct rec *r, const struct pgt_process *p)
 {
-	if (r->o->have_uid && uid != r->o->uid)
+	if (r->o->have_uid && p->uid != r->o->uid)
 		return 0;
 	if (r->o->cgroup) {
-		char path[64], *text = NULL;
-		int ok = 0;
+		const char *want = r->o->cgroup;
+		size_t wl = strcmp(want, "/") ? strlen(want) : 0;
 
-		snprintf(path, sizeof(path), "/proc/%u/cgroup", tgid);
-		if (pgt_kread_file(path, &text) >= 0) {
-			/* the cgroup2 line; o->cgroup is relative to its root */
-			const char *p = !strncmp(text, "0::", 3) ? text : strstr(text, "\n0::");
-			const char *want = r->o->cgroup;
-			size_t wl = strcmp(want, "/") ? strlen(want) : 0;
-
-			if (p && *p == '\n')
-				p++;
-			ok = p && !strncmp(p + 3, want, wl) && (p[3 + wl] == '\n' || p[3 + wl] == '/');
-		}
-		free(text);
-		return ok;
+		return p->cgroup[0] == '/' && !strncmp(p->cgroup, want, wl) &&
+		       (p->cgroup[wl] == 0 || p->cgroup[wl] == '/');
 	}
 	return 1;
 }
@@ -833,7 +814,7 @@ static int proc_of(struct rec *r, uint32_t tid, uint64_t ts, uint32_t *tgid)
 	err = r->names ? pgt_names__proc(r->names, (pid_t)tid, ts, &p) : -ESRCH;
 	if (!err) {
 		pe->tgid = p.tgid ? p.tgid : tid;
-		if (!passes_filters(r, pe->tgid, p.uid))
+		if (!passes_filters(r, &p))
 			pe->state = 2;
 		if (pe->tgid == tid && pe->state == 1 && !pgt_meta__process(r->meta, tid)) {
 			if (pgt_meta__add_process(r->meta, &p))
@@ -846,6 +827,16 @@ static int proc_of(struct rec *r, uint32_t tid, uint64_t ts, uint32_t *tgid)
 		pe->state = 2;	/* our own reads and writes */
 	*tgid = pe->tgid;
 	return pe->state == 1;
+}
+
+/* The cgroup of the process of thread @tid as the trace knows it, or "":
+ * a child gone before its /proc was read was forked into it. */
+static const char *parent_cgroup(struct rec *r, uint32_t tid)
+{
+	struct procent *pe = proc_slot(r, tid);
+	const struct pgt_process *p = pgt_meta__process(r->meta, pe && pe->tid ? pe->tgid : tid);
+
+	return p ? p->cgroup : "";
 }
 
 static int handle_proc_event(struct rec *r, struct rev *e)
@@ -887,6 +878,7 @@ static int handle_proc_event(struct rec *r, struct rev *e)
 		p.ppid = e->a;
 		p.op = PGT_PROC_FORK;
 		p.comm = e->str ? e->str : "";
+		p.cgroup = parent_cgroup(r, e->a);
 		if (r->names && pgt_names__proc(r->names, (pid_t)e->b, e->ev.ts, &q) == 0) {
 			if (q.tgid != e->b)
 				break;	/* a new thread, not a process */

@@ -82,6 +82,7 @@ static struct pgt_process std_process(uint32_t pid, uint8_t op, const char *comm
 	struct pgt_process p = {
 		.ts = 10 + pid, .pid = pid, .tgid = pid, .ppid = 1, .uid = 1000, .gid = 100,
 		.op = op, .comm = comm, .cwd = comm[0] ? "/home/u" : "", .exe = comm[0] ? "/usr/bin/x" : "",
+		.cgroup = comm[0] ? "/user.slice/u" : "",
 	};
 	return p;
 }
@@ -198,10 +199,12 @@ static void check_std_meta(struct pgt_meta *m, int second_half)
 	assert_string_equal(p->comm, "worker");
 	assert_string_equal(p->cwd, "/home/u");
 	assert_string_equal(p->exe, "/usr/bin/x");
+	assert_string_equal(p->cgroup, "/user.slice/u");
 	p = pgt_meta__process(m, 104);
 	assert_non_null(p);
 	assert_int_equal(p->op, second_half ? PGT_PROC_EXIT : PGT_PROC_EXEC);
 	assert_string_equal(p->comm, "worker");	/* the exit record keeps it */
+	assert_string_equal(p->cgroup, "/user.slice/u");
 	assert_null(pgt_meta__process(m, 99));
 
 	assert_int_equal(pgt_meta__lost_total(m), second_half ? 12 : 5);
@@ -1148,6 +1151,103 @@ static void test_zero_events(void **state)
 	free(path);
 }
 
+/* A process record's body, and its length without the cgroup string:
+ * the body a 1.0 writer wrote. */
+static size_t process_body(struct pgt_buf *b, const struct pgt_process *p)
+{
+	size_t cl = p->cgroup ? strlen(p->cgroup) : 0;
+
+	b->len = 0;
+	assert_int_equal(pgt_record__process(b, p), 0);
+	/* the cgroup is the last field: its length, then its bytes */
+	assert_true(b->len >= 4 + cl);
+	assert_int_equal(pgt_get_le32(b->data + b->len - 4 - cl), cl);
+	assert_memory_equal(b->data + b->len - cl, p->cgroup ? p->cgroup : "", cl);
+	return b->len - 4 - cl;
+}
+
+/*
+ * The cgroup of 1.1 process records: written and read back through a
+ * file; a record with none (exit, fork) keeps it; a 1.0 body, which ends
+ * after exe, gives "" to a new process and keeps what was known of an
+ * old one; bytes after it are skipped, a cut-short string is corrupt.
+ */
+static void test_process_cgroup(void **state)
+{
+	struct fixture *f = *state;
+	char *path = path_in(f, "cgroup.pgt");
+	struct pgt_writer_opts o = { .sz = sizeof(o) };
+	struct pgt_process p = std_process(200, PGT_PROC_EXEC, "svc"), q;
+	const struct pgt_process *got;
+	struct pgt_buf b = { 0 };
+	struct pgt_writer *w;
+	struct pgt_reader *r;
+	struct pgt_meta *m;
+	struct pgt_event ev;
+	size_t len10;
+	int err = 0;
+
+	/* through a file */
+	p.cgroup = "/system.slice/svc.service";
+	w = pgt_writer__open(path, &o, &err);
+	assert_non_null(w);
+	assert_int_equal(pgt_writer__add_process(w, &p), 0);
+	q = std_process(201, PGT_PROC_STATE, "plain");
+	q.cgroup = NULL;	/* unknown */
+	assert_int_equal(pgt_writer__add_process(w, &q), 0);
+	q = std_process(200, PGT_PROC_EXIT, "");
+	assert_int_equal(pgt_writer__add_process(w, &q), 0);
+	assert_int_equal(pgt_writer__close(w), 0);
+	r = pgt_reader__open(path, NULL, &err);
+	assert_non_null(r);
+	assert_int_equal(pgt_source__next(pgt_reader__source(r), &ev), 0);
+	assert_int_equal(pgt_reader__header(r)->minor, PGT_FORMAT_MINOR);
+	got = pgt_meta__process(pgt_reader__meta(r), 200);
+	assert_non_null(got);
+	assert_int_equal(got->op, PGT_PROC_EXIT);
+	assert_string_equal(got->comm, "svc");
+	assert_string_equal(got->cgroup, "/system.slice/svc.service");
+	got = pgt_meta__process(pgt_reader__meta(r), 201);
+	assert_non_null(got);
+	assert_string_equal(got->comm, "plain");
+	assert_string_equal(got->cgroup, "");
+	pgt_reader__free(r);
+	unlink(path);
+	free(path);
+
+	/* 1.0 bodies, straight into the tables */
+	m = pgt_meta__new();
+	assert_non_null(m);
+	len10 = process_body(&b, &p);
+	assert_int_equal(pgt_meta__add_raw(m, PGT_REC_PROCESS, b.data, len10), 0);
+	got = pgt_meta__process(m, 200);
+	assert_non_null(got);
+	assert_string_equal(got->exe, "/usr/bin/x");
+	assert_string_equal(got->cgroup, "");
+	assert_int_equal(pgt_meta__add_raw(m, PGT_REC_PROCESS, b.data, b.len), 0);
+	assert_string_equal(pgt_meta__process(m, 200)->cgroup, "/system.slice/svc.service");
+	p.comm = "svc2";	/* an exec, written by 1.0 */
+	len10 = process_body(&b, &p);
+	assert_int_equal(pgt_meta__add_raw(m, PGT_REC_PROCESS, b.data, len10), 0);
+	got = pgt_meta__process(m, 200);
+	assert_string_equal(got->comm, "svc2");
+	assert_string_equal(got->cgroup, "/system.slice/svc.service");
+	/* a later minor's field after the cgroup is skipped */
+	p.cgroup = "/other";
+	process_body(&b, &p);
+	assert_int_equal(pgt_buf__put_u64(&b, 0x1122334455667788ull), 0);
+	assert_int_equal(pgt_meta__add_raw(m, PGT_REC_PROCESS, b.data, b.len), 0);
+	assert_string_equal(pgt_meta__process(m, 200)->cgroup, "/other");
+	/* after exe, bytes that are no whole string: corrupt, nothing changes */
+	len10 = process_body(&b, &p);
+	assert_int_equal(pgt_meta__add_raw(m, PGT_REC_PROCESS, b.data, len10 + 3), -PGT_ECORRUPT);
+	assert_int_equal(pgt_meta__add_raw(m, PGT_REC_PROCESS, b.data, b.len - 1), -PGT_ECORRUPT);
+	assert_string_equal(pgt_meta__process(m, 200)->cgroup, "/other");
+	assert_int_equal(pgt_meta__nr_processes(m), 1);
+	pgt_meta__free(m);
+	pgt_buf__release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1166,6 +1266,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_record),
 		cmocka_unit_test(test_bad_header),
 		cmocka_unit_test(test_zero_events),
+		cmocka_unit_test(test_process_cgroup),
 	};
 
 	/* a reader that stops early must not kill a pipe writer's process */
