@@ -133,6 +133,16 @@ static inline void live_clear(struct live *l, uint32_t slot)
 	l->n--;
 }
 
+/* Bits set in @x (the x86-64 baseline has no popcnt instruction; the
+ * compiler's fallback is a call). */
+static inline uint32_t popcount64(uint64_t x)
+{
+	x = x - ((x >> 1) & 0x5555555555555555ull);
+	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (uint32_t)((x * 0x0101010101010101ull) >> 56);
+}
+
 /* Live slots at or before @slot. */
 static inline uint32_t live_upto(const struct live *l, uint32_t slot)
 {
@@ -143,8 +153,8 @@ static inline uint32_t live_upto(const struct live *l, uint32_t slot)
 	for (uint32_t i = block; i > 0; i -= i & -i)
 		s += l->fen[i];
 	for (uint32_t i = 0; i < last; i++)
-		s += (uint32_t)__builtin_popcountll(w[i]);
-	s += (uint32_t)__builtin_popcountll(w[last] & (~0ull >> (63 - slot % 64)));
+		s += popcount64(w[i]);
+	s += popcount64(w[last] & (~0ull >> (63 - slot % 64)));
 	return s;
 }
 
@@ -174,8 +184,8 @@ struct pgt_stats {
 	struct pagex *px;	/* per-page results (no_pages: NULL) */
 	uint64_t *last_ns;	/* PGT_IRF_NS only */
 	uint32_t npages, cap_pages, free_id;
-	uint32_t *table;	/* page id + 1; 0 empty */
-	uint32_t tmask, tused;
+	uint32_t *table;	/* tag << idbits | page id + 1; 0 empty */
+	uint32_t tmask, tused, idbits, idmask;
 	struct live live;
 	/* sampling */
 	uint32_t threshold;	/* sample when hash < threshold */
@@ -276,6 +286,8 @@ struct pgt_stats *pgt_stats__new(const struct pgt_stats_opts *o, int *err)
 	}
 	if (live_alloc(&s->live, 8 * BLOCK_BITS))
 		goto fail;
+	s->idbits = 1;		/* no pages yet */
+	s->idmask = 1;
 	s->free_id = NONE;
 	*err = 0;
 	return s;
@@ -305,29 +317,76 @@ void pgt_stats__free(struct pgt_stats *s)
 
 /* ---- page table ---- */
 
-static int table_grow(struct pgt_stats *s)
+/*
+ * Table entries hold the page id + 1 in the low idbits bits (enough for
+ * every id the page array can hold) and the top bits of the page's hash
+ * above, so a probe only reads the page record of an entry whose tag
+ * matches: one cache miss per lookup instead of one per probe.
+ */
+static inline uint32_t tag_of(const struct pgt_stats *s, uint64_t h)
 {
-	uint32_t ncap = s->table ? (s->tmask + 1) * 2 : 1024;
-	uint32_t *t;
+	return (uint32_t)(h >> 32) >> s->idbits;
+}
 
-	if (ncap < 1024)
-		return -ENOMEM;
-	t = calloc(ncap, sizeof(*t));
+static inline uint32_t entry_id(const struct pgt_stats *s, uint32_t v)
+{
+	return (v & s->idmask) - 1;
+}
+
+/* Rebuild the table with @ncap slots and the current idbits. */
+static int table_rebuild(struct pgt_stats *s, uint32_t ncap)
+{
+	uint32_t *t = calloc(ncap, sizeof(*t));
+
 	if (!t)
 		return -ENOMEM;
 	for (uint32_t i = 0; s->table && i <= s->tmask; i++) {
-		uint32_t v = s->table[i], j;
+		uint32_t v = s->table[i], id, j;
+		uint64_t h;
 
 		if (!v)
 			continue;
-		for (j = (uint32_t)page_hash(s->o.salt, s->pages[v - 1].obj, s->pages[v - 1].key) & (ncap - 1);
-		     t[j]; j = (j + 1) & (ncap - 1))
+		id = (v & s->idmask) - 1;	/* the old mask: set by the caller after */
+		h = page_hash(s->o.salt, s->pages[id].obj, s->pages[id].key);
+		for (j = (uint32_t)h & (ncap - 1); t[j]; j = (j + 1) & (ncap - 1))
 			;
-		t[j] = v;
+		t[j] = id + 1;		/* tagged below, once idbits is final */
 	}
 	free(s->table);
 	s->table = t;
 	s->tmask = ncap - 1;
+	return 0;
+}
+
+/* Tag the untagged entries of a rebuilt table. */
+static void table_tag(struct pgt_stats *s)
+{
+	for (uint32_t i = 0; i <= s->tmask; i++) {
+		uint32_t v = s->table[i];
+
+		if (v) {
+			const struct page *pg = &s->pages[v - 1];
+
+			s->table[i] = tag_of(s, page_hash(s->o.salt, pg->obj, pg->key)) << s->idbits | v;
+		}
+	}
+}
+
+static void set_idbits(struct pgt_stats *s)
+{
+	s->idbits = 1;
+	while (s->idbits < 31 && ((uint64_t)1 << s->idbits) <= s->cap_pages)
+		s->idbits++;
+	s->idmask = (uint32_t)((1ull << s->idbits) - 1);
+}
+
+static int table_grow(struct pgt_stats *s)
+{
+	uint32_t ncap = s->table ? (s->tmask + 1) * 2 : 1024;
+
+	if (ncap < 1024 || table_rebuild(s, ncap))
+		return -ENOMEM;
+	table_tag(s);
 	return 0;
 }
 
@@ -336,7 +395,7 @@ static int pages_grow(struct pgt_stats *s)
 	uint32_t ncap = s->cap_pages ? s->cap_pages * 2 : 1024;
 	void *p;
 
-	if (ncap <= s->cap_pages || ncap > UINT32_MAX / 2)
+	if (ncap <= s->cap_pages || ncap > (1u << 30))
 		return -ENOMEM;
 	p = realloc(s->pages, (size_t)ncap * sizeof(*s->pages));
 	if (!p)
@@ -355,6 +414,18 @@ static int pages_grow(struct pgt_stats *s)
 		}
 	}
 	s->cap_pages = ncap;
+	if (((uint64_t)1 << s->idbits) <= ncap && s->table) {
+		/* ids need one more bit: the tags lose one, in place */
+		uint32_t omask = s->idmask;
+
+		set_idbits(s);
+		for (uint32_t i = 0; i <= s->tmask; i++)
+			if (s->table[i])
+				s->table[i] &= omask;
+		table_tag(s);
+	} else {
+		set_idbits(s);
+	}
 	return 0;
 }
 
@@ -364,7 +435,7 @@ static void table_del(struct pgt_stats *s, uint32_t id)
 	const struct page *pg = &s->pages[id];
 	uint32_t i = (uint32_t)page_hash(s->o.salt, pg->obj, pg->key) & s->tmask, j;
 
-	while (s->table[i] != id + 1)
+	while ((s->table[i] & s->idmask) != id + 1)
 		i = (i + 1) & s->tmask;
 	s->table[i] = 0;
 	for (j = i;;) {
@@ -374,7 +445,8 @@ static void table_del(struct pgt_stats *s, uint32_t id)
 		v = s->table[j];
 		if (!v)
 			break;
-		k = (uint32_t)page_hash(s->o.salt, s->pages[v - 1].obj, s->pages[v - 1].key) & s->tmask;
+		k = (uint32_t)page_hash(s->o.salt, s->pages[entry_id(s, v)].obj, s->pages[entry_id(s, v)].key) &
+		    s->tmask;
 		if (i <= j ? (k <= i || k > j) : (k <= i && k > j)) {
 			s->table[i] = v;
 			s->table[j] = 0;
@@ -572,9 +644,7 @@ static int new_page(struct pgt_stats *s, uint32_t obj, uint64_t key, uint64_t h,
 		id = s->free_id;
 		s->free_id = s->pages[id].slot;
 	} else {
-		if (s->npages == s->cap_pages && pages_grow(s))
-			return -ENOMEM;
-		id = s->npages++;
+		id = s->npages++;	/* the caller made room */
 	}
 	pg = &s->pages[id];
 	pg->key = key;
@@ -584,7 +654,7 @@ static int new_page(struct pgt_stats *s, uint32_t obj, uint64_t key, uint64_t h,
 	err = take_slot(s, &pg->slot);
 	if (err)
 		return err;
-	s->table[pos] = id + 1;
+	s->table[pos] = tag_of(s, h) << s->idbits | (id + 1);
 	s->tused++;
 	if (s->px) {
 		s->px[id].irf = 0;
@@ -654,17 +724,26 @@ static inline int one_ref(struct pgt_stats *s, uint32_t obj, uint64_t key, uint6
 	if (err)
 		return err;
 	if (sample_of(h) < s->threshold) {
+		uint32_t tag;
+
 		s->sampled++;
+		/* room first: growing moves the table, and i is a slot of it */
+		if (s->npages == s->cap_pages && s->free_id == NONE && pages_grow(s))
+			return -ENOMEM;
 		if ((s->tused + 1) * 10 > (s->tmask + 1) * 7 && table_grow(s))
 			return -ENOMEM;
+		tag = tag_of(s, h);
 		for (i = (uint32_t)h & s->tmask; (v = s->table[i]); i = (i + 1) & s->tmask) {
-			const struct page *pg = &s->pages[v - 1];
+			const struct page *pg;
 
+			if (v >> s->idbits != tag)
+				continue;
+			pg = &s->pages[entry_id(s, v)];
 			if (pg->key == key && pg->obj == obj)
 				break;
 		}
 		if (v)
-			err = old_page(s, v - 1, ts);
+			err = old_page(s, entry_id(s, v), ts);
 		else
 			err = new_page(s, obj, key, h, i, ts);
 	}
@@ -745,8 +824,12 @@ int pgt_stats__feed(struct pgt_stats *s, const struct pgt_event *ev, size_t n)
 			if (j + AHEAD < nq)
 				__builtin_prefetch(&s->table[q[j + AHEAD].h & s->tmask]);
 			if (j + AHEAD / 2 < nq) {
-				uint32_t v = s->table[q[j + AHEAD / 2].h & s->tmask];
+				uint64_t hh = q[j + AHEAD / 2].h;
+				uint32_t ii = (uint32_t)hh & s->tmask, tg = tag_of(s, hh), v;
 
+				while ((v = s->table[ii]) && v >> s->idbits != tg)
+					ii = (ii + 1) & s->tmask;
+				v = v ? (v & s->idmask) : 0;
 				q[j + AHEAD / 2].id = v;
 				if (v) {
 					__builtin_prefetch(&s->pages[v - 1]);
