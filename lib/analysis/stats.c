@@ -215,19 +215,9 @@ struct pgt_stats {
 	int finished;
 };
 
-static inline uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdull;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ull;
-	x ^= x >> 33;
-	return x;
-}
-
 static inline uint64_t page_hash(uint64_t salt, uint32_t obj, uint64_t key)
 {
-	return mix64(key * 0x9E3779B97F4A7C15ull + obj * 0xC2B2AE3D27D4EB4Full + salt);
+	return u64map_hash(key * 0x9E3779B97F4A7C15ull + obj * 0xC2B2AE3D27D4EB4Full + salt);
 }
 
 static inline uint32_t sample_of(uint64_t h)
