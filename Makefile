@@ -105,6 +105,7 @@ bench: deps all
 	@bash bench/snap.sh
 	@bash bench/record.sh
 	@bash bench/tools.sh
+	@bash bench/analysis.sh
 
 demo: deps all
 	@sh mk/demo.sh
