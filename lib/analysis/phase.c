@@ -1,0 +1,1681 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * phase: access patterns per object and program phases in one pass
+ * (include/pgtrace/phase.h has the rules; pgtrace-phase(1) the numbers).
+ *
+ * Per reference: one hash of (object, page), a probe of the object's page
+ * table for the current window (and of the previous window's on a miss),
+ * a bit of the first-touch bitmap on a miss of both, two signature bits,
+ * a histogram bin and a probe of the phase window's distinct-page table.
+ * Reuse times go to an array, and each event's two steps (sequential and
+ * start to start) to two more; everything else is computed when the
+ * window closes, in O(W): strides and periods by Misra-Gries (k = 4)
+ * confirmed by an exact second count, page counts by a table of
+ * frequencies of frequencies, so there is no sort.
+ *
+ * The phase detector keeps the windows of a candidate phase (at most
+ * min_phase of them) until it lasts or is merged, the window before it,
+ * and per phase its signatures, object shares and region histogram;
+ * labels and recurrences are settled at finish, when every object window
+ * is closed.
+ *
+ * Page tables are reset by epoch: each slot carries the epoch of the
+ * window that wrote it, and a slot of another epoch is empty.  Inserts
+ * only go to the first empty slot of a probe sequence and slots never
+ * become empty during a window, so a lookup can stop at the first empty
+ * slot.  The current and previous windows' tables swap at each close.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pgtrace/phase.h"
+#include "ops/u64map.h"
+#include "util/util.h"
+
+/* Rules (phase.h, pgtrace-phase(1)). */
+#define T_SPARSE	64
+#define T_SEQ		0.80
+#define T_RUNS		0.50
+#define T_STRIDE	0.60
+#define T_NEW		0.90
+#define T_REREF		0.50
+#define T_LOOP		0.70
+#define T_PERIOD	8
+#define T_TOP10_HOT	0.50
+#define T_ALPHA		0.6
+#define T_R2		0.8
+#define T_HOT_SHARE	0.50
+#define T_HOT_SPAN	0.25	/* hot set at most this part of the span */
+#define HOT_TRIPLES	60	/* sum of c(c-1)(c-2) needed for a hot set */
+#define T_CLOSE		0.80
+#define T_TOP10_UNI	0.25
+#define T_DISP_UNI	0.5
+#define T_CV_LO		0.5
+#define T_CV_HI		1.5
+#define T_BOUNDARY	0.5
+#define T_RECUR		0.3
+#define T_PART_LABEL	0.1	/* objects whose labels must agree for a recurrence */
+#define ZIPF_HEAD_MIN	10	/* counts fitted */
+#define ZIPF_RANKS_MIN	8
+
+#define SIG_BITS	4096
+#define SIG_WORDS	(SIG_BITS / 64)
+#define SIG_FULL_MAX	(SIG_BITS * 3 / 10)	/* fill up to which the full signature is used */
+#define SIG_SAMPLE	2048	/* sampled pages per window the sample aims at */
+#define HIST_BINS	4096	/* reference histogram of a phase, by region */
+#define REGION_SHIFT	6	/* regions of 64 pages */
+#define VTOP		16
+#define PART_MAX	64
+#define CHUNK_SHIFT	15	/* first-touch bitmap chunks: 2^15 pages in 4 KiB */
+#define CHUNK_WORDS	((1u << CHUNK_SHIFT) / 64)
+#define MG_K		4
+#define CENT_MAX	256	/* phase centroids a phase is compared with */
+
+static const char *const pattern_names[PGT_PAT_NR] = {
+	"sparse", "sequential-forward", "sequential-backward", "strided", "looping",
+	"one-shot", "hot-set", "uniform", "mixed",
+};
+static const char *const sub_names[PGT_SUB_NR] = {
+	"", "streaming", "reuse", "forward", "backward", "clustered",
+};
+
+const char *pgt_pattern_name(unsigned label)
+{
+	return label < PGT_PAT_NR ? pattern_names[label] : "unknown";
+}
+
+const char *pgt_pattern_sub_name(unsigned sub)
+{
+	return sub < PGT_SUB_NR ? sub_names[sub] : "";
+}
+
+int pgt_pattern_parse(const char *name)
+{
+	for (int i = 0; i < PGT_PAT_NR; i++)
+		if (!strcmp(name, pattern_names[i]))
+			return i;
+	return -PGT_EPARSE;
+}
+
+/* ---- the rules ---- */
+
+static int loopy(const struct pgt_phase_features *f)
+{
+	return f->f_reref >= T_REREF && f->f_loop >= T_LOOP && f->period >= T_PERIOD;
+}
+
+unsigned pgt_phase_classify(const struct pgt_phase_features *f, unsigned *sub)
+{
+	*sub = PGT_SUB_NONE;
+	if (f->n < T_SPARSE)
+		return PGT_PAT_SPARSE;
+	if (f->f_fwd >= T_SEQ && f->runs_fwd >= T_RUNS) {
+		if (loopy(f)) {
+			*sub = PGT_SUB_FORWARD;
+			return PGT_PAT_LOOPING;
+		}
+		*sub = f->f_new >= T_NEW ? PGT_SUB_STREAMING : PGT_SUB_REUSE;
+		return PGT_PAT_SEQ_FORWARD;
+	}
+	if (f->f_bwd >= T_SEQ && f->runs_bwd >= T_RUNS) {
+		if (loopy(f)) {
+			*sub = PGT_SUB_BACKWARD;
+			return PGT_PAT_LOOPING;
+		}
+		*sub = f->f_new >= T_NEW ? PGT_SUB_STREAMING : PGT_SUB_REUSE;
+		return PGT_PAT_SEQ_BACKWARD;
+	}
+	if (f->f_stride >= T_STRIDE && f->f_steady >= T_STRIDE && (f->stride >= 2 || f->stride <= -2))
+		return PGT_PAT_STRIDED;
+	if (f->f_new >= T_NEW)
+		return PGT_PAT_ONE_SHOT;
+	if (loopy(f))
+		return PGT_PAT_LOOPING;
+	if (f->top10 >= T_TOP10_HOT || (f->alpha >= T_ALPHA && f->r2 >= T_R2) ||
+	    (f->hot_share >= T_HOT_SHARE && (double)f->hot_pages <= T_HOT_SPAN * (double)f->span)) {
+		if (f->f_close >= T_CLOSE)
+			*sub = PGT_SUB_CLUSTERED;
+		return PGT_PAT_HOT_SET;
+	}
+	/* Reuse times are cut at the horizon, which lowers the cv of a
+	 * geometric distribution to 0.58 when the footprint exceeds the
+	 * window: judge it only when most references are re-references. */
+	if (f->top10 < T_TOP10_UNI && fabs(f->dispersion - 1) <= T_DISP_UNI &&
+	    (f->f_reref < T_REREF || (f->cv_reuse >= T_CV_LO && f->cv_reuse <= T_CV_HI)))
+		return PGT_PAT_UNIFORM;
+	return PGT_PAT_MIXED;
+}
+
+/* ---- page tables reset by epoch ---- */
+
+struct pent {
+	uint64_t key;
+	uint64_t last;		/* object-local time of the last reference */
+	uint32_t cnt;		/* references in the window */
+	uint32_t epoch;
+};
+
+struct ptab {
+	struct pent *e;
+	uint32_t mask, live, epoch;
+};
+
+static inline uint64_t page_hash(uint32_t obj, uint64_t key)
+{
+	return u64map_hash(key ^ ((uint64_t)obj * 0x9E3779B97F4A7C15ull));
+}
+
+static inline struct pent *ptab_find(const struct ptab *t, uint64_t key, uint64_t h)
+{
+	if (!t->e)
+		return NULL;
+	for (uint32_t i = (uint32_t)h & t->mask;; i = (i + 1) & t->mask) {
+		struct pent *e = &t->e[i];
+
+		if (e->epoch != t->epoch)
+			return NULL;
+		if (e->key == key)
+			return e;
+	}
+}
+
+static int ptab_grow(struct ptab *t, uint32_t obj)
+{
+	uint32_t ncap = t->e ? (t->mask + 1) * 2 : 64;
+	struct pent *ne = calloc(ncap, sizeof(*ne));
+
+	if (!ne)
+		return -ENOMEM;
+	for (uint32_t i = 0; t->e && i <= t->mask; i++) {
+		const struct pent *e = &t->e[i];
+		uint32_t j;
+
+		if (e->epoch != t->epoch)
+			continue;
+		for (j = (uint32_t)page_hash(obj, e->key) & (ncap - 1); ne[j].epoch == t->epoch;
+		     j = (j + 1) & (ncap - 1))
+			;
+		ne[j] = *e;
+	}
+	free(t->e);
+	t->e = ne;
+	t->mask = ncap - 1;
+	return 0;
+}
+
+/* Insert @key, known to be absent. */
+static inline struct pent *ptab_insert(struct ptab *t, uint32_t obj, uint64_t key, uint64_t h)
+{
+	struct pent *e;
+	uint32_t i;
+
+	if ((!t->e || (t->live + 1) * 2 > t->mask + 1) && ptab_grow(t, obj))
+		return NULL;
+	for (i = (uint32_t)h & t->mask; t->e[i].epoch == t->epoch; i = (i + 1) & t->mask)
+		;
+	e = &t->e[i];
+	e->key = key;
+	e->epoch = t->epoch;
+	e->cnt = 0;
+	t->live++;
+	return e;
+}
+
+/* The phase window's distinct pages. */
+struct gent {
+	uint64_t key;
+	uint32_t obj, epoch;
+};
+
+struct gtab {
+	struct gent *e;
+	uint32_t mask, live, epoch;
+};
+
+static int gtab_grow(struct gtab *t)
+{
+	uint32_t ncap = t->e ? (t->mask + 1) * 2 : 1024;
+	struct gent *ne = calloc(ncap, sizeof(*ne));
+
+	if (!ne)
+		return -ENOMEM;
+	for (uint32_t i = 0; t->e && i <= t->mask; i++) {
+		const struct gent *e = &t->e[i];
+		uint32_t j;
+
+		if (e->epoch != t->epoch)
+			continue;
+		for (j = (uint32_t)page_hash(e->obj, e->key) & (ncap - 1); ne[j].epoch == t->epoch;
+		     j = (j + 1) & (ncap - 1))
+			;
+		ne[j] = *e;
+	}
+	free(t->e);
+	t->e = ne;
+	t->mask = ncap - 1;
+	return 0;
+}
+
+/* 1 if the page is new to the window, 0 if not, -ENOMEM. */
+static inline int gtab_add(struct gtab *t, uint32_t obj, uint64_t key, uint64_t h)
+{
+	uint32_t i;
+
+	if ((!t->e || (t->live + 1) * 2 > t->mask + 1) && gtab_grow(t))
+		return -ENOMEM;
+	for (i = (uint32_t)h & t->mask; t->e[i].epoch == t->epoch; i = (i + 1) & t->mask)
+		if (t->e[i].key == key && t->e[i].obj == obj)
+			return 0;
+	t->e[i].key = key;
+	t->e[i].obj = obj;
+	t->e[i].epoch = t->epoch;
+	t->live++;
+	return 1;
+}
+
+/* ---- state ---- */
+
+struct seg_acc {
+	struct pgt_phase_segment s;	/* means kept as sums until finish */
+	uint32_t subs[PGT_SUB_NR];
+};
+
+struct pobj {
+	uint32_t id;
+	uint32_t index;		/* in objs[] */
+	int active;		/* in the active list */
+	int paused;		/* idle for a phase window since the last window */
+	uint32_t n, cap;	/* references in the open window */
+	uint32_t nev, capev;	/* steps between events in the open window */
+	uint64_t t;		/* object-local clock */
+	uint64_t refs;
+	uint32_t *r;		/* reuse time, 0 for none within the horizon */
+	int64_t *seq;		/* step from the last event: end to start ahead, start to end behind */
+	int64_t *ss;		/* step from the last event's start to this one's */
+	uint64_t ev_lo, ev_hi;	/* pages of the last event */
+	int have_ev;
+	uint64_t nnew;
+	uint64_t wlo, whi;	/* lowest and highest page of the window */
+	uint64_t wstart_ref, wstart_ts, last_ref, last_ts;
+	struct ptab cur, prev;
+	/* first touches */
+	struct u64map chunks;	/* chunk number -> index in chunk[] */
+	uint64_t **chunk;
+	uint32_t nchunk, capchunk;
+	uint64_t hot_cno;
+	uint64_t *hot_chunk;
+	/* phase window */
+	uint64_t gw_no, gw_refs;
+	/* results */
+	struct seg_acc *segs;
+	size_t nsegs, capsegs;
+	struct pgt_phase_window *wins;
+	size_t nwins, capwins;
+	uint64_t label_refs[PGT_PAT_NR];
+	uint32_t windows;
+};
+
+struct vent {
+	uint32_t obj;
+	uint64_t refs;
+};
+
+struct gwin {
+	uint64_t start_ref, end_ref, start_ts, end_ts, refs, distinct;
+	uint32_t ones_full, ones_samp, nv;
+	uint64_t vother;
+	struct vent v[VTOP];
+	uint64_t sig_full[SIG_WORDS], sig_samp[SIG_WORDS];
+	uint32_t hist[HIST_BINS];
+};
+
+struct part {
+	uint32_t obj;
+	uint8_t label;
+	int64_t stride;
+	uint64_t period;
+	uint64_t refs;
+};
+
+struct phacc {
+	uint64_t start_ref, end_ref, start_ts, end_ts, refs;
+	uint32_t windows, nparts;
+	uint64_t distinct_sum, distinct_max, other;
+	double jaccard, manhattan;
+	uint64_t sig_full[SIG_WORDS], sig_samp[SIG_WORDS];
+	struct part parts[PART_MAX];
+	float hist[HIST_BINS];		/* 24 bits of precision are plenty */
+};
+
+struct pgt_phase {
+	struct pgt_phase_opts o;
+	uint32_t mask;
+	uint64_t gref;		/* references so far */
+	uint64_t first_ts, last_ts;
+	struct u64map objmap;
+	struct pobj **objs;
+	size_t nobjs, capobjs;
+	struct pobj *lastobj;
+	uint32_t *active;
+	size_t nactive, capactive;
+	uint32_t *ff;		/* frequency of frequencies, W + 1 */
+	uint64_t seen_used;
+	int seen_full;
+	uint64_t windows;	/* object windows closed */
+	/* the open phase window */
+	struct gwin gw;
+	uint64_t gw_no, gw_count;
+	uint32_t samp_cut;	/* sampled when (h >> 12) & 0xfffff < samp_cut */
+	uint32_t samp;
+	struct gtab gt;
+	uint32_t *touched;
+	size_t ntouched, captouched;
+	/* phases */
+	struct gwin *last, *last2;	/* the two windows before */
+	struct gwin *pre;		/* the last window before the candidate */
+	int last_fired;			/* the last window was at a boundary */
+	struct gwin *cand;
+	uint32_t ncand;
+	double cand_j, cand_m;
+	struct phacc *ph;
+	size_t nph, capph;
+	int finished;
+	/* results */
+	struct pgt_phase_object *robjs;
+	struct pgt_phase_segment *rsegs;
+	struct pgt_phase_info *rph;
+	uint64_t nids;
+};
+
+static int grow(void **arr, size_t *cap, size_t need, size_t size)
+{
+	size_t ncap;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 16;
+	while (ncap < need)
+		ncap *= 2;
+	p = realloc(*arr, ncap * size);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+struct pgt_phase *pgt_phase__new(const struct pgt_phase_opts *o, int *err)
+{
+	struct pgt_phase *p;
+
+	if ((o->window && o->window < T_SPARSE) || o->window > (1u << 30) ||
+	    o->phase_window > (1ull << 40) || o->min_phase > 64 || o->gap > (1ull << 40)) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	p->o = *o;
+	if (!p->o.window)
+		p->o.window = 4096;
+	if (!p->o.phase_window)
+		p->o.phase_window = 100000;
+	if (!p->o.gap)
+		p->o.gap = 1;
+	if (!p->o.min_phase)
+		p->o.min_phase = 3;
+	if (!p->o.seen_bytes)
+		p->o.seen_bytes = 256ull << 20;
+	p->mask = o->refs ? o->refs : pgt_refs_default();
+	p->samp = (uint32_t)((p->o.phase_window + SIG_SAMPLE - 1) / SIG_SAMPLE);
+	if (!p->samp)
+		p->samp = 1;
+	p->samp_cut = (uint32_t)((1u << 20) / p->samp);
+	p->ff = calloc(p->o.window + 1, sizeof(*p->ff));
+	p->last = calloc(1, sizeof(*p->last));
+	p->last2 = calloc(1, sizeof(*p->last2));
+	p->pre = calloc(1, sizeof(*p->pre));
+	p->cand = calloc(p->o.min_phase, sizeof(*p->cand));
+	if (!p->ff || !p->last || !p->last2 || !p->pre || !p->cand) {
+		pgt_phase__free(p);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	p->gt.epoch = 1;
+	*err = 0;
+	return p;
+}
+
+static void obj_drop_tables(struct pobj *o)
+{
+	free(o->cur.e);
+	free(o->prev.e);
+	free(o->r);
+	free(o->seq);
+	free(o->ss);
+	o->cur.e = o->prev.e = NULL;
+	o->cur.mask = o->prev.mask = o->cur.live = o->prev.live = 0;
+	o->r = NULL;
+	o->seq = o->ss = NULL;
+	o->cap = o->capev = 0;
+}
+
+static void obj_free(struct pobj *o)
+{
+	if (!o)
+		return;
+	obj_drop_tables(o);
+	for (uint32_t i = 0; i < o->nchunk; i++)
+		free(o->chunk[i]);
+	free(o->chunk);
+	u64map_release(&o->chunks);
+	free(o->segs);
+	free(o->wins);
+	free(o);
+}
+
+void pgt_phase__free(struct pgt_phase *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->nobjs; i++)
+		obj_free(p->objs[i]);
+	free(p->objs);
+	u64map_release(&p->objmap);
+	free(p->active);
+	free(p->ff);
+	free(p->gt.e);
+	free(p->touched);
+	free(p->last);
+	free(p->last2);
+	free(p->pre);
+	free(p->cand);
+	free(p->ph);
+	free(p->robjs);
+	free(p->rsegs);
+	free(p->rph);
+	free(p);
+}
+
+static struct pobj *get_obj(struct pgt_phase *p, uint32_t id)
+{
+	uint32_t i = u64map_get(&p->objmap, id);
+	struct pobj *o;
+
+	if (i != U64MAP_NONE)
+		return p->objs[i];
+	if (grow((void **)&p->objs, &p->capobjs, p->nobjs + 1, sizeof(*p->objs)))
+		return NULL;
+	o = calloc(1, sizeof(*o));
+	if (!o)
+		return NULL;
+	o->id = id;
+	o->index = (uint32_t)p->nobjs;
+	o->cur.epoch = 2;
+	o->prev.epoch = 1;
+	o->gw_no = UINT64_MAX;
+	if (u64map_put(&p->objmap, id, (uint32_t)p->nobjs)) {
+		free(o);
+		return NULL;
+	}
+	p->objs[p->nobjs++] = o;
+	return o;
+}
+
+/* ---- first touches ---- */
+
+/* 1 if the page was seen before, 0 if not (now it is), -1 if unknown. */
+static inline int seen(struct pgt_phase *p, struct pobj *o, uint64_t key)
+{
+	uint64_t cno = key >> CHUNK_SHIFT, bit = key & ((1u << CHUNK_SHIFT) - 1), m, *c;
+
+	if (o->hot_chunk && o->hot_cno == cno) {
+		c = o->hot_chunk;
+	} else {
+		uint32_t i = u64map_get(&o->chunks, cno);
+
+		if (i != U64MAP_NONE) {
+			c = o->chunk[i];
+		} else {
+			size_t cap = o->capchunk;
+
+			if (p->seen_used + CHUNK_WORDS * 8 > p->o.seen_bytes) {
+				p->seen_full = 1;
+				return -1;
+			}
+			if (grow((void **)&o->chunk, &cap, o->nchunk + 1, sizeof(*o->chunk)))
+				return -1;
+			o->capchunk = (uint32_t)cap;
+			c = calloc(CHUNK_WORDS, sizeof(*c));
+			if (!c)
+				return -1;
+			if (u64map_put(&o->chunks, cno, o->nchunk)) {
+				free(c);
+				return -1;
+			}
+			o->chunk[o->nchunk++] = c;
+			p->seen_used += CHUNK_WORDS * 8;
+		}
+		o->hot_cno = cno;
+		o->hot_chunk = c;
+	}
+	m = 1ull << (bit & 63);
+	if (c[bit >> 6] & m)
+		return 1;
+	c[bit >> 6] |= m;
+	return 0;
+}
+
+/* ---- window features ---- */
+
+struct mg {
+	int64_t v[MG_K];
+	uint32_t c[MG_K];
+};
+
+static inline void mg_add(struct mg *g, int64_t v)
+{
+	int free_slot = -1;
+
+	for (int i = 0; i < MG_K; i++) {
+		if (g->c[i] && g->v[i] == v) {
+			g->c[i]++;
+			return;
+		}
+		if (!g->c[i] && free_slot < 0)
+			free_slot = i;
+	}
+	if (free_slot >= 0) {
+		g->v[free_slot] = v;
+		g->c[free_slot] = 1;
+		return;
+	}
+	for (int i = 0; i < MG_K; i++)
+		g->c[i]--;
+}
+
+static void zipf_fit(const uint32_t *ff, uint32_t maxc, uint64_t d, struct pgt_phase_features *f)
+{
+	uint64_t head = 0, rank = 0;
+	double sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0, k, vx, vy, cxy;
+
+	f->alpha = f->r2 = 0;
+	f->zipf_lo = f->zipf_hi = 0;
+	if (d < T_SPARSE)
+		return;
+	for (uint32_t c = maxc; c >= ZIPF_HEAD_MIN; c--)
+		head += ff[c];
+	if (head < ZIPF_RANKS_MIN) {	/* too few counts of 10: the top 10% of ranks */
+		head = (d + 9) / 10;
+		if (head < ZIPF_RANKS_MIN)
+			head = ZIPF_RANKS_MIN;
+	}
+	for (uint32_t c = maxc; c >= 1 && rank < head; c--) {
+		double y = log((double)c);
+
+		for (uint32_t j = 0; j < ff[c] && rank < head; j++) {
+			double x = log((double)++rank);
+
+			sx += x;
+			sy += y;
+			sxx += x * x;
+			sxy += x * y;
+			syy += y * y;
+		}
+	}
+	k = (double)rank;
+	vx = sxx - sx * sx / k;
+	vy = syy - sy * sy / k;
+	cxy = sxy - sx * sy / k;
+	if (rank < 3 || vx <= 0 || vy <= 0)	/* all counts equal: nothing to fit */
+		return;
+	f->alpha = -cxy / vx;
+	f->r2 = vy > 0 ? cxy * cxy / (vx * vy) : 0;
+	f->zipf_lo = 1;
+	f->zipf_hi = (uint32_t)rank;
+}
+
+static void features(struct pgt_phase *p, struct pobj *o, struct pgt_phase_features *f)
+{
+	const int64_t *seq = o->seq, *ss = o->ss;
+	const uint32_t *r = o->r;
+	uint32_t n = o->n, nev = o->nev, maxc = 0;
+	uint64_t g = p->o.gap;
+	uint64_t fwd = 0, bwd = 0, rep = 0, nz;
+	uint64_t runs_f = 0, runs3_f = 0, runs_b = 0, runs3_b = 0, len_f = 1, len_b = 1;
+	uint64_t nre = 0, top_n, cum = 0;
+	double rsum = 0, rsq = 0, lambda, s2 = 0, s3 = 0, sumsq;
+	struct mg ms = { { 0 }, { 0 } }, mr = { { 0 }, { 0 } };
+	uint64_t best_c = 0, rank = 0;
+
+	memset(f, 0, sizeof(*f));
+	f->n = n;
+	f->pages = o->cur.live;
+	f->span = o->whi - o->wlo + 1;
+	f->f_new = n ? (double)o->nnew / n : 0;
+	/* steps and runs, counted in events */
+	for (uint32_t i = 0; i < nev; i++) {
+		int64_t d = seq[i];
+
+		if (!d) {
+			rep++;
+			continue;
+		}
+		if (d >= 1 && (uint64_t)d <= g) {
+			fwd++;
+			len_f++;
+		} else {
+			/* a run of one ending at the first step is the tail of
+			 * the window before, counted there */
+			if (len_f > 1 || i) {
+				runs_f++;
+				runs3_f += len_f >= 3;
+			}
+			len_f = 1;
+		}
+		if (d <= -1 && (uint64_t)-d <= g) {
+			bwd++;
+			len_b++;
+		} else {
+			if (len_b > 1 || i) {
+				runs_b++;
+				runs3_b += len_b >= 3;
+			}
+			len_b = 1;
+		}
+		if (ss[i] >= 2 || ss[i] <= -2)
+			mg_add(&ms, ss[i]);
+	}
+	runs_f++;
+	runs3_f += len_f >= 3;
+	runs_b++;
+	runs3_b += len_b >= 3;
+	nz = nev - rep;
+	f->f_repeat = nev ? (double)rep / nev : 0;
+	if (nz) {
+		f->f_fwd = (double)fwd / nz;
+		f->f_bwd = (double)bwd / nz;
+	}
+	f->runs_fwd = (double)runs3_f / runs_f;
+	f->runs_bwd = (double)runs3_b / runs_b;
+
+	/* the stride: exact counts of the candidates */
+	for (int k = 0; k < MG_K && nz; k++) {
+		uint64_t cnt = 0, steady = 0;
+		int64_t s = ms.v[k];
+
+		if (!ms.c[k])
+			continue;
+		for (uint32_t i = 0; i < nev; i++) {
+			if (ss[i] != s)
+				continue;
+			cnt++;
+			steady += (i && ss[i - 1] == s) || (i + 1 < nev && ss[i + 1] == s);
+		}
+		if (cnt > best_c) {
+			best_c = cnt;
+			f->stride = s;
+			f->f_stride = (double)cnt / nz;
+			f->f_steady = (double)steady / nz;
+		}
+	}
+
+	/* reuse times */
+	for (uint32_t i = 0; i < n; i++) {
+		if (!r[i])
+			continue;
+		nre++;
+		rsum += r[i];
+		rsq += (double)r[i] * r[i];
+		mg_add(&mr, r[i]);
+	}
+	f->f_reref = n ? (double)nre / n : 0;
+	if (nre) {
+		double mean = rsum / nre, var = rsq / nre - mean * mean;
+		uint64_t close = 0, cut = f->pages / 10;
+
+		f->cv_reuse = mean > 0 && var > 0 ? sqrt(var) / mean : 0;
+		best_c = 0;
+		for (int k = 0; k < MG_K; k++) {
+			uint64_t cnt = 0, P = (uint64_t)mr.v[k], tol;
+
+			if (!mr.c[k])
+				continue;
+			tol = P / 20 > 1 ? P / 20 : 1;
+			for (uint32_t i = 0; i < n; i++)
+				if (r[i] && r[i] + tol >= P && r[i] <= P + tol)
+					cnt++;
+			if (cnt > best_c || (cnt == best_c && P < f->period)) {
+				best_c = cnt;
+				f->period = P;
+				f->f_loop = (double)cnt / nre;
+			}
+		}
+		for (uint32_t i = 0; i < n; i++)
+			close += r[i] && r[i] < cut;
+		f->f_close = (double)close / nre;
+	}
+
+	/* page counts: frequency of frequencies, ranks from the top */
+	for (uint32_t i = 0; o->cur.e && i <= o->cur.mask; i++) {
+		const struct pent *e = &o->cur.e[i];
+
+		if (e->epoch != o->cur.epoch)
+			continue;
+		p->ff[e->cnt]++;
+		if (e->cnt > maxc)
+			maxc = e->cnt;
+	}
+	for (uint32_t c = 2; c <= maxc; c++) {
+		double m = p->ff[c];
+
+		s2 += m * c * (c - 1);
+		s3 += m * c * (c - 1) * (c - 2);
+	}
+	sumsq = s2 + n;
+	lambda = (double)n / (double)f->span;
+	/* The hot set of a two-level model (a share s of the references
+	 * uniform over H pages, the rest spread thin): sum p^2 = s^2 / H and
+	 * sum p^3 = s^3 / H^2, estimated without bias from the pairs and
+	 * triples of references to one page, give s and H.  It needs some
+	 * triples to be worth anything. */
+	if (s3 >= HOT_TRIPLES && n >= 3) {
+		double p2 = s2 / ((double)n * (n - 1)), p3 = s3 / ((double)n * (n - 1) * (n - 2));
+		double sh = p2 * p2 / p3;
+
+		f->hot_share = sh > 1 ? 1 : sh;
+		f->hot_pages = (uint64_t)(f->hot_share * f->hot_share / p2 + 0.5);
+	}
+	top_n = (f->pages + 9) / 10;
+	for (uint32_t c = maxc; c >= 1; c--) {
+		uint64_t m = p->ff[c];
+
+		if (!m)
+			continue;
+		if (rank < top_n) {
+			uint64_t take = top_n - rank < m ? top_n - rank : m;
+
+			f->top10 += (double)(take * c);
+		}
+		if (cum * 10 < (uint64_t)n * 8) {
+			uint64_t need = ((uint64_t)n * 8 - cum * 10 + 10 * c - 1) / (10 * c);
+
+			f->hot80 += need < m ? need : m;
+		}
+		cum += m * c;
+		rank += m;
+	}
+	f->top10 = n ? f->top10 / n : 0;
+	f->dispersion = n ? sumsq / n - lambda : 0;
+	zipf_fit(p->ff, maxc, f->pages, f);
+	for (uint32_t c = 1; c <= maxc; c++)
+		p->ff[c] = 0;
+}
+
+/* ---- segments ---- */
+
+static int same_seg(const struct pgt_phase_segment *s, unsigned label, unsigned sub,
+		    const struct pgt_phase_features *f)
+{
+	if (s->label != label)
+		return 0;
+	switch (label) {
+	case PGT_PAT_STRIDED: return s->stride == f->stride;
+	case PGT_PAT_LOOPING: return s->period == f->period && s->sub == sub;
+	case PGT_PAT_SEQ_FORWARD:
+	case PGT_PAT_SEQ_BACKWARD: return s->sub == sub;
+	default: return 1;
+	}
+}
+
+static int close_owin(struct pgt_phase *p, struct pobj *o)
+{
+	struct pgt_phase_features f;
+	struct seg_acc *sa;
+	unsigned label, sub;
+	struct ptab tmp;
+
+	if (!o->n)
+		return 0;
+	features(p, o, &f);
+	label = pgt_phase_classify(&f, &sub);
+	if (p->o.keep_windows) {
+		struct pgt_phase_window *w;
+
+		if (grow((void **)&o->wins, &o->capwins, o->nwins + 1, sizeof(*o->wins)))
+			return -ENOMEM;
+		w = &o->wins[o->nwins++];
+		w->start_ref = o->wstart_ref;
+		w->end_ref = o->last_ref;
+		w->start_ts = o->wstart_ts;
+		w->end_ts = o->last_ts;
+		w->label = (uint8_t)label;
+		w->sub = (uint8_t)sub;
+		w->f = f;
+	}
+	sa = o->nsegs ? &o->segs[o->nsegs - 1] : NULL;
+	if (!sa || o->paused || !same_seg(&sa->s, label, sub, &f)) {
+		if (grow((void **)&o->segs, &o->capsegs, o->nsegs + 1, sizeof(*o->segs)))
+			return -ENOMEM;
+		sa = &o->segs[o->nsegs++];
+		memset(sa, 0, sizeof(*sa));
+		sa->s.start_ref = o->wstart_ref;
+		sa->s.start_ts = o->wstart_ts;
+		sa->s.label = (uint8_t)label;
+		sa->s.sub = (uint8_t)sub;
+		sa->s.stride = label == PGT_PAT_STRIDED ? f.stride : 0;
+		sa->s.period = label == PGT_PAT_LOOPING ? f.period : 0;
+	}
+	sa->s.end_ref = o->last_ref;
+	sa->s.end_ts = o->last_ts;
+	sa->s.refs += f.n;
+	sa->s.windows++;
+	sa->s.alpha += f.alpha;
+	sa->s.r2 += f.r2;
+	sa->s.hot_share += f.hot_share;
+	sa->s.hot_pages += (double)f.hot_pages;
+	sa->s.hot80 += (double)f.hot80;
+	sa->s.pages += (double)f.pages;
+	sa->s.f_new += f.f_new;
+	sa->subs[sub]++;
+	o->paused = 0;
+	o->label_refs[label] += f.n;
+	o->windows++;
+	p->windows++;
+	/* the next window: the current table becomes the horizon */
+	tmp = o->prev;
+	o->prev = o->cur;
+	o->cur = tmp;
+	o->cur.epoch = o->prev.epoch + 1;
+	o->cur.live = 0;
+	o->n = 0;
+	o->nev = 0;
+	o->nnew = 0;
+	return 0;
+}
+
+/* ---- phase windows and phases ---- */
+
+/* Linear counting on a signature of SIG_BITS bits. */
+static double lin_count(uint32_t ones)
+{
+	if (ones >= SIG_BITS)
+		ones = SIG_BITS - 1;
+	return -(double)SIG_BITS * log(1 - (double)ones / SIG_BITS);
+}
+
+/*
+ * Jaccard distance of two working sets from their signatures: the sizes
+ * of A, B and A or B by linear counting, so that pages sharing a bit by
+ * chance do not count as shared.  The full signature while both are
+ * sparse enough, else the sampled one.
+ */
+static uint32_t sig_ones(const uint64_t *s)
+{
+	uint32_t n = 0;
+
+	for (int i = 0; i < SIG_WORDS; i++)
+		n += (uint32_t)__builtin_popcountll(s[i]);
+	return n;
+}
+
+static double sig_jaccard(const uint64_t *x, const uint64_t *y)
+{
+	uint32_t u = 0, na = 0, nb = 0;
+	double su, inter;
+
+	for (int i = 0; i < SIG_WORDS; i++) {
+		u += (uint32_t)__builtin_popcountll(x[i] | y[i]);
+		na += (uint32_t)__builtin_popcountll(x[i]);
+		nb += (uint32_t)__builtin_popcountll(y[i]);
+	}
+	if (!u)
+		return 0;
+	su = lin_count(u);
+	inter = lin_count(na) + lin_count(nb) - su;
+	if (inter < 0)
+		inter = 0;
+	return inter >= su ? 0 : 1 - inter / su;
+}
+
+/* Of two working sets: the full signatures while both are sparse enough,
+ * else the sampled ones. */
+static double jaccard(const struct gwin *a, const struct gwin *b)
+{
+	if (a->ones_full <= SIG_FULL_MAX && b->ones_full <= SIG_FULL_MAX)
+		return sig_jaccard(a->sig_full, b->sig_full);
+	return sig_jaccard(a->sig_samp, b->sig_samp);
+}
+
+/* Manhattan distance of two share vectors, each (obj, refs) plus other. */
+static double vdist(const struct vent *a, uint32_t na, uint64_t oa, uint64_t ta,
+		    const struct vent *b, uint32_t nb, uint64_t ob, uint64_t tb)
+{
+	double s = 0, fa = ta ? 1.0 / (double)ta : 0, fb = tb ? 1.0 / (double)tb : 0;
+
+	for (uint32_t i = 0; i < na; i++) {
+		double sb = 0;
+
+		for (uint32_t j = 0; j < nb; j++)
+			if (b[j].obj == a[i].obj)
+				sb = (double)b[j].refs * fb;
+		s += fabs((double)a[i].refs * fa - sb);
+	}
+	for (uint32_t j = 0; j < nb; j++) {
+		int found = 0;
+
+		for (uint32_t i = 0; i < na && !found; i++)
+			found = a[i].obj == b[j].obj;
+		if (!found)
+			s += (double)b[j].refs * fb;
+	}
+	return s + fabs((double)oa * fa - (double)ob * fb);
+}
+
+static double score(double j, double m) { return (j + m / 2) / 2; }
+
+static struct phacc *new_phase(struct pgt_phase *p, double j, double m)
+{
+	struct phacc *a;
+
+	if (grow((void **)&p->ph, &p->capph, p->nph + 1, sizeof(*p->ph)))
+		return NULL;
+	a = &p->ph[p->nph++];
+	memset(a, 0, sizeof(*a));
+	a->jaccard = j;
+	a->manhattan = m;
+	return a;
+}
+
+static void phase_add(struct phacc *a, const struct gwin *w)
+{
+	if (!a->windows) {
+		a->start_ref = w->start_ref;
+		a->start_ts = w->start_ts;
+	}
+	a->end_ref = w->end_ref;
+	a->end_ts = w->end_ts;
+	a->refs += w->refs;
+	a->windows++;
+	a->distinct_sum += w->distinct;
+	if (w->distinct > a->distinct_max)
+		a->distinct_max = w->distinct;
+	for (int i = 0; i < SIG_WORDS; i++) {
+		a->sig_full[i] |= w->sig_full[i];
+		a->sig_samp[i] |= w->sig_samp[i];
+	}
+	for (int i = 0; i < HIST_BINS; i++)
+		a->hist[i] += (float)w->hist[i];
+	a->other += w->vother;
+	for (uint32_t i = 0; i < w->nv; i++) {
+		uint32_t k;
+
+		for (k = 0; k < a->nparts && a->parts[k].obj != w->v[i].obj; k++)
+			;
+		if (k == a->nparts) {
+			if (a->nparts == PART_MAX) {
+				a->other += w->v[i].refs;
+				continue;
+			}
+			memset(&a->parts[k], 0, sizeof(a->parts[k]));
+			a->parts[k].obj = w->v[i].obj;
+			a->nparts++;
+		}
+		a->parts[k].refs += w->v[i].refs;
+	}
+}
+
+static int fires(const struct gwin *a, const struct gwin *b, double *j, double *m)
+{
+	*j = jaccard(a, b);
+	*m = vdist(a->v, a->nv, a->vother, a->refs, b->v, b->nv, b->vother, b->refs);
+	return *j > T_BOUNDARY && *m > T_BOUNDARY;
+}
+
+/*
+ * One phase window through the boundary test and the hysteresis.  A
+ * change in the middle of a window leaves that window half-way between
+ * its neighbours, under the threshold from both; so when the window
+ * before did not open a phase, this one is also compared with the one
+ * two back, and a boundary there is put here.
+ */
+static int phase_step(struct pgt_phase *p, const struct gwin *w)
+{
+	double j, m;
+	int b, glitch = 0;
+
+	if (!p->nph) {
+		struct phacc *a = new_phase(p, 0, 0);
+
+		if (!a)
+			return -ENOMEM;
+		phase_add(a, w);
+		*p->last = *w;
+		p->last_fired = 0;
+		return 0;
+	}
+	b = fires(w, p->last, &j, &m);
+	if (!b && !p->last_fired && p->gw_no >= 2) {
+		double j2, m2;
+
+		if (fires(w, p->last2, &j2, &m2)) {
+			b = 1;
+			j = j2;
+			m = m2;
+		}
+	}
+	if (!p->ncand) {
+		if (!b) {
+			phase_add(&p->ph[p->nph - 1], w);
+		} else {
+			*p->pre = *p->last;
+			p->cand[p->ncand++] = *w;
+			p->cand_j = j;
+			p->cand_m = m;
+		}
+	} else if (!b) {
+		p->cand[p->ncand++] = *w;
+	} else {
+		/* a boundary again before the candidate lasted: it was short */
+		double jp, mp;
+		struct phacc *open = &p->ph[p->nph - 1];
+
+		if (!fires(w, p->pre, &jp, &mp)) {
+			/* back to the phase before: the excursion was part of it */
+			for (uint32_t i = 0; i < p->ncand; i++)
+				phase_add(open, &p->cand[i]);
+			phase_add(open, w);
+			p->ncand = 0;
+			b = 0;
+			glitch = 1;
+		} else if (score(p->cand_j, p->cand_m) <= score(j, m)) {
+			/* closer to the phase before: it goes back there */
+			for (uint32_t i = 0; i < p->ncand; i++)
+				phase_add(open, &p->cand[i]);
+			p->cand[0] = *w;
+			p->ncand = 1;
+			p->cand_j = jp;
+			p->cand_m = mp;
+		} else {
+			/* closer to the one after: it starts that one */
+			p->cand[p->ncand++] = *w;
+		}
+	}
+	if (p->ncand >= p->o.min_phase) {
+		struct phacc *a = new_phase(p, p->cand_j, p->cand_m);
+
+		if (!a)
+			return -ENOMEM;
+		for (uint32_t i = 0; i < p->ncand; i++)
+			phase_add(a, &p->cand[i]);
+		p->ncand = 0;
+	}
+	*p->last2 = *p->last;
+	*p->last = *w;
+	/* no look two back across a boundary or an excursion */
+	p->last_fired = b || glitch;
+	return 0;
+}
+
+static int close_gwin(struct pgt_phase *p)
+{
+	struct gwin *w = &p->gw;
+	size_t keep = 0;
+	int err;
+
+	/* the share vector: the VTOP largest objects, the rest as other */
+	w->nv = 0;
+	w->vother = 0;
+	for (size_t i = 0; i < p->ntouched; i++) {
+		struct pobj *o = p->objs[p->touched[i]];
+		struct vent e = { o->id, o->gw_refs };
+		uint32_t k;
+
+		if (w->nv < VTOP) {
+			w->v[w->nv++] = e;
+			continue;
+		}
+		for (k = 0; k < VTOP && w->v[k].refs >= e.refs; k++)
+			;
+		if (k == VTOP) {
+			w->vother += e.refs;
+			continue;
+		}
+		/* replace the smallest */
+		k = 0;
+		for (uint32_t q = 1; q < VTOP; q++)
+			if (w->v[q].refs < w->v[k].refs)
+				k = q;
+		w->vother += w->v[k].refs;
+		w->v[k] = e;
+	}
+	w->distinct = p->gt.live;
+	err = phase_step(p, w);
+	if (err)
+		return err;
+	/* objects idle for a whole phase window: close their window and free
+	 * their tables, so memory follows the objects in use */
+	for (size_t i = 0; i < p->nactive; i++) {
+		struct pobj *o = p->objs[p->active[i]];
+
+		if (o->gw_no == p->gw_no) {
+			p->active[keep++] = p->active[i];
+			continue;
+		}
+		err = close_owin(p, o);
+		if (err)
+			return err;
+		obj_drop_tables(o);
+		o->active = 0;
+		o->paused = 1;	/* a segment does not span the pause */
+	}
+	p->nactive = keep;
+	/* the next window */
+	memset(w, 0, sizeof(*w));
+	p->gw_no++;
+	p->gw_count = 0;
+	p->ntouched = 0;
+	p->gt.epoch++;
+	p->gt.live = 0;
+	return 0;
+}
+
+/* ---- references ---- */
+
+/* One page of object @o; @step is the event's steps (two), NULL for the
+ * pages of an event after its first. */
+static inline int ref(struct pgt_phase *p, struct pobj *o, uint64_t key, uint64_t ts,
+		      const int64_t *step)
+{
+	uint32_t obj = o->id;
+	uint64_t h = page_hash(obj, key), bit;
+	struct gwin *w = &p->gw;
+	struct pent *e;
+	uint32_t r = 0;
+	int nw;
+
+	if (!p->gref)
+		p->first_ts = ts;
+	p->last_ts = ts;
+	if (!o->active) {
+		if (grow((void **)&p->active, &p->capactive, p->nactive + 1, sizeof(*p->active)))
+			return -ENOMEM;
+		p->active[p->nactive++] = o->index;
+		o->active = 1;
+	}
+	if (!o->n) {
+		o->wstart_ref = p->gref;
+		o->wstart_ts = ts;
+		o->wlo = o->whi = key;
+	}
+	if (key < o->wlo)
+		o->wlo = key;
+	if (key > o->whi)
+		o->whi = key;
+	if (o->n == o->cap) {
+		size_t cap = o->cap;
+
+		if (grow((void **)&o->r, &cap, o->n + 1, sizeof(*o->r)))
+			return -ENOMEM;
+		o->cap = (uint32_t)cap;
+	}
+	if (step) {
+		if (o->nev == o->capev) {
+			size_t cap = o->capev, cap2 = o->capev;
+
+			if (grow((void **)&o->seq, &cap, o->nev + 1, sizeof(*o->seq)) ||
+			    grow((void **)&o->ss, &cap2, o->nev + 1, sizeof(*o->ss)))
+				return -ENOMEM;
+			o->capev = (uint32_t)(cap < cap2 ? cap : cap2);
+		}
+		o->seq[o->nev] = step[0];
+		o->ss[o->nev] = step[1];
+		o->nev++;
+	}
+	e = ptab_find(&o->cur, key, h);
+	if (e) {
+		r = (uint32_t)(o->t - e->last);
+	} else {
+		const struct pent *pe = ptab_find(&o->prev, key, h);
+
+		if (pe)
+			r = (uint32_t)(o->t - pe->last);
+		else if (seen(p, o, key) != 1)
+			o->nnew++;
+		e = ptab_insert(&o->cur, obj, key, h);
+		if (!e)
+			return -ENOMEM;
+	}
+	e->cnt++;
+	e->last = o->t;
+	o->r[o->n] = r;
+	o->n++;
+	o->t++;
+	o->refs++;
+	o->last_ref = p->gref;
+	o->last_ts = ts;
+
+	/* the phase window */
+	if (!p->gw_count) {
+		w->start_ref = p->gref;
+		w->start_ts = ts;
+	}
+	w->end_ref = p->gref;
+	w->end_ts = ts;
+	bit = h & (SIG_BITS - 1);
+	if (!(w->sig_full[bit >> 6] & (1ull << (bit & 63)))) {
+		w->sig_full[bit >> 6] |= 1ull << (bit & 63);
+		w->ones_full++;
+	}
+	if (((h >> 12) & 0xfffff) < p->samp_cut) {
+		bit = (h >> 32) & (SIG_BITS - 1);
+		if (!(w->sig_samp[bit >> 6] & (1ull << (bit & 63)))) {
+			w->sig_samp[bit >> 6] |= 1ull << (bit & 63);
+			w->ones_samp++;
+		}
+	}
+	w->hist[page_hash(obj, key >> REGION_SHIFT) >> 52]++;
+	nw = gtab_add(&p->gt, obj, key, h);
+	if (nw < 0)
+		return nw;
+	if (o->gw_no != p->gw_no) {
+		o->gw_no = p->gw_no;
+		o->gw_refs = 0;
+		if (grow((void **)&p->touched, &p->captouched, p->ntouched + 1, sizeof(*p->touched)))
+			return -ENOMEM;
+		p->touched[p->ntouched++] = o->index;
+	}
+	o->gw_refs++;
+	w->refs++;
+	p->gref++;
+	if (o->n == p->o.window) {
+		int err = close_owin(p, o);
+
+		if (err)
+			return err;
+	}
+	if (++p->gw_count == p->o.phase_window)
+		return close_gwin(p);
+	return 0;
+}
+
+/*
+ * The pages of one event.  Steps are measured between events, so that a
+ * range read counts once: ahead, from the end of the last event to the
+ * start of this one (1: adjacent); behind, from the start of the last to
+ * the end of this one (-1: adjacent); 0 when they overlap.  The stride is
+ * start to start.  With one page per event both are the page delta.
+ */
+static int event(struct pgt_phase *p, uint32_t obj, uint64_t first, uint64_t cnt, uint64_t ts)
+{
+	struct pobj *o = p->lastobj && p->lastobj->id == obj ? p->lastobj : get_obj(p, obj);
+	uint64_t last = first + cnt - 1;
+	int64_t step[2];
+	int err;
+
+	if (!o)
+		return -ENOMEM;
+	p->lastobj = o;
+	if (o->have_ev) {
+		step[0] = first > o->ev_hi ? (int64_t)(first - o->ev_hi)
+			: last < o->ev_lo ? -(int64_t)(o->ev_lo - last) : 0;
+		step[1] = (int64_t)(first - o->ev_lo);
+	}
+	o->ev_lo = first;
+	o->ev_hi = last;
+	err = ref(p, o, first, ts, o->have_ev ? step : NULL);
+	o->have_ev = 1;
+	for (uint64_t k = 1; k < cnt && !err; k++)
+		err = ref(p, o, first + k, ts, NULL);
+	return err;
+}
+
+int pgt_phase__ref(struct pgt_phase *p, uint32_t obj, uint64_t key, uint64_t ts)
+{
+	return event(p, obj, key, 1, ts);
+}
+
+int pgt_phase__range(struct pgt_phase *p, uint32_t obj, uint64_t first, uint64_t npages, uint64_t ts)
+{
+	return npages ? event(p, obj, first, npages, ts) : 0;
+}
+
+int pgt_phase__feed(struct pgt_phase *p, const struct pgt_event *ev, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint64_t cnt = pgt_refs_count(&ev[i], p->mask, p->o.space);
+		int pfn = p->o.space == PGT_SPACE_PFN;
+		int err;
+
+		if (!cnt)
+			continue;
+		err = event(p, pfn ? 0 : ev[i].obj, pfn ? ev[i].pfn : ev[i].index, cnt, ev[i].ts);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* ---- results ---- */
+
+/* An object's main label over [lo, hi]: the label (with its stride or
+ * period) of the segments covering most of it.  Segments are in order
+ * and do not overlap. */
+static void part_label(const struct pgt_phase *p, struct part *pt, uint64_t lo, uint64_t hi)
+{
+	uint32_t i = u64map_get(&p->objmap, pt->obj);
+	const struct pobj *o = i == U64MAP_NONE ? NULL : p->objs[i];
+	struct { uint8_t label; int64_t stride; uint64_t period, cover; } keys[16];
+	size_t nkeys = 0, a = 0, b, best = SIZE_MAX;
+
+	pt->label = PGT_PAT_SPARSE;
+	if (!o)
+		return;
+	b = o->nsegs;
+	while (a < b) {		/* the first segment ending at or after lo */
+		size_t mid = a + (b - a) / 2;
+
+		if (o->segs[mid].s.end_ref < lo)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	for (size_t k = a; k < o->nsegs && o->segs[k].s.start_ref <= hi; k++) {
+		const struct pgt_phase_segment *s = &o->segs[k].s;
+		uint64_t from = s->start_ref > lo ? s->start_ref : lo;
+		uint64_t to = s->end_ref < hi ? s->end_ref : hi;
+		size_t q;
+
+		for (q = 0; q < nkeys; q++)
+			if (keys[q].label == s->label && keys[q].stride == s->stride &&
+			    keys[q].period == s->period)
+				break;
+		if (q == nkeys) {
+			if (nkeys == PGT_ARRAY_SIZE(keys))
+				continue;
+			keys[q].label = s->label;
+			keys[q].stride = s->stride;
+			keys[q].period = s->period;
+			keys[q].cover = 0;
+			nkeys++;
+		}
+		keys[q].cover += to - from + 1;
+		if (best == SIZE_MAX || keys[q].cover > keys[best].cover)
+			best = q;
+	}
+	if (best == SIZE_MAX)
+		return;
+	pt->label = keys[best].label;
+	pt->stride = keys[best].stride;
+	pt->period = keys[best].period;
+}
+
+static int cmp_part(const void *a, const void *b)
+{
+	const struct part *x = a, *y = b;
+
+	return x->refs < y->refs ? 1 : x->refs > y->refs ? -1 : (x->obj > y->obj) - (x->obj < y->obj);
+}
+
+/* Distance of a phase to a centroid, or 2 when their labels differ. */
+static double recur_dist(const struct phacc *a, const struct phacc *c)
+{
+	struct vent va[PART_MAX], vc[PART_MAX];
+	double tv = 0, fa = a->refs ? 1.0 / (double)a->refs : 0, fc = c->refs ? 1.0 / (double)c->refs : 0;
+	double man;
+
+	for (uint32_t i = 0; i < a->nparts; i++) {
+		va[i].obj = a->parts[i].obj;
+		va[i].refs = a->parts[i].refs;
+	}
+	for (uint32_t i = 0; i < c->nparts; i++) {
+		vc[i].obj = c->parts[i].obj;
+		vc[i].refs = c->parts[i].refs;
+	}
+	for (uint32_t i = 0; i < a->nparts; i++) {
+		const struct part *x = &a->parts[i];
+
+		if ((double)x->refs * fa < T_PART_LABEL)
+			continue;
+		for (uint32_t k = 0; k < c->nparts; k++) {
+			const struct part *y = &c->parts[k];
+
+			if (y->obj == x->obj && (double)y->refs * fc >= T_PART_LABEL &&
+			    (y->label != x->label || y->stride != x->stride || y->period != x->period))
+				return 2;
+		}
+	}
+	man = vdist(va, a->nparts, a->other, a->refs, vc, c->nparts, c->other, c->refs) / 2;
+	for (int i = 0; i < HIST_BINS; i++)
+		tv += fabs((double)a->hist[i] * fa - (double)c->hist[i] * fc);
+	tv /= 2;
+	return man > tv ? man : tv;
+}
+
+static void centroid_merge(struct phacc *c, const struct phacc *a)
+{
+	for (int i = 0; i < HIST_BINS; i++)
+		c->hist[i] += a->hist[i];
+	c->refs += a->refs;
+	c->other += a->other;
+	for (uint32_t i = 0; i < a->nparts; i++) {
+		uint32_t k;
+
+		for (k = 0; k < c->nparts && c->parts[k].obj != a->parts[i].obj; k++)
+			;
+		if (k == c->nparts) {
+			if (k == PART_MAX) {
+				c->other += a->parts[i].refs;
+				continue;
+			}
+			c->parts[k] = a->parts[i];
+			c->nparts++;
+			continue;
+		}
+		c->parts[k].refs += a->parts[i].refs;
+	}
+}
+
+/* Recurrences: each phase against the centroids of the ids seen so far
+ * (at most CENT_MAX, the least recently matched making room). */
+static int build_phases(struct pgt_phase *p)
+{
+	struct phacc *cent = NULL;
+	uint32_t *cid = NULL;
+	size_t *used = NULL, ncent = 0;
+	int err = 0;
+
+	p->rph = calloc(p->nph ? p->nph : 1, sizeof(*p->rph));
+	cent = calloc(CENT_MAX, sizeof(*cent));
+	cid = calloc(CENT_MAX, sizeof(*cid));
+	used = calloc(CENT_MAX, sizeof(*used));
+	if (!p->rph || !cent || !cid || !used) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < p->nph; i++) {
+		struct phacc *a = &p->ph[i];
+		struct pgt_phase_info *r = &p->rph[i];
+		uint32_t of = sig_ones(a->sig_full), os = sig_ones(a->sig_samp);
+		double best = 2;
+		size_t match = SIZE_MAX;
+
+		qsort(a->parts, a->nparts, sizeof(*a->parts), cmp_part);
+		for (uint32_t k = 0; k < a->nparts; k++)
+			part_label(p, &a->parts[k], a->start_ref, a->end_ref);
+		r->start_ref = a->start_ref;
+		r->end_ref = a->end_ref;
+		r->start_ts = a->start_ts;
+		r->end_ts = a->end_ts;
+		r->refs = a->refs;
+		r->windows = a->windows;
+		r->wss = a->windows ? (double)a->distinct_sum / a->windows : 0;
+		r->wss_max = a->distinct_max;
+		r->wss_est = of <= SIG_BITS * 9 / 10 ? lin_count(of) : lin_count(os) * p->samp;
+		r->jaccard = a->jaccard;
+		r->manhattan = a->manhattan;
+		for (uint32_t k = 0; k < a->nparts && r->nparts < PGT_PHASE_TOP; k++) {
+			struct pgt_phase_part *pp = &r->parts[r->nparts++];
+
+			pp->obj = a->parts[k].obj;
+			pp->label = a->parts[k].label;
+			pp->stride = a->parts[k].stride;
+			pp->period = a->parts[k].period;
+			pp->share = a->refs ? (double)a->parts[k].refs / (double)a->refs : 0;
+		}
+		for (size_t c = 0; c < ncent; c++) {
+			double d = recur_dist(a, &cent[c]);
+
+			if (d < best) {
+				best = d;
+				match = c;
+			}
+		}
+		r->recur_dist = best > 1 ? 1 : best;
+		if (match != SIZE_MAX && best < T_RECUR) {
+			r->id = cid[match];
+			r->recurring = 1;
+			centroid_merge(&cent[match], a);
+		} else {
+			size_t c = ncent;
+
+			if (ncent == CENT_MAX) {	/* the least recently matched goes */
+				c = 0;
+				for (size_t q = 1; q < ncent; q++)
+					if (used[q] < used[c])
+						c = q;
+			} else {
+				ncent++;
+			}
+			cent[c] = *a;
+			cid[c] = (uint32_t)p->nids++;
+			match = c;
+			r->id = cid[c];
+		}
+		used[match] = i;
+	}
+out:
+	free(cent);
+	free(cid);
+	free(used);
+	return err;
+}
+
+int pgt_phase__finish(struct pgt_phase *p)
+{
+	size_t nsegs = 0, at = 0;
+	int err;
+
+	if (p->finished)
+		return 0;
+	p->finished = 1;
+	for (size_t i = 0; i < p->nobjs; i++) {
+		err = close_owin(p, p->objs[i]);
+		if (err)
+			return err;
+		obj_drop_tables(p->objs[i]);
+	}
+	if (p->gw_count) {
+		p->gw.distinct = p->gt.live;
+		err = close_gwin(p);
+		if (err)
+			return err;
+	}
+	if (p->ncand) {		/* a short last phase joins the one before */
+		for (uint32_t i = 0; i < p->ncand; i++)
+			phase_add(&p->ph[p->nph - 1], &p->cand[i]);
+		p->ncand = 0;
+	}
+	for (size_t i = 0; i < p->nobjs; i++)
+		nsegs += p->objs[i]->nsegs;
+	p->robjs = calloc(p->nobjs ? p->nobjs : 1, sizeof(*p->robjs));
+	p->rsegs = calloc(nsegs ? nsegs : 1, sizeof(*p->rsegs));
+	if (!p->robjs || !p->rsegs)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->nobjs; i++) {
+		struct pobj *o = p->objs[i];
+		struct pgt_phase_object *r = &p->robjs[i];
+		uint64_t best = 0;
+
+		r->obj = o->id;
+		r->refs = o->refs;
+		r->windows = o->windows;
+		for (unsigned l = 0; l < PGT_PAT_NR; l++)
+			if (o->label_refs[l] > best) {
+				best = o->label_refs[l];
+				r->label = (uint8_t)l;
+			}
+		r->segs = &p->rsegs[at];
+		r->nsegs = o->nsegs;
+		for (size_t k = 0; k < o->nsegs; k++) {
+			struct seg_acc *sa = &o->segs[k];
+			struct pgt_phase_segment *s = &sa->s;
+			double w = s->windows ? 1.0 / s->windows : 0;
+			uint32_t bs = 0;
+
+			s->alpha *= w;
+			s->r2 *= w;
+			s->hot_share *= w;
+			s->hot_pages *= w;
+			s->hot80 *= w;
+			s->pages *= w;
+			s->f_new *= w;
+			for (unsigned q = 0; q < PGT_SUB_NR; q++)
+				if (sa->subs[q] > bs) {
+					bs = sa->subs[q];
+					s->sub = (uint8_t)q;
+				}
+			p->rsegs[at++] = *s;
+		}
+		r->wins = o->wins;
+		r->nwins = o->nwins;
+	}
+	return build_phases(p);
+}
+
+void pgt_phase__summary(const struct pgt_phase *p, struct pgt_phase_summary *s)
+{
+	uint64_t bytes = sizeof(*p) + p->seen_used + p->nph * sizeof(*p->ph);
+
+	memset(s, 0, sizeof(*s));
+	s->refs = p->gref;
+	s->objects = p->nobjs;
+	s->windows = p->windows;
+	s->phase_windows = p->gw_no;
+	s->phases = p->nph;
+	s->ids = p->nids;
+	s->window = p->o.window;
+	s->phase_window = p->o.phase_window;
+	s->first_ts = p->first_ts;
+	s->last_ts = p->last_ts;
+	s->seen_full = p->seen_full;
+	for (size_t i = 0; i < p->nobjs; i++) {
+		const struct pobj *o = p->objs[i];
+
+		bytes += sizeof(*o) + o->capsegs * sizeof(*o->segs) + o->capwins * sizeof(*o->wins) +
+			 (o->cur.e ? (o->cur.mask + 1) * sizeof(struct pent) : 0) +
+			 (o->prev.e ? (o->prev.mask + 1) * sizeof(struct pent) : 0) +
+			 (uint64_t)o->cap * sizeof(*o->r) + (uint64_t)o->capev * 2 * sizeof(*o->seq);
+	}
+	if (p->gt.e)
+		bytes += (p->gt.mask + 1) * sizeof(*p->gt.e);
+	s->bytes = bytes;
+}
+
+const struct pgt_phase_object *pgt_phase__objects(const struct pgt_phase *p, size_t *n)
+{
+	*n = p->robjs ? p->nobjs : 0;
+	return p->robjs;
+}
+
+const struct pgt_phase_info *pgt_phase__phases(const struct pgt_phase *p, size_t *n)
+{
+	*n = p->rph ? p->nph : 0;
+	return p->rph;
+}
