@@ -76,6 +76,9 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+# one binary for the whole run, whatever make does meanwhile
+cp "$P" "$D/pgtrace" || exit 1
+P=$D/pgtrace
 
 mkdir -p bench/out
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
