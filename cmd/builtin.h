@@ -21,6 +21,7 @@ int cmd_record(int argc, char **argv);
 int cmd_cut(int argc, char **argv);
 int cmd_reduce(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_phase(int argc, char **argv);
 int cmd_filter(int argc, char **argv);
 int cmd_split(int argc, char **argv);
 int cmd_merge(int argc, char **argv);

@@ -25,6 +25,7 @@ static const struct command commands[] = {
 	{ "import", cmd_import, "convert lackey, CSV, oracleGeneral or perf/trace-cmd text into a trace" },
 	{ "export", cmd_export, "write a trace as CSV, JSON lines or libCacheSim oracleGeneral" },
 	{ "stats", cmd_stats, "stack distances, miss-ratio curves, reuse, IRF, working sets, popularity" },
+	{ "phase", cmd_phase, "classify access patterns per object and window, and find phases" },
 };
 
 static void usage(FILE *f)
