@@ -108,6 +108,11 @@ void out_csv_str(struct out *o, const char *s);
 /* Text with control characters shown as \xNN (for terminals). */
 void out_text_str(struct out *o, const char *s);
 
+/* Pointers to the @n elements of @base (each @size bytes) sorted by
+ * @cmp, which compares two pointers to elements; free the array.  NULL
+ * (and *@n 0) when out of memory. */
+const void **cli_sorted_ptrs(const void *base, size_t *n, size_t size, int (*cmp)(const void *, const void *));
+
 /* Human-readable size ("2.9 MiB"). */
 const char *cli_human_size(uint64_t bytes, char *buf, size_t len);
 

@@ -448,6 +448,20 @@ const char *cli_human_size(uint64_t bytes, char *buf, size_t len)
 	return buf;
 }
 
+const void **cli_sorted_ptrs(const void *base, size_t *n, size_t size, int (*cmp)(const void *, const void *))
+{
+	const void **v = malloc((*n ? *n : 1) * sizeof(*v));
+
+	if (!v) {
+		*n = 0;
+		return NULL;
+	}
+	for (size_t i = 0; i < *n; i++)
+		v[i] = (const char *)base + i * size;
+	qsort(v, *n, sizeof(*v), cmp);
+	return v;
+}
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;

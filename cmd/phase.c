@@ -82,16 +82,8 @@ static int cmp_obj(const void *a, const void *b)
 static const struct pgt_phase_object **sorted_objects(const struct pgt_phase *p, size_t *n)
 {
 	const struct pgt_phase_object *objs = pgt_phase__objects(p, n);
-	const struct pgt_phase_object **v = malloc((*n ? *n : 1) * sizeof(*v));
 
-	if (!v) {
-		*n = 0;
-		return NULL;
-	}
-	for (size_t i = 0; i < *n; i++)
-		v[i] = &objs[i];
-	qsort(v, *n, sizeof(*v), cmp_obj);
-	return v;
+	return (const struct pgt_phase_object **)cli_sorted_ptrs(objs, n, sizeof(*objs), cmp_obj);
 }
 
 static void seconds(struct out *w, uint64_t ns)

@@ -71,6 +71,13 @@ struct keyed {			/* --by: one accumulator per key */
 	size_t n;
 };
 
+static int cmp_size(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 static uint64_t parse_sizes(const char *arg, uint64_t **out)
 {
 	char *copy = strdup(arg), *tok, *save = NULL;
@@ -100,6 +107,7 @@ static uint64_t parse_sizes(const char *arg, uint64_t **out)
 	free(copy);
 	if (!n)
 		cli_usage_error("--sizes needs at least one size");
+	qsort(*out, n, sizeof(**out), cmp_size);	/* printed in order, as counted */
 	return n;
 }
 
@@ -232,20 +240,12 @@ static int cmp_obj_refs(const void *a, const void *b)
 	return x->refs > y->refs ? -1 : x->refs < y->refs;
 }
 
-/* Objects sorted by references, most first. */
+/* Objects sorted by references, most first; free the array. */
 static const struct pgt_stats_object **sorted_objects(const struct pgt_stats *s, size_t *n)
 {
 	const struct pgt_stats_object *o = pgt_stats__objects(s, n);
-	const struct pgt_stats_object **v = malloc((*n ? *n : 1) * sizeof(*v));
 
-	if (!v) {
-		*n = 0;
-		return NULL;
-	}
-	for (size_t i = 0; i < *n; i++)
-		v[i] = &o[i];
-	qsort(v, *n, sizeof(*v), cmp_obj_refs);
-	return v;
+	return (const struct pgt_stats_object **)cli_sorted_ptrs(o, n, sizeof(*o), cmp_obj_refs);
 }
 
 static double share_of_top(const struct pgt_stats *s, double frac)
@@ -361,8 +361,11 @@ static void print_text(struct out *w, const struct outctx *c, const struct pgt_s
 	for (uint64_t tau = 1; tau <= sm.refs && tau; tau *= 10)
 		out_printf(w, "%11llu  %.1f\n", (unsigned long long)tau, pgt_stats__wss_mean(s, tau));
 
-	if (c->o->no_pages)
+	if (c->o->no_pages) {
+		out_str(w, "\navg.IRF and popularity: not computed (they need every page: no --no-pages, "
+			   "no sampling)\n");
 		return;
+	}
 	out_printf(w, "\navg.IRF (1/%s): mean %.6g over %llu pages referenced twice or more "
 		   "(%llu once); per gap %.6g\n", c->o->irf_clock == PGT_IRF_NS ? "s" : "reference",
 		   sm.irf_mean, (unsigned long long)sm.reaccessed,
@@ -396,12 +399,12 @@ static void json_summary(struct out *w, const struct pgt_stats *s)
 
 	pgt_stats__summary(s, &sm);
 	out_printf(w, "{\"refs\":%llu,\"pages\":%llu,\"cold\":%llu,\"first_ts\":%llu,\"last_ts\":%llu,"
-		   "\"rate\":%.9g,\"sampled_refs\":%llu,\"mean_distance\":%.6g,\"mean_reuse\":%.6g,"
+		   "\"rate\":%.9g,\"sampled_refs\":%llu,\"shards_adj\":%.0f,\"mean_distance\":%.6g,\"mean_reuse\":%.6g,"
 		   "\"reaccessed\":%llu,\"irf_mean\":%.9g,\"irf_weighted\":%.9g,\"windows\":%llu,"
 		   "\"bytes\":%llu", (unsigned long long)sm.refs, (unsigned long long)sm.pages,
 		   (unsigned long long)sm.cold, (unsigned long long)sm.first_ts,
 		   (unsigned long long)sm.last_ts, sm.rate, (unsigned long long)sm.sampled_refs,
-		   sm.mean_distance, sm.mean_reuse, (unsigned long long)sm.reaccessed, sm.irf_mean,
+		   sm.shards_adj, sm.mean_distance, sm.mean_reuse, (unsigned long long)sm.reaccessed, sm.irf_mean,
 		   sm.irf_weighted, (unsigned long long)sm.windows, (unsigned long long)sm.bytes);
 	if (sm.zipf_alpha > 0)
 		out_printf(w, ",\"zipf\":{\"alpha\":%.6g,\"r2\":%.6g,\"rank_lo\":%llu,\"rank_hi\":%llu}",
@@ -815,6 +818,11 @@ int cmd_stats(int argc, char **argv)
 	}
 	if (o.sample_rate > 0 && o.sample_size)
 		cli_usage_error("give --sample or --sample-size, not both");
+	if ((o.sample_rate > 0 && o.sample_rate < 1) || o.sample_size) {
+		if (o.nsizes)
+			cli_usage_error("--sizes counts misses exactly: not with --sample or --sample-size");
+		o.no_pages = 1;		/* IRF and popularity need every page */
+	}
 	if (!o.window && !o.window_ns)
 		o.window = 100000;
 	path = cli_trace_arg(argc, argv, optind);

@@ -176,7 +176,19 @@ if [ "$(id -u)" = 0 ] && grep -q tracefs /proc/filesystems; then
 else
 	test_skip 'recorded traces' 'needs root and tracefs'
 fi
+test_expect_success '--sizes in any order: each size gets its own misses' '
+	pgtrace stats --json --sizes 1000,10 z.pgt >o1.json &&
+	pgtrace stats --json --sizes 10,1000 z.pgt >o2.json &&
+	cmp o1.json o2.json &&
+	test "$(jget o1.json sizes.0.pages)" = 10
+'
+test_expect_success 'SHARDS fixed size: the histogram holds the sampled weight, SHARDS-adj the rest, no negative bins' '
+	pgtrace stats --json --sample-size 2000 z.pgt >fs.json &&
+	python3 -c "import json; d = json.load(open(\"fs.json\")); h = d[\"distance_histogram\"]; assert all(e[\"refs\"] >= 0 for e in h), h[:3]; t = sum(e[\"refs\"] for e in h) + d[\"summary\"][\"cold\"] + d[\"summary\"][\"shards_adj\"]; assert abs(t - 1000000) < 10, t; assert \"irf\" not in d" &&
+	pgtrace stats --sample 0.01 z.pgt >fs.txt && grep -q "not computed" fs.txt
+'
 test_expect_success 'bad input: truncated trace, bad options' '
+	test_must_fail --code=2 pgtrace stats --sample 0.5 --sizes 100 z.pgt 2>err && test_one_line_error err &&
 	head -c 100000 m.pgt >trunc.pgt &&
 	test_must_fail --code=1 pgtrace stats trunc.pgt >/dev/null 2>err && test_one_line_error err &&
 	test_must_fail --code=2 pgtrace stats --sample 2 m.pgt 2>err && test_one_line_error err &&

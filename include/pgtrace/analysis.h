@@ -111,13 +111,16 @@ struct pgt_stats_opts {
 	double sample_rate;	/* SHARDS fixed rate in (0, 1]; 0: exact */
 	uint64_t sample_size;	/* SHARDS fixed size (pages); 0: none */
 	uint64_t salt;		/* of the sampling hash */
-	const uint64_t *sizes;	/* exact miss counts at these sizes (pages) */
+	const uint64_t *sizes;	/* exact miss counts at these sizes (pages;
+				 * exact mode only) */
 	size_t nsizes;
 	uint64_t window;	/* W(t, tau): tau in references (0: 100000) */
 	uint64_t window_ns;	/* or tau in time (ns), when set */
 	int irf_clock;		/* enum pgt_irf_clock */
 	int irf_n;		/* divide IRF sums by n (vmtrace), not n - 1 */
-	int no_pages;		/* skip per-page work: IRF, popularity */
+	int no_pages;		/* skip per-page work: IRF, popularity (always
+				 * when sampling: a sample's pages are not the
+				 * trace's) */
 };
 
 struct pgt_stats;
@@ -140,6 +143,8 @@ struct pgt_stats_summary {
 	uint64_t first_ts, last_ts;
 	double rate;		/* sampling rate at the end (1: exact) */
 	uint64_t sampled_refs;	/* references that went through the stack */
+	double shards_adj;	/* references seen - sampled weight (SHARDS-adj;
+				 * hits at distance 1, not in the histogram) */
 	double mean_distance;	/* of re-references (1-based) */
 	double mean_reuse;	/* reuse time of re-references, references */
 	uint64_t reaccessed;	/* pages referenced at least twice */

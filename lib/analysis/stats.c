@@ -22,9 +22,9 @@
  *
  * SHARDS (Waldspurger et al., FAST 2015): with a rate R only pages whose
  * hash falls under R * 2^24 go through the stack; their distances are
- * scaled by 1/R and each counts 1/R references, and the first bin gets
- * the difference between the references seen and the sampled weight
- * (SHARDS-adj).  The fixed-size variant keeps at most N sampled pages:
+ * scaled by 1/R and each counts 1/R references; miss ratios are over all
+ * references seen, which puts the difference between those and the
+ * sampled weight among the hits at distance 1 (SHARDS-adj).  The fixed-size variant keeps at most N sampled pages:
  * when one more arrives, the page with the largest hash leaves (a max
  * heap) and R drops to that hash.
  */
@@ -194,6 +194,7 @@ struct pgt_stats {
 	uint32_t nheap;
 	/* counters */
 	uint64_t refs, sampled;
+	double sampled_w;	/* sum of the weights of the sampled references */
 	uint64_t first_ts, last_ts;
 	double cold, dist_sum, dist_n, reuse_sum, reuse_n;
 	double dist[PGT_HIST_BINS], reuse[PGT_HIST_BINS], reuse_tot[PGT_HIST_BINS];
@@ -254,9 +255,9 @@ struct pgt_stats *pgt_stats__new(const struct pgt_stats_opts *o, int *err)
 	if (!s->threshold)
 		s->threshold = 1;
 	s->weight = (double)SAMPLE_ONE / s->threshold;
+	if (s->threshold < SAMPLE_ONE || s->o.sample_size)
+		s->o.no_pages = 1;	/* per-page results of a sample: not the trace's */
 	if (s->o.sample_size) {
-		/* fixed size: pages leave, so per-page results would be partial */
-		s->o.no_pages = 1;
 		if (s->o.sample_size > UINT32_MAX / 2) {
 			*err = -EINVAL;
 			goto fail;
@@ -717,6 +718,7 @@ static inline int one_ref(struct pgt_stats *s, uint32_t obj, uint64_t key, uint6
 		uint32_t tag;
 
 		s->sampled++;
+		s->sampled_w += s->weight;
 		/* room first: growing moves the table, and i is a slot of it */
 		if (s->npages == s->cap_pages && s->free_id == NONE && pages_grow(s))
 			return -ENOMEM;
@@ -994,10 +996,11 @@ int pgt_stats__finish(struct pgt_stats *s)
 	if (err)
 		return err;
 	/* SHARDS-adj: the sample's weight falls short of (or over) the
-	 * references seen by chance; the difference goes to the first bin */
-	adj = (double)s->refs - ((double)s->sampled * s->weight);
-	if (s->threshold < SAMPLE_ONE && s->sampled)
-		s->dist[0] += adj;
+	 * references seen, by chance; the difference would go to the first
+	 * bin, which is a hit for every size, so the miss ratios (over all
+	 * references) already account for it: it is reported, not added */
+	adj = (double)s->refs - s->sampled_w;
+	s->sum.shards_adj = s->threshold < SAMPLE_ONE && s->sampled ? adj : 0;
 	s->sum.refs = s->refs;
 	s->sum.first_ts = s->first_ts;
 	s->sum.last_ts = s->last_ts;
@@ -1080,7 +1083,7 @@ uint64_t pgt_stats__misses_at(const struct pgt_stats *s, size_t i)
 {
 	uint64_t m = (uint64_t)llround(s->cold);
 
-	if (i >= s->o.nsizes)
+	if (i >= s->o.nsizes || !s->above)
 		return 0;
 	for (size_t k = i + 1; k <= s->o.nsizes; k++)
 		m += s->above[k];
