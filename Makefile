@@ -28,12 +28,13 @@ OPT ?= -O2 -g
 CFLAGS ?=
 BASE_CFLAGS := -std=gnu11 $(OPT) $(WARN) -D_GNU_SOURCE -Iinclude -Ilib -MMD -MP \
 	-I/usr/include/tracefs -I/usr/include/traceevent \
+	$(shell $(PKG_CONFIG) --cflags cairo 2>/dev/null) \
 	$(SAN_CFLAGS)
 # zstd linked statically: it shaves a tenth of a millisecond off every start
-LIBS := -Wl,-Bstatic -lzstd -Wl,-Bdynamic -ltracefs -ltraceevent -lm -lpthread
+LIBS := -Wl,-Bstatic -lzstd -Wl,-Bdynamic -ltracefs -ltraceevent -lcairo -lm -lpthread
 LDFLAGS ?=
 
-LIB_SRC := $(wildcard lib/util/*.c lib/format/*.c lib/gen/*.c lib/ops/*.c lib/kernel/*.c lib/snap/*.c lib/record/*.c lib/analysis/*.c)
+LIB_SRC := $(wildcard lib/util/*.c lib/format/*.c lib/gen/*.c lib/ops/*.c lib/kernel/*.c lib/snap/*.c lib/record/*.c lib/analysis/*.c lib/plot/*.c)
 CMD_SRC := $(wildcard cmd/*.c)
 UNIT_SRC := $(wildcard t/unit/test-*.c)
 

@@ -22,6 +22,8 @@ int cmd_cut(int argc, char **argv);
 int cmd_reduce(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_phase(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_filter(int argc, char **argv);
 int cmd_split(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
@@ -107,6 +109,11 @@ void out_json_str(struct out *o, const char *s);
 void out_csv_str(struct out *o, const char *s);
 /* Text with control characters shown as \xNN (for terminals). */
 void out_text_str(struct out *o, const char *s);
+/* Text for HTML: markup characters as entities, control characters and
+ * bytes that are not UTF-8 shown as \xNN. */
+void out_html_str(struct out *o, const char *s);
+/* Length of the valid UTF-8 character at @u, 0 if there is none. */
+int cli_utf8_len(const unsigned char *u);
 
 /* Pointers to the @n elements of @base (each @size bytes) sorted by
  * @cmp, which compares two pointers to elements; free the array.  NULL

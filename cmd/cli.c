@@ -431,6 +431,43 @@ void out_text_str(struct out *o, const char *s)
 	}
 }
 
+int cli_utf8_len(const unsigned char *u)
+{
+	int n = u[0] >= 0xf0 && u[0] <= 0xf4 ? 4 : u[0] >= 0xe0 && u[0] < 0xf0 ? 3
+	      : u[0] >= 0xc2 && u[0] < 0xe0 ? 2 : 0;
+
+	for (int i = 1; i < n; i++)
+		if ((u[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+void out_html_str(struct out *o, const char *s)
+{
+	static const char dig[] = "0123456789abcdef";
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		int n = *p >= 0x80 ? cli_utf8_len(p) : 1;
+
+		switch (*p) {
+		case '&': out_str(o, "&amp;"); continue;
+		case '<': out_str(o, "&lt;"); continue;
+		case '>': out_str(o, "&gt;"); continue;
+		case '"': out_str(o, "&quot;"); continue;
+		case '\'': out_str(o, "&#39;"); continue;
+		default: break;
+		}
+		if (*p < 0x20 || *p == 0x7f || !n) {	/* shown, not obeyed */
+			char e[4] = { '\\', 'x', dig[*p >> 4], dig[*p & 15] };
+
+			out_mem(o, e, 4);
+		} else {
+			out_mem(o, (const char *)p, (size_t)n);
+			p += n - 1;
+		}
+	}
+}
+
 const char *cli_human_size(uint64_t bytes, char *buf, size_t len)
 {
 	static const char *const u[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };

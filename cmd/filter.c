@@ -50,18 +50,6 @@ static void filter_usage(FILE *f)
 		"written (the events before the damage are kept), 2 on usage errors.\n");
 }
 
-/* Length of the valid UTF-8 character at @s, 0 if there is none. */
-static int utf8_len(const unsigned char *u)
-{
-	int n = u[0] >= 0xf0 && u[0] <= 0xf4 ? 4 : u[0] >= 0xe0 && u[0] < 0xf0 ? 3
-	      : u[0] >= 0xc2 && u[0] < 0xe0 ? 2 : 0;
-
-	for (int i = 1; i < n; i++)
-		if ((u[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
 /*
  * A bad expression: the reason, the expression with a caret under the
  * offending token, and the usual hint.  Every character takes one column
@@ -80,7 +68,7 @@ static void __attribute__((noreturn)) bad_expression(const char *text, const cha
 		fputc((unsigned char)*m < 0x20 || *m == 0x7f ? '?' : *m, stderr);
 	fputs("\n  ", stderr);
 	while (u[i]) {
-		int n = u[i] >= 0x80 ? utf8_len(u + i) : 1;
+		int n = u[i] >= 0x80 ? cli_utf8_len(u + i) : 1;
 
 		if (i < at)
 			col++;

@@ -26,6 +26,8 @@ static const struct command commands[] = {
 	{ "export", cmd_export, "write a trace as CSV, JSON lines or libCacheSim oracleGeneral" },
 	{ "stats", cmd_stats, "stack distances, miss-ratio curves, reuse, IRF, working sets, popularity" },
 	{ "phase", cmd_phase, "classify access patterns per object and window, and find phases" },
+	{ "plot", cmd_plot, "draw a chart of a trace as PNG or SVG (heatmap, MRC, IRF, ...)" },
+	{ "report", cmd_report, "write a self-contained HTML report of a trace" },
 };
 
 static void usage(FILE *f)

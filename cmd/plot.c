@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* pgtrace plot: one chart of a trace as PNG or SVG. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builtin.h"
+#include "pictures.h"
+
+static void plot_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: pgtrace plot KIND [OPTIONS] -o FILE.png|FILE.svg TRACE|-\n"
+		"\n"
+		"Draw one chart of a trace's page references with cairo.\n"
+		"\n"
+		"Kinds:\n"
+		"  heatmap     address versus time, one band per object (log colour scale)\n"
+		"  fileheat    references per file over time\n"
+		"  irf         avg.IRF histogram per object\n"
+		"  reuse       LRU stack distance histogram and its CDF (hit ratio)\n"
+		"  mrc         LRU miss-ratio curve, exact and SHARDS-sampled together\n"
+		"  wss         working-set size over time\n"
+		"  popularity  references per page by rank, with the Zipf fit\n"
+		"  phase       the phase strip and each object's access patterns\n"
+		"\n"
+		"Options:\n"
+		"  -o, --output FILE     the picture; PNG or SVG by its extension\n"
+		"      --format png|svg  when the extension says neither\n"
+		"      --width N         pixels (default 1000)\n"
+		"      --height N        pixels (default 600)\n"
+		"      --title TEXT      instead of the kind's title\n"
+		"      --top N           objects or files drawn (default 8)\n"
+		"      --bytes           page axes in bytes\n"
+		"      --refs LIST       event types that count (see pgtrace stats)\n"
+		"      --space file|pfn  pages by file (default) or physical frame\n"
+		"      --sample RATE     SHARDS rate of the sampled MRC (default 0.01)\n"
+		"  -f, --force           overwrite FILE\n"
+		"  -h, --help            show this help\n"
+		"\n"
+		"Examples:\n"
+		"  pgtrace plot heatmap -o heat.png run.pgt\n"
+		"  pgtrace plot mrc --width 800 --height 500 -o mrc.svg run.pgt\n"
+		"  pgtrace plot heatmap --space pfn --bytes -o phys.png run.pgt\n"
+		"  pgtrace gen -p mix -o - | pgtrace plot phase -o phases.png -\n"
+		"\n"
+		"Exit status: 0 on success, 1 when the trace is damaged (what was read is\n"
+		"drawn) or the picture cannot be written, 2 on usage errors.\n");
+}
+
+static int format_of(const char *path)
+{
+	size_t n = strlen(path);
+
+	if (n > 4 && !strcasecmp(path + n - 4, ".png"))
+		return PGT_PLOT_PNG;
+	if (n > 4 && !strcasecmp(path + n - 4, ".svg"))
+		return PGT_PLOT_SVG;
+	return -1;
+}
+
+int cmd_plot(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "width", required_argument, NULL, 'W' },
+		{ "height", required_argument, NULL, 'H' },
+		{ "title", required_argument, NULL, 'T' },
+		{ "top", required_argument, NULL, 't' },
+		{ "bytes", no_argument, NULL, 'b' },
+		{ "refs", required_argument, NULL, 'R' },
+		{ "space", required_argument, NULL, 'S' },
+		{ "sample", required_argument, NULL, 's' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct pgt_plot_opts po = { .format = -1 };
+	struct pict_opts pi = { 0 };
+	struct pictures p;
+	const char *output = NULL, *path, *bad;
+	int kind, c, rc, err;
+
+	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		plot_usage(stdout);
+		return 0;
+	}
+	if (argc < 2 || argv[1][0] == '-')
+		cli_usage_error("give a kind first: heatmap, fileheat, irf, reuse, mrc, wss, popularity or phase");
+	kind = pgt_plot_kind_parse(argv[1]);
+	if (kind < 0)
+		cli_usage_error("unknown kind '%s': heatmap, fileheat, irf, reuse, mrc, wss, popularity or phase",
+				argv[1]);
+	argc--;		/* the kind stands where the command was */
+	argv++;
+	while ((c = getopt_long(argc, argv, "o:fh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o': output = optarg; break;
+		case 'F':
+			if (!strcmp(optarg, "png"))
+				po.format = PGT_PLOT_PNG;
+			else if (!strcmp(optarg, "svg"))
+				po.format = PGT_PLOT_SVG;
+			else
+				cli_usage_error("invalid --format '%s': png or svg", optarg);
+			break;
+		case 'W': po.width = (int)cli_u64_max("--width", optarg, 20000); break;
+		case 'H': po.height = (int)cli_u64_max("--height", optarg, 20000); break;
+		case 'T': po.title = optarg; break;
+		case 't': po.top = (uint32_t)cli_u64_max("--top", optarg, 64); break;
+		case 'b': po.bytes = 1; break;
+		case 'R':
+			if (pgt_refs_parse(optarg, &pi.refs, &bad))
+				cli_usage_error("invalid event type '%.*s' in --refs", (int)strcspn(bad, ","), bad);
+			break;
+		case 'S':
+			if (!strcmp(optarg, "file"))
+				pi.space = PGT_SPACE_FILE;
+			else if (!strcmp(optarg, "pfn"))
+				pi.space = PGT_SPACE_PFN;
+			else
+				cli_usage_error("invalid --space '%s': file or pfn", optarg);
+			break;
+		case 's':
+			if (pgt_parse_double(optarg, &pi.sample) || !(pi.sample > 0 && pi.sample < 1))
+				cli_usage_error("invalid --sample '%s': a rate in (0, 1), e.g. 0.01", optarg);
+			break;
+		case 'f': po.force = 1; break;
+		case 'h': plot_usage(stdout); return 0;
+		default: cli_bad_option();
+		}
+	}
+	if (!output)
+		cli_usage_error("give the picture's file with -o FILE.png or -o FILE.svg");
+	if (po.format < 0)
+		po.format = format_of(output);
+	if (po.format < 0)
+		cli_usage_error("cannot tell the format of '%s': name it .png or .svg, or give --format", output);
+	if ((po.width && po.width < 200) || (po.height && po.height < 150))
+		cli_usage_error("the picture must be at least 200 x 150 pixels");
+	path = cli_trace_arg(argc, argv, optind);
+	pi.want = pictures_need(kind);
+	rc = pictures_read(&p, path, &pi);
+	if (rc > 0)
+		return rc;
+	po.page_size = p.page_size;
+	err = pgt_plot__draw(kind, &p.d, &po, output, NULL, NULL);
+	if (err) {
+		if (err == -EEXIST)
+			cli_error("%s exists: use --force to overwrite it", output);
+		else
+			cli_error("cannot write %s: %s", output, strerror(-err));
+		pictures_free(&p);
+		return EXIT_RUNTIME;
+	}
+	pictures_free(&p);
+	return rc < 0 ? EXIT_RUNTIME : 0;
+}

@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * pgtrace report: one self-contained HTML page of a trace: summary,
+ * every chart (as data: URLs, so the page opens offline and the charts'
+ * SVG ids cannot clash), the top objects, patterns and phases.  No
+ * script.  Every string from the trace goes through out_html_str().
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "builtin.h"
+#include "pictures.h"
+
+static void report_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: pgtrace report [OPTIONS] -o report.html TRACE|-\n"
+		"\n"
+		"Write one self-contained HTML page about a trace: a summary, every chart\n"
+		"of pgtrace plot, the top objects with their access patterns, and the\n"
+		"phases.  The page has no script and loads nothing: open it offline.\n"
+		"\n"
+		"Options:\n"
+		"  -o, --output FILE     the page (- for standard output)\n"
+		"      --top N           objects in tables and charts (default 10)\n"
+		"      --refs LIST       event types that count (see pgtrace stats)\n"
+		"      --space file|pfn  pages by file (default) or physical frame\n"
+		"      --title TEXT      the page's title (default: the trace's name)\n"
+		"  -f, --force           overwrite FILE\n"
+		"  -h, --help            show this help\n"
+		"\n"
+		"Examples:\n"
+		"  pgtrace report -o report.html run.pgt\n"
+		"  pgtrace record -o - -- make | pgtrace report -o build.html -\n"
+		"\n"
+		"Exit status: 0 on success, 1 when the trace is damaged (the page shows\n"
+		"what was read) or the page cannot be written, 2 on usage errors.\n");
+}
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static void out_base64(struct out *o, const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i += 3) {
+		uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0) |
+			     (i + 2 < n ? p[i + 2] : 0);
+		char q[4] = { b64[v >> 18], b64[(v >> 12) & 63], i + 1 < n ? b64[(v >> 6) & 63] : '=',
+			      i + 2 < n ? b64[v & 63] : '=' };
+
+		out_mem(o, q, 4);
+	}
+}
+
+static const char *const style =
+	"body{font-family:'DejaVu Sans',Arial,sans-serif;margin:24px auto;max-width:1100px;color:#222}"
+	"h1{margin-bottom:4px}h2{border-bottom:1px solid #ccc;padding-bottom:4px;margin-top:32px}"
+	".sub{color:#555;margin-top:0}table{border-collapse:collapse;margin:8px 0}"
+	"td,th{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}"
+	"th{background:#f2f2f2}td.n{text-align:right;font-variant-numeric:tabular-nums}"
+	"img{max-width:100%;height:auto;border:1px solid #eee}"
+	".path{font-family:'DejaVu Sans Mono',monospace;word-break:break-all}"
+	"footer{margin-top:40px;color:#777;font-size:small}";
+
+struct ctx {
+	struct out *w;
+	struct pictures *p;
+	struct pgt_plot_opts po;
+	unsigned top;
+	int failed;
+};
+
+static void chart(struct ctx *c, int kind, int fmt, const char *title, const char *alt)
+{
+	struct pgt_plot_opts po = c->po;
+	char *mem = NULL;
+	size_t len = 0;
+	int err;
+
+	po.format = fmt;
+	err = pgt_plot__draw(kind, &c->p->d, &po, NULL, &mem, &len);
+	out_printf(c->w, "<h2 id=\"%s\">", pgt_plot_kind_name(kind));
+	out_html_str(c->w, title);
+	out_str(c->w, "</h2>\n");
+	if (err) {
+		out_printf(c->w, "<p>This chart could not be drawn: %s.</p>\n", strerror(-err));
+		c->failed = 1;
+		return;
+	}
+	out_printf(c->w, "<img id=\"img-%s\" alt=\"", pgt_plot_kind_name(kind));
+	out_html_str(c->w, alt);
+	out_printf(c->w, "\" width=\"%d\" height=\"%d\" src=\"data:image/%s;base64,", po.width, po.height,
+		   fmt == PGT_PLOT_SVG ? "svg+xml" : "png");
+	out_base64(c->w, (const unsigned char *)mem, len);
+	out_str(c->w, "\">\n");
+	free(mem);
+}
+
+static const char *obj_path(struct pgt_meta *m, uint32_t obj)
+{
+	const struct pgt_object *o = m ? pgt_meta__object(m, obj) : NULL;
+
+	return o && o->path && *o->path ? o->path : "?";
+}
+
+static void row_num(struct out *w, const char *k, const char *fmt, double v)
+{
+	out_str(w, "<tr><th>");
+	out_str(w, k);
+	out_str(w, "</th><td class=\"n\">");
+	out_printf(w, fmt, v);
+	out_str(w, "</td></tr>\n");
+}
+
+static void summary(struct ctx *c, const char *path, const char *title)
+{
+	struct out *w = c->w;
+	struct pgt_meta *m = c->p->d.meta;
+	struct pgt_stats_summary sm;
+	const char *host = pgt_meta__info(m, "hostname"), *kern = pgt_meta__info(m, "kernel");
+	const char *rec = pgt_meta__info(m, "recorder"), *gen = pgt_meta__info(m, "generator");
+	char hb[32];
+
+	pgt_stats__summary(c->p->exact, &sm);
+	out_str(w, "<h1>");
+	out_html_str(w, title);
+	out_str(w, "</h1>\n<p class=\"sub\">");
+	out_html_str(w, path);
+	if (host) {
+		out_str(w, " &middot; host ");
+		out_html_str(w, host);
+	}
+	if (kern) {
+		out_str(w, " &middot; kernel ");
+		out_html_str(w, kern);
+	}
+	if (rec || gen) {
+		out_str(w, " &middot; ");
+		out_html_str(w, rec ? rec : gen);
+	}
+	out_str(w, "</p>\n<h2 id=\"summary\">Summary</h2>\n<table>\n");
+	row_num(w, "events", "%.0f", (double)c->p->events);
+	row_num(w, "page references", "%.0f", (double)sm.refs);
+	row_num(w, "distinct pages", "%.0f", (double)sm.pages);
+	out_printf(w, "<tr><th>footprint</th><td class=\"n\">%s</td></tr>\n",
+		   cli_human_size(sm.pages * c->p->page_size, hb, sizeof(hb)));
+	if (sm.last_ts >= sm.first_ts && sm.refs)
+		row_num(w, "span (s)", "%.3f", (double)(sm.last_ts - sm.first_ts) / 1e9);
+	if (pgt_meta__lost_total(m))
+		row_num(w, "lost events", "%.0f", (double)pgt_meta__lost_total(m));
+	row_num(w, "re-references (%)", "%.2f", sm.refs ? 100.0 * (double)(sm.refs - sm.cold) / (double)sm.refs : 0);
+	row_num(w, "mean LRU stack distance (pages)", "%.1f", sm.mean_distance);
+	row_num(w, "mean reuse time (references)", "%.1f", sm.mean_reuse);
+	for (int q = 1; q <= 3; q++) {
+		char k[64];
+
+		snprintf(k, sizeof(k), "LRU miss ratio, memory of %d%% of the footprint", q * 25);
+		row_num(w, k, "%.4f", pgt_stats__miss_ratio(c->p->exact, sm.pages * (uint64_t)q / 4));
+	}
+	row_num(w, "avg.IRF (1/references), mean over pages used twice", "%.3g", sm.irf_mean);
+	if (sm.zipf_alpha > 0)
+		row_num(w, "Zipf alpha of the head", "%.3f", sm.zipf_alpha);
+	if (c->p->phase) {
+		struct pgt_phase_summary ps;
+
+		pgt_phase__summary(c->p->phase, &ps);
+		row_num(w, "phases (distinct)", "%.0f", (double)ps.phases);
+		row_num(w, "kinds of phase", "%.0f", (double)ps.ids);
+	}
+	out_str(w, "</table>\n");
+}
+
+static const struct pgt_phase_object *phase_obj(struct ctx *c, uint32_t obj)
+{
+	size_t n;
+	const struct pgt_phase_object *o = c->p->phase ? pgt_phase__objects(c->p->phase, &n) : NULL;
+
+	for (size_t i = 0; o && i < n; i++)
+		if (o[i].obj == obj)
+			return &o[i];
+	return NULL;
+}
+
+static void segment_params(struct out *w, const struct pgt_phase_segment *s)
+{
+	if (s->label == PGT_PAT_STRIDED)
+		out_printf(w, "stride %lld", (long long)s->stride);
+	else if (s->label == PGT_PAT_LOOPING)
+		out_printf(w, "period %llu pages", (unsigned long long)s->period);
+	else if (s->label == PGT_PAT_HOT_SET)
+		out_printf(w, "share %.2f, alpha %.2f", s->hot_share, s->alpha);
+	if (s->sub)
+		out_printf(w, "%s%s", s->label == PGT_PAT_STRIDED || s->label == PGT_PAT_LOOPING ||
+				      s->label == PGT_PAT_HOT_SET ? ", " : "", pgt_pattern_sub_name(s->sub));
+}
+
+static int cmp_refs(const void *a, const void *b)
+{
+	const struct pgt_stats_object *x = *(const struct pgt_stats_object *const *)a;
+	const struct pgt_stats_object *y = *(const struct pgt_stats_object *const *)b;
+
+	return x->refs > y->refs ? -1 : x->refs < y->refs;
+}
+
+static void objects(struct ctx *c)
+{
+	struct out *w = c->w;
+	size_t n;
+	const struct pgt_stats_object *o = pgt_stats__objects(c->p->exact, &n);
+	const struct pgt_stats_object **v = (const struct pgt_stats_object **)cli_sorted_ptrs(o, &n, sizeof(*o), cmp_refs);
+	char hb[32];
+
+	out_str(w, "<h2 id=\"objects\">Top objects</h2>\n<table>\n<tr><th>object</th><th>references</th>"
+		   "<th>pages</th><th>footprint</th><th>used twice or more</th><th>avg.IRF</th>"
+		   "<th>main pattern</th></tr>\n");
+	for (size_t i = 0; v && i < n && i < c->top; i++) {
+		const struct pgt_phase_object *po = phase_obj(c, v[i]->obj);
+
+		out_str(w, "<tr><td class=\"path\">");
+		out_html_str(w, obj_path(c->p->d.meta, v[i]->obj));
+		out_printf(w, "</td><td class=\"n\">%llu</td><td class=\"n\">%llu</td><td class=\"n\">%s</td>"
+			   "<td class=\"n\">%llu</td><td class=\"n\">%.3g</td><td>%s</td></tr>\n",
+			   (unsigned long long)v[i]->refs, (unsigned long long)v[i]->pages,
+			   cli_human_size(v[i]->pages * c->p->page_size, hb, sizeof(hb)),
+			   (unsigned long long)v[i]->reaccessed, v[i]->irf_mean,
+			   po ? pgt_pattern_name(po->label) : "");
+	}
+	out_str(w, "</table>\n");
+	free(v);
+}
+
+static void patterns(struct ctx *c)
+{
+	struct out *w = c->w;
+	size_t n, shown = 0;
+	const struct pgt_phase_object *o = c->p->phase ? pgt_phase__objects(c->p->phase, &n) : NULL;
+
+	out_str(w, "<h2 id=\"patterns\">Access patterns</h2>\n");
+	if (!o || !n) {
+		out_str(w, "<p>No object had references enough to classify.</p>\n");
+		return;
+	}
+	out_str(w, "<table>\n<tr><th>object</th><th>references</th><th>pattern</th><th>details</th>"
+		   "<th>references (first..last)</th></tr>\n");
+	for (size_t i = 0; i < n && shown < c->top; i++, shown++) {
+		for (size_t s = 0; s < o[i].nsegs && s < 12; s++) {
+			const struct pgt_phase_segment *sg = &o[i].segs[s];
+
+			out_str(w, "<tr><td class=\"path\">");
+			if (!s)
+				out_html_str(w, obj_path(c->p->d.meta, o[i].obj));
+			out_printf(w, "</td><td class=\"n\">%llu</td><td>%s</td><td>", (unsigned long long)sg->refs,
+				   pgt_pattern_name(sg->label));
+			segment_params(w, sg);
+			out_printf(w, "</td><td class=\"n\">%llu..%llu</td></tr>\n",
+				   (unsigned long long)sg->start_ref, (unsigned long long)sg->end_ref);
+		}
+		if (o[i].nsegs > 12)
+			out_printf(w, "<tr><td></td><td colspan=\"4\">and %zu more segments</td></tr>\n",
+				   o[i].nsegs - 12);
+	}
+	out_str(w, "</table>\n");
+}
+
+static void phases(struct ctx *c)
+{
+	struct out *w = c->w;
+	size_t n;
+	const struct pgt_phase_info *ph = c->p->phase ? pgt_phase__phases(c->p->phase, &n) : NULL;
+
+	out_str(w, "<h2 id=\"phases\">Phases</h2>\n");
+	if (!ph || !n) {
+		out_str(w, "<p>No phases.</p>\n");
+		return;
+	}
+	out_str(w, "<table>\n<tr><th>phase</th><th>from (s)</th><th>to (s)</th><th>references</th>"
+		   "<th>working set (pages)</th><th>main objects</th></tr>\n");
+	for (size_t i = 0; i < n && i < 200; i++) {
+		uint64_t t0 = ph[0].start_ts;
+
+		out_printf(w, "<tr><td>%u%s</td><td class=\"n\">%.3f</td><td class=\"n\">%.3f</td>"
+			   "<td class=\"n\">%llu</td><td class=\"n\">%.0f</td><td>", ph[i].id,
+			   ph[i].recurring ? " (again)" : "", (double)(ph[i].start_ts - t0) / 1e9,
+			   (double)(ph[i].end_ts - t0) / 1e9, (unsigned long long)ph[i].refs, ph[i].wss);
+		for (uint32_t k = 0; k < ph[i].nparts; k++) {
+			out_str(w, k ? "<br><span class=\"path\">" : "<span class=\"path\">");
+			out_html_str(w, obj_path(c->p->d.meta, ph[i].parts[k].obj));
+			out_printf(w, "</span> %.0f%% %s", 100 * ph[i].parts[k].share,
+				   pgt_pattern_name(ph[i].parts[k].label));
+		}
+		out_str(w, "</td></tr>\n");
+	}
+	out_str(w, "</table>\n");
+}
+
+int cmd_report(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "top", required_argument, NULL, 't' },
+		{ "refs", required_argument, NULL, 'R' },
+		{ "space", required_argument, NULL, 'S' },
+		{ "title", required_argument, NULL, 'T' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct pict_opts pi = { .want = PICT_HEAT | PICT_STATS | PICT_SAMPLED | PICT_PHASE };
+	const char *output = NULL, *path, *title = NULL, *bad;
+	struct ctx c = { .top = 10 };
+	struct pictures p;
+	int force = 0, ch, rc, fd;
+	struct out w;
+
+	while ((ch = getopt_long(argc, argv, "o:fh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'o': output = optarg; break;
+		case 't': c.top = (unsigned)cli_u64_max("--top", optarg, 64); break;
+		case 'R':
+			if (pgt_refs_parse(optarg, &pi.refs, &bad))
+				cli_usage_error("invalid event type '%.*s' in --refs", (int)strcspn(bad, ","), bad);
+			break;
+		case 'S':
+			if (!strcmp(optarg, "file"))
+				pi.space = PGT_SPACE_FILE;
+			else if (!strcmp(optarg, "pfn"))
+				pi.space = PGT_SPACE_PFN;
+			else
+				cli_usage_error("invalid --space '%s': file or pfn", optarg);
+			break;
+		case 'T': title = optarg; break;
+		case 'f': force = 1; break;
+		case 'h': report_usage(stdout); return 0;
+		default: cli_bad_option();
+		}
+	}
+	if (!output)
+		cli_usage_error("give the page's file with -o report.html (or -o - for standard output)");
+	path = cli_trace_arg(argc, argv, optind);
+	if (strcmp(output, "-")) {
+		fd = open(output, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0600);
+		if (fd < 0) {
+			cli_error("cannot create %s: %s%s", output, strerror(errno),
+				  errno == EEXIST ? " (use --force to overwrite it)" : "");
+			return EXIT_RUNTIME;
+		}
+	} else {
+		fd = dup(STDOUT_FILENO);
+	}
+	rc = pictures_read(&p, path, &pi);
+	if (rc > 0) {
+		close(fd);
+		if (strcmp(output, "-"))
+			unlink(output);
+		return rc;
+	}
+	c.p = &p;
+	c.po.width = 1000;
+	c.po.height = 520;
+	c.po.top = c.top < 12 ? c.top : 12;
+	c.po.page_size = p.page_size;
+	out_init(&w, fd);
+	c.w = &w;
+	out_str(&w, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+		    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+		    "img-src data:; style-src 'unsafe-inline'\">\n<title>pgtrace report: ");
+	out_html_str(&w, title ? title : path);
+	out_printf(&w, "</title>\n<style>%s</style></head><body>\n", style);
+	summary(&c, path, title ? title : "pgtrace report");
+	chart(&c, PGT_PLOT_HEATMAP, PGT_PLOT_PNG, "Address versus time",
+	      "heatmap of page references by time and page, per object");
+	chart(&c, PGT_PLOT_FILEHEAT, PGT_PLOT_PNG, "Per-file heat", "references per file over time");
+	chart(&c, PGT_PLOT_MRC, PGT_PLOT_SVG, "Miss-ratio curve", "LRU miss ratio by memory size");
+	chart(&c, PGT_PLOT_REUSE, PGT_PLOT_SVG, "Reuse distance", "stack distance histogram and CDF");
+	chart(&c, PGT_PLOT_WSS, PGT_PLOT_SVG, "Working set over time", "distinct pages per window");
+	chart(&c, PGT_PLOT_IRF, PGT_PLOT_SVG, "avg.IRF", "avg.IRF histogram per object");
+	chart(&c, PGT_PLOT_POPULARITY, PGT_PLOT_SVG, "Popularity", "references by rank");
+	chart(&c, PGT_PLOT_PHASE, PGT_PLOT_SVG, "Phases", "phase strip and patterns per object");
+	objects(&c);
+	patterns(&c);
+	phases(&c);
+	out_printf(&w, "<footer>pgtrace %s &middot; charts are images in the page; nothing is loaded "
+		   "from elsewhere</footer>\n</body></html>\n", PGT_VERSION_STRING);
+	if (out_finish(&w) || close(fd)) {
+		cli_error("cannot write %s: %s", output, strerror(errno ? errno : EIO));
+		pictures_free(&p);
+		return EXIT_RUNTIME;
+	}
+	pictures_free(&p);
+	return rc < 0 || c.failed ? EXIT_RUNTIME : 0;
+}

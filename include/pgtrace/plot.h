@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * plot.h - pictures of a page trace: the address-versus-time heat grid
+ * and per-file heat (collected in one pass over the events), and the
+ * charts drawn with cairo as PNG or SVG.
+ */
+#ifndef PGTRACE_PLOT_H
+#define PGTRACE_PLOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pgtrace/analysis.h"
+#include "pgtrace/pgtrace.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- heat: references binned by time and page ---- */
+
+struct pgt_heat_opts {
+	uint32_t refs;		/* reference types (0: pgt_refs_default()) */
+	int space;		/* enum pgt_space */
+	uint32_t tbins;		/* time bins (0: 1024) */
+	uint32_t abins;		/* most page bins per object (0: 512) */
+	uint32_t max_objects;	/* objects given an address grid (0: 32) */
+	uint64_t t0, t1;	/* the trace's time range when known (t1 > t0) */
+};
+
+/* One object's grid: @rows page bins of @pages_per_row pages each, by the
+ * time bins of the heat; counts[t * rows + r]. */
+struct pgt_heat_grid {
+	uint32_t obj;
+	uint32_t rows;
+	uint64_t pages_per_row;
+	uint64_t max_index;	/* highest page seen */
+	uint64_t refs;
+	uint32_t *counts;
+};
+
+struct pgt_heat;
+struct pgt_heat *pgt_heat__new(const struct pgt_heat_opts *o, int *err);
+void pgt_heat__free(struct pgt_heat *h);
+int pgt_heat__feed(struct pgt_heat *h, const struct pgt_event *ev, size_t n);
+/* Time axis: bins of @ns_per_bin from @t0; @nbins used. */
+void pgt_heat__time(const struct pgt_heat *h, uint64_t *t0, uint64_t *ns_per_bin, uint32_t *nbins);
+/* Objects with a grid, most referenced first; @untracked: references to
+ * objects past max_objects (drawn in no grid). */
+const struct pgt_heat_grid *pgt_heat__grids(struct pgt_heat *h, size_t *n, uint64_t *untracked);
+/* Per-object references by time bin for every object (file heat), most
+ * referenced first: @row[i] points at nbins counts. */
+size_t pgt_heat__files(struct pgt_heat *h, const uint32_t **objs, const uint64_t *const **rows,
+		       const uint64_t **refs);
+
+/* ---- charts ---- */
+
+enum pgt_plot_kind {
+	PGT_PLOT_HEATMAP,	/* address versus time */
+	PGT_PLOT_IRF,		/* avg.IRF histogram per object */
+	PGT_PLOT_REUSE,		/* reuse (stack) distance histogram and CDF */
+	PGT_PLOT_MRC,		/* miss-ratio curve, exact and sampled */
+	PGT_PLOT_WSS,		/* working-set size over time */
+	PGT_PLOT_FILEHEAT,	/* per-file heat over time */
+	PGT_PLOT_POPULARITY,	/* rank and frequency, Zipf fit */
+	PGT_PLOT_PHASE,		/* the phase strip */
+	PGT_PLOT_NKINDS,
+};
+const char *pgt_plot_kind_name(int kind);
+int pgt_plot_kind_parse(const char *name);
+
+enum pgt_plot_format { PGT_PLOT_PNG, PGT_PLOT_SVG };
+
+struct pgt_plot_opts {
+	int width, height;	/* pixels (0: 1000 x 600) */
+	const char *title;	/* NULL: the kind's title */
+	int format;		/* enum pgt_plot_format */
+	int bytes;		/* page axes in bytes, not pages */
+	uint64_t page_size;
+	uint32_t top;		/* objects or files drawn (0: 8) */
+	int force;		/* overwrite the output file */
+};
+
+/* What a chart is drawn from; each kind uses its part. */
+struct pgt_phase;
+struct pgt_plot_data {
+	struct pgt_meta *meta;		/* object names */
+	struct pgt_heat *heat;		/* heatmap, fileheat */
+	struct pgt_stats *exact;	/* irf, reuse, mrc, wss, popularity */
+	struct pgt_stats *sampled;	/* mrc (may be NULL) */
+	const struct pgt_phase *phase;	/* phase (finished) */
+};
+
+/* Draw @kind into @path (PNG or SVG by o->format), or when @path is NULL
+ * into *@mem (malloc'd, *@len bytes).  Return 0 or a negative errno. */
+int pgt_plot__draw(int kind, const struct pgt_plot_data *d, const struct pgt_plot_opts *o, const char *path,
+		   char **mem, size_t *len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

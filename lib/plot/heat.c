@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * heat: references binned by time and page, in one pass.
+ *
+ * Time bins are fixed when the trace's range is known (an indexed file);
+ * on a pipe they start at a millisecond and double, pairs merged, when
+ * an event falls past the last.  Each of the first max_objects objects
+ * gets a grid whose rows start at one page each, grow in number up to
+ * abins and then double in width, pairs merged, as higher pages come.
+ * Every object, gridded or not, has references per time bin (file heat).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ops/u64map.h"
+#include "pgtrace/plot.h"
+
+#define FIRST_ROWS 16u
+#define FIRST_NS_PER_BIN 1000000ull
+
+struct obj {
+	uint32_t obj;
+	uint64_t refs;
+	uint64_t *times;	/* per time bin */
+	int grid;		/* index in grids, or -1 */
+};
+
+struct pgt_heat {
+	struct pgt_heat_opts o;
+	uint64_t t0, ns_per_bin;
+	uint32_t nbins;		/* used so far */
+	int t0_set, fixed;
+	struct pgt_heat_grid *grids;
+	size_t ngrids;
+	struct obj *objs;
+	size_t nobjs, capobjs;
+	struct u64map map;	/* object id -> index in objs */
+	uint64_t untracked;
+	int sorted;
+	uint32_t *order_ids;
+	const uint64_t **order_rows;
+	uint64_t *order_refs;
+};
+
+struct pgt_heat *pgt_heat__new(const struct pgt_heat_opts *o, int *err)
+{
+	struct pgt_heat *h = calloc(1, sizeof(*h));
+
+	*err = -ENOMEM;
+	if (!h)
+		return NULL;
+	h->o = *o;
+	if (!h->o.refs)
+		h->o.refs = pgt_refs_default();
+	if (!h->o.tbins)
+		h->o.tbins = 1024;
+	if (!h->o.abins)
+		h->o.abins = 512;
+	if (!h->o.max_objects)
+		h->o.max_objects = 32;
+	h->grids = calloc(h->o.max_objects, sizeof(*h->grids));
+	if (!h->grids) {
+		free(h);
+		return NULL;
+	}
+	h->ns_per_bin = FIRST_NS_PER_BIN;
+	if (o->t1 > o->t0) {
+		h->t0 = o->t0;
+		h->t0_set = 1;
+		h->fixed = 1;
+		h->ns_per_bin = (o->t1 - o->t0) / h->o.tbins + 1;
+	}
+	*err = 0;
+	return h;
+}
+
+void pgt_heat__free(struct pgt_heat *h)
+{
+	if (!h)
+		return;
+	for (size_t i = 0; i < h->ngrids; i++)
+		free(h->grids[i].counts);
+	for (size_t i = 0; i < h->nobjs; i++)
+		free(h->objs[i].times);
+	free(h->grids);
+	free(h->objs);
+	u64map_release(&h->map);
+	free(h->order_ids);
+	free(h->order_rows);
+	free(h->order_refs);
+	free(h);
+}
+
+/* Double the time bins' width: bin i gets old bins 2i and 2i+1. */
+static void widen_time(struct pgt_heat *h)
+{
+	uint32_t T = h->o.tbins;
+
+	for (size_t k = 0; k < h->nobjs; k++) {
+		uint64_t *t = h->objs[k].times;
+
+		for (uint32_t i = 0; i < T / 2; i++)
+			t[i] = t[2 * i] + t[2 * i + 1];
+		memset(t + T / 2, 0, (T - T / 2) * sizeof(*t));
+	}
+	for (size_t g = 0; g < h->ngrids; g++) {
+		struct pgt_heat_grid *gr = &h->grids[g];
+		uint32_t R = gr->rows;
+
+		for (uint32_t i = 0; i < T / 2; i++)
+			for (uint32_t r = 0; r < R; r++)
+				gr->counts[(size_t)i * R + r] = gr->counts[(size_t)2 * i * R + r] +
+								gr->counts[(size_t)(2 * i + 1) * R + r];
+		memset(gr->counts + (size_t)(T / 2) * R, 0, (size_t)(T - T / 2) * R * sizeof(*gr->counts));
+	}
+	h->ns_per_bin *= 2;
+	h->nbins = (h->nbins + 1) / 2;
+}
+
+/* Make @gr hold page @index: more rows, then wider rows. */
+static int grow_grid(struct pgt_heat *h, struct pgt_heat_grid *gr, uint64_t index)
+{
+	uint32_t T = h->o.tbins;
+
+	while (index / gr->pages_per_row >= gr->rows) {
+		if (gr->rows < h->o.abins) {
+			uint32_t nr = gr->rows * 2 > h->o.abins ? h->o.abins : gr->rows * 2;
+			uint32_t *c = calloc((size_t)T * nr, sizeof(*c));
+
+			if (!c)
+				return -ENOMEM;
+			for (uint32_t t = 0; t < T; t++)
+				memcpy(c + (size_t)t * nr, gr->counts + (size_t)t * gr->rows, gr->rows * sizeof(*c));
+			free(gr->counts);
+			gr->counts = c;
+			gr->rows = nr;
+			continue;
+		}
+		for (uint32_t t = 0; t < T; t++) {
+			uint32_t *row = gr->counts + (size_t)t * gr->rows;
+
+			for (uint32_t r = 0; r < gr->rows / 2; r++)
+				row[r] = row[2 * r] + row[2 * r + 1];
+			memset(row + gr->rows / 2, 0, (gr->rows - gr->rows / 2) * sizeof(*row));
+		}
+		gr->pages_per_row *= 2;
+	}
+	return 0;
+}
+
+static struct obj *get_obj(struct pgt_heat *h, uint32_t id)
+{
+	uint32_t i = u64map_get(&h->map, id);
+	struct obj *o;
+
+	if (i != U64MAP_NONE)
+		return &h->objs[i];
+	if (h->nobjs == h->capobjs) {
+		size_t nc = h->capobjs ? h->capobjs * 2 : 64;
+		void *p = realloc(h->objs, nc * sizeof(*h->objs));
+
+		if (!p)
+			return NULL;
+		h->objs = p;
+		h->capobjs = nc;
+	}
+	o = &h->objs[h->nobjs];
+	memset(o, 0, sizeof(*o));
+	o->obj = id;
+	o->grid = -1;
+	o->times = calloc(h->o.tbins, sizeof(*o->times));
+	if (!o->times || u64map_put(&h->map, id, (uint32_t)h->nobjs)) {
+		free(o->times);
+		return NULL;
+	}
+	if (h->ngrids < h->o.max_objects) {
+		struct pgt_heat_grid *gr = &h->grids[h->ngrids];
+
+		gr->obj = id;
+		gr->rows = FIRST_ROWS < h->o.abins ? FIRST_ROWS : h->o.abins;
+		gr->pages_per_row = 1;
+		gr->counts = calloc((size_t)h->o.tbins * gr->rows, sizeof(*gr->counts));
+		if (!gr->counts) {
+			free(o->times);
+			u64map_del(&h->map, id);
+			return NULL;
+		}
+		o->grid = (int)h->ngrids++;
+	}
+	h->nobjs++;
+	return o;
+}
+
+int pgt_heat__feed(struct pgt_heat *h, const struct pgt_event *ev, size_t n)
+{
+	uint32_t last_id = UINT32_MAX;
+	struct obj *o = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct pgt_event *e = &ev[i];
+		uint64_t cnt = pgt_refs_count(e, h->o.refs, h->o.space), first, tb;
+		uint32_t id;
+
+		if (!cnt)
+			continue;
+		if (!h->t0_set) {
+			h->t0 = e->ts;
+			h->t0_set = 1;
+		}
+		if (e->ts < h->t0)	/* out of order before the start: first bin */
+			tb = 0;
+		else
+			tb = (e->ts - h->t0) / h->ns_per_bin;
+		while (tb >= h->o.tbins) {
+			if (h->fixed) {		/* past the known end: last bin */
+				tb = h->o.tbins - 1;
+				break;
+			}
+			widen_time(h);
+			tb = (e->ts - h->t0) / h->ns_per_bin;
+		}
+		if (tb + 1 > h->nbins)
+			h->nbins = (uint32_t)tb + 1;
+		id = h->o.space == PGT_SPACE_PFN ? 0 : e->obj;
+		if (id != last_id || !o) {
+			o = get_obj(h, id);
+			if (!o)
+				return -ENOMEM;
+			last_id = id;
+		}
+		o->refs += cnt;
+		o->times[tb] += cnt;
+		first = h->o.space == PGT_SPACE_PFN ? e->pfn : e->index;
+		if (o->grid >= 0) {
+			struct pgt_heat_grid *gr = &h->grids[o->grid];
+			uint64_t last = first + cnt - 1;
+			uint32_t *row;
+
+			if (last / gr->pages_per_row >= gr->rows && grow_grid(h, gr, last))
+				return -ENOMEM;
+			if (last > gr->max_index || !gr->refs)
+				gr->max_index = last > gr->max_index ? last : gr->max_index;
+			gr->refs += cnt;
+			row = gr->counts + (size_t)tb * gr->rows;
+			if (cnt == 1) {
+				row[first / gr->pages_per_row]++;
+			} else {
+				for (uint64_t r = first / gr->pages_per_row; r <= last / gr->pages_per_row; r++) {
+					uint64_t lo = r * gr->pages_per_row, hi = lo + gr->pages_per_row - 1;
+
+					lo = lo < first ? first : lo;
+					hi = hi > last ? last : hi;
+					row[r] += (uint32_t)(hi - lo + 1);
+				}
+			}
+		} else {
+			h->untracked += cnt;
+		}
+	}
+	h->sorted = 0;
+	return 0;
+}
+
+void pgt_heat__time(const struct pgt_heat *h, uint64_t *t0, uint64_t *ns_per_bin, uint32_t *nbins)
+{
+	*t0 = h->t0;
+	*ns_per_bin = h->ns_per_bin;
+	*nbins = h->fixed ? h->o.tbins : h->nbins;
+}
+
+static int cmp_grid(const void *a, const void *b)
+{
+	const struct pgt_heat_grid *x = a, *y = b;
+
+	return x->refs > y->refs ? -1 : x->refs < y->refs;
+}
+
+static int cmp_obj(const void *a, const void *b)
+{
+	const struct obj *x = *(const struct obj *const *)a, *y = *(const struct obj *const *)b;
+
+	return x->refs > y->refs ? -1 : x->refs < y->refs;
+}
+
+const struct pgt_heat_grid *pgt_heat__grids(struct pgt_heat *h, size_t *n, uint64_t *untracked)
+{
+	/* sorting moves grids: objects find theirs by id from here on */
+	qsort(h->grids, h->ngrids, sizeof(*h->grids), cmp_grid);
+	for (size_t g = 0; g < h->ngrids; g++)
+		h->objs[u64map_get(&h->map, h->grids[g].obj)].grid = (int)g;
+	*n = h->ngrids;
+	*untracked = h->untracked;
+	return h->grids;
+}
+
+size_t pgt_heat__files(struct pgt_heat *h, const uint32_t **objs, const uint64_t *const **rows,
+		       const uint64_t **refs)
+{
+	if (!h->sorted) {
+		struct obj **v = malloc((h->nobjs ? h->nobjs : 1) * sizeof(*v));
+
+		free(h->order_ids);
+		free(h->order_rows);
+		free(h->order_refs);
+		h->order_ids = malloc((h->nobjs ? h->nobjs : 1) * sizeof(*h->order_ids));
+		h->order_rows = malloc((h->nobjs ? h->nobjs : 1) * sizeof(*h->order_rows));
+		h->order_refs = malloc((h->nobjs ? h->nobjs : 1) * sizeof(*h->order_refs));
+		if (!v || !h->order_ids || !h->order_rows || !h->order_refs) {
+			free(v);
+			return 0;
+		}
+		for (size_t i = 0; i < h->nobjs; i++)
+			v[i] = &h->objs[i];
+		qsort(v, h->nobjs, sizeof(*v), cmp_obj);
+		for (size_t i = 0; i < h->nobjs; i++) {
+			h->order_ids[i] = v[i]->obj;
+			h->order_rows[i] = v[i]->times;
+			h->order_refs[i] = v[i]->refs;
+		}
+		free(v);
+		h->sorted = 1;
+	}
+	*objs = h->order_ids;
+	*rows = h->order_rows;
+	*refs = h->order_refs;
+	return h->nobjs;
+}
