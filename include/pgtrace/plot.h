@@ -24,7 +24,8 @@ struct pgt_heat_opts {
 	int space;		/* enum pgt_space */
 	uint32_t tbins;		/* time bins (0: 1024) */
 	uint32_t abins;		/* most page bins per object (0: 512) */
-	uint32_t max_objects;	/* objects given an address grid (0: 32) */
+	uint32_t max_objects;	/* objects given an address grid (0: 4096;
+				 * grids stop at 256 MiB in all) */
 	uint64_t t0, t1;	/* the trace's time range when known (t1 > t0) */
 };
 

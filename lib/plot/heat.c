@@ -4,10 +4,12 @@
  *
  * Time bins are fixed when the trace's range is known (an indexed file);
  * on a pipe they start at a millisecond and double, pairs merged, when
- * an event falls past the last.  Each of the first max_objects objects
- * gets a grid whose rows start at one page each, grow in number up to
- * abins and then double in width, pairs merged, as higher pages come.
- * Every object, gridded or not, has references per time bin (file heat).
+ * an event falls past the last.  Each object gets a grid whose rows
+ * start as one page each, grow in number up to abins as higher pages
+ * come, and then double in width, pairs merged: a file of a few pages
+ * costs a few kilobytes.  Objects met after max_objects grids or after
+ * the grids reach 256 MiB get none (their references are counted as
+ * untracked).  Every object has references per time bin (file heat).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,7 +18,8 @@
 #include "ops/u64map.h"
 #include "pgtrace/plot.h"
 
-#define FIRST_ROWS 16u
+#define FIRST_ROWS 1u
+#define GRID_BUDGET (256ull << 20)	/* bytes of grids, all objects together */
 #define FIRST_NS_PER_BIN 1000000ull
 
 struct obj {
@@ -37,6 +40,7 @@ struct pgt_heat {
 	size_t nobjs, capobjs;
 	struct u64map map;	/* object id -> index in objs */
 	uint64_t untracked;
+	uint64_t grid_bytes;
 	int sorted;
 	uint32_t *order_ids;
 	const uint64_t **order_rows;
@@ -58,7 +62,7 @@ struct pgt_heat *pgt_heat__new(const struct pgt_heat_opts *o, int *err)
 	if (!h->o.abins)
 		h->o.abins = 512;
 	if (!h->o.max_objects)
-		h->o.max_objects = 32;
+		h->o.max_objects = 4096;
 	h->grids = calloc(h->o.max_objects, sizeof(*h->grids));
 	if (!h->grids) {
 		free(h);
@@ -132,6 +136,7 @@ static int grow_grid(struct pgt_heat *h, struct pgt_heat_grid *gr, uint64_t inde
 				return -ENOMEM;
 			for (uint32_t t = 0; t < T; t++)
 				memcpy(c + (size_t)t * nr, gr->counts + (size_t)t * gr->rows, gr->rows * sizeof(*c));
+			h->grid_bytes += (uint64_t)T * (nr - gr->rows) * sizeof(*c);
 			free(gr->counts);
 			gr->counts = c;
 			gr->rows = nr;
@@ -174,13 +179,14 @@ static struct obj *get_obj(struct pgt_heat *h, uint32_t id)
 		free(o->times);
 		return NULL;
 	}
-	if (h->ngrids < h->o.max_objects) {
+	if (h->ngrids < h->o.max_objects && h->grid_bytes < GRID_BUDGET) {
 		struct pgt_heat_grid *gr = &h->grids[h->ngrids];
 
 		gr->obj = id;
 		gr->rows = FIRST_ROWS < h->o.abins ? FIRST_ROWS : h->o.abins;
 		gr->pages_per_row = 1;
 		gr->counts = calloc((size_t)h->o.tbins * gr->rows, sizeof(*gr->counts));
+		h->grid_bytes += (uint64_t)h->o.tbins * gr->rows * sizeof(*gr->counts);
 		if (!gr->counts) {
 			free(o->times);
 			u64map_del(&h->map, id);
