@@ -107,6 +107,7 @@ bench: deps all
 	@bash bench/record.sh
 	@bash bench/tools.sh
 	@bash bench/analysis.sh
+	@bash bench/plot.sh
 
 demo: deps all
 	@sh mk/demo.sh

@@ -120,6 +120,10 @@ int cli_utf8_len(const unsigned char *u);
  * (and *@n 0) when out of memory. */
 const void **cli_sorted_ptrs(const void *base, size_t *n, size_t size, int (*cmp)(const void *, const void *));
 
+/* Threads that decode packets besides the caller's: $PGTRACE_THREADS, or
+ * one less than the CPUs online, at most 3. */
+int cli_decode_threads(void);
+
 /* Human-readable size ("2.9 MiB"). */
 const char *cli_human_size(uint64_t bytes, char *buf, size_t len);
 

@@ -499,6 +499,17 @@ const void **cli_sorted_ptrs(const void *base, size_t *n, size_t size, int (*cmp
 	return v;
 }
 
+int cli_decode_threads(void)
+{
+	const char *e = getenv("PGTRACE_THREADS");
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	uint64_t v;
+
+	if (e && *e && !pgt_parse_u64_max(e, 64, &v))
+		return (int)v;
+	return ncpu > 1 ? (int)(ncpu > 4 ? 3 : ncpu - 1) : 0;
+}
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;

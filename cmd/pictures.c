@@ -39,7 +39,6 @@ int pictures_read(struct pictures *p, const char *path, const struct pict_opts *
 {
 	uint64_t total = 0, npk, t0 = 0, t1 = 0, done = 0;
 	struct progress prog;
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int err = 0;
 
 	memset(p, 0, sizeof(*p));
@@ -48,7 +47,7 @@ int pictures_read(struct pictures *p, const char *path, const struct pict_opts *
 		return EXIT_RUNTIME;
 	p->page_size = pgt_reader__header(p->r)->page_size ? pgt_reader__header(p->r)->page_size : 4096;
 	pgt_reader__index_summary(p->r, &total, &npk, &t0, &t1);
-	p->src = pgt_reader__parallel_source(p->r, ncpu > 1 ? (int)(ncpu > 4 ? 3 : ncpu - 1) : 0, &err);
+	p->src = pgt_reader__parallel_source(p->r, cli_decode_threads(), &err);
 	if (!p->src)
 		goto fail;
 	p->d.meta = p->src->meta;

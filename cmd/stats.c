@@ -833,16 +833,12 @@ int cmd_stats(int argc, char **argv)
 	}
 	oc.page_size = pgt_reader__header(r)->page_size ? pgt_reader__header(r)->page_size : 4096;
 	/* decoding on the other cores: the side tables are read at the end */
-	{
-		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-
-		src = pgt_reader__parallel_source(r, ncpu > 1 ? (int)(ncpu > 4 ? 3 : ncpu - 1) : 0, &err);
-		if (!src) {
-			cli_error("cannot start reading %s: %s", path, strerror(-err));
-			pgt_reader__free(r);
-			free(sizes);
-			return EXIT_RUNTIME;
-		}
+	src = pgt_reader__parallel_source(r, cli_decode_threads(), &err);
+	if (!src) {
+		cli_error("cannot start reading %s: %s", path, strerror(-err));
+		pgt_reader__free(r);
+		free(sizes);
+		return EXIT_RUNTIME;
 	}
 	oc.meta = src->meta;
 	st = pgt_stats__new(&o, &err);

@@ -34,7 +34,8 @@ struct pgt_heat_opts {
 struct pgt_heat_grid {
 	uint32_t obj;
 	uint32_t rows;
-	uint64_t pages_per_row;
+	uint64_t pages_per_row;	/* a power of two, 1 << row_shift */
+	uint32_t row_shift;
 	uint64_t max_index;	/* highest page seen */
 	uint64_t refs;
 	uint32_t *counts;

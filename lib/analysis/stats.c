@@ -766,8 +766,11 @@ int pgt_stats__feed(struct pgt_stats *s, const struct pgt_event *ev, size_t n)
 		/* sampled: few references reach the table; no batching, and
 		 * the others only count and move the window */
 		for (; i < n; i++) {
-			uint64_t cnt = pgt_refs_count(&ev[i], s->o.refs, s->o.space);
+			uint64_t cnt;
 
+			if (i + 16 < n)
+				__builtin_prefetch(&ev[i + 16]);
+			cnt = pgt_refs_count(&ev[i], s->o.refs, s->o.space);
 			for (p = 0; p < cnt; p++) {
 				struct pgt_ref r;
 				uint64_t h;
@@ -790,7 +793,11 @@ int pgt_stats__feed(struct pgt_stats *s, const struct pgt_event *ev, size_t n)
 	while (i < n || nq) {
 		/* fill a batch of references */
 		while (i < n && nq < BATCH) {
-			uint64_t cnt = pgt_refs_count(&ev[i], s->o.refs, s->o.space);
+			uint64_t cnt;
+
+			if (i + 16 < n)
+				__builtin_prefetch(&ev[i + 16]);
+			cnt = pgt_refs_count(&ev[i], s->o.refs, s->o.space);
 
 			if (p >= cnt) {
 				i++;

@@ -32,6 +32,7 @@ struct obj {
 struct pgt_heat {
 	struct pgt_heat_opts o;
 	uint64_t t0, ns_per_bin;
+	double per_ns;		/* 1 / ns_per_bin: a multiply, not a division */
 	uint32_t nbins;		/* used so far */
 	int t0_set, fixed;
 	struct pgt_heat_grid *grids;
@@ -75,6 +76,7 @@ struct pgt_heat *pgt_heat__new(const struct pgt_heat_opts *o, int *err)
 		h->fixed = 1;
 		h->ns_per_bin = (o->t1 - o->t0) / h->o.tbins + 1;
 	}
+	h->per_ns = 1.0 / (double)h->ns_per_bin;
 	*err = 0;
 	return h;
 }
@@ -119,6 +121,7 @@ static void widen_time(struct pgt_heat *h)
 		memset(gr->counts + (size_t)(T / 2) * R, 0, (size_t)(T - T / 2) * R * sizeof(*gr->counts));
 	}
 	h->ns_per_bin *= 2;
+	h->per_ns = 1.0 / (double)h->ns_per_bin;
 	h->nbins = (h->nbins + 1) / 2;
 }
 
@@ -150,6 +153,7 @@ static int grow_grid(struct pgt_heat *h, struct pgt_heat_grid *gr, uint64_t inde
 			memset(row + gr->rows / 2, 0, (gr->rows - gr->rows / 2) * sizeof(*row));
 		}
 		gr->pages_per_row *= 2;
+		gr->row_shift++;
 	}
 	return 0;
 }
@@ -198,6 +202,19 @@ static struct obj *get_obj(struct pgt_heat *h, uint32_t id)
 	return o;
 }
 
+/* The bin of @ts >= t0; the multiply may round across an edge by one
+ * nanosecond's worth, which the division would not: corrected. */
+static inline uint64_t time_bin(const struct pgt_heat *h, uint64_t ts)
+{
+	uint64_t d = ts - h->t0, tb = (uint64_t)((double)d * h->per_ns);
+
+	if (tb * h->ns_per_bin > d)
+		tb--;
+	else if ((tb + 1) * h->ns_per_bin <= d)
+		tb++;
+	return tb;
+}
+
 int pgt_heat__feed(struct pgt_heat *h, const struct pgt_event *ev, size_t n)
 {
 	uint32_t last_id = UINT32_MAX;
@@ -205,8 +222,12 @@ int pgt_heat__feed(struct pgt_heat *h, const struct pgt_event *ev, size_t n)
 
 	for (size_t i = 0; i < n; i++) {
 		const struct pgt_event *e = &ev[i];
-		uint64_t cnt = pgt_refs_count(e, h->o.refs, h->o.space), first, tb;
+		uint64_t cnt, first, tb;
 		uint32_t id;
+
+		if (i + 16 < n)		/* the decoder's output left the near caches */
+			__builtin_prefetch(&ev[i + 16]);
+		cnt = pgt_refs_count(e, h->o.refs, h->o.space);
 
 		if (!cnt)
 			continue;
@@ -217,14 +238,14 @@ int pgt_heat__feed(struct pgt_heat *h, const struct pgt_event *ev, size_t n)
 		if (e->ts < h->t0)	/* out of order before the start: first bin */
 			tb = 0;
 		else
-			tb = (e->ts - h->t0) / h->ns_per_bin;
+			tb = time_bin(h, e->ts);
 		while (tb >= h->o.tbins) {
 			if (h->fixed) {		/* past the known end: last bin */
 				tb = h->o.tbins - 1;
 				break;
 			}
 			widen_time(h);
-			tb = (e->ts - h->t0) / h->ns_per_bin;
+			tb = time_bin(h, e->ts);
 		}
 		if (tb + 1 > h->nbins)
 			h->nbins = (uint32_t)tb + 1;
@@ -243,16 +264,16 @@ int pgt_heat__feed(struct pgt_heat *h, const struct pgt_event *ev, size_t n)
 			uint64_t last = first + cnt - 1;
 			uint32_t *row;
 
-			if (last / gr->pages_per_row >= gr->rows && grow_grid(h, gr, last))
+			if ((last >> gr->row_shift) >= gr->rows && grow_grid(h, gr, last))
 				return -ENOMEM;
 			if (last > gr->max_index || !gr->refs)
 				gr->max_index = last > gr->max_index ? last : gr->max_index;
 			gr->refs += cnt;
 			row = gr->counts + (size_t)tb * gr->rows;
 			if (cnt == 1) {
-				row[first / gr->pages_per_row]++;
+				row[first >> gr->row_shift]++;
 			} else {
-				for (uint64_t r = first / gr->pages_per_row; r <= last / gr->pages_per_row; r++) {
+				for (uint64_t r = first >> gr->row_shift; r <= last >> gr->row_shift; r++) {
 					uint64_t lo = r * gr->pages_per_row, hi = lo + gr->pages_per_row - 1;
 
 					lo = lo < first ? first : lo;
