@@ -3,8 +3,9 @@
 # Run by 'make check', 'make demo', 'make bench' and friends; quiet and
 # quick when everything is there.
 set -e
+# chromium: t0430 loads the HTML report in it, headless
 pkgs="build-essential pkg-config libzstd-dev zstd libcmocka-dev libtracefs-dev
-libtraceevent-dev libcairo2-dev clang util-linux vmtouch python3"
+libtraceevent-dev libcairo2-dev clang util-linux vmtouch python3 chromium"
 missing=
 for p in $pkgs; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

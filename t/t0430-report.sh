@@ -1,0 +1,287 @@
+#!/bin/bash
+# pgtrace report: one self-contained HTML page.  Its HTML parses with
+# every tag closed, its charts are data: URLs of valid PNG and SVG, it
+# loads nothing and runs nothing, every string from the trace is escaped,
+# and headless Chromium shows it, the heatmap included, with no console
+# message.
+. "$(dirname "$0")/lib-test.sh"
+
+png() { python3 "$TEST_DIR/png.py" "$@"; }
+
+# mkcsv FILE PATH...: a CSV trace of 100 references to each path (in
+# pgtrace's CSV, \xNN in a field is the byte NN)
+mkcsv() {
+	python3 - "$@" <<-\EOF
+	import csv, sys
+	with open(sys.argv[1], "w", newline="") as f:
+	    w = csv.writer(f)
+	    w.writerow(["ts", "type", "path", "index"])
+	    for i in range(100):
+	        for k, p in enumerate(sys.argv[2:]):
+	            w.writerow([i * 1000000 + k, "lookup", p, i % (7 + k)])
+	EOF
+}
+
+# An assertion that fails because of a bug in pgtrace, reported and not
+# yet fixed: skipped (with the reason) while it fails, a pass once fixed.
+test_known_bug() {
+	if (eval "set -e; $3") >"$TRASH/.out" 2>&1; then
+		test_expect_success "$1 (known bug fixed: make this test_expect_success)" true
+	else
+		test_skip "$1" "known bug: $2"
+	fi
+}
+
+# htmlcheck.py PAGE [IMAGES]: the page is strict UTF-8; html.parser finds
+# every non-void tag closed in order; a Content-Security-Policy meta
+# comes before any image; no script, no event handler, no frame, object,
+# link, base or form; every <img> src is a data: URL whose base64 is a
+# PNG or SVG of the img's width and height (IMAGES of them, if given);
+# no http(s), ftp or file URL anywhere, nor inside the SVGs, whose links
+# are all to their own ids or data: URLs.
+cat >htmlcheck.py <<EOF
+import base64, re, sys
+from html.parser import HTMLParser
+sys.path.insert(0, "$TEST_DIR")
+import png
+EOF
+cat >>htmlcheck.py <<'EOF'
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+BANNED = {"script", "iframe", "frame", "object", "embed", "link", "base", "form", "noscript", "template"}
+URL = re.compile(rb"\b(https?|ftp|file|javascript):", re.I)
+raw = open(sys.argv[1], "rb").read()
+text = raw.decode("utf-8")          # strict: invalid UTF-8 fails here
+assert "\r" not in text and not re.search("[\x00-\x08\x0b-\x1f\x7f]", text), "control character in the page"
+
+class Checker(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack, self.imgs, self.csp, self.errors = [], [], None, []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in BANNED:
+            self.errors.append("<%s> at %s" % (tag, self.getpos()))
+        for k, v in attrs:
+            if k.startswith("on") or k in ("srcset", "action", "formaction", "ping", "background"):
+                self.errors.append("attribute %s at %s" % (k, self.getpos()))
+            if k in ("href", "src") and not (v or "").startswith(("data:", "#")):
+                self.errors.append("%s=%r at %s" % (k, v, self.getpos()))
+        if tag == "meta" and (a.get("http-equiv") or "").lower() == "content-security-policy":
+            self.csp = a.get("content")
+        if tag == "img":
+            if self.csp is None:
+                self.errors.append("an image before the Content-Security-Policy")
+            self.imgs.append(a)
+        if tag not in VOID:
+            self.stack.append((tag, self.getpos()))
+
+    def handle_startendtag(self, tag, attrs):
+        if tag not in VOID:
+            self.errors.append("self-closed <%s/> at %s" % (tag, self.getpos()))
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID:
+            self.stack.pop()
+
+    def handle_endtag(self, tag):
+        if tag in VOID:
+            self.errors.append("</%s> at %s" % (tag, self.getpos()))
+        elif not self.stack or self.stack[-1][0] != tag:
+            self.errors.append("</%s> at %s closes %s" % (tag, self.getpos(), self.stack[-1:] or "nothing"))
+        else:
+            self.stack.pop()
+
+c = Checker()
+c.feed(text)
+c.close()
+assert not c.errors, c.errors
+assert not c.stack, "never closed: %s" % c.stack
+assert c.csp and "default-src 'none'" in c.csp and "script-src" not in c.csp, c.csp
+assert not re.search(r"<\s*script", text, re.I), "a script tag"
+assert not URL.search(raw), URL.search(raw)
+kinds = set()
+for img in c.imgs:
+    m = re.fullmatch(r"data:image/(png|svg\+xml);base64,([A-Za-z0-9+/]*={0,2})", img["src"])
+    assert m, img["src"][:80]
+    data = base64.b64decode(m.group(2), validate=True)
+    kind = png.check_image(data, int(img["width"]), int(img["height"]))
+    assert kind == {"png": "png", "svg+xml": "svg"}[m.group(1)], (kind, m.group(1))
+    assert img.get("alt"), "an image without alt text"
+    if kind == "svg":
+        import xml.etree.ElementTree as ET
+        for e in ET.fromstring(data).iter():
+            for k, v in e.attrib.items():
+                if k.endswith("href"):
+                    assert v.startswith(("#", "data:")), (k, v[:80])
+                assert "url(" not in v or re.search(r"url\(#", v), v[:80]
+        inner = re.sub(rb'xmlns(:\w+)?="http://www\.w3\.org/[^"]*"', b"", data)
+        assert not URL.search(inner), URL.search(inner)
+        assert not re.search(rb"<\s*(script|foreignObject)", inner, re.I)
+    kinds.add(img.get("id"))
+want = int(sys.argv[2]) if len(sys.argv) > 2 else None
+assert want is None or len(c.imgs) == want, "%d images, wanted %s" % (len(c.imgs), want)
+print("%d images: %s" % (len(c.imgs), " ".join(sorted(k or "?" for k in kinds))))
+EOF
+
+test_expect_success 'setup: a mix trace; traces whose file names are markup, a control character, invalid UTF-8' '
+	pgtrace gen -p mix --pages 5000 -n 200000 --seed 3 -o m.pgt &&
+	mkcsv esc.csv "<script>alert(1)</script>" "/a&b\"c<d>'"'"'e.db" &&
+	pgtrace import --format csv -o esc.pgt esc.csv &&
+	mkcsv ctl.csv "/data/ctl\\x01x" "/data/bad\\xff\\xfe.db" &&
+	pgtrace import --format csv -o ctl.pgt ctl.csv &&
+	test "$(pgtrace dump --fields path ctl.pgt | sort -u | wc -l)" = 2
+'
+test_expect_success 'report of a gen trace: exit 0, mode 0600, balanced HTML, eight charts as data: URLs, no URL, no script' '
+	pgtrace report -o m.html m.pgt &&
+	test "$(stat -c %a m.html)" = 600 &&
+	python3 htmlcheck.py m.html 8 &&
+	for id in summary heatmap fileheat mrc reuse wss irf popularity phase objects patterns phases; do
+		grep -q "id=\"$id\"" m.html || { echo "no section $id"; exit 1; }
+	done &&
+	grep -q "file-0.dat" m.html
+'
+test_expect_success 'htmlcheck.py refuses a script, an open tag, a URL, a handler, a broken image, no CSP' '
+	for m in "s|</footer>|<script>x</script></footer>|" "s|</footer>|<p>x</footer>|" \
+		 "s|</footer>|<a href=\"https://x\">x</a></footer>|" "s|</footer>|<p onclick=\"x\">x</p></footer>|" \
+		 "s|</footer>|<img alt=\"x\" width=\"1\" height=\"1\" src=\"x.png\"></footer>|" \
+		 "s|base64,iVBORw0KGgo|base64,iVBORw0KGgx|" "s|<meta http-equiv=\"Content-Security-Policy\"[^>]*>||" \
+		 "s|width=\"1000\" height=\"520\" src=\"data:image/svg|width=\"1000\" height=\"500\" src=\"data:image/svg|"; do
+		sed "$m" m.html >mut.html && ! cmp -s mut.html m.html || { echo "not changed by $m"; exit 1; }
+		! python3 htmlcheck.py mut.html >/dev/null 2>&1 || { echo "accepted $m"; exit 1; }
+	done
+'
+test_expect_success 'report of an imported trace-cmd trace' '
+	pgtrace import -o tc.pgt "$TEST_DIR/data/trace-cmd-cat.txt" &&
+	pgtrace report -o tc.html tc.pgt && python3 htmlcheck.py tc.html 8
+'
+test_expect_success 'a file named <script>alert(1)</script> shows as text' '
+	pgtrace report -o esc.html esc.pgt &&
+	python3 htmlcheck.py esc.html 8 &&
+	grep -q "&lt;script&gt;alert(1)&lt;/script&gt;" esc.html &&
+	! grep -qi "<script" esc.html &&
+	! grep -q "alert(1)</" esc.html &&
+	grep -q "/a&amp;b&quot;c&lt;d&gt;&#39;e.db" esc.html
+'
+test_expect_success '--title and the trace name are escaped too' '
+	cp esc.pgt "x<i>&.pgt" &&
+	pgtrace report --title "<script>alert(2)</script>" -o t.html "x<i>&.pgt" &&
+	python3 htmlcheck.py t.html &&
+	grep -q "<h1>&lt;script&gt;alert(2)&lt;/script&gt;</h1>" t.html &&
+	grep -q "x&lt;i&gt;&amp;.pgt" t.html && ! grep -q "<i>" t.html
+'
+# Expected to exit 0; exits 1 until the invalid-UTF-8 bug below is fixed,
+# which does not change what this test checks: the page and its escapes.
+test_expect_success 'a control character and invalid UTF-8 in a file name: shown as \x escapes in valid UTF-8' '
+	rc=0 && { pgtrace report -o ctl.html ctl.pgt 2>ctl.err || rc=$?; } && cat ctl.err &&
+	test $rc -le 1 &&
+	python3 htmlcheck.py ctl.html &&
+	grep -q "/data/ctl\\\\x01x" ctl.html &&
+	grep -q "/data/bad\\\\xff\\\\xfe\\.db" ctl.html &&
+	! grep -q "$(printf "\\001")" ctl.html
+'
+test_known_bug 'invalid UTF-8 in a file name: the report has every chart, exit 0' \
+	'lib/plot/plot.c obj_label() passes invalid UTF-8 to cairo; heatmap, fileheat, irf and phase fail' '
+	pgtrace report -o ctl2.html ctl.pgt && python3 htmlcheck.py ctl2.html 8
+'
+test_expect_success 'to standard output; --top; from a pipe' '
+	pgtrace report -o - m.pgt >out.html && python3 htmlcheck.py out.html 8 &&
+	pgtrace report --top 2 -o top2.html m.pgt && python3 htmlcheck.py top2.html 8 &&
+	test "$(grep -c "<tr><td class=\"path\">/gen/" top2.html)" -lt "$(grep -c "<tr><td class=\"path\">/gen/" m.html)" &&
+	cat m.pgt | pgtrace report -o pipe.html - && python3 htmlcheck.py pipe.html 8
+'
+test_expect_success 'bad input: no -o (2), an existing page (1, says --force), a symlink (1, target untouched)' '
+	test_must_fail --code=2 pgtrace report m.pgt 2>err && test_one_line_error err &&
+	test_must_fail --code=2 pgtrace report --top 65 -o x.html m.pgt 2>err &&
+	test_must_fail --code=2 pgtrace report --space virt -o x.html m.pgt 2>err &&
+	test_must_fail --code=2 pgtrace report --bogus -o x.html m.pgt 2>err &&
+	! test -e x.html &&
+	echo keep >exists.html &&
+	test_must_fail --code=1 pgtrace report -o exists.html m.pgt 2>err && test_one_line_error err &&
+	grep -q -- --force err && test "$(cat exists.html)" = keep &&
+	pgtrace report --force -o exists.html m.pgt && python3 htmlcheck.py exists.html 8 &&
+	echo precious >target && cp target target.orig && ln -s target link.html &&
+	test_must_fail --code=1 pgtrace report -o link.html m.pgt 2>err && test_one_line_error err &&
+	test_must_fail --code=1 pgtrace report --force -o link.html m.pgt 2>err && test_one_line_error err &&
+	cmp target target.orig &&
+	test_must_fail --code=1 pgtrace report -o none.html no-such.pgt 2>err && test_one_line_error err &&
+	! test -e none.html &&
+	(umask 0; pgtrace report -o umask.html m.pgt) && test "$(stat -c %a umask.html)" = 600
+'
+test_expect_success 'a truncated trace: exit 1, one message, the page of what was read' '
+	head -c 200000 m.pgt >trunc.pgt &&
+	test_must_fail --code=1 pgtrace report -o trunc.html trunc.pgt 2>err && test_one_line_error err &&
+	python3 htmlcheck.py trunc.html 8
+'
+
+# ---- in a browser ----
+#
+# Debian's chromium, installed by mk/deps.sh for 'make check' (here too
+# when missing and we are root).  Console messages of the page come on
+# stderr as "INFO:CONSOLE:N] "...", source: file://..." whatever their
+# level, so any CONSOLE line fails, and so does any line about a blocked
+# load or a script error (Uncaught, Refused, Content Security Policy,
+# net::ERR_, Not allowed to load) or an ERROR line naming the page.
+# Chromium's own noise is ignored: D-Bus (dbus/bus.cc, object_proxy.cc,
+# UPower, ScreenSaver, Floss), no GPU (vaapi drmGetDevices2, gpu-process
+# sandbox), sqlite flush warnings, and the Debian wrapper script's
+# "[: ...: unexpected operator".
+have_chromium() {
+	command -v chromium >/dev/null 2>&1 && return 0
+	[ "$(id -u)" = 0 ] || { why="chromium not installed and not root"; return 1; }
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >apt.log 2>&1 ||
+		{ apt-get update -qq >>apt.log 2>&1 &&
+		  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >>apt.log 2>&1; }
+	command -v chromium >/dev/null 2>&1 && return 0
+	why="chromium could not be installed: $(tail -n 1 apt.log)"
+	return 1
+}
+
+# shoot PAGE SHOT: a 1100x1600 screenshot; the console lines in PAGE.console
+shoot() {
+	rm -f "$2"
+	XDG_CONFIG_HOME=$TRASH/xdg XDG_CACHE_HOME=$TRASH/xdg timeout 120 chromium --headless --no-sandbox \
+		--disable-gpu --no-first-run --disable-background-networking --disable-component-update \
+		--hide-scrollbars --enable-logging=stderr --v=0 --user-data-dir="$TRASH/chrome-profile" \
+		--window-size=1100,1600 --screenshot="$TRASH/$2" "file://$TRASH/$1" >"$1.log" 2>&1
+	rc=$?
+	grep -E 'CONSOLE|Uncaught|Refused|Content Security Policy|net::ERR_|Not allowed to load' "$1.log" >"$1.console"
+	grep ':ERROR:' "$1.log" | grep -F "$1" >>"$1.console"
+	[ $rc = 0 ] && test -s "$2" || { echo "chromium exited $rc"; tail -n 20 "$1.log"; return 1; }
+}
+
+why=
+if have_chromium; then
+	test_expect_success 'chromium: the console check catches a blocked script and a blocked load' '
+		printf "%s\n" "<!DOCTYPE html><html><head><meta charset=\"utf-8\">" \
+			"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src '"'"'none'"'"'\">" \
+			"<title>x</title></head><body><p>x</p><img alt=\"x\" src=\"http://127.0.0.1:9/x.png\">" \
+			"<script>console.log(1)</script></body></html>" >bad.html &&
+		shoot bad.html bad.png && cat bad.html.console &&
+		test "$(grep -c "Content Security Policy" bad.html.console)" -ge 2
+	'
+	test_expect_success 'chromium: the report of a gen trace loads with no console message' '
+		shoot m.html m-shot.png && png check m-shot.png 1100 1600 &&
+		! test -s m.html.console || { cat m.html.console; exit 1; }
+	'
+	test_expect_success 'chromium: the report of <script>alert(1)</script> runs nothing, no console message' '
+		shoot esc.html esc-shot.png &&
+		! test -s esc.html.console || { cat esc.html.console; exit 1; }
+	'
+	test_expect_success 'chromium: the screenshot shows the heatmap (viridis cells over most of the width)' '
+		pgtrace gen -p uniform --pages 64 -n 300000 -o u.pgt &&
+		pgtrace report -o u.html u.pgt &&
+		shoot u.html u-shot.png &&
+		! test -s u.html.console &&
+		png viridis u-shot.png >u.json && cat u.json &&
+		python3 -c "import json; d = json.load(open(\"u.json\"))
+# the heatmap is the first chart: a run of rows, each a quarter or more
+# of the width in viridis colours, 300 rows tall (its plot area is 424),
+# starting in the upper two thirds of the screenshot
+runs = [r for r in d[\"runs\"] if r[1] - r[0] + 1 >= 300 and r[0] < d[\"height\"] * 2 / 3]
+assert runs, d
+assert d[\"pixels\"] > 200000, d"
+	'
+else
+	test_skip 'chromium: console and screenshot checks' "$why"
+fi
+test_done
