@@ -31,7 +31,7 @@ BASE_CFLAGS := -std=gnu11 $(OPT) $(WARN) -D_GNU_SOURCE -Iinclude -Ilib -MMD -MP 
 	$(shell $(PKG_CONFIG) --cflags cairo 2>/dev/null) \
 	$(SAN_CFLAGS)
 # zstd linked statically: it shaves a tenth of a millisecond off every start
-LIBS := -Wl,-Bstatic -lzstd -Wl,-Bdynamic -ltracefs -ltraceevent -lcairo -lm -lpthread
+LIBS := -Wl,-Bstatic -lzstd -Wl,-Bdynamic -ltracefs -ltraceevent -lcairo -lfontconfig -lm -lpthread
 LDFLAGS ?=
 
 LIB_SRC := $(wildcard lib/util/*.c lib/format/*.c lib/gen/*.c lib/ops/*.c lib/kernel/*.c lib/snap/*.c lib/record/*.c lib/analysis/*.c lib/plot/*.c)

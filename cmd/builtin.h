@@ -112,8 +112,7 @@ void out_text_str(struct out *o, const char *s);
 /* Text for HTML: markup characters as entities, control characters and
  * bytes that are not UTF-8 shown as \xNN. */
 void out_html_str(struct out *o, const char *s);
-/* Length of the valid UTF-8 character at @u, 0 if there is none. */
-int cli_utf8_len(const unsigned char *u);
+
 
 /* Pointers to the @n elements of @base (each @size bytes) sorted by
  * @cmp, which compares two pointers to elements; free the array.  NULL

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "builtin.h"
+#include "util/util.h"
 
 const char *cli_cmd = "pgtrace";
 static char last_diag[512];
@@ -431,23 +432,12 @@ void out_text_str(struct out *o, const char *s)
 	}
 }
 
-int cli_utf8_len(const unsigned char *u)
-{
-	int n = u[0] >= 0xf0 && u[0] <= 0xf4 ? 4 : u[0] >= 0xe0 && u[0] < 0xf0 ? 3
-	      : u[0] >= 0xc2 && u[0] < 0xe0 ? 2 : 0;
-
-	for (int i = 1; i < n; i++)
-		if ((u[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
 void out_html_str(struct out *o, const char *s)
 {
 	static const char dig[] = "0123456789abcdef";
 
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		int n = *p >= 0x80 ? cli_utf8_len(p) : 1;
+		int n = pgt_utf8_len(p);
 
 		switch (*p) {
 		case '&': out_str(o, "&amp;"); continue;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "builtin.h"
+#include "util/util.h"
 #include "pgtrace/ops.h"
 
 static void filter_usage(FILE *f)
@@ -68,7 +69,7 @@ static void __attribute__((noreturn)) bad_expression(const char *text, const cha
 		fputc((unsigned char)*m < 0x20 || *m == 0x7f ? '?' : *m, stderr);
 	fputs("\n  ", stderr);
 	while (u[i]) {
-		int n = u[i] >= 0x80 ? cli_utf8_len(u + i) : 1;
+		int n = pgt_utf8_len(u + i);
 
 		if (i < at)
 			col++;

@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "builtin.h"
 #include "pictures.h"
 
@@ -26,7 +29,8 @@ static void plot_usage(FILE *f)
 		"  phase       the phase strip and each object's access patterns\n"
 		"\n"
 		"Options:\n"
-		"  -o, --output FILE     the picture; PNG or SVG by its extension\n"
+		"  -o, --output FILE     the picture; PNG or SVG by its extension (- for\n"
+		"                        standard output, with --format)\n"
 		"      --format png|svg  when the extension says neither\n"
 		"      --width N         pixels (default 1000)\n"
 		"      --height N        pixels (default 600)\n"
@@ -106,10 +110,10 @@ int cmd_plot(int argc, char **argv)
 			else
 				cli_usage_error("invalid --format '%s': png or svg", optarg);
 			break;
-		case 'W': po.width = (int)cli_u64_max("--width", optarg, 20000); break;
-		case 'H': po.height = (int)cli_u64_max("--height", optarg, 20000); break;
+		case 'W': po.width = (int)cli_u64_max("--width", optarg, 20000); if (po.width < 200) cli_usage_error("--width must be at least 200 pixels"); break;
+		case 'H': po.height = (int)cli_u64_max("--height", optarg, 20000); if (po.height < 150) cli_usage_error("--height must be at least 150 pixels"); break;
 		case 'T': po.title = optarg; break;
-		case 't': po.top = (uint32_t)cli_u64_max("--top", optarg, 64); break;
+		case 't': po.top = (uint32_t)cli_u64_max("--top", optarg, 64); if (!po.top) cli_usage_error("--top must be at least 1"); break;
 		case 'b': po.bytes = 1; break;
 		case 'R':
 			if (pgt_refs_parse(optarg, &pi.refs, &bad))
@@ -138,20 +142,45 @@ int cmd_plot(int argc, char **argv)
 		po.format = format_of(output);
 	if (po.format < 0)
 		cli_usage_error("cannot tell the format of '%s': name it .png or .svg, or give --format", output);
-	if ((po.width && po.width < 200) || (po.height && po.height < 150))
-		cli_usage_error("the picture must be at least 200 x 150 pixels");
+	if (strcmp(output, "-")) {	/* before reading: the output must be writable */
+		struct stat st;
+
+		if (!lstat(output, &st) && (S_ISLNK(st.st_mode) || !po.force)) {
+			cli_error("%s exists%s", output, S_ISLNK(st.st_mode) ? " and is a symbolic link: not written through"
+									 : ": use --force to overwrite it");
+			return EXIT_RUNTIME;
+		}
+	} else if (isatty(STDOUT_FILENO)) {
+		cli_usage_error("not writing a picture to a terminal: give -o FILE or a pipe");
+	}
 	path = cli_trace_arg(argc, argv, optind);
 	pi.want = pictures_need(kind);
 	rc = pictures_read(&p, path, &pi);
 	if (rc > 0)
 		return rc;
 	po.page_size = p.page_size;
-	err = pgt_plot__draw(kind, &p.d, &po, output, NULL, NULL);
+	p.d.pfn_space = pi.space == PGT_SPACE_PFN;
+	if (strcmp(output, "-")) {
+		err = pgt_plot__draw(kind, &p.d, &po, output, NULL, NULL);
+	} else {
+		char *mem = NULL;
+		size_t len = 0;
+
+		err = pgt_plot__draw(kind, &p.d, &po, NULL, &mem, &len);
+		if (!err && fwrite(mem, 1, len, stdout) != len)
+			err = -errno;
+		if (!err && fflush(stdout))
+			err = -errno;
+		free(mem);
+	}
+	pgt_plot__cleanup();
 	if (err) {
 		if (err == -EEXIST)
 			cli_error("%s exists: use --force to overwrite it", output);
+		else if (err == -ELOOP)
+			cli_error("%s is a symbolic link: not written through", output);
 		else
-			cli_error("cannot write %s: %s", output, strerror(-err));
+			cli_error("cannot draw %s into %s: %s", pgt_plot_kind_name(kind), output, pgt_strerror(err));
 		pictures_free(&p);
 		return EXIT_RUNTIME;
 	}

@@ -56,7 +56,8 @@ static void out_base64(struct out *o, const unsigned char *p, size_t n)
 }
 
 static const char *const style =
-	"body{font-family:'DejaVu Sans',Arial,sans-serif;margin:24px auto;max-width:1100px;color:#222}"
+	"body{font-family:'DejaVu Sans',Arial,sans-serif;margin:24px auto;max-width:1100px;padding:0 16px;"
+	"color:#222}.warn{background:#fff3cd;border:1px solid #e0c36c;padding:6px 10px}"
 	"h1{margin-bottom:4px}h2{border-bottom:1px solid #ccc;padding-bottom:4px;margin-top:32px}"
 	".sub{color:#555;margin-top:0}table{border-collapse:collapse;margin:8px 0}"
 	"td,th{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}"
@@ -86,7 +87,7 @@ static void chart(struct ctx *c, int kind, int fmt, const char *title, const cha
 	out_html_str(c->w, title);
 	out_str(c->w, "</h2>\n");
 	if (err) {
-		out_printf(c->w, "<p>This chart could not be drawn: %s.</p>\n", strerror(-err));
+		out_printf(c->w, "<p>This chart could not be drawn: %s.</p>\n", pgt_strerror(err));
 		c->failed = 1;
 		return;
 	}
@@ -358,6 +359,7 @@ int cmd_report(int argc, char **argv)
 		return rc;
 	}
 	c.p = &p;
+	p.d.pfn_space = pi.space == PGT_SPACE_PFN;
 	c.po.width = 1000;
 	c.po.height = 520;
 	c.po.top = c.top < 12 ? c.top : 12;
@@ -370,6 +372,9 @@ int cmd_report(int argc, char **argv)
 	out_html_str(&w, title ? title : path);
 	out_printf(&w, "</title>\n<style>%s</style></head><body>\n", style);
 	summary(&c, path, title ? title : "pgtrace report");
+	if (rc < 0)
+		out_str(&w, "<p class=\"warn\">The trace is damaged: this page shows the events read before "
+			    "the damage.</p>\n");
 	chart(&c, PGT_PLOT_HEATMAP, PGT_PLOT_PNG, "Address versus time",
 	      "heatmap of page references by time and page, per object");
 	chart(&c, PGT_PLOT_FILEHEAT, PGT_PLOT_PNG, "Per-file heat", "references per file over time");
@@ -384,6 +389,7 @@ int cmd_report(int argc, char **argv)
 	phases(&c);
 	out_printf(&w, "<footer>pgtrace %s &middot; charts are images in the page; nothing is loaded "
 		   "from elsewhere</footer>\n</body></html>\n", PGT_VERSION_STRING);
+	pgt_plot__cleanup();
 	if (out_finish(&w) || close(fd)) {
 		cli_error("cannot write %s: %s", output, strerror(errno ? errno : EIO));
 		pictures_free(&p);

@@ -22,16 +22,6 @@ mkcsv() {
 	EOF
 }
 
-# An assertion that fails because of a bug in pgtrace, reported and not
-# yet fixed: skipped (with the reason) while it fails, a pass once fixed.
-test_known_bug() {
-	if (eval "set -e; $3") >"$TRASH/.out" 2>&1; then
-		test_expect_success "$1 (known bug fixed: make this test_expect_success)" true
-	else
-		test_skip "$1" "known bug: $2"
-	fi
-}
-
 # htmlcheck.py PAGE [IMAGES]: the page is strict UTF-8; html.parser finds
 # every non-void tag closed in order; a Content-Security-Policy meta
 # comes before any image; no script, no event handler, no frame, object,
@@ -179,8 +169,7 @@ test_expect_success 'a control character and invalid UTF-8 in a file name: shown
 	grep -q "/data/bad\\\\xff\\\\xfe\\.db" ctl.html &&
 	! grep -q "$(printf "\\001")" ctl.html
 '
-test_known_bug 'invalid UTF-8 in a file name: the report has every chart, exit 0' \
-	'lib/plot/plot.c obj_label() passes invalid UTF-8 to cairo; heatmap, fileheat, irf and phase fail' '
+test_expect_success 'invalid UTF-8 in a file name: the report has every chart, exit 0' '
 	pgtrace report -o ctl2.html ctl.pgt && python3 htmlcheck.py ctl2.html 8
 '
 test_expect_success 'to standard output; --top; from a pipe' '

@@ -49,6 +49,7 @@ enum pgt_error {
 	PGT_ERANGE,		/* seek target outside the trace */
 	PGT_EPARSE,		/* text that does not parse */
 	PGT_ECODEC,		/* compression library failure */
+	PGT_EPLOT,		/* the drawing library refused (cairo) */
 	PGT_ELAST,
 };
 

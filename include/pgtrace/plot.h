@@ -91,12 +91,16 @@ struct pgt_plot_data {
 	struct pgt_stats *exact;	/* irf, reuse, mrc, wss, popularity */
 	struct pgt_stats *sampled;	/* mrc (may be NULL) */
 	const struct pgt_phase *phase;	/* phase (finished) */
+	int pfn_space;			/* pages are frames: one object */
 };
 
 /* Draw @kind into @path (PNG or SVG by o->format), or when @path is NULL
  * into *@mem (malloc'd, *@len bytes).  Return 0 or a negative errno. */
 int pgt_plot__draw(int kind, const struct pgt_plot_data *d, const struct pgt_plot_opts *o, const char *path,
 		   char **mem, size_t *len);
+/* Release cairo's and fontconfig's caches; call once when no more is
+ * drawn (before exit, so leak checkers see nothing left). */
+void pgt_plot__cleanup(void);
 
 #ifdef __cplusplus
 }

@@ -293,7 +293,12 @@ void pgt_heat__time(const struct pgt_heat *h, uint64_t *t0, uint64_t *ns_per_bin
 {
 	*t0 = h->t0;
 	*ns_per_bin = h->ns_per_bin;
-	*nbins = h->fixed ? h->o.tbins : h->nbins;
+	*nbins = h->nbins;
+	if (h->fixed) {		/* the known range, whatever was referenced in it */
+		uint64_t n = (h->o.t1 - h->o.t0) / h->ns_per_bin + 1;
+
+		*nbins = n < h->o.tbins ? (uint32_t)n : h->o.tbins;
+	}
 }
 
 static int cmp_grid(const void *a, const void *b)

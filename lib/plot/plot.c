@@ -9,6 +9,7 @@
  */
 #include <cairo.h>
 #include <cairo-svg.h>
+#include <fontconfig/fontconfig.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -85,6 +86,7 @@ struct frame {
 	double xlo, xhi, ylo, yhi;	/* data ranges */
 	int xlog, ylog;
 	int nlegend;
+	double xunit;		/* x tick labels are values times this (0: 1) */
 };
 
 static const double palette[][3] = {
@@ -246,7 +248,7 @@ static void axes(struct frame *f, const char *xlabel, const char *ylabel, int xb
 		cairo_move_to(cr, x, f->y1);
 		cairo_line_to(cr, x, f->y1 + 5);
 		cairo_stroke(cr);
-		fmt_num(b, sizeof(b), t[i], xbytes);
+		fmt_num(b, sizeof(b), t[i] * (f->xunit > 0 ? f->xunit : 1), xbytes);
 		text_at(cr, x, f->y1 + 19, b, 0.5, 0);
 	}
 	n = ticks(f->ylo, f->yhi, f->ylog, t, 64);
@@ -338,14 +340,27 @@ static const char *obj_label(const struct pgt_plot_data *d, uint32_t obj, char *
 	const struct pgt_object *o = d->meta ? pgt_meta__object(d->meta, obj) : NULL;
 	size_t i;
 
+	if (d->pfn_space) {
+		snprintf(b, len, "physical memory (frames)");
+		return b;
+	}
 	if (!o || !o->path || !*o->path) {
 		snprintf(b, len, "object %u", obj);
 		return b;
 	}
 	snprintf(b, len, "%s", base_name(o->path));
-	for (i = 0; b[i]; i++)		/* cairo's toy text wants printable UTF-8 */
-		if ((unsigned char)b[i] < 0x20 || b[i] == 0x7f)
-			b[i] = '?';
+	/* cairo's text wants valid UTF-8: control bytes and bytes that are
+	 * not UTF-8 become '?' (a character cut short by the length too) */
+	for (i = 0; b[i];) {
+		int n = pgt_utf8_len((const unsigned char *)b + i);
+
+		if (n == 1 && ((unsigned char)b[i] < 0x20 || b[i] == 0x7f))
+			n = 0;
+		if (!n)
+			b[i++] = '?';
+		else
+			i += (size_t)n;
+	}
 	return b;
 }
 
@@ -421,33 +436,60 @@ static int draw_cells(cairo_t *cr, double x, double y, double rw, double rh, int
 
 struct band {			/* one object's part of the heatmap */
 	const struct pgt_heat_grid *g;
-	uint32_t rows;		/* rows in use */
-	uint32_t y;		/* first image row */
+	uint32_t rows;		/* grid rows in use */
+	uint32_t disp;		/* display rows: at least a share of the height */
+	uint32_t y;		/* first display row, from the bottom */
 };
 
+/*
+ * Cells of the heatmap at the picture's resolution: a pixel shows the
+ * largest count of the bins and rows it covers, so no bin is dropped
+ * however many there are per pixel.
+ */
 struct heat_cells {
 	struct band *b;
 	size_t nb;
-	uint32_t nbins;
+	uint32_t nbins, w, h;	/* bins; image columns and rows */
+	uint32_t total;		/* display rows */
 	double lmax;
-	int total;
 };
+
+static uint32_t band_max(const struct band *b, uint32_t dr, uint32_t b0, uint32_t b1)
+{
+	uint32_t row = (uint32_t)((uint64_t)(dr - b->y) * b->rows / b->disp), v = 0;
+
+	for (uint32_t t = b0; t < b1; t++) {
+		uint32_t x = b->g->counts[(size_t)t * b->g->rows + row];
+
+		v = x > v ? x : v;
+	}
+	return v;
+}
 
 static double heat_cell(void *arg, int c, int r)
 {
 	struct heat_cells *h = arg;
-	int img_r = h->total - 1 - r;		/* page 0 at the bottom */
+	uint32_t b0 = (uint32_t)((uint64_t)c * h->nbins / h->w), b1 = (uint32_t)((uint64_t)(c + 1) * h->nbins / h->w);
+	uint32_t top = (uint32_t)((uint64_t)r * h->total / h->h), bot = (uint32_t)((uint64_t)(r + 1) * h->total / h->h);
+	uint32_t v = 0;
 
-	for (size_t i = 0; i < h->nb; i++) {
-		const struct band *b = &h->b[i];
+	if (b1 <= b0)
+		b1 = b0 + 1;
+	if (bot <= top)
+		bot = top + 1;
+	for (uint32_t x = top; x < bot; x++) {		/* display rows from the top */
+		uint32_t dr = h->total - 1 - x;
 
-		if ((uint32_t)img_r >= b->y && (uint32_t)img_r < b->y + b->rows) {
-			uint32_t v = b->g->counts[(size_t)c * b->g->rows + (img_r - b->y)];
+		for (size_t i = 0; i < h->nb; i++) {
+			if (dr >= h->b[i].y && dr < h->b[i].y + h->b[i].disp) {
+				uint32_t m = band_max(&h->b[i], dr, b0, b1);
 
-			return v ? log1p(v) / h->lmax : -1;
+				v = m > v ? m : v;
+				break;
+			}
 		}
 	}
-	return -1;
+	return v ? log1p(v) / h->lmax : -1;
 }
 
 static int draw_heatmap(struct frame *f, const struct pgt_plot_data *d)
@@ -475,37 +517,56 @@ static int draw_heatmap(struct frame *f, const struct pgt_plot_data *d)
 		no_data(f, "no page references");
 		return 0;
 	}
-	/* bands: a share of the height by rows in use, at least a tenth */
+	/* bands: a share of the height by rows in use, each at least a
+	 * quarter of an even share */
 	for (size_t i = 0; i < nb; i++) {
 		uint32_t used = (uint32_t)(g[i].max_index / g[i].pages_per_row + 1);
 
 		b[i].g = &g[i];
 		b[i].rows = used < g[i].rows ? used : g[i].rows;
-		b[i].y = (uint32_t)hc.total;
-		hc.total += (int)b[i].rows;
+		hc.total += b[i].rows;
 		for (size_t c = 0; c < (size_t)nbins * g[i].rows; c++)
 			if (g[i].counts[c] > maxv)
 				maxv = g[i].counts[c];
 	}
+	{
+		uint32_t minrows = (uint32_t)((hc.total + 4 * nb - 1) / (4 * nb)), y = 0;
+
+		for (size_t i = 0; i < nb; i++) {
+			b[i].disp = b[i].rows > minrows ? b[i].rows : minrows;
+			b[i].y = y;
+			y += b[i].disp;
+		}
+		hc.total = y;
+	}
 	hc.nb = nb;
 	hc.nbins = nbins;
 	hc.lmax = log1p((double)maxv);
+	/* the cells sit inside the frame's line, one pixel in */
+	hc.w = nbins < (uint32_t)(f->x1 - f->x0 - 2) ? nbins : (uint32_t)(f->x1 - f->x0 - 2);
+	hc.h = hc.total < (uint32_t)(f->y1 - f->y0 - 2) ? hc.total : (uint32_t)(f->y1 - f->y0 - 2);
 	f->xlo = 0;
 	f->xhi = (double)nbins * (double)nsb / 1e9;
 	f->ylo = 0;
 	f->yhi = hc.total;
-	err = draw_cells(f->cr, f->x0, f->y0, f->x1 - f->x0, f->y1 - f->y0, (int)nbins, hc.total, heat_cell, &hc);
+	err = draw_cells(f->cr, f->x0 + 1, f->y0 + 1, f->x1 - f->x0 - 2, f->y1 - f->y0 - 2, (int)hc.w, (int)hc.h,
+			 heat_cell, &hc);
 	if (err)
 		return err;
 	/* object boundaries and names; page range per band */
 	cairo_set_source_rgb(f->cr, 0, 0, 0);
 	for (size_t i = 0; i < nb; i++) {
-		double ylo = map_y(f, b[i].y), yhi = map_y(f, b[i].y + b[i].rows);
+		/* the cells fill y0 + 1 .. y1 - 1: band edges on the same scale */
+		double span = f->y1 - f->y0 - 2;
+		double ylo = f->y1 - 1 - span * b[i].y / hc.total;
+		double yhi = f->y1 - 1 - span * (b[i].y + b[i].disp) / hc.total;
 
-		cairo_set_source_rgb(f->cr, 1, 0.2, 0.2);
-		cairo_move_to(f->cr, f->x0, yhi);
-		cairo_line_to(f->cr, f->x1, yhi);
-		cairo_stroke(f->cr);
+		if (i + 1 < nb) {	/* a line between bands; the top one is the frame */
+			cairo_set_source_rgb(f->cr, 1, 0.2, 0.2);
+			cairo_move_to(f->cr, f->x0, floor(yhi) + 0.5);
+			cairo_line_to(f->cr, f->x1, floor(yhi) + 0.5);
+			cairo_stroke(f->cr);
+		}
 		{	/* the name on a light box, readable over any colour */
 			cairo_text_extents_t e;
 
@@ -554,15 +615,18 @@ static int draw_heatmap(struct frame *f, const struct pgt_plot_data *d)
 
 struct file_cells {
 	const uint64_t *const *rows;
-	int n;
+	uint32_t nbins, w;	/* bins; image columns (a column: the most of its bins) */
 	double lmax;
 };
 
 static double file_cell(void *arg, int c, int r)
 {
 	struct file_cells *fc = arg;
-	uint64_t v = fc->rows[r][c];
+	uint32_t b0 = (uint32_t)((uint64_t)c * fc->nbins / fc->w), b1 = (uint32_t)((uint64_t)(c + 1) * fc->nbins / fc->w);
+	uint64_t v = 0;
 
+	for (uint32_t b = b0; b < (b1 > b0 ? b1 : b0 + 1); b++)
+		v = fc->rows[r][b] > v ? fc->rows[r][b] : v;
 	return v ? log1p((double)v) / fc->lmax : -1;
 }
 
@@ -589,13 +653,15 @@ static int draw_fileheat(struct frame *f, const struct pgt_plot_data *d)
 	for (size_t i = 0; i < n; i++)
 		for (uint32_t c = 0; c < nbins; c++)
 			maxv = rows[i][c] > maxv ? rows[i][c] : maxv;
-	fc.rows = rows;
-	fc.n = (int)n;
-	fc.lmax = log1p((double)maxv);
 	f->x0 = 170;
+	fc.rows = rows;
+	fc.nbins = nbins;
+	fc.w = nbins < (uint32_t)(f->x1 - f->x0 - 2) ? nbins : (uint32_t)(f->x1 - f->x0 - 2);
+	fc.lmax = log1p((double)maxv);
 	f->xlo = 0;
 	f->xhi = (double)nbins * (double)nsb / 1e9;
-	err = draw_cells(f->cr, f->x0, f->y0, f->x1 - f->x0, f->y1 - f->y0, (int)nbins, (int)n, file_cell, &fc);
+	err = draw_cells(f->cr, f->x0 + 1, f->y0 + 1, f->x1 - f->x0 - 2, f->y1 - f->y0 - 2, (int)fc.w, (int)n,
+			 file_cell, &fc);
 	if (err)
 		return err;
 	f->ylo = 0;
@@ -678,11 +744,8 @@ static int draw_mrc(struct frame *f, const struct pgt_plot_data *d)
 			legend(f, 0, 0, names[k]);
 		}
 	}
-	axes(f, f->o->bytes ? "memory (bytes)" : "memory (pages)", "miss ratio", 0, 0);
-	if (f->o->bytes) {	/* the tick labels are pages; say the page size */
-		snprintf(lab, sizeof(lab), "page size %llu bytes", (unsigned long long)f->o->page_size);
-		text_at(f->cr, f->x1, f->y1 + 36, lab, 1, 0);
-	}
+	f->xunit = f->o->bytes ? (double)f->o->page_size : 1;
+	axes(f, f->o->bytes ? "memory (bytes)" : "memory (pages)", "miss ratio", f->o->bytes, 0);
 	return 0;
 }
 
@@ -987,6 +1050,12 @@ static int draw_phase(struct frame *f, const struct pgt_plot_data *d)
 	return 0;
 }
 
+void pgt_plot__cleanup(void)
+{
+	cairo_debug_reset_static_data();
+	FcFini();
+}
+
 /* ---- output ---- */
 
 static int write_all(const char *path, const char *buf, size_t len, int force)
@@ -1062,7 +1131,7 @@ int pgt_plot__draw(int kind, const struct pgt_plot_data *d, const struct pgt_plo
 	case PGT_PLOT_PHASE: err = draw_phase(&f, d); break;
 	}
 	if (!err && cairo_status(cr) != CAIRO_STATUS_SUCCESS)
-		err = -ENOMEM;
+		err = cairo_status(cr) == CAIRO_STATUS_NO_MEMORY ? -ENOMEM : -PGT_EPLOT;
 	cairo_destroy(cr);
 	if (!err && o.format == PGT_PLOT_PNG &&
 	    cairo_surface_write_to_png_stream(surf, sink_write, &sk) != CAIRO_STATUS_SUCCESS)

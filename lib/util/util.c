@@ -164,6 +164,7 @@ static const char *const pgt_errs[] = {
 	[PGT_ERANGE - PGT_EFIRST] = "position outside the trace",
 	[PGT_EPARSE - PGT_EFIRST] = "cannot parse",
 	[PGT_ECODEC - PGT_EFIRST] = "compression failure",
+	[PGT_EPLOT - PGT_EFIRST] = "the drawing library refused the chart",
 };
 
 const char *pgt_strerror(int err)
