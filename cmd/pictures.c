@@ -80,6 +80,11 @@ int pictures_read(struct pictures *p, const char *path, const struct pict_opts *
 	if (o->want & PICT_PHASE) {
 		struct pgt_phase_opts po = { .refs = o->refs, .space = o->space };
 
+		/* a short trace gets shorter phase windows: about 50 of them,
+		 * between 2,000 and the default 100,000 references */
+		if (total)
+			po.phase_window = total / 50 < 2000 ? 2000 : total / 50 > 100000 ? 100000 : total / 50;
+
 		p->phase = pgt_phase__new(&po, &err);
 		if (!p->phase)
 			goto fail;

@@ -962,25 +962,17 @@ static int draw_irf(struct frame *f, const struct pgt_plot_data *d)
 
 /* ---- phases ---- */
 
-static int draw_phase(struct frame *f, const struct pgt_plot_data *d)
+static int draw_phase_rows(struct frame *f, const struct pgt_plot_data *d, const struct pgt_phase_object *all,
+			   const size_t *pick, size_t rows, const struct pgt_phase_info *ph, size_t np)
 {
-	const struct pgt_phase_info *ph;
-	const struct pgt_phase_object *ob;
 	struct pgt_phase_summary sm;
-	size_t np, no, rows;
 	double strip = 34, gap = 10, rowh;
 	char lab[160], name[128];
 
-	if (!d->phase || !(ph = pgt_phase__phases(d->phase, &np)) || !np) {
-		no_data(f, "no phases");
-		return 0;
-	}
 	pgt_phase__summary(d->phase, &sm);
-	ob = pgt_phase__objects(d->phase, &no);
 	f->x0 = 170;
 	f->xlo = 0;
 	f->xhi = (double)(sm.refs ? sm.refs : 1);
-	rows = no < f->o->top ? no : f->o->top;
 	rowh = rows ? (f->y1 - f->y0 - strip - gap - 16 * 2) / (double)rows : 0;
 	if (rowh > 40)
 		rowh = 40;
@@ -1003,8 +995,10 @@ static int draw_phase(struct frame *f, const struct pgt_plot_data *d)
 	for (size_t k = 0; k < rows; k++) {
 		double y = f->y0 + strip + gap + rowh * (double)k;
 
-		for (size_t s = 0; s < ob[k].nsegs; s++) {
-			const struct pgt_phase_segment *sg = &ob[k].segs[s];
+		const struct pgt_phase_object *ob = &all[pick[k]];
+
+		for (size_t s = 0; s < ob->nsegs; s++) {
+			const struct pgt_phase_segment *sg = &ob->segs[s];
 			double x0 = map_x(f, (double)sg->start_ref), x1 = map_x(f, (double)sg->end_ref + 1);
 
 			set_color(f->cr, sg->label);
@@ -1012,7 +1006,7 @@ static int draw_phase(struct frame *f, const struct pgt_plot_data *d)
 			cairo_fill(f->cr);
 		}
 		cairo_set_source_rgb(f->cr, 0, 0, 0);
-		text_at(f->cr, f->x0 - 6, y + rowh / 2, obj_label(d, ob[k].obj, name, sizeof(name)), 1, 0.5);
+		text_at(f->cr, f->x0 - 6, y + rowh / 2, obj_label(d, ob->obj, name, sizeof(name)), 1, 0.5);
 	}
 	/* the pattern legend, in a line under the rows */
 	{
@@ -1048,6 +1042,40 @@ static int draw_phase(struct frame *f, const struct pgt_plot_data *d)
 		text_at(f->cr, (f->x0 + f->x1) / 2, f->H - 12, "references", 0.5, 0);
 	}
 	return 0;
+}
+
+static int draw_phase(struct frame *f, const struct pgt_plot_data *d)
+{
+	const struct pgt_phase_info *ph;
+	const struct pgt_phase_object *ob;
+	size_t np, no, rows, *pick;
+	int err;
+
+	if (!d->phase || !(ph = pgt_phase__phases(d->phase, &np)) || !np) {
+		no_data(f, "no phases");
+		return 0;
+	}
+	ob = pgt_phase__objects(d->phase, &no);
+	rows = no < f->o->top ? no : f->o->top;
+	pick = malloc((rows ? rows : 1) * sizeof(*pick));
+	if (!pick)
+		return -ENOMEM;
+	for (size_t k = 0; k < rows; k++) {	/* the most referenced, by selection: rows are few */
+		size_t best = SIZE_MAX;
+
+		for (size_t i = 0; i < no; i++) {
+			int taken = 0;
+
+			for (size_t j = 0; j < k; j++)
+				taken |= pick[j] == i;
+			if (!taken && (best == SIZE_MAX || ob[i].refs > ob[best].refs))
+				best = i;
+		}
+		pick[k] = best;
+	}
+	err = draw_phase_rows(f, d, ob, pick, rows, ph, np);
+	free(pick);
+	return err;
 }
 
 void pgt_plot__cleanup(void)
