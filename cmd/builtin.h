@@ -119,6 +119,10 @@ void out_html_str(struct out *o, const char *s);
  * (and *@n 0) when out of memory. */
 const void **cli_sorted_ptrs(const void *base, size_t *n, size_t size, int (*cmp)(const void *, const void *));
 
+/* The analyses' --refs LIST and --space file|pfn; usage errors else. */
+uint32_t cli_refs_arg(const char *arg);
+int cli_space_arg(const char *arg);
+
 /* Threads that decode packets besides the caller's: $PGTRACE_THREADS, or
  * one less than the CPUs online, at most 3. */
 int cli_decode_threads(void);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "builtin.h"
+#include "pgtrace/analysis.h"
 #include "util/util.h"
 
 const char *cli_cmd = "pgtrace";
@@ -487,6 +488,25 @@ const void **cli_sorted_ptrs(const void *base, size_t *n, size_t size, int (*cmp
 		v[i] = (const char *)base + i * size;
 	qsort(v, *n, sizeof(*v), cmp);
 	return v;
+}
+
+uint32_t cli_refs_arg(const char *arg)
+{
+	const char *bad;
+	uint32_t mask;
+
+	if (pgt_refs_parse(arg, &mask, &bad))
+		cli_usage_error("invalid event type '%.*s' in --refs", (int)strcspn(bad, ","), bad);
+	return mask;
+}
+
+int cli_space_arg(const char *arg)
+{
+	if (!strcmp(arg, "file"))
+		return PGT_SPACE_FILE;
+	if (!strcmp(arg, "pfn"))
+		return PGT_SPACE_PFN;
+	cli_usage_error("invalid --space '%s': file or pfn", arg);
 }
 
 int cli_decode_threads(void)

@@ -353,7 +353,7 @@ int cmd_phase(int argc, char **argv)
 	struct pgt_phase_opts o = { 0 };
 	struct ctx cx = { .top = 10 };
 	uint64_t total = 0, done = 0, packets, t0, t1;
-	const char *path, *bad;
+	const char *path;
 	int json = 0, top_set = 0, c, err = 0, rc = 0;
 	struct pgt_phase *ph = NULL;
 	struct pgt_source *src;
@@ -383,18 +383,8 @@ int cmd_phase(int argc, char **argv)
 			if (!o.gap)
 				cli_usage_error("invalid --gap '%s': at least 1 page", optarg);
 			break;
-		case 'R':
-			if (pgt_refs_parse(optarg, &o.refs, &bad))
-				cli_usage_error("invalid event type '%.*s' in --refs", (int)strcspn(bad, ","), bad);
-			break;
-		case 'S':
-			if (!strcmp(optarg, "file"))
-				o.space = PGT_SPACE_FILE;
-			else if (!strcmp(optarg, "pfn"))
-				o.space = PGT_SPACE_PFN;
-			else
-				cli_usage_error("invalid --space '%s': file or pfn", optarg);
-			break;
+		case 'R': o.refs = cli_refs_arg(optarg); break;
+		case 'S': o.space = cli_space_arg(optarg); break;
 		case 'O':
 			cx.top = (size_t)cli_u64_max("--objects", optarg, UINT32_MAX);
 			top_set = 1;

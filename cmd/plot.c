@@ -84,7 +84,7 @@ int cmd_plot(int argc, char **argv)
 	struct pgt_plot_opts po = { .format = -1 };
 	struct pict_opts pi = { 0 };
 	struct pictures p;
-	const char *output = NULL, *path, *bad;
+	const char *output = NULL, *path;
 	int kind, c, rc, err;
 
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
@@ -115,18 +115,8 @@ int cmd_plot(int argc, char **argv)
 		case 'T': po.title = optarg; break;
 		case 't': po.top = (uint32_t)cli_u64_max("--top", optarg, 64); if (!po.top) cli_usage_error("--top must be at least 1"); break;
 		case 'b': po.bytes = 1; break;
-		case 'R':
-			if (pgt_refs_parse(optarg, &pi.refs, &bad))
-				cli_usage_error("invalid event type '%.*s' in --refs", (int)strcspn(bad, ","), bad);
-			break;
-		case 'S':
-			if (!strcmp(optarg, "file"))
-				pi.space = PGT_SPACE_FILE;
-			else if (!strcmp(optarg, "pfn"))
-				pi.space = PGT_SPACE_PFN;
-			else
-				cli_usage_error("invalid --space '%s': file or pfn", optarg);
-			break;
+		case 'R': pi.refs = cli_refs_arg(optarg); break;
+		case 'S': pi.space = cli_space_arg(optarg); break;
 		case 's':
 			if (pgt_parse_double(optarg, &pi.sample) || !(pi.sample > 0 && pi.sample < 1))
 				cli_usage_error("invalid --sample '%s': a rate in (0, 1), e.g. 0.01", optarg);

@@ -310,7 +310,7 @@ int cmd_report(int argc, char **argv)
 		{ 0 },
 	};
 	struct pict_opts pi = { .want = PICT_HEAT | PICT_STATS | PICT_SAMPLED | PICT_PHASE };
-	const char *output = NULL, *path, *title = NULL, *bad;
+	const char *output = NULL, *path, *title = NULL;
 	struct ctx c = { .top = 10 };
 	struct pictures p;
 	int force = 0, ch, rc, fd;
@@ -320,18 +320,8 @@ int cmd_report(int argc, char **argv)
 		switch (ch) {
 		case 'o': output = optarg; break;
 		case 't': c.top = (unsigned)cli_u64_max("--top", optarg, 64); break;
-		case 'R':
-			if (pgt_refs_parse(optarg, &pi.refs, &bad))
-				cli_usage_error("invalid event type '%.*s' in --refs", (int)strcspn(bad, ","), bad);
-			break;
-		case 'S':
-			if (!strcmp(optarg, "file"))
-				pi.space = PGT_SPACE_FILE;
-			else if (!strcmp(optarg, "pfn"))
-				pi.space = PGT_SPACE_PFN;
-			else
-				cli_usage_error("invalid --space '%s': file or pfn", optarg);
-			break;
+		case 'R': pi.refs = cli_refs_arg(optarg); break;
+		case 'S': pi.space = cli_space_arg(optarg); break;
 		case 'T': title = optarg; break;
 		case 'f': force = 1; break;
 		case 'h': report_usage(stdout); return 0;

@@ -749,7 +749,7 @@ int cmd_stats(int argc, char **argv)
 	struct pgt_stats_opts o = { 0 };
 	struct keyed k = { 0 };
 	struct outctx oc = { .o = &o, .top = 10, .k = &k };
-	const char *path, *csv = NULL, *bad;
+	const char *path, *csv = NULL;
 	uint64_t *sizes = NULL, total = 0, done = 0, v, npk, t0, t1;
 	int json = 0, force = 0, c, err = 0, rc = 0;
 	struct pgt_stats *st = NULL;
@@ -760,18 +760,8 @@ int cmd_stats(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "fh", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'R':
-			if (pgt_refs_parse(optarg, &o.refs, &bad))
-				cli_usage_error("invalid event type '%.*s' in --refs", (int)strcspn(bad, ","), bad);
-			break;
-		case 'S':
-			if (!strcmp(optarg, "file"))
-				o.space = PGT_SPACE_FILE;
-			else if (!strcmp(optarg, "pfn"))
-				o.space = PGT_SPACE_PFN;
-			else
-				cli_usage_error("invalid --space '%s': file or pfn", optarg);
-			break;
+		case 'R': o.refs = cli_refs_arg(optarg); break;
+		case 'S': o.space = cli_space_arg(optarg); break;
 		case 'b':
 			oc.by = 0;
 			for (int i = 1; i < (int)PGT_ARRAY_SIZE(by_names); i++)

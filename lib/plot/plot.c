@@ -231,17 +231,15 @@ static int ticks(double lo, double hi, int log_, double *t, int max)
 	return n;
 }
 
-static void axes(struct frame *f, const char *xlabel, const char *ylabel, int xbytes, int ybytes)
+/* The x axis: ticks, their labels and the axis label. */
+static void x_axis(struct frame *f, const char *xlabel, int xbytes)
 {
 	cairo_t *cr = f->cr;
 	double t[64];
 	char b[64];
-	int n;
+	int n = ticks(f->xlo, f->xhi, f->xlog, t, 64);
 
 	cairo_set_source_rgb(cr, 0, 0, 0);
-	cairo_rectangle(cr, f->x0, f->y0, f->x1 - f->x0, f->y1 - f->y0);
-	cairo_stroke(cr);
-	n = ticks(f->xlo, f->xhi, f->xlog, t, 64);
 	for (int i = 0; i < n; i++) {
 		double x = map_x(f, t[i]);
 
@@ -251,6 +249,26 @@ static void axes(struct frame *f, const char *xlabel, const char *ylabel, int xb
 		fmt_num(b, sizeof(b), t[i] * (f->xunit > 0 ? f->xunit : 1), xbytes);
 		text_at(cr, x, f->y1 + 19, b, 0.5, 0);
 	}
+	if (xlabel)
+		text_at(cr, (f->x0 + f->x1) / 2, f->H - 12, xlabel, 0.5, 0);
+}
+
+static void frame_box(struct frame *f)
+{
+	cairo_set_source_rgb(f->cr, 0, 0, 0);
+	cairo_rectangle(f->cr, f->x0, f->y0, f->x1 - f->x0, f->y1 - f->y0);
+	cairo_stroke(f->cr);
+}
+
+static void axes(struct frame *f, const char *xlabel, const char *ylabel, int xbytes, int ybytes)
+{
+	cairo_t *cr = f->cr;
+	double t[64];
+	char b[64];
+	int n;
+
+	frame_box(f);
+	x_axis(f, xlabel, xbytes);
 	n = ticks(f->ylo, f->yhi, f->ylog, t, 64);
 	for (int i = 0; i < n; i++) {
 		double y = map_y(f, t[i]);
@@ -261,8 +279,6 @@ static void axes(struct frame *f, const char *xlabel, const char *ylabel, int xb
 		fmt_num(b, sizeof(b), t[i], ybytes);
 		text_at(cr, f->x0 - 8, y, b, 1, 0.5);
 	}
-	if (xlabel)
-		text_at(cr, (f->x0 + f->x1) / 2, f->H - 12, xlabel, 0.5, 0);
 	if (ylabel) {
 		text_up(cr, 16, (f->y0 + f->y1) / 2, ylabel);
 	}
@@ -584,24 +600,9 @@ static int draw_heatmap(struct frame *f, const struct pgt_plot_data *d)
 		text_at(f->cr, f->x0 - 8, yhi + 10, num, 1, 0);
 		text_at(f->cr, f->x0 - 8, ylo, "0", 1, 0);
 	}
-	{	/* time axis only; the page axis is per band */
-		double t[64];
-		int n = ticks(f->xlo, f->xhi, 0, t, 64);
-
-		cairo_rectangle(f->cr, f->x0, f->y0, f->x1 - f->x0, f->y1 - f->y0);
-		cairo_stroke(f->cr);
-		for (int i = 0; i < n; i++) {
-			double x = map_x(f, t[i]);
-
-			cairo_move_to(f->cr, x, f->y1);
-			cairo_line_to(f->cr, x, f->y1 + 5);
-			cairo_stroke(f->cr);
-			fmt_num(num, sizeof(num), t[i], 0);
-			text_at(f->cr, x, f->y1 + 19, num, 0.5, 0);
-		}
-		text_at(f->cr, (f->x0 + f->x1) / 2, f->H - 12, "time (s)", 0.5, 0);
-		text_up(f->cr, 16, (f->y0 + f->y1) / 2, o->bytes ? "offset in each object (bytes)" : "page in each object");
-	}
+	frame_box(f);		/* time axis only; the page axis is per band */
+	x_axis(f, "time (s)", 0);
+	text_up(f->cr, 16, (f->y0 + f->y1) / 2, o->bytes ? "offset in each object (bytes)" : "page in each object");
 	colorbar(f, (double)maxv, "references per cell");
 	if (ng > nb || untracked) {
 		snprintf(lab, sizeof(lab), "%zu of %zu objects shown%s", nb, ng, untracked ? "; more not tracked" : "");
@@ -672,24 +673,8 @@ static int draw_fileheat(struct frame *f, const struct pgt_plot_data *d)
 
 		text_at(f->cr, f->x0 - 6, y, obj_label(d, ids[i], lab, sizeof(lab)), 1, 0.5);
 	}
-	{
-		double t[64];
-		char num[32];
-		int nt = ticks(f->xlo, f->xhi, 0, t, 64);
-
-		cairo_rectangle(f->cr, f->x0, f->y0, f->x1 - f->x0, f->y1 - f->y0);
-		cairo_stroke(f->cr);
-		for (int i = 0; i < nt; i++) {
-			double x = map_x(f, t[i]);
-
-			cairo_move_to(f->cr, x, f->y1);
-			cairo_line_to(f->cr, x, f->y1 + 5);
-			cairo_stroke(f->cr);
-			fmt_num(num, sizeof(num), t[i], 0);
-			text_at(f->cr, x, f->y1 + 19, num, 0.5, 0);
-		}
-		text_at(f->cr, (f->x0 + f->x1) / 2, f->H - 12, "time (s)", 0.5, 0);
-	}
+	frame_box(f);
+	x_axis(f, "time (s)", 0);
 	colorbar(f, (double)maxv, "references per time bin");
 	return 0;
 }
@@ -793,9 +778,7 @@ static int draw_reuse(struct frame *f, const struct pgt_plot_data *d)
 		ys[i] = 100 * cum / (total + (double)sm.cold);
 	}
 	polyline(f, xs, ys, (size_t)ng, 1, 0);
-	cairo_set_source_rgb(f->cr, 0, 0, 0);
-	cairo_rectangle(f->cr, f->x0, f->y0, f->x1 - f->x0, f->y1 - f->y0);
-	cairo_stroke(f->cr);
+	frame_box(f);
 	for (int i = 0; i < ng; i += ng > 24 ? 4 : ng > 12 ? 2 : 1) {
 		char b[32];
 
@@ -1025,22 +1008,7 @@ static int draw_phase_rows(struct frame *f, const struct pgt_plot_data *d, const
 			x += 16 + e.x_advance + 14;
 		}
 	}
-	{
-		double t[64];
-		char num[32];
-		int nt = ticks(f->xlo, f->xhi, 0, t, 64);
-
-		for (int i = 0; i < nt; i++) {
-			double x = map_x(f, t[i]);
-
-			cairo_move_to(f->cr, x, f->y1);
-			cairo_line_to(f->cr, x, f->y1 + 5);
-			cairo_stroke(f->cr);
-			fmt_num(num, sizeof(num), t[i], 0);
-			text_at(f->cr, x, f->y1 + 19, num, 0.5, 0);
-		}
-		text_at(f->cr, (f->x0 + f->x1) / 2, f->H - 12, "references", 0.5, 0);
-	}
+	x_axis(f, "references", 0);
 	return 0;
 }
 
