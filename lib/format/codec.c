@@ -19,6 +19,7 @@
  */
 #include <stdlib.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #include "format.h"
 
@@ -159,6 +160,9 @@ int pgt_codec__encode(struct pgt_codec_ctx *c, const struct pgt_event *ev, uint3
 			return -ENOMEM;
 		z = ZSTD_compressCCtx(c->cctx, out->data + out->len, bound, c->raw.data, raw_size,
 				      c->zlevel);
+		/* zstd allocates its workspace on first use */
+		if (ZSTD_isError(z) && ZSTD_getErrorCode(z) == ZSTD_error_memory_allocation)
+			return -ENOMEM;
 		if (ZSTD_isError(z))
 			return -PGT_ECODEC;
 		if (z < raw_size) {
@@ -225,6 +229,8 @@ ssize_t pgt_codec__decode(struct pgt_codec_ctx *c, const uint8_t *body, size_t l
 		if (pgt_buf__reserve(&c->raw, raw_size))
 			return -ENOMEM;
 		z = ZSTD_decompressDCtx(c->dctx, c->raw.data, raw_size, body, len);
+		if (ZSTD_isError(z) && ZSTD_getErrorCode(z) == ZSTD_error_memory_allocation)
+			return -ENOMEM;
 		if (ZSTD_isError(z) || z != raw_size)
 			return -PGT_ECORRUPT;
 		payload = c->raw.data;
