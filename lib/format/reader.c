@@ -214,8 +214,8 @@ static int load_index(struct pgt_reader *r)
 		goto bad;
 	r->side_offs = calloc(nside ? nside : 1, sizeof(uint64_t));
 	if (!r->side_offs) {
-		err = -ENOMEM;
-		goto bad;
+		err = -ENOMEM;	/* not a bad index: the reader fails, freeing r->idx */
+		goto out;
 	}
 	for (uint64_t i = 0; i < nside; i++) {
 		r->side_offs[i] = pgt_cur__u64(&c);
