@@ -119,8 +119,11 @@ static int log_append(struct pgt_meta *m, uint32_t type, const void *body, size_
 		return -EOVERFLOW;
 	pgt_put_le32(hdr, type);
 	pgt_put_le32(hdr + 4, (uint32_t)len);
-	if (pgt_buf__append(&m->log, hdr, 8) || pgt_buf__append(&m->log, body, len))
+	/* room for both first: a header without its body would corrupt the log */
+	if (pgt_buf__reserve(&m->log, 8 + len))
 		return -ENOMEM;
+	pgt_buf__append(&m->log, hdr, 8);
+	pgt_buf__append(&m->log, body, len);
 	return 0;
 }
 
