@@ -115,8 +115,8 @@ void out_html_str(struct out *o, const char *s);
 
 
 /* Pointers to the @n elements of @base (each @size bytes) sorted by
- * @cmp, which compares two pointers to elements; free the array.  NULL
- * (and *@n 0) when out of memory. */
+ * @cmp, which compares two pointers to elements; free the array.  Out of
+ * memory, it says so and exits 1. */
 const void **cli_sorted_ptrs(const void *base, size_t *n, size_t size, int (*cmp)(const void *, const void *));
 
 /* The analyses' --refs LIST and --space file|pfn; usage errors else. */

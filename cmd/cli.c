@@ -480,9 +480,10 @@ const void **cli_sorted_ptrs(const void *base, size_t *n, size_t size, int (*cmp
 {
 	const void **v = malloc((*n ? *n : 1) * sizeof(*v));
 
+	/* an empty table would pass for a trace without objects: fail instead */
 	if (!v) {
-		*n = 0;
-		return NULL;
+		cli_error("out of memory");
+		exit(EXIT_RUNTIME);
 	}
 	for (size_t i = 0; i < *n; i++)
 		v[i] = (const char *)base + i * size;

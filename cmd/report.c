@@ -374,12 +374,12 @@ int cmd_report(int argc, char **argv)
 	chart(&c, PGT_PLOT_IRF, PGT_PLOT_SVG, "avg.IRF", "avg.IRF histogram per object");
 	chart(&c, PGT_PLOT_POPULARITY, PGT_PLOT_SVG, "Popularity", "references by rank");
 	chart(&c, PGT_PLOT_PHASE, PGT_PLOT_SVG, "Phases", "phase strip and patterns per object");
+	pgt_plot__cleanup();	/* now: the tables below may exit out of memory */
 	objects(&c);
 	patterns(&c);
 	phases(&c);
 	out_printf(&w, "<footer>pgtrace %s &middot; charts are images in the page; nothing is loaded "
 		   "from elsewhere</footer>\n</body></html>\n", PGT_VERSION_STRING);
-	pgt_plot__cleanup();
 	if (out_finish(&w) || close(fd)) {
 		cli_error("cannot write %s: %s", output, strerror(errno ? errno : EIO));
 		pictures_free(&p);
