@@ -88,6 +88,7 @@ static void chart(struct ctx *c, int kind, int fmt, const char *title, const cha
 	out_str(c->w, "</h2>\n");
 	if (err) {
 		out_printf(c->w, "<p>This chart could not be drawn: %s.</p>\n", pgt_strerror(err));
+		cli_error("cannot draw the %s chart: %s", pgt_plot_kind_name(kind), pgt_strerror(err));
 		c->failed = 1;
 		return;
 	}
