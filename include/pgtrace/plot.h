@@ -51,9 +51,10 @@ void pgt_heat__time(const struct pgt_heat *h, uint64_t *t0, uint64_t *ns_per_bin
  * objects past max_objects (drawn in no grid). */
 const struct pgt_heat_grid *pgt_heat__grids(struct pgt_heat *h, size_t *n, uint64_t *untracked);
 /* Per-object references by time bin for every object (file heat), most
- * referenced first: @row[i] points at nbins counts. */
-size_t pgt_heat__files(struct pgt_heat *h, const uint32_t **objs, const uint64_t *const **rows,
-		       const uint64_t **refs);
+ * referenced first: @row[i] points at nbins counts.  Returns the number of
+ * objects, or -ENOMEM. */
+ssize_t pgt_heat__files(struct pgt_heat *h, const uint32_t **objs, const uint64_t *const **rows,
+			const uint64_t **refs);
 
 /* ---- charts ---- */
 

@@ -326,8 +326,8 @@ const struct pgt_heat_grid *pgt_heat__grids(struct pgt_heat *h, size_t *n, uint6
 	return h->grids;
 }
 
-size_t pgt_heat__files(struct pgt_heat *h, const uint32_t **objs, const uint64_t *const **rows,
-		       const uint64_t **refs)
+ssize_t pgt_heat__files(struct pgt_heat *h, const uint32_t **objs, const uint64_t *const **rows,
+			const uint64_t **refs)
 {
 	if (!h->sorted) {
 		struct obj **v = malloc((h->nobjs ? h->nobjs : 1) * sizeof(*v));
@@ -340,7 +340,7 @@ size_t pgt_heat__files(struct pgt_heat *h, const uint32_t **objs, const uint64_t
 		h->order_refs = malloc((h->nobjs ? h->nobjs : 1) * sizeof(*h->order_refs));
 		if (!v || !h->order_ids || !h->order_rows || !h->order_refs) {
 			free(v);
-			return 0;
+			return -ENOMEM;	/* not 0: that would draw as no references */
 		}
 		for (size_t i = 0; i < h->nobjs; i++)
 			v[i] = &h->objs[i];
@@ -356,5 +356,5 @@ size_t pgt_heat__files(struct pgt_heat *h, const uint32_t **objs, const uint64_t
 	*objs = h->order_ids;
 	*rows = h->order_rows;
 	*refs = h->order_refs;
-	return h->nobjs;
+	return (ssize_t)h->nobjs;
 }

@@ -639,11 +639,14 @@ static int draw_fileheat(struct frame *f, const struct pgt_plot_data *d)
 	struct file_cells fc;
 	uint64_t t0, nsb, maxv = 1;
 	uint32_t nbins;
-	size_t n;
+	ssize_t got = d->heat ? pgt_heat__files(d->heat, &ids, &rows, &refs) : 0;
+	size_t n = got > 0 ? (size_t)got : 0;
 	char lab[128];
 	int err;
 
-	if (!d->heat || !(n = pgt_heat__files(d->heat, &ids, &rows, &refs))) {
+	if (got < 0)
+		return (int)got;
+	if (!n) {
 		no_data(f, "no page references");
 		return 0;
 	}
