@@ -530,7 +530,8 @@ static struct pobj *get_obj(struct pgt_phase *p, uint32_t id)
 
 /* ---- first touches ---- */
 
-/* 1 if the page was seen before, 0 if not (now it is), -1 if unknown. */
+/* 1 if the page was seen before, 0 if not (now it is), -1 if unknown (the
+ * budget ran out), -ENOMEM. */
 static inline int seen(struct pgt_phase *p, struct pobj *o, uint64_t key)
 {
 	uint64_t cno = key >> CHUNK_SHIFT, bit = key & ((1u << CHUNK_SHIFT) - 1), m, *c;
@@ -550,14 +551,14 @@ static inline int seen(struct pgt_phase *p, struct pobj *o, uint64_t key)
 				return -1;
 			}
 			if (grow((void **)&o->chunk, &cap, o->nchunk + 1, sizeof(*o->chunk)))
-				return -1;
+				return -ENOMEM;
 			o->capchunk = (uint32_t)cap;
 			c = calloc(CHUNK_WORDS, sizeof(*c));
 			if (!c)
-				return -1;
+				return -ENOMEM;
 			if (u64map_put(&o->chunks, cno, o->nchunk)) {
 				free(c);
-				return -1;
+				return -ENOMEM;
 			}
 			o->chunk[o->nchunk++] = c;
 			p->seen_used += CHUNK_WORDS * 8;
@@ -1243,10 +1244,13 @@ static inline int ref(struct pgt_phase *p, struct pobj *o, uint64_t key, uint64_
 		r = (uint32_t)(o->t - e->last);
 	} else {
 		const struct pent *pe = ptab_find(&o->prev, key, h);
+		int s = pe ? 1 : seen(p, o, key);
 
+		if (s == -ENOMEM)	/* not "unknown": that would change the labels */
+			return -ENOMEM;
 		if (pe)
 			r = (uint32_t)(o->t - pe->last);
-		else if (seen(p, o, key) != 1)
+		else if (s != 1)
 			o->nnew++;
 		e = ptab_insert(&o->cur, obj, key, h);
 		if (!e)
