@@ -39,6 +39,7 @@
 struct link_set {
 	struct { uint64_t dev, ino, first, end; const char *path; } *slots;
 	size_t cap, used;
+	int err;	/* -ENOMEM: a hard link could go uncounted as such */
 };
 
 struct entry {
@@ -626,8 +627,10 @@ static const char *link_check(struct link_set *s, const struct pgt_file_info *fi
 		size_t ncap = s->cap ? s->cap * 2 : 1024;
 		__typeof__(s->slots) ns = calloc(ncap, sizeof(*ns));
 
-		if (!ns)
+		if (!ns) {
+			s->err = -ENOMEM;
 			return NULL;
+		}
 		for (size_t i = 0; i < s->cap; i++) {
 			if (!s->slots[i].path)
 				continue;
@@ -727,7 +730,7 @@ int pgt_snap_files(const struct pgt_file_req *reqs, size_t nreqs, const struct p
 
 				if (!fi->err)
 					fi->dup_of = link_check(&links, fi);
-				w.cb_err = cb(fi, ctx);
+				w.cb_err = links.err ? links.err : cb(fi, ctx);
 				front++;
 			}
 			if (front == w.n || w.cb_err)
