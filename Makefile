@@ -1,7 +1,8 @@
 # pgtrace - page-level memory tracing toolkit.  GNU make, non-recursive.
 #   make [all]        build pgtrace and libpgtrace.a
 #   make check        unit, end-to-end and fuzz-corpus tests
-#   make asan         the same tests under ASan + UBSan
+#   make asan         the same tests under ASan + UBSan, with allocation failures
+#   make failalloc    only the allocation failures (t/t0520-alloc.sh)
 #   make fuzz         build libFuzzer targets (clang) and fuzz briefly
 #   make bench        benchmarks against peers
 #   make demo         the main job on a built-in default
@@ -88,12 +89,26 @@ check: deps
 test-bins: $(UNIT_BIN) $(HELPER_BIN) $(FUZZ_REPLAY)
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-asan: deps
-	@$(MAKE) --no-print-directory O=.build-asan BIN=.build-asan/pgtrace \
+ASAN_MAKE = $(MAKE) --no-print-directory O=.build-asan BIN=.build-asan/pgtrace \
 		LIBA=.build-asan/libpgtrace.a SAN_CFLAGS="$(ASAN_FLAGS)" OPT="-O1 -g" \
-		LDFLAGS="$(ASAN_FLAGS)" all test-bins
+		LDFLAGS="$(ASAN_FLAGS)"
+asan: deps
+	@$(ASAN_MAKE) all test-bins .build-asan/pgtrace-failalloc
 	@PGT_BUILD=.build-asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 sh t/run-all.sh
+
+# Allocation failures (t/t0520-alloc.sh, run by make asan): the same
+# objects linked once more with our calls to the allocators wrapped by
+# t/helper/failmalloc.c, which fails the Nth one (it says why --wrap).
+FAIL_WRAP := malloc calloc realloc strdup strndup asprintf vasprintf getline \
+	fopen opendir fdopendir pthread_create
+$(O)/pgtrace-failalloc: $(CMD_OBJ) $(LIBA) $(O)/t/helper/failmalloc.o
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) $(foreach f,$(FAIL_WRAP),-Wl,--wrap=$(f)) \
+		-o $@ $(CMD_OBJ) $(O)/t/helper/failmalloc.o $(LIBA) $(LIBS)
+
+failalloc: deps
+	@$(ASAN_MAKE) .build-asan/pgtrace .build-asan/pgtrace-failalloc
+	@PGT_BUILD_DIR=$(CURDIR)/.build-asan bash t/t0520-alloc.sh
 
 FUZZ_TIME ?= 60
 fuzz: deps
@@ -132,6 +147,6 @@ uninstall:
 clean:
 	rm -rf .build .build-asan .build-fuzz pgtrace libpgtrace.a t/trash
 
-.PHONY: all check asan fuzz bench demo install uninstall clean deps test-bins
+.PHONY: all check asan failalloc fuzz bench demo install uninstall clean deps test-bins
 
 -include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)
