@@ -54,6 +54,12 @@ const char *cli_trace_arg(int argc, char **argv, int optind_);
 
 /* Create a trace for writing, or print why not and return NULL. */
 struct pgt_writer *cli_open_writer(const char *path, int force, const struct pgt_header *h);
+/* Why output @path could not be created (-errno @err from an open with
+ * O_NOFOLLOW and O_EXCL or O_TRUNC), one line: a symbolic link is named
+ * as such, an existing file suggests --force. */
+void cli_create_failed(const char *path, int err);
+/* Whether @path itself is a symbolic link. */
+int cli_is_symlink(const char *path);
 /* Report a write error on @path (one line) and return EXIT_RUNTIME. */
 int cli_write_failed(const char *path, int err);
 

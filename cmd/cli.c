@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -122,9 +123,26 @@ struct pgt_writer *cli_open_writer(const char *path, int force, const struct pgt
 	}
 	w = pgt_writer__open(path, &wo, &err);
 	if (!w)
+		cli_create_failed(path, err);
+	return w;
+}
+
+int cli_is_symlink(const char *path)
+{
+	struct stat sb;
+
+	return lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode);
+}
+
+void cli_create_failed(const char *path, int err)
+{
+	/* O_NOFOLLOW: EEXIST without --force, ELOOP with it */
+	if ((err == -EEXIST || err == -ELOOP) && cli_is_symlink(path))
+		cli_error("cannot create '%s': it is a symbolic link (outputs are never written through one, "
+			  "even with --force)", path);
+	else
 		cli_error("cannot create '%s': %s%s", path, pgt_strerror(err),
 			  err == -EEXIST ? " (use --force to overwrite)" : "");
-	return w;
 }
 
 int cli_write_failed(const char *path, int err)
@@ -374,63 +392,100 @@ void out_printf(struct out *o, const char *fmt, ...)
 	o->len += (size_t)n;
 }
 
+/*
+ * What a terminal must not obey and a reader must not choke on: C0 and C1
+ * controls, DEL, bytes that are not part of valid UTF-8, and a backslash
+ * before 'x' (so that \xNN always stands for one byte).  Returns 0 for a
+ * byte to show as \xNN, else the length of the character at @p to copy.
+ */
+static int shown_len(const unsigned char *p)
+{
+	int n;
+
+	if (*p < 0x20 || *p == 0x7f || (*p == '\\' && p[1] == 'x'))
+		return 0;
+	n = pgt_utf8_len(p);
+	if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)	/* U+0080..U+009F */
+		return 0;
+	return n;
+}
+
+/* JSON: exact for valid UTF-8; a byte that is not UTF-8 becomes the text
+ * \xNN (and a backslash before x \x5c), as in text and CSV. */
 void out_json_str(struct out *o, const char *s)
 {
 	static const char dig[] = "0123456789abcdef";
 
 	out_char(o, '"');
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\') {
+		int n = shown_len(p);
+
+		if (*p == '"' || (*p == '\\' && n)) {
 			out_char(o, '\\');
 			out_char(o, (char)*p);
-		} else if (*p < 0x20 || *p == 0x7f) {
+		} else if (*p < 0x20 || *p == 0x7f || *p == '<' || *p == '>' || *p == '&') {
+			/* <, >, &: safe to embed in HTML <script> as well */
 			char e[6] = { '\\', 'u', '0', '0', dig[*p >> 4], dig[*p & 15] };
 
 			out_mem(o, e, 6);
-		} else if (*p == '<' || *p == '>' || *p == '&') {
-			/* safe to embed in HTML <script> as well */
-			char e[6] = { '\\', 'u', '0', '0', dig[*p >> 4], dig[*p & 15] };
+		} else if (*p == 0xc2 && !n && p[1] >= 0x80 && p[1] < 0xa0) {
+			char e[6] = { '\\', 'u', '0', '0', dig[p[1] >> 4], dig[p[1] & 15] };
 
 			out_mem(o, e, 6);
+			p++;
+		} else if (!n) {
+			char e[5] = { '\\', '\\', 'x', dig[*p >> 4], dig[*p & 15] };
+
+			out_mem(o, e, 5);
 		} else {
-			out_char(o, (char)*p);
+			out_mem(o, (const char *)p, (size_t)n);
+			p += n - 1;
 		}
 	}
 	out_char(o, '"');
+}
+
+/* Text from @p up to @end (the string goes on to its NUL past it). */
+static void text_mem(struct out *o, const unsigned char *p, const unsigned char *end)
+{
+	static const char dig[] = "0123456789abcdef";
+
+	for (; p < end; p++) {
+		int n = shown_len(p);
+
+		if (!n) {
+			char e[4] = { '\\', 'x', dig[*p >> 4], dig[*p & 15] };
+
+			out_mem(o, e, 4);
+		} else {
+			out_mem(o, (const char *)p, (size_t)n);
+			p += n - 1;
+		}
+	}
 }
 
 /* CSV: control characters are shown as \xNN like in text, so a row is
  * always one line; fields with commas or quotes are quoted. */
 void out_csv_str(struct out *o, const char *s)
 {
+	const char *q;
+
 	if (!strpbrk(s, ",\"")) {
 		out_text_str(o, s);
 		return;
 	}
 	out_char(o, '"');
-	for (const char *p = s; *p; p++) {
-		char one[2] = { *p, 0 };
-
-		if (*p == '"')
-			out_char(o, '"');
-		out_text_str(o, one);
+	for (; (q = strchr(s, '"')); s = q + 1) {
+		text_mem(o, (const unsigned char *)s, (const unsigned char *)q);
+		out_mem(o, "\"\"", 2);
 	}
+	out_text_str(o, s);
 	out_char(o, '"');
 }
 
 void out_text_str(struct out *o, const char *s)
 {
-	static const char dig[] = "0123456789abcdef";
-
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f || (*p == '\\' && p[1] == 'x')) {
-			char e[4] = { '\\', 'x', dig[*p >> 4], dig[*p & 15] };
-
-			out_mem(o, e, 4);
-		} else {
-			out_char(o, (char)*p);
-		}
-	}
+	text_mem(o, (const unsigned char *)s, (const unsigned char *)s + strlen(s));
 }
 
 void out_html_str(struct out *o, const char *s)

@@ -84,8 +84,7 @@ static int open_output(const char *path, int force, int rdwr)
 	/* oracle-general fixes its records in place: it reads them back */
 	fd = open(path, (rdwr ? O_RDWR : O_WRONLY) | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0600);
 	if (fd < 0)
-		cli_error("cannot create '%s': %s%s", path, strerror(errno),
-			  errno == EEXIST ? " (use --force to overwrite)" : "");
+		cli_create_failed(path, -errno);
 	return fd;
 }
 

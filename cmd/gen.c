@@ -192,8 +192,7 @@ int cmd_gen(int argc, char **argv)
 	wo.header = &src->header;
 	w = pgt_writer__open(output, &wo, &err);
 	if (!w) {
-		cli_error("cannot create '%s': %s%s", output, pgt_strerror(err),
-			  err == -EEXIST ? " (use --force to overwrite)" : "");
+		cli_create_failed(output, err);
 		pgt_source__free(src);
 		return EXIT_RUNTIME;
 	}

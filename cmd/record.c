@@ -157,10 +157,32 @@ static void summary(const struct pgt_record_opts *o, const struct pgt_record_sta
 			WIFEXITED(st->child_status) ? WEXITSTATUS(st->child_status) : WTERMSIG(st->child_status));
 }
 
+/* Where tracefs is mounted, for messages (no mounting, no libtracefs). */
+static const char *tracefs_dir(void)
+{
+	static char dir[256];
+	FILE *f = fopen("/proc/self/mounts", "re");
+	char line[1024];
+
+	snprintf(dir, sizeof(dir), "/sys/kernel/tracing");
+	while (f && fgets(line, sizeof(line), f)) {
+		char point[256], type[32];
+
+		if (sscanf(line, "%*s %255s %31s", point, type) == 2 && !strcmp(type, "tracefs")) {
+			snprintf(dir, sizeof(dir), "%s", point);
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	return dir;
+}
+
 static int report_error(const struct pgt_record_opts *o, int err, const struct pgt_record_stats *st)
 {
 	if (err == -EPERM || err == -EACCES)
-		cli_error("needs root: tracefs instances and tracepoints need CAP_SYS_ADMIN");
+		cli_error("needs root: recording creates a tracefs instance in %s/instances, which needs "
+			  "CAP_SYS_ADMIN", tracefs_dir());
 	else if (err == -ENODEV)
 		cli_error("tracefs is not available (mount -t tracefs nodev /sys/kernel/tracing)");
 	else if (err == -EEXIST)
@@ -410,6 +432,11 @@ int cmd_record(int argc, char **argv)
 		cli_usage_error("will not write a binary trace to a terminal: use -o FILE or a pipe");
 	o.pids = pids;
 	o.npids = npids;
+	if (strcmp(o.output, "-") && cli_is_symlink(o.output)) {
+		cli_error("cannot create '%s': it is a symbolic link (outputs are never written through one, "
+			  "even with --force)", o.output);
+		return EXIT_RUNTIME;
+	}
 	if (!o.force && strcmp(o.output, "-") && access(o.output, F_OK) == 0)
 		cli_usage_error("'%s' exists (use --force to overwrite)", o.output);
 	cur_level = o.level;

@@ -335,8 +335,7 @@ int cmd_report(int argc, char **argv)
 	if (strcmp(output, "-")) {
 		fd = open(output, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0600);
 		if (fd < 0) {
-			cli_error("cannot create %s: %s%s", output, strerror(errno),
-				  errno == EEXIST ? " (use --force to overwrite it)" : "");
+			cli_create_failed(output, -errno);
 			return EXIT_RUNTIME;
 		}
 	} else {

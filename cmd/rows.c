@@ -97,7 +97,7 @@ static inline ssize_t plain_len(const char *s, enum row_fmt fmt)
 	const unsigned char *p = (const unsigned char *)s;
 
 	for (; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f || *p == '\\')
+		if (*p < 0x20 || *p >= 0x7f || *p == '\\')	/* not ASCII: UTF-8 checked */
 			return -1;
 		if (fmt == FMT_CSV && (*p == ',' || *p == '"'))
 			return -1;

@@ -74,9 +74,9 @@ static void file_error(const struct pgt_file_info *fi)
 	else if (fi->err == -EPERM && fi->err_what && !strcmp(fi->err_what, "mincore"))
 		cli_error("'%s': not examined: mincore would report every page cached for a file "
 			  "you may neither write nor own; run as root or its owner", fi->path);
-	else if (fi->err == -EPERM && fi->err_what && !strcmp(fi->err_what, "pagemap"))
-		cli_error("'%s': frames are hidden without CAP_SYS_ADMIN: run --flags/--pfns as root",
-			  fi->path);
+	else if ((fi->err == -EPERM || fi->err == -EACCES) && fi->err_what && !strcmp(fi->err_what, "pagemap"))
+		cli_error("'%s': frames are hidden without CAP_SYS_ADMIN (/proc/self/pagemap, "
+			  "/proc/kpageflags): run --flags/--pfns as root", fi->path);
 	else if (fi->err == -EISDIR)
 		cli_error("'%s': is a directory (use -R to descend)", fi->path);
 	else if (fi->err == -EINVAL && fi->err_what && !strcmp(fi->err_what, "type"))

@@ -108,9 +108,17 @@ int snap_task(int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	if (err == -EACCES || err == -EPERM) {
-		cli_error("cannot read the pages of process %llu: %s (needs ptrace access: its owner or root%s)",
-			  (unsigned long long)pid, pgt_strerror(err),
-			  to.kflags ? "; --flags needs root for /proc/kpageflags" : "");
+		char pm[64];
+
+		/* mode 0400 and owned by the process's user: readable means
+		 * it was /proc/kpageflags that failed */
+		snprintf(pm, sizeof(pm), "/proc/%llu/pagemap", (unsigned long long)pid);
+		if (to.kflags && access(pm, R_OK) == 0)
+			cli_error("cannot read /proc/kpageflags: %s (--flags needs root: CAP_SYS_ADMIN)",
+				  pgt_strerror(err));
+		else
+			cli_error("cannot read %s: %s (needs ptrace access to process %llu: its owner, "
+				  "or root with CAP_SYS_PTRACE)", pm, pgt_strerror(err), (unsigned long long)pid);
 		return EXIT_RUNTIME;
 	}
 	if (err) {

@@ -114,8 +114,7 @@ int snap_open_trace(struct snap_trace *t, const char *path, int force)
 	t->path = path;
 	t->w = pgt_writer__open(path, &wo, &err);
 	if (!t->w) {
-		cli_error("cannot create '%s': %s%s", path, pgt_strerror(err),
-			  err == -EEXIST ? " (use --force to overwrite)" : "");
+		cli_create_failed(path, err);
 		return EXIT_RUNTIME;
 	}
 	t->ts = 0;

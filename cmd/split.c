@@ -12,6 +12,7 @@
 
 #include "builtin.h"
 #include "pgtrace/ops.h"
+#include "util/util.h"
 
 #define MAP_NAME "index.tsv"
 #define DEFAULT_MAX_OPEN 1024u
@@ -145,25 +146,29 @@ static uint32_t choose_max_open(uint64_t asked)
 	return (uint32_t)asked;
 }
 
-/* A key in the map file: tabs, newlines, backslashes and control
- * characters escaped, so a row is always one line of three+ fields. */
+/* A key in the map file: tabs, newlines, backslashes, control
+ * characters and bytes that are not UTF-8 escaped, so a row is always
+ * one line of three+ fields, and valid UTF-8. */
 static void tsv_key(struct out *o, const char *k)
 {
 	static const char hex[] = "0123456789abcdef";
 
 	for (const unsigned char *p = (const unsigned char *)k; *p; p++) {
+		int n = pgt_utf8_len(p);
+
 		if (*p == '\t')
 			out_str(o, "\\t");
 		else if (*p == '\n')
 			out_str(o, "\\n");
 		else if (*p == '\\')
 			out_str(o, "\\\\");
-		else if (*p < 0x20 || *p == 0x7f) {
+		else if (*p < 0x20 || *p == 0x7f || !n || (*p == 0xc2 && p[1] < 0xa0)) {
 			char e[4] = { '\\', 'x', hex[*p >> 4], hex[*p & 15] };
 
 			out_mem(o, e, 4);
 		} else {
-			out_char(o, (char)*p);
+			out_mem(o, (const char *)p, (size_t)n);
+			p += n - 1;
 		}
 	}
 }
@@ -214,14 +219,18 @@ static int open_dir(const char *dir, int force)
 	struct stat sb;
 	int dfd;
 
-	if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		cli_error("cannot create directory '%s': %s", dir, strerror(errno));
 		return -1;
 	}
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* not through a symbolic link, as for every output */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0) {
-		cli_error("cannot open directory '%s': %s%s", dir, strerror(errno),
-			  errno == ENOTDIR ? " (it is not a directory)" : "");
+		int e = errno;
+
+		cli_error("cannot open directory '%s': %s%s", dir, strerror(e),
+			  cli_is_symlink(dir) ? " (a symbolic link: not written through)"
+			  : e == ENOTDIR ? " (it is not a directory)" : "");
 		return -1;
 	}
 	if (!force && fstatat(dfd, MAP_NAME, &sb, AT_SYMLINK_NOFOLLOW) == 0) {

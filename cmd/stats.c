@@ -599,10 +599,13 @@ static int write_csv(const char *dir, int force, const struct outctx *c, const s
 		cli_error("cannot create %s: %s", dir, strerror(errno));
 		return -errno;
 	}
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* not through a symbolic link, as for every output */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0) {
-		cli_error("cannot open %s: %s", dir, strerror(errno));
-		return -errno;
+		err = -errno;
+		cli_error("cannot open %s: %s%s", dir, strerror(-err),
+			  cli_is_symlink(dir) ? " (a symbolic link: not written through)" : "");
+		return err;
 	}
 	pgt_stats__summary(s, &sm);
 	for (size_t f = 0; f < PGT_ARRAY_SIZE(names) && !err; f++) {

@@ -155,12 +155,16 @@ ssize_t pgt_read_full(int fd, void *buf, size_t len);
 ssize_t pgt_pread_full(int fd, void *buf, size_t len, uint64_t off);
 
 /* Length of the valid UTF-8 character at @u (1 for ASCII), 0 if there is
- * none there. */
+ * none there: no overlong forms, surrogates or code points past U+10FFFF
+ * (what strict decoders such as Python's refuse). */
 static inline int pgt_utf8_len(const unsigned char *u)
 {
 	int n = u[0] < 0x80 ? 1 : u[0] >= 0xf0 && u[0] <= 0xf4 ? 4 : u[0] >= 0xe0 && u[0] < 0xf0 ? 3
 	      : u[0] >= 0xc2 && u[0] < 0xe0 ? 2 : 0;
 
+	if ((u[0] == 0xe0 && u[1] < 0xa0) || (u[0] == 0xed && u[1] >= 0xa0) ||
+	    (u[0] == 0xf0 && u[1] < 0x90) || (u[0] == 0xf4 && u[1] >= 0x90))
+		return 0;
 	for (int i = 1; i < n; i++)
 		if ((u[i] & 0xc0) != 0x80)
 			return 0;
