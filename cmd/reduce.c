@@ -68,7 +68,7 @@ static size_t parse_sizes(const char *s, uint32_t **out)
 
 	*out = NULL;
 	if (!copy)
-		return 0;
+		goto oom;
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		uint64_t v;
 		uint32_t *nv;
@@ -77,12 +77,17 @@ static size_t parse_sizes(const char *s, uint32_t **out)
 			cli_usage_error("invalid size '%s' in --check: pages, at least 1", tok);
 		nv = realloc(*out, (n + 1) * sizeof(*nv));
 		if (!nv)
-			break;
+			goto oom;
 		*out = nv;
 		(*out)[n++] = (uint32_t)v;
 	}
 	free(copy);
 	return n;
+oom:	/* not fewer sizes checked than asked */
+	free(copy);
+	free(*out);
+	cli_error("out of memory");
+	exit(EXIT_RUNTIME);
 }
 
 int cmd_reduce(int argc, char **argv)
@@ -112,7 +117,7 @@ int cmd_reduce(int argc, char **argv)
 		switch (c) {
 		case 'F': fifo = cli_u64_max("--fifo", optarg, UINT32_MAX); break;
 		case 'L': lru = cli_u64_max("--lru", optarg, UINT32_MAX); break;
-		case 'c': nsizes = parse_sizes(optarg, &sizes); break;
+		case 'c': free(sizes); nsizes = parse_sizes(optarg, &sizes); break;
 		case 'o': output = optarg; break;
 		case 'f': force = 1; break;
 		case 'q': quiet = 1; break;
@@ -124,8 +129,10 @@ int cmd_reduce(int argc, char **argv)
 		cli_usage_error(fifo ? "give --fifo or --lru, not both" : "give --fifo N or --lru K (at least 1)");
 	path = cli_trace_arg(argc, argv, optind);
 	r = cli_open_reader(path, NULL);
-	if (!r)
+	if (!r) {
+		free(sizes);
 		return EXIT_RUNTIME;
+	}
 	if (nsizes) {
 		sim_in = pgt_lru_sim__new(sizes, nsizes, &err);
 		if (sim_in)
