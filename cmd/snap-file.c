@@ -228,7 +228,8 @@ static void warn_cb(const char *path, int err, void *ctx)
 	cli_error("'%s': %s", path, pgt_strerror(err));
 }
 
-/* "PATH [FIRST [END]]": trailing numbers are the range, the rest the path. */
+/* "PATH [FIRST [END]]": trailing numbers are the range, the rest the path.
+ * 0, -1 for a line with no path, or -ENOMEM. */
 static int parse_line(char *line, struct pgt_file_req *rq)
 {
 	char *tok[2] = { NULL, NULL };
@@ -251,7 +252,7 @@ static int parse_line(char *line, struct pgt_file_req *rq)
 	memset(rq, 0, sizeof(*rq));
 	rq->path = strdup(line);
 	if (!rq->path)
-		return -1;
+		return -ENOMEM;
 	if (ntok) {
 		rq->have_range = 1;
 		pgt_parse_u64(tok[ntok - 1], &rq->first);
@@ -346,16 +347,30 @@ int snap_file(int argc, char **argv)
 
 		if (optind < argc)
 			cli_usage_error("--stdin takes no PATH arguments");
-		while (getline(&line, &lcap, stdin) > 0) {
+		for (;;) {
+			struct pgt_file_req *nr;
+			ssize_t got;
+
+			errno = 0;
+			got = getline(&line, &lcap, stdin);
+			if (got <= 0) {
+				/* end of input, or not: a list cut short is an error */
+				err = feof(stdin) ? 0 : errno ? -errno : -EIO;
+				break;
+			}
 			if (nreqs == cap) {
 				cap = cap ? cap * 2 : 64;
-				reqs = realloc(reqs, cap * sizeof(*reqs));
-				if (!reqs) {
-					cli_error("out of memory");
-					return EXIT_RUNTIME;
+				nr = realloc(reqs, cap * sizeof(*reqs));
+				if (!nr) {
+					err = -ENOMEM;
+					break;
 				}
+				reqs = nr;
 			}
-			if (parse_line(line, &reqs[nreqs]) == 0) {
+			err = parse_line(line, &reqs[nreqs]);
+			if (err == -ENOMEM)
+				break;
+			if (err == 0) {
 				if (!reqs[nreqs].have_range && have_range) {
 					reqs[nreqs].have_range = 1;
 					reqs[nreqs].first = rfirst;
@@ -365,6 +380,11 @@ int snap_file(int argc, char **argv)
 			}
 		}
 		free(line);
+		if (err) {
+			cli_error("cannot read the list on standard input: %s", pgt_strerror(err));
+			rc = EXIT_RUNTIME;
+			goto out;
+		}
 	} else {
 		if (optind == argc)
 			cli_usage_error("no PATH given (or use --stdin)");
