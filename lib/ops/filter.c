@@ -1150,7 +1150,10 @@ static int parse_match(struct parser *p, const struct field_def *f, int neg, siz
 			regerror(rc, p->e->nodes[id].re, why, sizeof(why));
 			free(p->e->nodes[id].re);
 			p->e->nodes[id].re = NULL;
-			fail(p, start, "invalid regex: %s", why);
+			if (rc == REG_ESPACE)	/* the regex is fine: memory ran out */
+				fail_nomem(p);
+			else
+				fail(p, start, "invalid regex: %s", why);
 			return -1;
 		}
 	}
