@@ -84,7 +84,7 @@ static uint64_t parse_sizes(const char *arg, uint64_t **out)
 	uint64_t n = 0;
 
 	if (!copy)
-		cli_usage_error("out of memory");
+		goto oom;
 	*out = NULL;
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		uint64_t v, mult = 1;
@@ -100,7 +100,7 @@ static uint64_t parse_sizes(const char *arg, uint64_t **out)
 			cli_usage_error("invalid size '%s' in --sizes: pages, at least 1", tok);
 		nv = realloc(*out, (n + 1) * sizeof(*nv));
 		if (!nv)
-			cli_usage_error("out of memory");
+			goto oom;
 		*out = nv;
 		nv[n++] = v * mult;
 	}
@@ -109,6 +109,10 @@ static uint64_t parse_sizes(const char *arg, uint64_t **out)
 		cli_usage_error("--sizes needs at least one size");
 	qsort(*out, n, sizeof(**out), cmp_size);	/* printed in order, as counted */
 	return n;
+oom:	/* a runtime failure, not a usage error */
+	free(copy);
+	cli_error("out of memory");
+	exit(EXIT_RUNTIME);
 }
 
 static const char *obj_path(struct pgt_meta *m, uint32_t obj)
@@ -779,7 +783,7 @@ int cmd_stats(int argc, char **argv)
 			break;
 		case 'z': o.sample_size = cli_u64_max("--sample-size", optarg, UINT32_MAX / 2); break;
 		case 'a': o.salt = cli_u64_max("--salt", optarg, UINT64_MAX); break;
-		case 'Z': o.nsizes = parse_sizes(optarg, &sizes); o.sizes = sizes; break;
+		case 'Z': free(sizes); o.nsizes = parse_sizes(optarg, &sizes); o.sizes = sizes; break;
 		case 'w':
 			if (!pgt_parse_u64(optarg, &v) && v) {
 				o.window = v;
