@@ -101,7 +101,7 @@ asan: deps
 # objects linked once more with our calls to the allocators wrapped by
 # t/helper/failmalloc.c, which fails the Nth one (it says why --wrap).
 FAIL_WRAP := malloc calloc realloc strdup strndup asprintf vasprintf getline \
-	fopen opendir fdopendir pthread_create
+	__getdelim fopen opendir fdopendir regcomp pthread_create
 $(O)/pgtrace-failalloc: $(CMD_OBJ) $(LIBA) $(O)/t/helper/failmalloc.o
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) $(foreach f,$(FAIL_WRAP),-Wl,--wrap=$(f)) \
 		-o $@ $(CMD_OBJ) $(O)/t/helper/failmalloc.o $(LIBA) $(LIBS)

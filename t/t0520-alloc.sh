@@ -2,7 +2,7 @@
 # Allocation failures: along each main path, every allocation is made to
 # fail in turn.  Each run must end either with exit 1 and one line on
 # stderr saying memory ran out, or with exit 0 and exactly the output of a
-# run without failures.  Survivable failures, the only ones: a thread that
+# run without failures (files, stdout and stderr).  Survivable failures, the only ones: a thread that
 # could not be started (split and merge prefetch in the caller's thread,
 # snap file examines files there), and split's count of its open files
 # (opendir /proc/self/fd; it then assumes 16).  Never a crash, a sanitizer
@@ -84,7 +84,9 @@ alloc_case() {
 			fi
 		elif [ $rc -eq 0 ]; then
 			survived=$((survived + 1))
-			diff -r "$TRASH/$name.ref" "$TRASH/$name.run" >/dev/null || why="exit 0 with an output unlike the run without failures"
+			diff -r "$TRASH/$name.ref" "$TRASH/$name.run" >/dev/null &&
+				cmp -s "$d/ref.err" "$d/err" ||
+				why="exit 0 with an output unlike the run without failures"
 		else
 			why="exit $rc"
 		fi
@@ -117,6 +119,7 @@ test_expect_success 'setup: small traces, a CSV, a small file' '
 	head -c 40000 /dev/urandom >small.bin && cat small.bin >/dev/null &&
 	mkdir -p dir/sub && head -c 9000 /dev/urandom >dir/a && head -c 5000 /dev/urandom >dir/sub/b &&
 	ln dir/a dir/sub/hard && sync dir/a dir/sub/b && cat dir/a dir/sub/b >/dev/null &&
+	printf "../dir/a\n../dir/sub/b 0 1\n" >list &&
 	: >"$TRASH/summary"
 '
 start=$(date +%s)
@@ -129,18 +132,25 @@ test_expect_success 'cut --events' 'alloc_case cut cut --events 100..1500 -o c.p
 test_expect_success 'filter EXPR' '
 	alloc_case filter filter "type in {lookup, add} && path =~ \"*file-1*\"" -o f.pgt ../mix.pgt
 '
+test_expect_success 'filter --count, a regex' '
+	alloc_case filter-re filter --count "path =~ /file-[12]/ || pid in {1000, 1002..1005}" ../mix.pgt
+'
 test_expect_success 'split --by pid' 'alloc_case split split --by pid -o by-pid ../mix.pgt'
 test_expect_success 'merge' 'alloc_case merge merge -o m.pgt ../mix.pgt ../zipf.pgt'
 test_expect_success 'reduce --lru' 'alloc_case reduce reduce --lru 50 -o r.pgt ../zipf.pgt'
+test_expect_success 'reduce --lru --check' 'alloc_case reduce-check reduce --lru 20 --check 20,40 -o r.pgt ../zipf.pgt'
 test_expect_success 'import --format csv' 'alloc_case import import --format csv -o i.pgt ../in.csv'
+test_expect_success 'import trace-cmd text' 'alloc_case import-tc import -o i.pgt "$TEST_DIR/data/trace-cmd-cat.txt"'
 test_expect_success 'export --format csv' 'alloc_case export export --format csv -o e.csv ../mix.pgt'
 test_expect_success 'stats' 'alloc_case stats stats ../mix.pgt'
 test_expect_success 'stats --sample' 'alloc_case stats-sample stats --sample 0.5 ../mix.pgt'
+test_expect_success 'stats --sizes' 'alloc_case stats-sizes stats --sizes 1,2,3 ../mix.pgt'
 test_expect_success 'phase' 'alloc_case phase phase ../mix.pgt'
 test_expect_success 'plot heatmap' 'alloc_case plot plot heatmap -o h.png ../mix.pgt'
 test_expect_success 'report' 'alloc_case report report -o r.html ../mix.pgt'
 test_expect_success 'snap file' 'alloc_case snap-file snap file ../small.bin'
 test_expect_success 'snap file -R, a hard link' 'alloc_case snap-dir snap file -R --json ../dir'
+test_expect_success 'snap file --stdin' 'alloc_case snap-stdin --pipe ../list snap file --stdin'
 
 cat "$TRASH/summary"
 awk -v s=$(($(date +%s) - start)) '{ a += $2; n += $4 } END {

@@ -22,8 +22,10 @@
  *
  * "Allocation" means any call of ours that allocates and reports failure
  * to its caller: malloc, calloc, realloc, strdup, strndup, asprintf,
- * vasprintf, getline (NULL/-1 with errno ENOMEM), fopen, opendir, fdopendir
- * (NULL, ENOMEM), and pthread_create (EAGAIN, as when out of threads).
+ * vasprintf, getline and __getdelim (glibc's inline getline calls it when
+ * optimizing) (NULL/-1 with errno ENOMEM), fopen, opendir, fdopendir
+ * (NULL, ENOMEM), regcomp (REG_ESPACE) and pthread_create (EAGAIN, as
+ * when out of threads).
  *
  * Environment:
  *   PGT_FAIL_ALLOC=N        fail the Nth allocation (counted from 1, over
@@ -43,6 +45,7 @@
 #include <execinfo.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +60,8 @@ char *__real_strdup(const char *s);
 char *__real_strndup(const char *s, size_t n);
 int __real_vasprintf(char **p, const char *fmt, va_list ap);
 ssize_t __real_getline(char **line, size_t *cap, FILE *f);
+ssize_t __real___getdelim(char **line, size_t *cap, int delim, FILE *f);
+int __real_regcomp(regex_t *re, const char *pat, int cflags);
 FILE *__real_fopen(const char *path, const char *mode);
 DIR *__real_opendir(const char *path);
 DIR *__real_fdopendir(int fd);
@@ -71,6 +76,8 @@ char *__wrap_strndup(const char *s, size_t n);
 int __wrap_vasprintf(char **p, const char *fmt, va_list ap);
 int __wrap_asprintf(char **p, const char *fmt, ...);
 ssize_t __wrap_getline(char **line, size_t *cap, FILE *f);
+ssize_t __wrap___getdelim(char **line, size_t *cap, int delim, FILE *f);
+int __wrap_regcomp(regex_t *re, const char *pat, int cflags);
 FILE *__wrap_fopen(const char *path, const char *mode);
 DIR *__wrap_opendir(const char *path);
 DIR *__wrap_fdopendir(int fd);
@@ -183,6 +190,16 @@ int __wrap_asprintf(char **p, const char *fmt, ...)
 ssize_t __wrap_getline(char **line, size_t *cap, FILE *f)
 {
 	return fail("getline", ENOMEM) ? -1 : __real_getline(line, cap, f);
+}
+
+ssize_t __wrap___getdelim(char **line, size_t *cap, int delim, FILE *f)
+{
+	return fail("getline", ENOMEM) ? -1 : __real___getdelim(line, cap, delim, f);
+}
+
+int __wrap_regcomp(regex_t *re, const char *pat, int cflags)
+{
+	return fail("regcomp", ENOMEM) ? REG_ESPACE : __real_regcomp(re, pat, cflags);
 }
 
 FILE *__wrap_fopen(const char *path, const char *mode)
