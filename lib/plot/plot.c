@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pgtrace/phase.h"
@@ -1061,9 +1062,13 @@ static int write_all(const char *path, const char *buf, size_t len, int force)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0600);
 	size_t off = 0;
+	struct stat sb;
+	int reg;
 
 	if (fd < 0)
 		return -errno;
+	/* a partial picture is removed, but never a device given with --force */
+	reg = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
 	while (off < len) {
 		ssize_t w = write(fd, buf + off, len - off);
 
@@ -1071,7 +1076,8 @@ static int write_all(const char *path, const char *buf, size_t len, int force)
 			int e = -errno;
 
 			close(fd);
-			unlink(path);
+			if (reg)
+				unlink(path);
 			return e;
 		}
 		off += (size_t)w;
@@ -1079,7 +1085,8 @@ static int write_all(const char *path, const char *buf, size_t len, int force)
 	if (close(fd)) {
 		int e = -errno;
 
-		unlink(path);
+		if (reg)
+			unlink(path);
 		return e;
 	}
 	return 0;
