@@ -62,6 +62,10 @@ void cli_create_failed(const char *path, int err);
 int cli_is_symlink(const char *path);
 /* Report a write error on @path (one line) and return EXIT_RUNTIME. */
 int cli_write_failed(const char *path, int err);
+/* The same for a text or picture file (CSV, HTML, PNG...): what was
+ * written of it is removed, if it is a regular file, so that no partial
+ * file passes for a whole one.  Quiet on EPIPE (returns 0). */
+int cli_output_failed(const char *path, int err);
 
 /* Report a read error on @path (one line) and return EXIT_RUNTIME. */
 int cli_read_failed(const char *path, int err);
@@ -81,11 +85,13 @@ struct out {
 	size_t len, cap;
 	int fd;
 	int err;
+	const char *name;	/* a file: named by out_finish(), removed if partial */
 };
 
 void out_init(struct out *o, int fd);
 void out_flush(struct out *o);
-/* Flush, close and report a write error; return 0 or EXIT_RUNTIME. */
+/* Flush and report a write error (through cli_output_failed() when
+ * o->name is set); return 0 or EXIT_RUNTIME.  The fd stays open. */
 int out_finish(struct out *o);
 void out_grow(struct out *o, size_t n);
 

@@ -145,12 +145,38 @@ void cli_create_failed(const char *path, int err)
 			  err == -EEXIST ? " (use --force to overwrite)" : "");
 }
 
+/* What to do about a full disk, or "". */
+static const char *space_hint(int err)
+{
+	return err == -ENOSPC || err == -EDQUOT ? "; free some space or write elsewhere"
+	     : err == -EFBIG ? "; write to another filesystem" : "";
+}
+
 int cli_write_failed(const char *path, int err)
 {
+	const char *h = space_hint(err);
+
 	if (err == -EPIPE)
 		return 0;	/* the reader went away: quietly done */
-	cli_error("cannot write '%s': %s%s", strcmp(path, "-") ? path : "standard output", pgt_strerror(err),
-		  err == -ENOSPC ? " (the output is readable up to its last packet)" : "");
+	cli_error("cannot write '%s': %s%s%s%s", strcmp(path, "-") ? path : "standard output", pgt_strerror(err),
+		  *h ? " (the output is readable up to its last packet" : "", h, *h ? ")" : "");
+	return EXIT_RUNTIME;
+}
+
+int cli_output_failed(const char *path, int err)
+{
+	const char *h = space_hint(err);
+	char tail[128] = "";
+	struct stat sb;
+
+	if (err == -EPIPE)
+		return 0;
+	/* a regular file only: never a device or a FIFO given as -o */
+	if (strcmp(path, "-") && lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) && unlink(path) == 0)
+		snprintf(tail, sizeof(tail), " (the partial file was removed%s)", h);
+	else if (*h)
+		snprintf(tail, sizeof(tail), " (%s)", h + 2);
+	cli_error("cannot write '%s': %s%s", strcmp(path, "-") ? path : "standard output", pgt_strerror(err), tail);
 	return EXIT_RUNTIME;
 }
 
@@ -264,6 +290,7 @@ void out_init(struct out *o, int fd)
 	o->len = 0;
 	o->fd = fd;
 	o->err = 0;
+	o->name = NULL;
 	if (!o->buf) {
 		cli_error("out of memory");
 		exit(EXIT_RUNTIME);
@@ -309,6 +336,8 @@ int out_finish(struct out *o)
 	free(o->buf);
 	o->buf = NULL;
 	if (o->err && o->err != EPIPE) {
+		if (o->name)
+			return cli_output_failed(o->name, -o->err);
 		cli_error("cannot write output: %s", strerror(o->err));
 		return EXIT_RUNTIME;
 	}

@@ -88,8 +88,8 @@ static int open_output(const char *path, int force, int rdwr)
 	return fd;
 }
 
-static int export_rows(struct pgt_reader *r, const char *path, int fd, int fmt, const char *fields,
-		       int header)
+static int export_rows(struct pgt_reader *r, const char *path, int fd, const char *output, int fmt,
+		       const char *fields, int header)
 {
 	struct rows d = { .fmt = fmt == EXP_CSV ? FMT_CSV : FMT_JSONL };
 	struct pgt_source *src = pgt_reader__source(r);
@@ -99,6 +99,8 @@ static int export_rows(struct pgt_reader *r, const char *path, int fd, int fmt, 
 	d.nfields = rows_parse_fields(fields ? fields : "all", d.fields);
 	d.meta = pgt_reader__meta(r);
 	out_init(&d.o, fd);
+	if (strcmp(output, "-"))
+		d.o.name = output;
 	if (d.fmt == FMT_CSV && header)
 		rows_csv_header(&d);
 	for (;;) {
@@ -141,7 +143,7 @@ static int export_oracle(struct pgt_reader *r, const char *path, int fd, const c
 		cli_error("%s", cli_last_diag());
 		return EXIT_RUNTIME;
 	}
-	return cli_write_failed(output, err);
+	return cli_output_failed(output, err);
 }
 
 int cmd_export(int argc, char **argv)
@@ -220,11 +222,9 @@ int cmd_export(int argc, char **argv)
 	if (fmt == EXP_ORACLE)
 		rc = export_oracle(r, path, fd, output, &oo);
 	else
-		rc = export_rows(r, path, fd, fmt, fields, header);
+		rc = export_rows(r, path, fd, output, fmt, fields, header);
 	pgt_reader__free(r);
-	if (fd != STDOUT_FILENO && close(fd) && !rc) {
-		cli_error("cannot write '%s': %s", output, strerror(errno));
-		rc = EXIT_RUNTIME;
-	}
+	if (fd != STDOUT_FILENO && close(fd) && !rc)
+		rc = cli_output_failed(output, -errno);
 	return rc;
 }

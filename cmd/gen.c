@@ -211,16 +211,11 @@ int cmd_gen(int argc, char **argv)
 	}
 	progress_done(&prog);
 	if (err) {
-		cli_error("cannot write '%s': %s", output, pgt_strerror(err));
 		pgt_writer__abort(w);
 		pgt_source__free(src);
-		return EXIT_RUNTIME;
+		return cli_write_failed(output, err);
 	}
 	err = pgt_writer__close(w);
 	pgt_source__free(src);
-	if (err) {
-		cli_error("cannot write '%s': %s", output, pgt_strerror(err));
-		return EXIT_RUNTIME;
-	}
-	return 0;
+	return err ? cli_write_failed(output, err) : 0;
 }

@@ -355,6 +355,8 @@ int cmd_report(int argc, char **argv)
 	c.po.top = c.top < 12 ? c.top : 12;
 	c.po.page_size = p.page_size;
 	out_init(&w, fd);
+	if (strcmp(output, "-"))
+		w.name = output;
 	c.w = &w;
 	out_str(&w, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 		    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
@@ -380,8 +382,7 @@ int cmd_report(int argc, char **argv)
 	phases(&c);
 	out_printf(&w, "<footer>pgtrace %s &middot; charts are images in the page; nothing is loaded "
 		   "from elsewhere</footer>\n</body></html>\n", PGT_VERSION_STRING);
-	if (out_finish(&w) || close(fd)) {
-		cli_error("cannot write %s: %s", output, strerror(errno ? errno : EIO));
+	if (out_finish(&w) || (close(fd) && cli_output_failed(output, -errno))) {
 		pictures_free(&p);
 		return EXIT_RUNTIME;
 	}

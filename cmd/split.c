@@ -208,7 +208,10 @@ static int write_map(struct pgt_split *s, int dfd, const char *dir, int force)
 	if (close(fd) < 0 && !rc)
 		rc = errno;
 	if (rc) {
-		cli_error("cannot write '%s/%s': %s", dir, MAP_NAME, strerror(rc));
+		char path[4200];
+
+		snprintf(path, sizeof(path), "%s/%s", dir, MAP_NAME);
+		cli_output_failed(path, -rc);
 		return EXIT_RUNTIME;
 	}
 	return 0;
@@ -253,8 +256,12 @@ static int report_failure(struct pgt_split *s, const char *dir, const char *path
 		cli_error("'%s/%s' changed while it was closed: the split stopped", dir, name);
 	else if (err == -EEXIST)
 		cli_error("cannot create '%s/%s': %s (use --force to overwrite)", dir, name, pgt_strerror(err));
-	else
-		cli_error("cannot write '%s/%s': %s", dir, name, pgt_strerror(err));
+	else {
+		char p[4200];
+
+		snprintf(p, sizeof(p), "%s/%s", dir, name);
+		return cli_write_failed(p, err);
+	}
 	return EXIT_RUNTIME;
 }
 

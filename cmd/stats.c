@@ -582,11 +582,14 @@ static int csv_open(int dfd, const char *name, int force, struct out *w)
 
 static int csv_close(struct out *w, const char *dir, const char *name)
 {
-	int fd = w->fd, err = out_finish(w);
+	char path[4200];
+	int fd = w->fd, err;
 
-	close(fd);
-	if (err)
-		cli_error("cannot write %s/%s: %s", dir, name, strerror(-err > 0 ? -err : EIO));
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	w->name = path;
+	err = out_finish(w);	/* reports a failure, removes the partial file */
+	if (close(fd) && !err)
+		err = cli_output_failed(path, -errno);
 	return err ? -EIO : 0;
 }
 
