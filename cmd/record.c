@@ -151,6 +151,8 @@ static void summary(const struct pgt_record_opts *o, const struct pgt_record_sta
 		fprintf(stderr, "%s: events this kernel lacks (not recorded): %s\n", cli_cmd, st->missing);
 	if (*st->notes)
 		fprintf(stderr, "%s: note: %s\n", cli_cmd, st->notes);
+	if (st->targets_gone)
+		fprintf(stderr, "%s: the processes of -p and their children have all exited\n", cli_cmd);
 	if (st->have_child && (!WIFEXITED(st->child_status) || WEXITSTATUS(st->child_status)))
 		fprintf(stderr, "%s: the command %s %d\n", cli_cmd,
 			WIFEXITED(st->child_status) ? "exited with status" : "was killed by signal",
@@ -180,6 +182,12 @@ static const char *tracefs_dir(void)
 
 static int report_error(const struct pgt_record_opts *o, int err, const struct pgt_record_stats *st)
 {
+	if (st->output_failed == 1 && err != -EEXIST) {
+		cli_error("cannot create '%s': %s", o->output, pgt_strerror(err));
+		return EXIT_RUNTIME;
+	}
+	if (st->output_failed == 2)
+		return cli_write_failed(o->output, err);	/* quiet on EPIPE */
 	if (err == -EPERM || err == -EACCES)
 		cli_error("needs root: recording creates a tracefs instance in %s/instances, which needs "
 			  "CAP_SYS_ADMIN", tracefs_dir());
@@ -445,7 +453,9 @@ int cmd_record(int argc, char **argv)
 		return measure(&o, measure_runs);
 	err = pgt_record(&o, &st);
 	/* a summary of what was recorded, if anything was */
-	if ((!quiet && (!err || st.events)) || (err && st.events))
+	if (st.output_failed == 2)
+		st.bytes = 0;	/* the events went only partly into the file */
+	if ((!quiet && (!err || st.events)) || (err && st.events && !st.output_failed))
 		summary(&o, &st);
 	free(pids);
 	if (err)

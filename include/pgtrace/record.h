@@ -67,6 +67,8 @@ struct pgt_record_stats {
 	int child_status;	/* wait status of the launched command */
 	int have_child;
 	int launch_failed;	/* the command could not be run */
+	int output_failed;	/* 1: the output could not be created, 2: a write failed */
+	int targets_gone;	/* -p: every target and child exited, so it stopped */
 	uint64_t kept_events;	/* flight recorder: events in the kept part */
 	char missing[512];	/* events the kernel lacks, space separated */
 	char notes[512];	/* what was degraded (no fanotify, no DAMON, ...) */

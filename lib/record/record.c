@@ -167,6 +167,7 @@ struct rec {
 	size_t nout, cap_out;
 	int level;
 	pid_t child;
+	long damon_kpid;	/* DAMON's thread in the pid filter, or 0 */
 	int damon_on, damon_listen;
 	uint64_t start_ns;
 	atomic_int readers_stop;	/* set once tracing is off */
@@ -451,11 +452,39 @@ static int set_pids(struct rec *r, const pid_t *pids, size_t n)
 	if (!err && r->damon_on) {
 		char *kpid = NULL;
 
-		if (pgt_kread_file("/sys/kernel/mm/damon/admin/kdamonds/0/pid", &kpid) >= 0 && atol(kpid) > 0)
-			err = add_event_pid(r, atol(kpid));
+		if (pgt_kread_file("/sys/kernel/mm/damon/admin/kdamonds/0/pid", &kpid) >= 0 && atol(kpid) > 0) {
+			r->damon_kpid = atol(kpid);
+			err = add_event_pid(r, r->damon_kpid);
+		}
 		free(kpid);
 	}
 	return err;
+}
+
+/* Whether a target of -p or a child of one still runs: the kernel drops
+ * each task from set_event_pid as it exits.  When the file cannot be
+ * read, they are taken to run. */
+static int targets_alive(struct rec *r)
+{
+	char *path = tracefs_instance_get_file(r->inst, "set_event_pid"), buf[4096], *p, *end;
+	int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	int alive = n < 0 || n == (ssize_t)sizeof(buf) - 1;	/* a long list: surely some */
+
+	tracefs_put_tracing_file(path);
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	for (p = buf; !alive && *p; p = end) {
+		long pid = strtol(p, &end, 10);
+
+		if (end == p) {
+			end = p + 1;
+			continue;
+		}
+		alive = pid > 0 && pid != r->damon_kpid;
+	}
+	return alive;
 }
 
 /* ---- decoding (reader threads) ---- */
@@ -1427,7 +1456,7 @@ int pgt_record(const struct pgt_record_opts *o, struct pgt_record_stats *st)
 {
 	struct rec r = { .o = o, .st = st, .next_obj = OBJ_PHYS + 1, .keep = o->keep_bytes || o->keep_ns };
 	int go_fd = -1, err_fd = -1, err = 0, started = 0, launch_failed = 0;
-	uint64_t deadline, last_flush;
+	uint64_t deadline, last_flush, last_check;
 	struct rusage ru0, ru1;
 
 	memset(st, 0, sizeof(*st));
@@ -1513,16 +1542,17 @@ int pgt_record(const struct pgt_record_opts *o, struct pgt_record_stats *st)
 			err = -ENOMEM;
 			goto out;
 		}
-		if (mkdir(r.ring_dir, 0700) < 0 && errno != EEXIST) {
+		if (mkdir(r.ring_dir, 0700) < 0 && errno != EEXIST)
 			err = -errno;
-			goto out;
-		}
-		err = ring_new_chunk(&r);
+		else
+			err = ring_new_chunk(&r);
 	} else {
 		err = open_writer(&r, o->output, o->force);
 	}
-	if (err)
+	if (err) {
+		st->output_failed = 1;
 		goto out;
+	}
 	/* readers */
 	r.ncpus = (int)sysconf(_SC_NPROCESSORS_CONF);
 	if (r.ncpus < 1)
@@ -1582,7 +1612,7 @@ int pgt_record(const struct pgt_record_opts *o, struct pgt_record_stats *st)
 		err_fd = -1;
 	}
 	deadline = o->duration_ns ? now_ns() + o->duration_ns : UINT64_MAX;
-	last_flush = now_ns();
+	last_flush = last_check = now_ns();
 
 	/* the main loop */
 	for (;;) {
@@ -1635,6 +1665,14 @@ int pgt_record(const struct pgt_record_opts *o, struct pgt_record_stats *st)
 		}
 		if (atomic_load(&g_stop) || now_ns() >= deadline)
 			break;
+		/* -p: nothing left to record once the targets are all gone */
+		if (o->npids && !o->argv && now_ns() - last_check >= 200000000ull) {
+			last_check = now_ns();
+			if (!targets_alive(&r)) {
+				st->targets_gone = 1;
+				break;
+			}
+		}
 		if (o->max_size && !r.keep && pgt_writer__bytes(r.w) >= o->max_size)
 			break;
 		nanosleep(&ts, NULL);
@@ -1734,6 +1772,8 @@ out:
 
 			if (!err)
 				err = e;
+			if (e && e == err)	/* the writer's own sticky error */
+				st->output_failed = 2;
 		}
 		r.w = NULL;
 	}
