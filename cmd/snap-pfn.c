@@ -200,10 +200,11 @@ int snap_pfn(int argc, char **argv)
 	progress_init(&prog, "frames", 0);
 	po.progress = progress_cb;
 	po.ctx = &prog;
+	cli_clear_diag();
 	err = pgt_snap_pfn(&po, &res);
 	progress_done(&prog);
-	if (err)
-		return snap_root_hint("/proc/kpageflags", err);
+	if (err)	/* the diagnostic names the kernel file that failed */
+		return snap_root_hint(*cli_last_diag() ? cli_last_diag() : "/proc/kpageflags", err);
 	if (resolve) {
 		struct pgt_owner_opts oo = { .sz = sizeof(oo), .threads = po.threads };
 

@@ -87,6 +87,17 @@ int snap_who(int argc, char **argv)
 		free(scan);
 		return EXIT_RUNTIME;
 	}
+	/* a frame past the end is shown as such; an unreadable file fails */
+	{
+		uint64_t kf0;
+
+		err = pgt_kpageflags__read(0, &kf0);
+		if (err && err != -ERANGE) {
+			free(pfns);
+			free(scan);
+			return snap_root_hint("/proc/kpageflags", err);
+		}
+	}
 	oo.scan = scan;
 	oo.nscan = nscan;
 	err = pgt_owner_map__build(&oo, &m);

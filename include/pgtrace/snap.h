@@ -87,6 +87,9 @@ struct pgt_pfn_result {
 	uint64_t spans;			/* RAM ranges walked */
 };
 
+/* On failure, the kernel file that failed ("/proc/kpagecount") is also
+ * passed to the diagnostic callback as a PGT_DIAG_ERROR message.  An
+ * unreadable /proc/iomem is no failure: the whole frame array is walked. */
 int pgt_snap_pfn(const struct pgt_pfn_opts *opts, struct pgt_pfn_result **out);
 void pgt_pfn_result__free(struct pgt_pfn_result *r);
 

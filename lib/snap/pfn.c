@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "kernel/kernel.h"
+#include "util/util.h"
 
 #define CHUNK (64u * 1024)
 
@@ -37,6 +38,7 @@ struct walk {
 	atomic_uint_fast64_t done;
 	uint64_t total;
 	int err;
+	const char *what;	/* the kernel file of the first error */
 	pthread_mutex_t lock;
 };
 
@@ -116,6 +118,7 @@ struct worker {
 	struct combo_map combos;
 	uint64_t matched;
 	int err;
+	const char *what;
 };
 
 static void *worker_main(void *arg)
@@ -129,7 +132,8 @@ static void *worker_main(void *arg)
 
 	if (!flags)
 		goto nomem;
-	ffd = pgt_kopen("/proc/kpageflags", O_RDONLY);
+	k->what = "/proc/kpageflags";
+	ffd = pgt_kopen(k->what, O_RDONLY);
 	if (ffd < 0) {
 		k->err = ffd;
 		goto out;
@@ -141,6 +145,7 @@ static void *worker_main(void *arg)
 			goto nomem;
 		if (cfd < 0) {
 			k->err = cfd;
+			k->what = "/proc/kpagecount";
 			goto out;
 		}
 	}
@@ -151,6 +156,7 @@ static void *worker_main(void *arg)
 			goto nomem;
 		if (gfd < 0) {
 			k->err = gfd;
+			k->what = "/proc/kpagecgroup";
 			goto out;
 		}
 	}
@@ -161,10 +167,10 @@ static void *worker_main(void *arg)
 		int err;
 
 		err = pread_u64s(ffd, flags, c->start, n);
-		if (!err && count)
-			err = pread_u64s(cfd, count, c->start, n);
-		if (!err && cg)
-			err = pread_u64s(gfd, cg, c->start, n);
+		if (!err && count && (err = pread_u64s(cfd, count, c->start, n)))
+			k->what = "/proc/kpagecount";
+		if (!err && cg && (err = pread_u64s(gfd, cg, c->start, n)))
+			k->what = "/proc/kpagecgroup";
 		if (err) {
 			k->err = err;
 			break;
@@ -190,8 +196,10 @@ nomem:
 out:
 	if (k->err) {
 		pthread_mutex_lock(&w->lock);
-		if (!w->err)
+		if (!w->err) {
 			w->err = k->err;
+			w->what = k->err == -ENOMEM ? NULL : k->what;
+		}
 		pthread_mutex_unlock(&w->lock);
 	}
 	free(flags);
@@ -230,8 +238,10 @@ static int walk_spans(const struct pgt_pfn_opts *o, struct pgt_pfn_span **spans,
 	uint64_t max = 0;
 	int err = pgt_kpageflags__max_pfn(&max);
 
-	if (err)
+	if (err) {
+		pgt_diag(PGT_DIAG_ERROR, "/proc/kpageflags");
 		return err;
+	}
 	if (!max)	/* procfs reports no size: the reads tell where it ends */
 		max = UINT64_MAX / 8;
 	if (o->end) {
@@ -244,7 +254,7 @@ static int walk_spans(const struct pgt_pfn_opts *o, struct pgt_pfn_span **spans,
 		return 0;
 	}
 	err = pgt_iomem__ram(spans, n);
-	if (err == -EPERM || err == -ENOENT) {
+	if (err == -EPERM || err == -EACCES || err == -ENOENT) {
 		/* no usable /proc/iomem: the whole array, holes read as nopage */
 		*spans = malloc(sizeof(**spans));
 		if (!*spans)
@@ -254,8 +264,10 @@ static int walk_spans(const struct pgt_pfn_opts *o, struct pgt_pfn_span **spans,
 		*n = 1;
 		return 0;
 	}
-	if (err)
+	if (err) {
+		pgt_diag(PGT_DIAG_ERROR, "/proc/iomem");
 		return err;
+	}
 	for (size_t i = 0; i < *n; i++) {
 		if ((*spans)[i].end > max)
 			(*spans)[i].end = max;
@@ -318,8 +330,11 @@ int pgt_snap_pfn(const struct pgt_pfn_opts *o, struct pgt_pfn_result **out)
 	for (unsigned t = 1; t < nthreads; t++)
 		pthread_join(tids[t], NULL);
 	err = w.err;
-	if (err)
+	if (err) {
+		if (w.what)
+			pgt_diag(PGT_DIAG_ERROR, "%s", w.what);
 		goto out;
+	}
 
 	/* Merge: combos from every worker, runs in frame order. */
 	{
