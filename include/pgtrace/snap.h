@@ -32,7 +32,7 @@ const char *pgt_kernel__root(void);
 
 /* Name of flag bit @bit ("lru"), or NULL for bits without a name. */
 const char *pgt_kpf_name(unsigned bit);
-/* Parse "lru,dirty,~active" (names or bit numbers; ~ or ! negates)
+/* Parse "lru,dirty,~active" (names or bit numbers, "55" or "bit55"; ~ or ! negates)
  * into the bits that must be set and those that must be clear.
  * On error returns -PGT_EPARSE and sets *@bad to the offending word's
  * offset in @spec. */

@@ -28,10 +28,11 @@ ssize_t pgt_kread_file(const char *path, char **out);
 
 struct pgt_pfn_span { uint64_t start, end; };	/* [start, end) */
 
-/* System RAM ranges from /proc/iomem as PFN spans, sorted.  Zero
+/* System RAM ranges from /proc/iomem as PFN spans, sorted and disjoint.  Zero
  * addresses (unprivileged readers) give -EPERM.  *out freed by caller. */
 int pgt_iomem__ram(struct pgt_pfn_span **out, size_t *n);
-/* PFNs covered by /proc/kpageflags (its size / 8). */
+/* PFNs covered by /proc/kpageflags: its size / 8, or where its reads end
+ * when it has no size (procfs). */
 int pgt_kpageflags__max_pfn(uint64_t *out);
 
 /* ---- cachestat(2) ---- */

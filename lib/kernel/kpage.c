@@ -60,8 +60,8 @@ int pgt_kpf_parse(const char *spec, uint64_t *set, uint64_t *clear, size_t *bad)
 
 	*set = *clear = 0;
 	while (*p) {
-		const char *word = p;
-		size_t len;
+		const char *word = p, *num;
+		size_t len, nlen;
 		int neg = 0, bit = -1;
 
 		if (*p == '~' || *p == '!') {
@@ -72,9 +72,14 @@ int pgt_kpf_parse(const char *spec, uint64_t *set, uint64_t *clear, size_t *bad)
 		for (unsigned b = 0; b < 64 && bit < 0; b++)
 			if (kpf_names[b] && strlen(kpf_names[b]) == len && !strncasecmp(kpf_names[b], p, len))
 				bit = (int)b;
-		if (bit < 0 && len && len <= 2 && isdigit((unsigned char)p[0]) &&
-		    (len == 1 || isdigit((unsigned char)p[1]))) {
-			bit = atoi(p);	/* at most two digits, checked */
+		/* a bit number, bare or as pgt_kpf_format() prints it ("bit55") */
+		num = p;
+		nlen = len;
+		if (len > 3 && !strncasecmp(p, "bit", 3))
+			num += 3, nlen -= 3;
+		if (bit < 0 && nlen && nlen <= 2 && isdigit((unsigned char)num[0]) &&
+		    (nlen == 1 || isdigit((unsigned char)num[1]))) {
+			bit = atoi(num);	/* at most two digits, checked */
 			if (bit > 63)
 				bit = -1;
 		}
@@ -113,7 +118,7 @@ int pgt_iomem__ram(struct pgt_pfn_span **out, size_t *n)
 {
 	char *text, *line, *save = NULL;
 	struct pgt_pfn_span *v = NULL;
-	size_t cnt = 0, cap = 0;
+	size_t cnt = 0, cap = 0, merged = 0;
 	ssize_t len = pgt_kread_file("/proc/iomem", &text);
 	int zero = 0;
 
@@ -145,9 +150,9 @@ int pgt_iomem__ram(struct pgt_pfn_span **out, size_t *n)
 			v = nv;
 			cap = cap ? cap * 2 : 16;
 		}
-		/* whole pages inside the range */
-		v[cnt].start = (a + 4095) / 4096;
-		v[cnt].end = (b + 1) / 4096;
+		/* whole pages inside the range (no overflow near 2^64) */
+		v[cnt].start = a / 4096 + (a % 4096 != 0);
+		v[cnt].end = b / 4096 + (b % 4096 == 4095);
 		if (v[cnt].end > v[cnt].start)
 			cnt++;
 	}
@@ -157,27 +162,53 @@ int pgt_iomem__ram(struct pgt_pfn_span **out, size_t *n)
 		return zero ? -EPERM : -ENOENT;
 	}
 	qsort(v, cnt, sizeof(*v), span_cmp);
+	/* overlapping or repeated lines: one span, so no frame is walked twice */
+	for (size_t i = 1; i < cnt; i++) {
+		if (v[i].start > v[merged].end)
+			v[++merged] = v[i];
+		else if (v[i].end > v[merged].end)
+			v[merged].end = v[i].end;
+	}
 	*out = v;
-	*n = cnt;
+	*n = merged + 1;
 	return 0;
 }
 
 int pgt_kpageflags__max_pfn(uint64_t *out)
 {
 	struct stat sb;
-	int fd = pgt_kopen("/proc/kpageflags", O_RDONLY);
+	uint64_t lo = 0, hi = 1ull << 60, v;
+	int fd = pgt_kopen("/proc/kpageflags", O_RDONLY), err = 0;
 
 	if (fd < 0)
 		return fd;
 	if (fstat(fd, &sb) < 0) {
-		int err = -errno;
-
-		close(fd);
-		return err;
+		err = -errno;
+		goto out;
 	}
+	if (sb.st_size) {
+		*out = (uint64_t)sb.st_size / 8;
+		goto out;
+	}
+	/* procfs gives no size: reads past the last frame return nothing,
+	 * so the end is found by bisection (some 60 reads) */
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		ssize_t got = pgt_pread_full(fd, &v, 8, mid * 8);
+
+		if (got < 0) {
+			err = (int)got;
+			goto out;
+		}
+		if (got == 8)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*out = lo;
+out:
 	close(fd);
-	*out = (uint64_t)sb.st_size / 8;
-	return 0;
+	return err;
 }
 
 int pgt_kpageflags__read(uint64_t pfn, uint64_t *flags)

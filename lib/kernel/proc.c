@@ -38,7 +38,7 @@ int pgt_proc__maps(pid_t pid, struct pgt_vma **out, size_t *n)
 		const char *name;
 
 		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &a, &b, perms, &off, &maj, &min,
-			   &ino, &pos) < 7)
+			   &ino, &pos) < 7 || b < a)	/* an end before the start: no mapping */
 			continue;
 		if (cnt == cap) {
 			struct pgt_vma *nv = realloc(v, (cap ? cap * 2 : 32) * sizeof(*v));

@@ -928,26 +928,50 @@ fail:
  * make matching exponential.  Estimate the size of the compiled pattern
  * (a repeated element counts as many times as it may repeat) and refuse
  * what would be huge; a repetition of a repetition ("a**", POSIX leaves
- * it undefined) and back-references are refused outright.
+ * it undefined) and back-references are refused outright.  Anchors
+ * (^ $ \b \B \< \> \` \') split glibc's states by the context they
+ * test: a repeated part that may match nothing ("(\b|^)*", "^(){1,255}",
+ * found by fuzz-expr) costs time and memory exponential in the pattern,
+ * and so do many anchors, so such a repetition is refused and anchors
+ * are counted like the size.
  * Return NULL when the pattern is fine, else the reason.
  */
 #define REGEX_MAX_COST 10000.0
+#define REGEX_MAX_ANCHORS 32.0
 static const char *regex_cost(const char *s)
 {
-	double sum[32], last[32];
+	double sum[32], last[32], asum[32], alast[32];
+	/* nul[d]: the alternative being read may match nothing so far;
+	 * gnul[d]: an earlier alternative of the group may; before: nul[d]
+	 * before the last element, which last_nul tells about */
+	int nul[32], gnul[32], before = 1, last_nul = 0;
 	int d = 0, prev_rep = 0;
 
-	sum[0] = last[0] = 0;
-#define ATOM(w) do { sum[d] += (w); last[d] = (w); prev_rep = 0; } while (0)
-#define MULT(k) do { sum[d] += last[d] * ((k) - 1); last[d] *= (k); } while (0)
+	sum[0] = last[0] = asum[0] = alast[0] = 0;
+	nul[0] = 1;
+	gnul[0] = 0;
+#define ELEM(w, a, n) do { before = nul[d]; sum[d] += (w); last[d] = (w); asum[d] += (a); \
+			   alast[d] = (a); nul[d] = nul[d] && (n); last_nul = (n); prev_rep = 0; } while (0)
+#define ATOM(w) ELEM(w, 0, 0)
+#define MULT(k, may_skip) do { sum[d] += last[d] * ((k) - 1); last[d] *= (k); \
+			       asum[d] += alast[d] * ((k) - 1); alast[d] *= (k); \
+			       if (may_skip) nul[d] = before; } while (0)
 	for (size_t i = 0; s[i]; i++) {
 		switch (s[i]) {
 		case '\\':
 			if (s[i + 1] >= '1' && s[i + 1] <= '9')
 				return "back-references are not supported";
+			if (s[i + 1] && strchr("bB<>`'", s[i + 1])) {
+				i++;
+				ELEM(1, 1, 1);
+				break;
+			}
 			if (s[i + 1])
 				i++;
 			ATOM(1);
+			break;
+		case '^': case '$':
+			ELEM(1, 1, 1);
 			break;
 		case '[':
 			/* a bracket expression is one element: skip to its ']' */
@@ -973,34 +997,42 @@ static const char *regex_cost(const char *s)
 			if (d == 31)
 				return "too many nested groups";
 			d++;
-			sum[d] = last[d] = 0;
-			prev_rep = 0;
+			sum[d] = last[d] = asum[d] = alast[d] = 0;
+			nul[d] = 1;
+			gnul[d] = 0;
+			prev_rep = last_nul = 0;
 			break;
 		case ')':
 			if (d) {
-				double w = sum[d] > 1 ? sum[d] : 1;
+				double w = sum[d] > 1 ? sum[d] : 1, a = asum[d];
+				int n = nul[d] || gnul[d];
 
 				d--;
-				ATOM(w);
+				ELEM(w, a, n);
 			} else {
 				ATOM(1);
 			}
 			break;
 		case '|':
-			last[d] = 0;
-			prev_rep = 0;
+			gnul[d] |= nul[d];
+			nul[d] = 1;
+			last[d] = alast[d] = 0;
+			prev_rep = last_nul = 0;
 			break;
 		case '*': case '+': case '?':
 			if (prev_rep)
 				return "a repetition of a repetition";
-			MULT(2);
+			if (last_nul)
+				return "a repetition of what may match nothing";
+			MULT(2, s[i] != '+');
 			prev_rep = 1;
 			break;
 		case '{': {
 			size_t j = i + 1;
 			double m = 0, n = -1;
 
-			if (!isdigit((unsigned char)s[j])) {
+			/* glibc reads "{,N}" as "{0,N}" */
+			if (!isdigit((unsigned char)s[j]) && !(s[j] == ',' && isdigit((unsigned char)s[j + 1]))) {
 				ATOM(1);
 				break;
 			}
@@ -1022,7 +1054,9 @@ static const char *regex_cost(const char *s)
 			}
 			if (prev_rep)
 				return "a repetition of a repetition";
-			MULT((n < 0 ? m + 1 : n) + 1);
+			if (last_nul)
+				return "a repetition of what may match nothing";
+			MULT((n < 0 ? m + 1 : n) + 1, m == 0);
 			prev_rep = 1;
 			i = j;
 			break;
@@ -1033,7 +1067,10 @@ static const char *regex_cost(const char *s)
 		}
 		if (sum[d] > REGEX_MAX_COST)
 			return "too complex (too many repetitions)";
+		if (asum[d] > REGEX_MAX_ANCHORS)
+			return "too complex (too many anchors such as ^, $ or \\b)";
 	}
+#undef ELEM
 #undef ATOM
 #undef MULT
 	return NULL;

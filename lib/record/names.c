@@ -264,14 +264,6 @@ struct wmnt {
 	int layout;	/* handles decodable without a syscall */
 };
 
-struct fidrec {
-	uint64_t fsid;
-	const struct file_handle *fh;	/* 4-byte aligned inside the event */
-	uint32_t hbytes;
-	int htype;
-	const char *name;	/* DFID_NAME records only */
-};
-
 struct watch {
 	int fan, wake;
 	int target_fid;		/* dirent events carry the child's handle */
@@ -918,11 +910,6 @@ int pgt_names__dump_proc(struct pgt_names *n, uint64_t ts,
 /* ------------------------------------------------------------------ */
 /* /proc/self/mountinfo */
 
-struct minfo {
-	unsigned maj, min;
-	char *root, *mnt, *fstype;	/* point into the text */
-};
-
 /* Undo mountinfo's octal escapes (\040 for a space) in place. */
 static void unescape(char *s)
 {
@@ -940,30 +927,15 @@ static void unescape(char *s)
 	*o = 0;
 }
 
-/* Parse the real /proc/self/mountinfo (our mount namespace; the walk and
- * the marks need real paths, not the kernel root of tests).  *@text and
- * *@out freed by the caller. */
-static int read_mountinfo(char **text, struct minfo **out, size_t *nout)
+int pgt_mountinfo__parse(char *text, struct pgt_mountinfo **out, size_t *nout)
 {
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	struct pgt_buf b = { 0 };
-	char chunk[4096], *line, *save = NULL;
-	struct minfo *m = NULL;
-	size_t n = 0, cap = 0, r;
+	char *line, *save = NULL;
+	struct pgt_mountinfo *m = NULL;
+	size_t n = 0, cap = 0;
 
 	*out = NULL;
 	*nout = 0;
-	*text = NULL;
-	if (!f)
-		return -errno;
-	while ((r = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (pgt_buf__append(&b, chunk, r))
-			goto nomem;
-	fclose(f);
-	f = NULL;
-	if (pgt_buf__append(&b, "", 1))
-		goto nomem;
-	for (line = strtok_r((char *)b.data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *fld[8], *sv = NULL, *t;
 		int nf = 0;
 
@@ -974,8 +946,10 @@ static int read_mountinfo(char **text, struct minfo **out, size_t *nout)
 		/* fld: id parent maj:min root mnt opts "-" fstype */
 		if (nf < 8 || strcmp(fld[6], "-"))
 			continue;
-		if (grow(&m, &cap, n + 1, sizeof(*m)))
-			goto nomem;
+		if (grow(&m, &cap, n + 1, sizeof(*m))) {
+			free(m);
+			return -ENOMEM;
+		}
 		if (sscanf(fld[2], "%u:%u", &m[n].maj, &m[n].min) != 2)
 			continue;
 		unescape(fld[3]);
@@ -985,16 +959,40 @@ static int read_mountinfo(char **text, struct minfo **out, size_t *nout)
 		m[n].fstype = fld[7];
 		n++;
 	}
-	*text = (char *)b.data;
 	*out = m;
 	*nout = n;
 	return 0;
-nomem:
-	if (f)
-		fclose(f);
-	pgt_buf__release(&b);
-	free(m);
-	return -ENOMEM;
+}
+
+/* Parse the real /proc/self/mountinfo (our mount namespace; the walk and
+ * the marks need real paths, not the kernel root of tests).  *@text and
+ * *@out freed by the caller. */
+static int read_mountinfo(char **text, struct pgt_mountinfo **out, size_t *nout)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	struct pgt_buf b = { 0 };
+	char chunk[4096];
+	size_t r;
+	int err = -ENOMEM;
+
+	*out = NULL;
+	*nout = 0;
+	*text = NULL;
+	if (!f)
+		return -errno;
+	while ((r = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if (pgt_buf__append(&b, chunk, r))
+			goto out;
+	if (pgt_buf__append(&b, "", 1))
+		goto out;
+	err = pgt_mountinfo__parse((char *)b.data, out, nout);
+	if (!err)
+		*text = (char *)b.data;
+out:
+	fclose(f);
+	if (err)
+		pgt_buf__release(&b);
+	return err;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1058,7 +1056,7 @@ static int cache_put(struct cache *c, size_t max, const struct pgt_buf *k, uint6
 	return 0;
 }
 
-static int parse_fid(const uint8_t *rec, size_t len, int with_name, struct fidrec *out)
+int pgt_fid__parse(const uint8_t *rec, size_t len, int with_name, struct pgt_fid *out)
 {
 	const size_t hoff = sizeof(struct fanotify_event_info_fid);
 	struct file_handle fh;
@@ -1093,7 +1091,7 @@ static struct wmnt *mnt_of(struct watch *w, uint64_t fsid)
 }
 
 /* Cache key of a handle: fsid, type, bytes. */
-static int handle_key(struct watch *w, const struct fidrec *r, uint64_t *h)
+static int handle_key(struct watch *w, const struct pgt_fid *r, uint64_t *h)
 {
 	w->key.len = 0;
 	if (pgt_buf__append(&w->key, &r->fsid, 8) || pgt_buf__append(&w->key, &r->htype, 4) ||
@@ -1106,7 +1104,7 @@ static int handle_key(struct watch *w, const struct fidrec *r, uint64_t *h)
 /* (dev, ino) of the object @r names: decoded from the handle where the
  * filesystem's layout is known, else from the cache, else (@may_open)
  * open_by_handle_at + fstat.  Return 0 or -errno. */
-static int fid_key(struct watch *w, const struct fidrec *r, int may_open, uint64_t *dev,
+static int fid_key(struct watch *w, const struct pgt_fid *r, int may_open, uint64_t *dev,
 		   uint64_t *ino)
 {
 	struct wmnt *m = mnt_of(w, r->fsid);
@@ -1174,7 +1172,7 @@ static int fd_path(int fd, struct pgt_buf *out, int *gone)
 }
 
 /* Path of the directory of @r into @out (NUL-terminated). */
-static int dir_path(struct watch *w, const struct fidrec *r, struct pgt_buf *out)
+static int dir_path(struct watch *w, const struct pgt_fid *r, struct pgt_buf *out)
 {
 	struct wmnt *m = mnt_of(w, r->fsid);
 	uint64_t h;
@@ -1205,7 +1203,7 @@ static int dir_path(struct watch *w, const struct fidrec *r, struct pgt_buf *out
 }
 
 /* Directory path + "/" + name of a DFID_NAME record into @out. */
-static int full_path(struct watch *w, const struct fidrec *r, struct pgt_buf *out)
+static int full_path(struct watch *w, const struct pgt_fid *r, struct pgt_buf *out)
 {
 	int err = dir_path(w, r, out);
 
@@ -1230,8 +1228,8 @@ static int path_key(const char *path, uint64_t *dev, uint64_t *ino)
 }
 
 /* A file was opened or created: name it. Return 1 when resolved. */
-static int on_define(struct pgt_names *n, struct watch *w, uint64_t ts, const struct fidrec *obj,
-		     const struct fidrec *dir)
+static int on_define(struct pgt_names *n, struct watch *w, uint64_t ts, const struct pgt_fid *obj,
+		     const struct pgt_fid *dir)
 {
 	uint64_t dev = 0, ino = 0;
 	int have_path = 0, have_key = 0, gone = 0, r;
@@ -1267,8 +1265,8 @@ static int on_define(struct pgt_names *n, struct watch *w, uint64_t ts, const st
 	return r > 0;
 }
 
-static int on_delete(struct pgt_names *n, struct watch *w, uint64_t ts, const struct fidrec *obj,
-		     const struct fidrec *dir)
+static int on_delete(struct pgt_names *n, struct watch *w, uint64_t ts, const struct pgt_fid *obj,
+		     const struct pgt_fid *dir)
 {
 	uint64_t dev = 0, ino = 0;
 	int exact, r;
@@ -1283,8 +1281,8 @@ static int on_delete(struct pgt_names *n, struct watch *w, uint64_t ts, const st
 }
 
 /* A file moved from @from (may be NULL) to @to. */
-static int on_move(struct pgt_names *n, struct watch *w, uint64_t ts, const struct fidrec *obj,
-		   const struct fidrec *from, const struct fidrec *to)
+static int on_move(struct pgt_names *n, struct watch *w, uint64_t ts, const struct pgt_fid *obj,
+		   const struct pgt_fid *from, const struct pgt_fid *to)
 {
 	uint64_t dev = 0, ino = 0;
 	int have_key = 0, err = 0;
@@ -1355,7 +1353,7 @@ static void count(struct pgt_names *n, uint64_t *field)
 static void watch_event(struct pgt_names *n, struct watch *w,
 			const struct fanotify_event_metadata *md, const uint8_t *base)
 {
-	struct fidrec obj, dir, odir, ndir;
+	struct pgt_fid obj, dir, odir, ndir;
 	int hobj = 0, hdir = 0, hold = 0, hnew = 0, ok = 0;
 	uint64_t mask = md->mask, ts;
 	size_t off;
@@ -1384,16 +1382,16 @@ static void watch_event(struct pgt_names *n, struct watch *w,
 			break;
 		switch (hdr.info_type) {
 		case FAN_EVENT_INFO_TYPE_FID:
-			hobj = !parse_fid(base + off, hdr.len, 0, &obj);
+			hobj = !pgt_fid__parse(base + off, hdr.len, 0, &obj);
 			break;
 		case FAN_EVENT_INFO_TYPE_DFID_NAME:
-			hdir = !parse_fid(base + off, hdr.len, 1, &dir);
+			hdir = !pgt_fid__parse(base + off, hdr.len, 1, &dir);
 			break;
 		case FAN_EVENT_INFO_TYPE_OLD_DFID_NAME:
-			hold = !parse_fid(base + off, hdr.len, 1, &odir);
+			hold = !pgt_fid__parse(base + off, hdr.len, 1, &odir);
 			break;
 		case FAN_EVENT_INFO_TYPE_NEW_DFID_NAME:
-			hnew = !parse_fid(base + off, hdr.len, 1, &ndir);
+			hnew = !pgt_fid__parse(base + off, hdr.len, 1, &ndir);
 			break;
 		default:
 			break;
@@ -1588,7 +1586,7 @@ static int mark_fs(struct watch *w, const char *mnt)
  * relative to the filesystem root). */
 static int watch_mark(struct watch *w, int *nskipped, int *last_err)
 {
-	struct minfo *mi;
+	struct pgt_mountinfo *mi;
 	size_t nmi, mcap = 0;
 	char *text;
 	int err = read_mountinfo(&text, &mi, &nmi);
@@ -1898,7 +1896,7 @@ ssize_t pgt_names__walk(struct pgt_names *n, const uint64_t (*keys)[2], size_t n
 			void *ctx)
 {
 	struct walk wk = { .n = n, .keys = keys, .cb = cb, .ctx = ctx };
-	struct minfo *mi = NULL;
+	struct pgt_mountinfo *mi = NULL;
 	size_t *order = NULL, nord = 0, nmi = 0, i, j;
 	char *text = NULL;
 	int err = 0;

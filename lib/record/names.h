@@ -19,6 +19,7 @@
 #ifndef PGT_RECORD_NAMES_H
 #define PGT_RECORD_NAMES_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -92,5 +93,38 @@ int pgt_names__drain(struct pgt_names *n, int (*cb)(const struct pgt_name_event 
 ssize_t pgt_names__walk(struct pgt_names *n, const uint64_t (*keys)[2], size_t nkeys,
 			uint64_t budget_ns, int (*cb)(const struct pgt_name_event *ev, void *ctx),
 			void *ctx);
+
+/* ---- parsers, callable alone for the fuzz targets ---- */
+
+/* One mount of /proc/self/mountinfo, its strings pointing into the text. */
+struct pgt_mountinfo {
+	unsigned maj, min;
+	char *root, *mnt, *fstype;
+};
+
+/*
+ * pgt_mountinfo__parse() - the mounts of mountinfo text, which is cut
+ * and unescaped (\040) in place and must outlive *@out.  Lines not of
+ * the form are skipped.  *@out freed by the caller.  Return 0 or -ENOMEM.
+ */
+int pgt_mountinfo__parse(char *text, struct pgt_mountinfo **out, size_t *n);
+
+/* A file handle information record of a fanotify event (FID or
+ * DFID_NAME), pointing into the event. */
+struct pgt_fid {
+	uint64_t fsid;
+	const struct file_handle *fh;	/* 4-byte aligned inside the event */
+	uint32_t hbytes;
+	int htype;
+	const char *name;	/* DFID_NAME records only */
+};
+
+/*
+ * pgt_fid__parse() - read the record of @len bytes at @rec (its header
+ * included); @with_name: a DFID_NAME record, whose NUL-terminated name
+ * follows the handle.  Return 0, or -1 when the handle or the name does
+ * not fit in @len.
+ */
+int pgt_fid__parse(const uint8_t *rec, size_t len, int with_name, struct pgt_fid *out);
 
 #endif

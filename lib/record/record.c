@@ -214,17 +214,24 @@ static int inst_write(struct rec *r, const char *file, const char *val)
 	return n < 0 ? -EIO : 0;
 }
 
-static int parse_format(struct desc *d, const char *text)
+_Static_assert(F_NFIELDS == PGT_RECORD_NFIELDS, "record-int.h names the field count");
+
+const char *pgt_tracefs_field_name(unsigned f, unsigned alt)
+{
+	return f < F_NFIELDS && alt < 2 ? field_names[f][alt] : NULL;
+}
+
+int pgt_tracefs_format__parse(const char *text, int *id, int16_t *offs, uint8_t *sizes)
 {
 	const char *p = text;
 
 	for (int f = 0; f < F_NFIELDS; f++)
-		d->off[f] = -1;
-	d->id = -1;
-	if (sscanf(text, "name: %*s ID: %d", &d->id) != 1) {
+		offs[f] = -1, sizes[f] = 0;
+	*id = -1;
+	if (sscanf(text, "name: %*s ID: %d", id) != 1) {
 		const char *idp = strstr(text, "ID:");
 
-		if (!idp || sscanf(idp, "ID: %d", &d->id) != 1)
+		if (!idp || sscanf(idp, "ID: %d", id) != 1)
 			return -PGT_EPARSE;
 	}
 	while ((p = strstr(p, "field:"))) {
@@ -247,18 +254,23 @@ static int parse_format(struct desc *d, const char *text)
 				continue;
 			}
 		}
+		/* what the table cannot hold would be read somewhere else */
+		if (off < 0 || off > INT16_MAX || size < 1 || size > UINT8_MAX) {
+			p = semi;
+			continue;
+		}
 		for (int f = 0; f < F_NFIELDS; f++)
 			for (int alt = 0; alt < 2; alt++) {
 				const char *want = field_names[f][alt];
 
-				if (want && strlen(want) == nlen && !strncmp(name, want, nlen) && d->off[f] < 0) {
-					d->off[f] = (int16_t)off;
-					d->size[f] = (uint8_t)size;
+				if (want && strlen(want) == nlen && !strncmp(name, want, nlen) && offs[f] < 0) {
+					offs[f] = (int16_t)off;
+					sizes[f] = (uint8_t)size;
 				}
 			}
 		p = semi;
 	}
-	return d->id >= 0 && d->id < MAX_ID ? 0 : -PGT_EPARSE;
+	return *id >= 0 && *id < MAX_ID ? 0 : -PGT_EPARSE;
 }
 
 static int probe_events(struct rec *r)
@@ -293,7 +305,7 @@ static int probe_events(struct rec *r)
 			continue;
 		}
 		text[n] = 0;
-		if (parse_format(d, text) == 0) {
+		if (pgt_tracefs_format__parse(text, &d->id, d->off, d->size) == 0) {
 			d->present = 1;
 			d->format = text;
 			r->by_id[d->id] = (int16_t)(i + 1);

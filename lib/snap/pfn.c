@@ -242,8 +242,6 @@ static int walk_spans(const struct pgt_pfn_opts *o, struct pgt_pfn_span **spans,
 		pgt_diag(PGT_DIAG_ERROR, "/proc/kpageflags");
 		return err;
 	}
-	if (!max)	/* procfs reports no size: the reads tell where it ends */
-		max = UINT64_MAX / 8;
 	if (o->end) {
 		*spans = malloc(sizeof(**spans));
 		if (!*spans)

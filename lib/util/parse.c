@@ -66,6 +66,9 @@ static int parse_decimal(const char *s, const char **end, double *out)
 		return -PGT_EPARSE;
 	errno = 0;
 	v = strtod(s, &e);
+	/* strtod also reads hexadecimal floats ("0x1p4"): not decimal */
+	if (strspn(s, "0123456789.eE+-") < (size_t)(e - s))
+		return -PGT_EPARSE;
 	if (errno == ERANGE || !isfinite(v))
 		return -ERANGE;
 	*end = e;

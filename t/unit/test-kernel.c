@@ -123,6 +123,7 @@ static const char maps[] =
 	"00400000-00452000 r-xp 00000000 08:02 173521                     /usr/bin/daemon\n"
 	"00651000-00652000 rw-p 00051000 fd:01 173522                     /usr/bin/my prog (1)\n"
 	"not a mapping line\n"
+	"00030000-00020000 rw-p 00000000 00:00 0 \n"	/* end before start (fuzz-proc) */
 	"7f0000100000-7f0000200000 rw-s 00000000 00:05 99                 /dev/shm/x (deleted)\n"
 	"7ffd00000000-7ffd00021000 rw-p 00000000 00:00 0                  [stack]\n"
 	"ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0          [vsyscall]\n";
@@ -209,6 +210,8 @@ static void test_kpf_parse(void **state)
 		{ "compound_head,compound_tail", B(15) | B(16), 0 },
 		{ "reserved,softdirty,arch_3", B(32) | B(40) | B(42), 0 },
 		{ "lru,lru", KPF_LRU, 0 },
+		/* as pgt_kpf_format() prints bits without a name */
+		{ "bit27,~bit63,BIT5", B(27) | KPF_LRU, B(63) },
 	};
 	static const struct {
 		const char *spec;
@@ -227,6 +230,7 @@ static void test_kpf_parse(void **state)
 		{ "1a", 0 },
 		{ "lru ", 0 },
 		{ "dirty,lruu", 6 },
+		{ "bit64", 0 }, { "bit", 0 }, { "lru,bitx", 4 }, { "bit123", 0 },
 	};
 
 	(void)state;
@@ -267,10 +271,8 @@ static void test_kpf_format(void **state)
 	assert_string_equal(pgt_kpf_name(20), "nopage");
 	assert_null(pgt_kpf_name(30));
 	assert_null(pgt_kpf_name(64));
-	/* every named bit survives format then parse */
+	/* every bit, named or not, survives format then parse */
 	for (unsigned b = 0; b < 64; b++) {
-		if (!pgt_kpf_name(b))
-			continue;
 		assert_int_equal(pgt_kpf_parse(pgt_kpf_format(B(b), buf, sizeof(buf)), &set, &clear, &at), 0);
 		assert_int_equal(set, B(b));
 		assert_int_equal(clear, 0);
@@ -313,6 +315,31 @@ static void test_iomem(void **state)
 	assert_int_equal(s[0].end, 2);
 	assert_int_equal(s[1].start, 256);
 	assert_int_equal(s[1].end, 512);
+	free(s);
+
+	/* repeated and overlapping lines are one span (found by fuzz-proc) */
+	write_text("/proc/iomem",
+		   "00001000-0009ffff : System RAM\n"
+		   "00001000-0009ffff : System RAM\n"
+		   "00050000-000fffff : System RAM\n"
+		   "00100000-001fffff : System RAM\n"
+		   "00300000-003fffff : System RAM\n");
+	assert_int_equal(pgt_iomem__ram(&s, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(s[0].start, 1);
+	assert_int_equal(s[0].end, 512);
+	assert_int_equal(s[1].start, 768);
+	assert_int_equal(s[1].end, 1024);
+	free(s);
+
+	/* near 2^64 the rounding must not wrap to frame 0 */
+	write_text("/proc/iomem",
+		   "fffffffffffff001-fffffffffffffffe : System RAM\n"
+		   "ffffffffffffe000-ffffffffffffffff : System RAM\n");
+	assert_int_equal(pgt_iomem__ram(&s, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(s[0].start, 0xffffffffffffeull);
+	assert_int_equal(s[0].end, 0x10000000000000ull);
 	free(s);
 
 	/* what unprivileged readers see: addresses zeroed */
@@ -563,6 +590,17 @@ static void test_kpageflags_read(void **state)
 	assert_int_equal(pgt_kpageflags__read(NFRAMES - 1, &f), 0);
 	assert_int_equal(f, fake_flags(NFRAMES - 1));
 	assert_int_equal(pgt_kpageflags__read(NFRAMES, &f), -ERANGE);
+
+	/* the real one has no size: its end is where reads stop (without it
+	 * a walk with no usable /proc/iomem failed with ENOMEM) */
+	assert_int_equal(pgt_kernel__set_root("/"), 0);
+	if (access("/proc/kpageflags", R_OK) == 0) {
+		assert_int_equal(pgt_kpageflags__max_pfn(&max), 0);
+		assert_true(max > 0);
+		assert_int_equal(pgt_kpageflags__read(max - 1, &f), 0);
+		assert_int_equal(pgt_kpageflags__read(max, &f), -ERANGE);
+	}
+	assert_int_equal(pgt_kernel__set_root(root), 0);
 }
 
 /* ---- /proc parsers ---- */

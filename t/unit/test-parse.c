@@ -109,6 +109,8 @@ static void test_double(void **state)
 {
 	static const char *const bad[] = {
 		"", "-1", "+1", "1.5x", "inf", "nan", "x", " 1", "1 ", "e5", ".", "-0.5",
+		/* strtod reads hexadecimal floats: not decimal (found by fuzz-parse) */
+		"0x10", "0x1p4", "0X.8",
 	};
 	double d = -1;
 
@@ -158,6 +160,7 @@ static void test_size(void **state)
 		{ "64Mi", -PGT_EPARSE }, { "64iB", -PGT_EPARSE }, { "64BB", -PGT_EPARSE },
 		{ "64MBB", -PGT_EPARSE }, { "1KK", -PGT_EPARSE }, { "1 K", -PGT_EPARSE },
 		{ "1KiBs", -PGT_EPARSE }, { "inf", -PGT_EPARSE }, { "nan", -PGT_EPARSE },
+		{ "0x10", -PGT_EPARSE }, { "0x1p10K", -PGT_EPARSE },
 	};
 
 	(void)state;
@@ -188,6 +191,7 @@ static void test_duration(void **state)
 		{ "1ss", -PGT_EPARSE }, { "1sec", -PGT_EPARSE }, { "1d", -PGT_EPARSE },
 		{ "1.5.5s", -PGT_EPARSE }, { "1hm", -PGT_EPARSE }, { "inf", -PGT_EPARSE },
 		{ "1_000s", -PGT_EPARSE }, { "2mins", -PGT_EPARSE },
+		{ "0x10s", -PGT_EPARSE }, { "0x1p4ms", -PGT_EPARSE },
 	};
 
 	(void)state;
