@@ -20,6 +20,33 @@ CC ?= cc
 O ?= .build
 PKG_CONFIG ?= pkg-config
 
+# The Debian packages come first, before any flag is computed: on a fresh
+# machine pkg-config cannot answer for cairo, tracefs or traceevent until
+# mk/deps.sh has installed them.  Every goal but these few installs what is
+# missing (quick when nothing is); DEPS is settable so t/t0005-build.sh can
+# check the order.
+DEPS ?= sh mk/deps.sh
+NODEPS_GOALS := clean uninstall help
+ifneq ($(MAKECMDGOALS),)
+ifeq ($(filter-out $(NODEPS_GOALS),$(MAKECMDGOALS)),)
+PGT_SKIP_DEPS := 1
+endif
+endif
+ifeq ($(PGT_SKIP_DEPS)$(MAKELEVEL),0)
+DEPS_RC := $(shell $(DEPS) >&2; echo $$?)
+ifneq ($(DEPS_RC),0)
+$(error the Debian packages pgtrace needs could not be installed ($(DEPS) exited $(DEPS_RC)); install them as root: make deps)
+endif
+endif
+PKG_MODULES := libzstd libtracefs libtraceevent cairo
+ifneq ($(PGT_SKIP_DEPS),1)
+PKG_MISSING := $(strip $(foreach m,$(PKG_MODULES),$(if $(shell $(PKG_CONFIG) --exists $(m) 2>/dev/null && echo y),,$(m))))
+ifneq ($(PKG_MISSING),)
+$(error pkg-config finds no $(PKG_MISSING): install the Debian packages with 'make deps' (as root))
+endif
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKG_MODULES))
+endif
+
 WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
 	-Wmissing-prototypes -Wvla -Wno-format-nonliteral
 ifeq ($(DEVELOPER),1)
@@ -28,8 +55,7 @@ endif
 OPT ?= -O2 -g
 CFLAGS ?=
 BASE_CFLAGS := -std=gnu11 $(OPT) $(WARN) -D_GNU_SOURCE -Iinclude -Ilib -MMD -MP \
-	-I/usr/include/tracefs -I/usr/include/traceevent \
-	$(shell $(PKG_CONFIG) --cflags cairo 2>/dev/null) \
+	$(PKG_CFLAGS) \
 	$(SAN_CFLAGS)
 # zstd linked statically: it shaves a tenth of a millisecond off every start
 LIBS := -Wl,-Bstatic -lzstd -Wl,-Bdynamic -ltracefs -ltraceevent -lcairo -lfontconfig -lm -lpthread
@@ -80,7 +106,7 @@ $(O)/fuzz/%-replay: fuzz/%.c fuzz/replay.c $(LIBA)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< fuzz/replay.c $(LIBA) $(LIBS)
 
 deps:
-	@sh mk/deps.sh
+	@$(DEPS)
 
 check: deps
 	@$(MAKE) --no-print-directory all test-bins

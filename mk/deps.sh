@@ -3,9 +3,13 @@
 # Run by 'make check', 'make demo', 'make bench' and friends; quiet and
 # quick when everything is there.
 set -e
-# chromium: t0430 loads the HTML report in it, headless
+# chromium: t0430 loads the HTML report in it, headless; sqlite3: the
+# validation workload (t0600, bench/validate.sh); time, trace-cmd,
+# linux-perf, jq: the benches' peers and tools.  t/t0005-build.sh fails
+# when the build, a test or a bench uses a package this list lacks.
 pkgs="build-essential pkg-config libzstd-dev zstd libcmocka-dev libtracefs-dev
-libtraceevent-dev libcairo2-dev clang util-linux vmtouch python3 chromium"
+libtraceevent-dev libcairo2-dev clang util-linux vmtouch python3 chromium
+sqlite3 time trace-cmd linux-perf jq"
 missing=
 for p in $pkgs; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

@@ -45,7 +45,14 @@ for t in t/t[0-9]*.sh; do
 		fail=$((fail + 1)); echo "not ok - $t exited $rc"
 	fi
 	grep -E '^(not ok|#)' "$log" | head -n 60
+	# a script that passed leaves nothing behind (PGT_KEEP_TRASH=1 keeps
+	# it); a failing one keeps its scratch directory to look at
+	if [ $rc -eq 0 ] && [ -z "${PGT_KEEP_TRASH:-}" ]; then
+		rm -rf "t/trash/$(basename "$t" .sh)"
+	fi
 done
+rmdir t/trash 2>/dev/null
+[ -d t/trash ] && echo "# kept for the failures: t/trash ($(du -sh t/trash | cut -f1))"
 
 echo "== fuzz corpus replay"
 for r in "$B"/fuzz/fuzz-*-replay; do
