@@ -194,6 +194,7 @@ struct outctx {
 	int by;
 	struct keyed *k;
 	uint64_t page_size;
+	unsigned caveats;	/* enum pgt_refs_caveat */
 };
 
 static uint64_t footprint_pages(const struct pgt_stats *s)
@@ -293,6 +294,9 @@ static void print_text(struct out *w, const struct outctx *c, const struct pgt_s
 			   (unsigned long long)sm.sampled_refs);
 	else
 		out_str(w, "sampling          none (exact)\n");
+	for (unsigned b = 1; b < PGT_CAVEAT_LAST; b <<= 1)
+		if (c->caveats & b)
+			out_printf(w, "note: %s\n", pgt_refs_caveat_text(b));
 
 	out_str(w, "\nLRU miss ratio\n      pages  miss ratio\n");
 	npts = mrc_points(s, pts, PGT_ARRAY_SIZE(pts));
@@ -455,6 +459,13 @@ static void print_json(struct out *w, const struct outctx *c, const struct pgt_s
 	pgt_stats__summary(s, &sm);
 	out_str(w, "{\"summary\":");
 	json_summary(w, s);
+	out_str(w, ",\"notes\":[");
+	for (unsigned b = 1, n = 0; b < PGT_CAVEAT_LAST; b <<= 1)
+		if (c->caveats & b) {
+			out_str(w, n++ ? "," : "");
+			out_json_str(w, pgt_refs_caveat_text(b));
+		}
+	out_char(w, ']');
 	out_printf(w, ",\"page_size\":%llu,\"distance_histogram\":", (unsigned long long)c->page_size);
 	json_hist(w, pgt_stats__distance_hist(s), 1);
 	out_str(w, ",\"mrc\":");
@@ -766,6 +777,7 @@ int cmd_stats(int argc, char **argv)
 	struct pgt_source *src;
 	struct pgt_reader *r;
 	struct progress prog;
+	struct pgt_refs_tally tally = { { 0 }, { 0 } };
 	struct out w;
 
 	while ((c = getopt_long(argc, argv, "fh", longopts, NULL)) != -1) {
@@ -857,6 +869,7 @@ int cmd_stats(int argc, char **argv)
 			break;
 		}
 		err = pgt_stats__feed(st, evs, (size_t)n);
+		pgt_refs_tally(&tally, evs, (size_t)n);
 		for (ssize_t i = 0; !err && oc.by && i < n; i++) {
 			const char *name;
 			uint64_t key = key_of(oc.by, oc.meta, &evs[i], &name);
@@ -879,6 +892,7 @@ int cmd_stats(int argc, char **argv)
 		progress_update(&prog, done);
 	}
 	progress_done(&prog);
+	oc.caveats = pgt_refs_caveats(&tally, pgt_reader__header(r), oc.meta, o.refs);
 	if (err == -ENOMEM) {
 		cli_error("out of memory after %llu events (try --sample 0.01 or --no-pages)",
 			  (unsigned long long)done);

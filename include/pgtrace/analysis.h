@@ -25,18 +25,58 @@ extern "C" {
 /* ---- which events count as references ---- */
 
 #define PGT_REFS_BIT(type) (1u << (type))
-/* The default set: lookup, fault, map, user-fault and reference.  Those
- * are what each source writes for a use of a page: the recorder's page
- * cache lookups (read/write), filemap faults, fault-around mappings and
- * user faults; gen's events (lookup unless --type); import's references
- * (lackey, oracleGeneral) or lookups/faults (perf, trace-cmd, CSV).
- * Insertions, deletions, LRU moves, DAMON samples and snapshot pages are
- * state changes, not uses, and count only when asked for. */
+/*
+ * The default set: lookup, fault, user-fault and reference: what a
+ * program touched.  A lookup is a read's pages that exist (the recorder
+ * cuts the kernel's requested range at the end of the file, format 1.2);
+ * a filemap fault and a user fault are touches of a mapped page; gen's
+ * events (lookup unless --type) and import's references (lackey,
+ * oracleGeneral) or lookups/faults (perf, trace-cmd, CSV) are uses too.
+ * Not in it: a fault-around `map` (the kernel mapped pages around a fault
+ * because they were cached; the program may never touch them),
+ * insertions (misses), deletions (evictions), LRU moves, DAMON samples
+ * and snapshot pages: state changes, counted only when asked for.
+ */
 uint32_t pgt_refs_default(void);
 /* A comma-separated list of type names, "default" and "all" allowed
  * (e.g. "default,add").  Return 0 or -PGT_EPARSE with *@bad pointing at
  * the offending name. */
 int pgt_refs_parse(const char *list, uint32_t *mask, const char **bad);
+
+/*
+ * What a reference stream cannot show, said next to the results.  Count
+ * the events of a trace by type while it is read (pgt_refs_tally()), then
+ * ask which caveats hold (pgt_refs_caveats()) and print each one's text.
+ */
+struct pgt_refs_tally {
+	uint64_t events[PGT_EV_NTYPES];	/* events of each type */
+	uint64_t pages[PGT_EV_NTYPES];	/* their pages */
+};
+static inline void pgt_refs_tally(struct pgt_refs_tally *t, const struct pgt_event *ev, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ev[i].type < PGT_EV_NTYPES) {
+			t->events[ev[i].type]++;
+			t->pages[ev[i].type] += ev[i].npages;
+		}
+}
+enum pgt_refs_caveat {
+	/* mapped pages fault once: their re-references are not in a trace
+	 * without access samples (level 3, --damon) */
+	PGT_CAVEAT_MAPPED = 1u << 0,
+	/* the trace has fault-around maps, and they are not counted */
+	PGT_CAVEAT_MAP_SKIPPED = 1u << 1,
+	/* a recording without file sizes (before format 1.2): lookups
+	 * cover pages past the ends of files */
+	PGT_CAVEAT_NO_SIZES = 1u << 2,
+	PGT_CAVEAT_LAST = 1u << 3,
+};
+/* The caveats that hold for a trace (@h, @m) tallied in @t, analysed
+ * with the reference types @mask: a mask of enum pgt_refs_caveat. */
+unsigned pgt_refs_caveats(const struct pgt_refs_tally *t, const struct pgt_header *h,
+			  const struct pgt_meta *m, uint32_t mask);
+/* One caveat's sentence (no trailing period).  Borrowed static string. */
+const char *pgt_refs_caveat_text(unsigned caveat);
 
 /* How a reference names its page. */
 enum pgt_space {

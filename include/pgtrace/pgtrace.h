@@ -34,7 +34,7 @@ extern "C" {
 
 /* Trace format version written by this library (see pgtrace-format(5)). */
 #define PGT_FORMAT_MAJOR 1
-#define PGT_FORMAT_MINOR 1
+#define PGT_FORMAT_MINOR 2
 
 /* ------------------------------------------------------------------ */
 /* Errors                                                              */
@@ -151,7 +151,12 @@ enum pgt_obj_op {
 	PGT_OBJ_DEFINE = 0,	/* first sight: identity and path */
 	PGT_OBJ_RENAME = 1,	/* new path from @ts on */
 	PGT_OBJ_UNLINK = 2,	/* file deleted at @ts; keeps its last path */
+	PGT_OBJ_SIZE = 3,	/* the file's size from @ts on (format 1.2); readers
+				 * of 1.1 take it as a define of the same object */
 };
+
+/* An object's size that nobody could learn (traces with PGT_FEAT_FILE_SIZES). */
+#define PGT_SIZE_UNKNOWN UINT64_MAX
 
 /*
  * struct pgt_object - a file, an address space or physical memory.
@@ -167,7 +172,7 @@ struct pgt_object {
 	uint64_t dev;		/* user-space dev_t (makedev(major, minor)) */
 	uint64_t ino;
 	uint64_t gen;		/* inode generation, 0 if unknown */
-	uint64_t size;		/* size in bytes when seen, 0 if unknown */
+	uint64_t size;		/* size in bytes from @ts on; see pgt_object_size() */
 	uint64_t unlink_ts;	/* when deleted; 0 while it exists */
 	const char *path;
 };
@@ -254,6 +259,23 @@ struct pgt_header {
 };
 
 const char *pgt_clock_name(unsigned clock);
+
+/* Header feature bits (struct pgt_header.features). */
+#define PGT_FEAT_INDEX		(1ull << 0)	/* the writer meant to end with an index */
+/* The writer knew file sizes: a file object's size is exact from its
+ * record's ts on (PGT_SIZE_UNKNOWN where it could not be learnt), size
+ * changes come as PGT_OBJ_SIZE records, and no lookup covers a page past
+ * the end of its file.  pgtrace record sets it from format 1.2 on. */
+#define PGT_FEAT_FILE_SIZES	(1ull << 1)
+
+/**
+ * pgt_object_size() - the size of a file object, as far as the trace knows.
+ * @h: the trace's header (its features say what a size of 0 means)
+ * @o: the object, as its table holds it now
+ * Return: 1 and *@bytes set when the size is known; 0 when it is not (a
+ * trace without PGT_FEAT_FILE_SIZES that says 0, or PGT_SIZE_UNKNOWN).
+ */
+int pgt_object_size(const struct pgt_header *h, const struct pgt_object *o, uint64_t *bytes);
 
 /* ------------------------------------------------------------------ */
 /* Sources                                                             */

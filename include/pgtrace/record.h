@@ -70,6 +70,13 @@ struct pgt_record_stats {
 	int output_failed;	/* 1: the output could not be created, 2: a write failed */
 	int targets_gone;	/* -p: every target and child exited, so it stopped */
 	uint64_t kept_events;	/* flight recorder: events in the kept part */
+	/* lookups (the kernel gives the range a read asked for) cut to the
+	 * file's end, dropped whole (past it), or left as they came because
+	 * the file's size could not be learnt (no path, another st_dev) */
+	uint64_t lookups_clamped, lookups_dropped, lookups_unsized;
+	/* the launched command alone: from its release (tracing on) to its
+	 * exit, CLOCK_MONOTONIC seconds; 0 when it was not seen to exit */
+	double child_elapsed;
 	char missing[512];	/* events the kernel lacks, space separated */
 	char notes[512];	/* what was degraded (no fanotify, no DAMON, ...) */
 };

@@ -6,8 +6,44 @@
 
 uint32_t pgt_refs_default(void)
 {
-	return PGT_REFS_BIT(PGT_EV_LOOKUP) | PGT_REFS_BIT(PGT_EV_FAULT) | PGT_REFS_BIT(PGT_EV_MAP) |
+	return PGT_REFS_BIT(PGT_EV_LOOKUP) | PGT_REFS_BIT(PGT_EV_FAULT) |
 	       PGT_REFS_BIT(PGT_EV_USER_FAULT) | PGT_REFS_BIT(PGT_EV_REFERENCE);
+}
+
+unsigned pgt_refs_caveats(const struct pgt_refs_tally *t, const struct pgt_header *h,
+			  const struct pgt_meta *m, uint32_t mask)
+{
+	const char *rec = m ? pgt_meta__info(m, "recorder") : NULL;
+	unsigned c = 0;
+
+	if (!mask)
+		mask = pgt_refs_default();
+	if ((t->events[PGT_EV_FAULT] || t->events[PGT_EV_MAP] || t->events[PGT_EV_USER_FAULT]) &&
+	    !t->events[PGT_EV_ACCESS_SAMPLE])
+		c |= PGT_CAVEAT_MAPPED;
+	if (t->events[PGT_EV_MAP] && !(mask & PGT_REFS_BIT(PGT_EV_MAP)))
+		c |= PGT_CAVEAT_MAP_SKIPPED;
+	if (rec && !strncmp(rec, "pgtrace record", 14) && h && !(h->features & PGT_FEAT_FILE_SIZES) &&
+	    t->events[PGT_EV_LOOKUP] && (mask & PGT_REFS_BIT(PGT_EV_LOOKUP)))
+		c |= PGT_CAVEAT_NO_SIZES;
+	return c;
+}
+
+const char *pgt_refs_caveat_text(unsigned caveat)
+{
+	switch (caveat) {
+	case PGT_CAVEAT_MAPPED:
+		return "a mapped page faults only when it is not mapped, so its re-references while it "
+		       "stays mapped are not in this trace (record with -l 3 or --damon to sample them)";
+	case PGT_CAVEAT_MAP_SKIPPED:
+		return "fault-around maps (pages the kernel mapped because they were cached) are not "
+		       "references ('--refs default,map' counts them)";
+	case PGT_CAVEAT_NO_SIZES:
+		return "recorded without file sizes (format before 1.2): a lookup covers the pages its read "
+		       "asked for, past the end of the file too, so distinct pages and the footprint are "
+		       "too high (record again)";
+	}
+	return "";
 }
 
 int pgt_refs_parse(const char *list, uint32_t *mask, const char **bad)

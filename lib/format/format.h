@@ -33,7 +33,7 @@
 
 /* Feature bits.  Compat bits may be ignored by a reader that does not
  * know them; an unknown incompat bit makes the trace unreadable. */
-#define PGT_FEAT_COMPAT_INDEX	(1ull << 0)	/* writer intended an index */
+#define PGT_FEAT_COMPAT_INDEX	PGT_FEAT_INDEX	/* writer intended an index */
 #define PGT_INCOMPAT_KNOWN	0ull
 
 /* Record header: u32 type, u32 crc32c(body), u64 body size. */

@@ -248,6 +248,11 @@ static int apply_object(struct pgt_meta *m, const struct pgt_object *o, const ch
 			s->o.unlink_ts = o->ts ? o->ts : 1;
 			return 0;
 		}
+		if (o->op == PGT_OBJ_SIZE) {
+			/* A new size: the name and the deletion stay. */
+			s->o.size = o->size;
+			return 0;
+		}
 		np = dupn(path, plen);
 		if (!np)
 			return -ENOMEM;

@@ -29,6 +29,14 @@ void pgt_header__init_host(struct pgt_header *h)
 	}
 }
 
+int pgt_object_size(const struct pgt_header *h, const struct pgt_object *o, uint64_t *bytes)
+{
+	if (o->size == PGT_SIZE_UNKNOWN || (!o->size && !(h->features & PGT_FEAT_FILE_SIZES)))
+		return 0;
+	*bytes = o->size;
+	return 1;
+}
+
 const char *pgt_clock_name(unsigned clock)
 {
 	switch (clock) {

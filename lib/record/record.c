@@ -27,6 +27,7 @@
 #include <time.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 
@@ -131,7 +132,28 @@ struct reader {
 	int err;
 };
 
-struct objent { uint64_t ino; uint32_t kdev; uint32_t id; int named; };
+/*
+ * What the recorder knows of an object: a file by (kernel dev, inode), or
+ * an address space by (MM_KDEV, tgid).  Sizes (files): the tracepoints
+ * give a read's requested range, not the file's size, so the size comes
+ * from stat() of the file's path when the object is first seen and again
+ * when a lookup reaches past it (at most once per merge round: not when
+ * the last stat is younger than the event); @seen_pages, the end of the
+ * furthest page inserted, faulted or mapped, is a lower bound, since the
+ * page cache never holds a page past the end of its file.
+ */
+struct objent {
+	uint64_t ino;
+	uint32_t kdev;
+	uint32_t id;
+	uint8_t named;
+	uint8_t sized;		/* 1: @size is from a stat */
+	uint8_t stale;		/* address space: ended (exec, exit) */
+	uint64_t size;		/* bytes */
+	uint64_t seen_pages;
+	uint64_t stat_ts;	/* CLOCK_MONOTONIC ns of the last stat */
+};
+#define MM_KDEV UINT32_MAX	/* objent.kdev of an address space */
 struct procent { uint32_t tid, tgid; int state; /* 0 new, 1 pass, 2 filtered */ };
 
 struct chunk { char *path; uint64_t bytes, first_ts, last_ts; };
@@ -167,6 +189,9 @@ struct rec {
 	size_t nout, cap_out;
 	int level;
 	pid_t child;
+	pid_t cmd_pid;		/* the launched command, even once reaped */
+	int child_execed;	/* its events count from its exec on */
+	int child_pidfd;	/* to wake when it exits, or -1 */
 	long damon_kpid;	/* DAMON's thread in the pid filter, or 0 */
 	int damon_on, damon_listen;
 	uint64_t start_ns;
@@ -755,15 +780,111 @@ static struct objent *obj_slot(struct rec *r, uint32_t kdev, uint64_t ino)
 			return &r->objs[h];
 }
 
-static int obj_of(struct rec *r, uint32_t kdev, uint64_t ino, uint32_t *id)
+/*
+ * A block device's own page cache (filesystem metadata read through the
+ * buffer cache) belongs to an inode of the kernel's internal bdev
+ * filesystem, an anonymous device (major 0), whose inode number is the
+ * block device's number in the kernel's encoding (major << 20 | minor).
+ * Return 1 and its name, "[blockdev 254:0 /dev/vda: ext4 on /]", when
+ * (@kdev, @ino) is one: sysfs knows the device, mountinfo its filesystem.
+ */
+static int bdev_name(uint32_t kdev, uint64_t ino, char *buf, size_t size, uint64_t *bytes)
+{
+	unsigned maj = (unsigned)(ino >> 20), min = (unsigned)(ino & 0xfffff);
+	char path[96], line[1024], devname[64] = "", fs[64] = "", mnt[512] = "", want[32];
+	FILE *f;
+
+	if (kdev >> 20 || ino >> 32)
+		return 0;
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/uevent", maj, min);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "DEVNAME=", 8))
+			snprintf(devname, sizeof(devname), "/dev/%.*s", (int)strcspn(line + 8, "\n"), line + 8);
+	fclose(f);
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/size", maj, min);
+	*bytes = PGT_SIZE_UNKNOWN;
+	f = fopen(path, "re");
+	if (f) {
+		unsigned long long sectors;
+
+		if (fscanf(f, "%llu", &sectors) == 1)
+			*bytes = sectors * 512;
+		fclose(f);
+	}
+	/* mountinfo: id parent major:minor root mountpoint ... - fstype ... */
+	snprintf(want, sizeof(want), "%u:%u", maj, min);
+	f = fopen("/proc/self/mountinfo", "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		char mm[32], point[512], *dash = strstr(line, " - ");
+
+		if (sscanf(line, "%*s %*s %31s %*s %511s", mm, point) == 2 && !strcmp(mm, want) && dash &&
+		    sscanf(dash + 3, "%63s", fs) == 1) {
+			snprintf(mnt, sizeof(mnt), "%s", point);
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	snprintf(buf, size, "[blockdev %u:%u %s%s%s%s%s]", maj, min, devname, *fs ? ": " : "", fs,
+		 *mnt ? " on " : "", mnt);
+	return 1;
+}
+
+/* The size of file @o now, by its path: 1 with *@bytes, or 0. */
+static int obj_stat(struct rec *r, struct objent *o, uint64_t *bytes)
+{
+	const struct pgt_object *cur = pgt_meta__object(r->meta, o->id);
+	const char *path = NULL;
+	struct stat st;
+	int src;
+
+	o->stat_ts = now_ns();
+	if (r->names)
+		path = pgt_names__lookup(r->names, user_dev(o->kdev), o->ino, &src);
+	if (!path && cur && cur->path && cur->path[0] == '/')
+		path = cur->path;
+	if (!path || stat(path, &st) || st.st_ino != o->ino || st.st_dev != user_dev(o->kdev) ||
+	    !S_ISREG(st.st_mode))
+		return 0;
+	*bytes = (uint64_t)st.st_size;
+	return 1;
+}
+
+/* Stat @o again; a size that changed goes into the trace (op size). */
+static int obj_restat(struct rec *r, struct objent *o, uint64_t ts)
+{
+	const struct pgt_object *cur;
+	struct pgt_object ob;
+	uint64_t bytes;
+
+	if (o->stat_ts > ts || !obj_stat(r, o, &bytes) || (o->sized && bytes == o->size))
+		return 0;
+	o->size = bytes;
+	o->sized = 1;
+	cur = pgt_meta__object(r->meta, o->id);
+	if (!cur)
+		return 0;
+	ob = *cur;
+	ob.op = PGT_OBJ_SIZE;
+	ob.ts = ts;
+	ob.size = bytes;
+	return pgt_meta__add_object(r->meta, &ob);
+}
+
+static int obj_of(struct rec *r, uint32_t kdev, uint64_t ino, uint32_t *id, struct objent **out)
 {
 	struct objent *o = obj_slot(r, kdev, ino);
 	struct pgt_object ob = { 0 };
 	const char *path;
+	char bdev[640];
 	int src = 0;
 
 	if (!o)
 		return -ENOMEM;
+	*out = o;
 	if (o->id) {
 		*id = o->id;
 		return 0;
@@ -778,12 +899,113 @@ static int obj_of(struct rec *r, uint32_t kdev, uint64_t ino, uint32_t *id)
 	ob.ts = now_ns();
 	ob.dev = user_dev(kdev);
 	ob.ino = ino;
+	ob.size = PGT_SIZE_UNKNOWN;
 	path = r->names ? pgt_names__lookup(r->names, ob.dev, ino, &src) : NULL;
+	if (!path && bdev_name(kdev, ino, bdev, sizeof(bdev), &ob.size)) {
+		path = bdev;
+		src = PGT_NAME_SYNTH;
+		o->sized = ob.size != PGT_SIZE_UNKNOWN;
+		o->size = ob.size;
+		o->stat_ts = UINT64_MAX;	/* sysfs said; no path to stat */
+	}
 	ob.path = path ? path : "";
 	ob.name_src = path ? (uint16_t)src : PGT_NAME_NONE;
 	o->named = path != NULL;
 	*id = o->id;
+	if (path && src != PGT_NAME_SYNTH) {
+		/* the object must be in the table for obj_stat's fallback */
+		o->stat_ts = now_ns();
+		if (obj_stat(r, o, &o->size)) {
+			o->sized = 1;
+			ob.size = o->size;
+		}
+	}
 	return pgt_meta__add_object(r->meta, &ob);
+}
+
+/*
+ * A lookup covers the pages the read asked for (the kernel's range comes
+ * from the request: 32 pages for a read of 128 KiB of a 1-byte file); cut
+ * it to the pages that exist.  Return 1 to keep it (perhaps shortened),
+ * 0 to drop it (no page of it exists), or a negative error.
+ */
+static int clamp_lookup(struct rec *r, struct objent *o, struct pgt_event *ev)
+{
+	uint64_t end = ev->index + ev->npages, ps = r->hdr.page_size, have;
+	const struct pgt_object *cur;
+	int err;
+
+	if (end <= o->seen_pages)
+		return 1;
+	if ((!o->sized || end > (o->size + ps - 1) / ps) && (err = obj_restat(r, o, ev->ts)))
+		return err;
+	if (o->sized) {
+		have = (o->size + ps - 1) / ps;
+	} else if (o->seen_pages && (cur = pgt_meta__object(r->meta, o->id)) && cur->unlink_ts) {
+		have = 0;	/* deleted, never stat'ed: its inserted pages bound it */
+	} else {
+		r->st->lookups_unsized++;
+		return 1;
+	}
+	if (have < o->seen_pages)
+		have = o->seen_pages;
+	if (ev->index >= have) {
+		r->st->lookups_dropped++;
+		return 0;
+	}
+	if (end > have) {
+		r->st->lookups_clamped++;
+		ev->npages = (uint32_t)(have - ev->index);
+	}
+	return 1;
+}
+
+/* The address space of process @tgid: one object from its exec (or first
+ * fault) to its next exec or its exit; threads share it. */
+static int mm_of(struct rec *r, uint32_t tgid, uint64_t ts, uint32_t *id)
+{
+	struct objent *o = obj_slot(r, MM_KDEV, tgid);
+	const struct pgt_process *p;
+	struct pgt_object ob = { 0 };
+	char path[64];
+
+	if (!o)
+		return -ENOMEM;
+	if (o->id && !o->stale) {
+		*id = o->id;
+		return 0;
+	}
+	if (!o->id)
+		r->obj_used++;
+	o->kdev = MM_KDEV;
+	o->ino = tgid;
+	o->stale = 0;
+	o->named = 1;
+	o->id = r->next_obj++;
+	p = pgt_meta__process(r->meta, tgid);
+	snprintf(path, sizeof(path), "[mm %u %s]", tgid, p && p->comm ? p->comm : "");
+	ob.id = o->id;
+	ob.kind = PGT_OBJ_MM;
+	ob.op = PGT_OBJ_DEFINE;
+	ob.ts = ts;
+	ob.ino = tgid;
+	ob.size = PGT_SIZE_UNKNOWN;
+	ob.path = path;
+	ob.name_src = PGT_NAME_SYNTH;
+	*id = o->id;
+	return pgt_meta__add_object(r->meta, &ob);
+}
+
+/* Process @tgid's address space ended: its next fault starts a new one. */
+static int mm_end(struct rec *r, uint32_t tgid)
+{
+	struct objent *o = obj_slot(r, MM_KDEV, tgid);
+
+	if (!o)
+		return -ENOMEM;
+	if (o->id && o->kdev == MM_KDEV && o->ino == tgid)
+		o->stale = 1;
+	return 0;
 }
 
 static struct procent *proc_slot(struct rec *r, uint32_t tid)
@@ -931,6 +1153,10 @@ static int handle_proc_event(struct rec *r, struct rev *e)
 		}
 		break;
 	case K_EXEC:
+		if (r->cmd_pid > 0 && e->a == (uint32_t)r->cmd_pid)
+			r->child_execed = 1;
+		if ((err = mm_end(r, e->a)))
+			break;
 		p.pid = p.tgid = e->a;
 		p.op = PGT_PROC_EXEC;
 		p.exe = e->str ? e->str : "";
@@ -953,6 +1179,8 @@ static int handle_proc_event(struct rec *r, struct rev *e)
 	case K_EXIT:
 		if (!e->b)
 			break;	/* a thread ended, not the process */
+		if ((err = mm_end(r, e->a)))
+			break;
 		p.pid = p.tgid = e->a;
 		p.op = PGT_PROC_EXIT;
 		if (pgt_meta__process(r->meta, e->a))
@@ -1161,6 +1389,12 @@ static int handle(struct rec *r, struct rev *e)
 		e->ev.obj = OBJ_PHYS;
 		return out_push(r, &e->ev);
 	}
+	/* the launched command is our fork until its exec: those events
+	 * are pgtrace's own binary and libraries */
+	if (r->cmd_pid > 0 && !r->child_execed && e->ev.tid == (uint32_t)r->cmd_pid) {
+		r->st->filtered++;
+		return 0;
+	}
 	pass = proc_of(r, e->ev.tid, e->ev.ts, &tgid);
 	if (pass < 0)
 		return pass;
@@ -1170,8 +1404,24 @@ static int handle(struct rec *r, struct rev *e)
 	}
 	e->ev.pid = tgid;
 	switch (e->kind) {
-	case K_FILE:
-		err = obj_of(r, e->kdev, e->ino, &e->ev.obj);
+	case K_FILE: {
+		struct objent *o;
+		uint64_t end = e->ev.index + e->ev.npages;
+
+		err = obj_of(r, e->kdev, e->ino, &e->ev.obj, &o);
+		if (err)
+			return err;
+		if (e->ev.type == PGT_EV_LOOKUP) {
+			err = clamp_lookup(r, o, &e->ev);
+			if (err <= 0)
+				return err;
+		} else if (e->ev.type != PGT_EV_DELETE && end > o->seen_pages) {
+			o->seen_pages = end;	/* inserted, faulted or mapped: it exists */
+		}
+		break;
+	}
+	case K_UFAULT:
+		err = mm_of(r, tgid, e->ev.ts, &e->ev.obj);
 		if (err)
 			return err;
 		break;
@@ -1435,6 +1685,7 @@ static void fill_host(struct rec *r)
 	pgt_header__init_host(&r->hdr);
 	r->hdr.clock = PGT_CLOCK_MONOTONIC;
 	r->hdr.start_ts = now_ns();
+	r->hdr.features |= PGT_FEAT_FILE_SIZES;	/* lookups cut to their file's end */
 	pgt_meta__add_info(r->meta, "recorder", "pgtrace record " PGT_VERSION_STRING);
 	snprintf(buf, sizeof(buf), "%d", r->o->level);
 	pgt_meta__add_info(r->meta, "record.level", buf);
@@ -1466,9 +1717,10 @@ static void fill_host(struct rec *r)
 
 int pgt_record(const struct pgt_record_opts *o, struct pgt_record_stats *st)
 {
-	struct rec r = { .o = o, .st = st, .next_obj = OBJ_PHYS + 1, .keep = o->keep_bytes || o->keep_ns };
+	struct rec r = { .o = o, .st = st, .next_obj = OBJ_PHYS + 1, .keep = o->keep_bytes || o->keep_ns,
+			 .child_pidfd = -1 };
 	int go_fd = -1, err_fd = -1, err = 0, started = 0, launch_failed = 0;
-	uint64_t deadline, last_flush, last_check;
+	uint64_t deadline, last_flush, last_check, child_t0 = 0;
 	struct rusage ru0, ru1;
 
 	memset(st, 0, sizeof(*st));
@@ -1533,6 +1785,12 @@ int pgt_record(const struct pgt_record_opts *o, struct pgt_record_stats *st)
 		err = launch(&r, &go_fd, &err_fd);
 		if (err)
 			goto out;
+		/* without the exec event, its events count from the start */
+		for (size_t i = 0; i < sizeof(descs) / sizeof(descs[0]); i++)
+			if (descs[i].kind == K_EXEC && !descs[i].present)
+				r.child_execed = 1;
+		r.cmd_pid = r.child;
+		r.child_pidfd = (int)syscall(SYS_pidfd_open, r.child, 0);
 		err = set_pids(&r, &r.child, 1);
 	} else if (o->npids) {
 		err = set_pids(&r, o->pids, o->npids);
@@ -1606,6 +1864,7 @@ int pgt_record(const struct pgt_record_opts *o, struct pgt_record_stats *st)
 	if (go_fd >= 0) {
 		int e = 0;
 
+		child_t0 = now_ns();
 		if (write(go_fd, "g", 1) != 1)
 			err = -EPIPE;
 		close(go_fd);
@@ -1669,6 +1928,7 @@ int pgt_record(const struct pgt_record_opts *o, struct pgt_record_stats *st)
 			int status;
 
 			if (waitpid(r.child, &status, WNOHANG) == r.child) {
+				st->child_elapsed = (double)(now_ns() - child_t0) / 1e9;
 				st->have_child = 1;
 				st->child_status = status;
 				r.child = 0;
@@ -1687,7 +1947,16 @@ int pgt_record(const struct pgt_record_opts *o, struct pgt_record_stats *st)
 		}
 		if (o->max_size && !r.keep && pgt_writer__bytes(r.w) >= o->max_size)
 			break;
-		nanosleep(&ts, NULL);
+		if (r.child > 0 && r.child_pidfd >= 0) {
+			/* the same round, but woken at once when the command
+			 * exits: its time is measured to the millisecond */
+			struct pollfd pf = { .fd = r.child_pidfd, .events = POLLIN };
+
+			if (poll(&pf, 1, (int)(ROUND_NS / 1000000)) < 0 && errno != EINTR)
+				nanosleep(&ts, NULL);
+		} else {
+			nanosleep(&ts, NULL);
+		}
 	}
 
 	/* stop: no new events, readers drain what is left, merge it all */
@@ -1721,6 +1990,10 @@ int pgt_record(const struct pgt_record_opts *o, struct pgt_record_stats *st)
 		pgt_meta__add_info(r.meta, "recorder.rusage", buf);
 		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)st->lost);
 		pgt_meta__add_info(r.meta, "recorder.lost", buf);
+		snprintf(buf, sizeof(buf), "clamped=%llu dropped=%llu unsized=%llu",
+			 (unsigned long long)st->lookups_clamped, (unsigned long long)st->lookups_dropped,
+			 (unsigned long long)st->lookups_unsized);
+		pgt_meta__add_info(r.meta, "recorder.lookups_past_eof", buf);
 	}
 	if (!err)
 		err = emit(&r);
@@ -1751,6 +2024,8 @@ out:
 		close(go_fd);
 	if (err_fd >= 0)
 		close(err_fd);
+	if (r.child_pidfd >= 0)
+		close(r.child_pidfd);
 	if (r.damon_on && !r.damon_listen)
 		pgt_damon_stop();
 	/* an instance with open buffers cannot be removed */
