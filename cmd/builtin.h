@@ -12,6 +12,11 @@
 /* Exit codes: 0 success, 1 runtime failure, 2 usage error. */
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
+/* record -- CMD: its own failures, apart from the command's statuses (as env(1)
+ * and timeout(1) have them) */
+#define EXIT_RECORD_FAILED 125
+#define EXIT_CMD_CANNOT_RUN 126
+#define EXIT_CMD_NOT_FOUND 127
 
 int cmd_info(int argc, char **argv);
 int cmd_dump(int argc, char **argv);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* pgtrace record: live page events from the kernel's tracepoints. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pwd.h>
 #include <signal.h>
@@ -46,7 +47,8 @@ static void record_usage(FILE *f)
 		"      --aggr DUR         DAMON aggregation interval (default 100ms)\n"
 		"      --no-names         no fanotify name watcher\n"
 		"      --measure[=N]      run COMMAND N times (default 3) untraced and traced\n"
-		"                         in turns and report the cost of tracing\n"
+		"                         in turns and report the cost of tracing (the\n"
+		"                         command alone, without the recorder's start-up)\n"
 		"  -f, --force            overwrite TRACE\n"
 		"  -q, --quiet            no summary on standard error\n"
 		"  -h, --help             show this help\n"
@@ -60,7 +62,11 @@ static void record_usage(FILE *f)
 		"  pgtrace record -a -d 10s -l 2 -o sys.pgt\n"
 		"  pgtrace record -p 1234 --keep 256M -o tail.pgt\n"
 		"  pgtrace record -o - -- cat big.file | pgtrace info -\n"
-		"  pgtrace record --measure=5 -- dd if=big of=/dev/null bs=4k\n");
+		"  pgtrace record --measure=5 -- dd if=big of=/dev/null bs=4k\n"
+		"\n"
+		"Exit status: with a command, the command's (128+N when signal N killed it);\n"
+		"125 when the recording failed, 126 when the command cannot be run, 127\n"
+		"when it is not found.  Otherwise 0, or 1 on failure.  2: usage error.\n");
 }
 
 static void on_stop(int sig) { (void)sig; pgt_record_stop(); }
@@ -188,7 +194,9 @@ static int report_error(const struct pgt_record_opts *o, int err, const struct p
 	}
 	if (st->output_failed == 2)
 		return cli_write_failed(o->output, err);	/* quiet on EPIPE */
-	if (err == -EPERM || err == -EACCES)
+	if (st->launch_failed)
+		cli_error("cannot run '%s': %s", o->argv[0], pgt_strerror(err));
+	else if (err == -EPERM || err == -EACCES)
 		cli_error("needs root: recording creates a tracefs instance in %s/instances, which needs "
 			  "CAP_SYS_ADMIN", tracefs_dir());
 	else if (err == -ENODEV)
@@ -199,8 +207,6 @@ static int report_error(const struct pgt_record_opts *o, int err, const struct p
 		cli_error("%llu of %llu events were lost, more than --max-loss allows; "
 			  "raise --buffer-size or lower --level",
 			  (unsigned long long)st->lost, (unsigned long long)(st->events + st->lost));
-	else if (st->launch_failed)
-		cli_error("cannot run '%s': %s", o->argv[0], pgt_strerror(err));
 	else if (err == -EPIPE)
 		return 0;	/* the reader of our output is gone: quietly done */
 	else if (err == -ENOSPC)
@@ -209,6 +215,30 @@ static int report_error(const struct pgt_record_opts *o, int err, const struct p
 	else
 		cli_error("recording failed: %s", pgt_strerror(err));
 	return EXIT_RUNTIME;
+}
+
+/*
+ * The exit status: with a command, the command's (as time(1) and
+ * strace(1) do; 128 + N when signal N killed it), 126 or 127 when it
+ * could not be run (found but not runnable, not found), 125 when the
+ * recording failed; without one, 0 or 1.  Usage errors are 2 either
+ * way, found before anything runs.
+ */
+static int exit_code(const struct pgt_record_opts *o, int err, const struct pgt_record_stats *st)
+{
+	int rc = err ? report_error(o, err, st) : 0;
+
+	if (!o->argv)
+		return rc;
+	if (st->launch_failed)
+		return err == -ENOENT ? EXIT_CMD_NOT_FOUND : EXIT_CMD_CANNOT_RUN;
+	if (rc)
+		return EXIT_RECORD_FAILED;
+	if (!st->have_child)
+		return 0;	/* still running (--duration, --max-size, a closed pipe) */
+	if (WIFEXITED(st->child_status))
+		return WEXITSTATUS(st->child_status);
+	return WIFSIGNALED(st->child_status) ? 128 + WTERMSIG(st->child_status) : EXIT_RECORD_FAILED;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -222,22 +252,46 @@ static int cmp_double(const void *a, const void *b)
 static int measure(struct pgt_record_opts *o, int runs)
 {
 	double *plain = calloc((size_t)runs, sizeof(double)), *traced = calloc((size_t)runs, sizeof(double));
-	double *cpu = calloc((size_t)runs, sizeof(double));
+	double *cpu = calloc((size_t)runs, sizeof(double)), *total = calloc((size_t)runs, sizeof(double));
 	struct pgt_record_stats st = { 0 };
 	uint64_t events = 0, lost = 0, bytes = 0;
 	int rc = 0;
 
-	if (!plain || !traced || !cpu)
+	if (!plain || !traced || !cpu || !total) {
+		free(plain);
+		free(traced);
+		free(cpu);
+		free(total);
+		cli_error("out of memory");
 		return EXIT_RUNTIME;
+	}
 	for (int i = 0; i < runs && !rc; i++) {
-		double t0 = now_s();
-		pid_t pid = fork();
-		int status, err;
+		double t0;
+		pid_t pid;
+		int status, err, go[2];
+		char g = 'g';
 
+		/* the untraced run is timed as the recorder times the traced
+		 * one: the command is forked first, waits for a go, and the
+		 * clock runs from the go to its exit */
+		if (pipe2(go, O_CLOEXEC) < 0) {
+			cli_error("cannot run '%s': %s", o->argv[0], strerror(errno));
+			rc = EXIT_RUNTIME;
+			break;
+		}
+		pid = fork();
 		if (pid == 0) {
+			close(go[1]);
+			if (read(go[0], &g, 1) != 1)
+				_exit(127);
 			execvp(o->argv[0], o->argv);
 			_exit(127);
 		}
+		close(go[0]);
+		t0 = now_s();
+		if (pid > 0 && write(go[1], &g, 1) != 1)
+			pid = -1;
+		close(go[1]);
 		if (pid < 0 || waitpid(pid, &status, 0) != pid) {
 			cli_error("cannot run '%s': %s", o->argv[0], strerror(errno));
 			rc = EXIT_RUNTIME;
@@ -252,7 +306,8 @@ static int measure(struct pgt_record_opts *o, int runs)
 		o->force = 1;
 		t0 = now_s();
 		err = pgt_record(o, &st);
-		traced[i] = now_s() - t0;
+		total[i] = now_s() - t0;
+		traced[i] = st.child_elapsed;
 		if (err) {
 			rc = report_error(o, err, &st);
 			break;
@@ -261,27 +316,34 @@ static int measure(struct pgt_record_opts *o, int runs)
 		events += st.events;
 		lost += st.lost;
 		bytes += st.bytes;
-		fprintf(stderr, "%s: run %d: untraced %.3f s, traced %.3f s, %llu events, %llu lost\n", cli_cmd,
-			i + 1, plain[i], traced[i], (unsigned long long)st.events, (unsigned long long)st.lost);
+		fprintf(stderr, "%s: run %d: untraced %.4f s, traced %.4f s (%.3f s with the recorder's start and "
+			"stop), %llu events, %llu lost\n", cli_cmd, i + 1, plain[i], traced[i], total[i],
+			(unsigned long long)st.events, (unsigned long long)st.lost);
 	}
 	if (!rc) {
 		double p, t, c;
 
 		qsort(plain, (size_t)runs, sizeof(double), cmp_double);
 		qsort(traced, (size_t)runs, sizeof(double), cmp_double);
+		qsort(total, (size_t)runs, sizeof(double), cmp_double);
 		qsort(cpu, (size_t)runs, sizeof(double), cmp_double);
 		p = plain[runs / 2];
 		t = traced[runs / 2];
 		c = cpu[runs / 2];
-		printf("runs: %d\nuntraced median: %.4f s\ntraced median: %.4f s (recorder start and stop included)\n"
-		       "slowdown: %+.1f%%\nrecorder CPU median: %.4f s\nevents per run: %llu\nlost per run: %llu\n"
+		printf("runs: %d\n"
+		       "timed: the command alone, from its release (the go after fork; tracing on) to its exit\n"
+		       "untraced median: %.4f s\ntraced median: %.4f s\nslowdown: %+.1f%%\n"
+		       "recorder start and stop median: %.4f s (not in the slowdown)\n"
+		       "recorder CPU median: %.4f s\nevents per run: %llu\nlost per run: %llu\n"
 		       "bytes per event: %.3f\n",
-		       runs, p, t, (t / p - 1) * 100, c, (unsigned long long)(events / (uint64_t)runs),
+		       runs, p, t, (t / p - 1) * 100, total[runs / 2] - t, c,
+		       (unsigned long long)(events / (uint64_t)runs),
 		       (unsigned long long)(lost / (uint64_t)runs), events ? (double)bytes / (double)events : 0.0);
 	}
 	free(plain);
 	free(traced);
 	free(cpu);
+	free(total);
 	return rc;
 }
 
@@ -443,7 +505,7 @@ int cmd_record(int argc, char **argv)
 	if (strcmp(o.output, "-") && cli_is_symlink(o.output)) {
 		cli_error("cannot create '%s': it is a symbolic link (outputs are never written through one, "
 			  "even with --force)", o.output);
-		return EXIT_RUNTIME;
+		return o.argv && !measure_runs ? EXIT_RECORD_FAILED : EXIT_RUNTIME;
 	}
 	if (!o.force && strcmp(o.output, "-") && access(o.output, F_OK) == 0)
 		cli_usage_error("'%s' exists (use --force to overwrite)", o.output);
@@ -458,7 +520,5 @@ int cmd_record(int argc, char **argv)
 	if ((!quiet && (!err || st.events)) || (err && st.events && !st.output_failed))
 		summary(&o, &st);
 	free(pids);
-	if (err)
-		return report_error(&o, err, &st);
-	return 0;
+	return exit_code(&o, err, &st);
 }

@@ -210,11 +210,13 @@ else
 fi
 test_expect_success 'bad input: unknown option, missing command, no privilege' '
 	test_must_fail --code=2 pgtrace record --bogus 2>err &&
-	test_must_fail --code=1 pgtrace record -q -o nocmd.pgt -- /nonexistent/cmd 2>err &&
+	test_must_fail --code=127 pgtrace record -q -o nocmd.pgt -- /nonexistent/cmd 2>err &&
 	grep -q "cannot run" err &&
+	test_must_fail --code=126 pgtrace record -q -o noexec.pgt -- /etc/passwd 2>err &&
+	grep -q "cannot run .*Permission denied" err &&
 	test_must_fail --code=2 pgtrace record -p notapid 2>err &&
 	test_must_fail --code=1 pgtrace record -p 999999 2>err && grep -q "no process" err &&
-	test_must_fail --code=1 setpriv --reuid=65534 --regid=65534 --clear-groups "$PGTRACE" record -q -o /tmp/np.pgt -- true 2>err &&
+	test_must_fail --code=125 setpriv --reuid=65534 --regid=65534 --clear-groups "$PGTRACE" record -q -o /tmp/np.pgt -- true 2>err &&
 	grep -q "root" err
 '
 test_done

@@ -49,9 +49,9 @@ elif ! mount -t tmpfs -o size=1m pgtrace-t0500 "$full" 2>/dev/null; then
 	test_skip 'a full disk' 'mount -t tmpfs is not permitted here'
 else
 	if [ -n "$tracing" ]; then
-		test_expect_success 'full disk: record stops, one line naming the file, exit 1' '
+		test_expect_success 'full disk: record stops, one line naming the file, exit 125 (the recording failed)' '
 			fill 128 &&
-			test_must_fail --code=1 pgtrace record -q -o "$full/r.pgt" -- sh -c \
+			test_must_fail --code=125 pgtrace record -q -o "$full/r.pgt" -- sh -c \
 				"for i in 1 2 3 4 5 6 7 8 9 10 11 12; do dd if=data16 of=/dev/null bs=512 2>/dev/null; done" 2>err &&
 			says err "$full/r.pgt" "No space left on device.*readable up to its last packet; free some space"
 		'
@@ -62,7 +62,7 @@ else
 		'
 		test_expect_success 'full disk: without -q the summary does not claim a size' '
 			fill 128 &&
-			test_must_fail --code=1 pgtrace record -o "$full/r.pgt" -- sh -c \
+			test_must_fail --code=125 pgtrace record -o "$full/r.pgt" -- sh -c \
 				"for i in 1 2 3 4 5 6 7 8 9 10 11 12; do dd if=data16 of=/dev/null bs=512 2>/dev/null; done" 2>err &&
 			tail -1 err | grep -q "No space left" && ! grep -q "bytes/event" err
 		'
@@ -297,8 +297,8 @@ if [ -n "$root" ] && mount -t tmpfs -o ro,size=64k pgtrace-t0500-ro "$ro" 2>/dev
 		ro_cmds "" "$ro" && grep -q "Read-only file system" err
 	'
 	if [ -n "$tracing" ]; then
-		test_expect_success 'read-only filesystem: record names its output, exit 1' '
-			test_must_fail --code=1 pgtrace record -q -o "$ro/r.pgt" -- true 2>err &&
+		test_expect_success 'read-only filesystem: record names its output, exit 125' '
+			test_must_fail --code=125 pgtrace record -q -o "$ro/r.pgt" -- true 2>err &&
 			says err "cannot create '\''$ro/r.pgt'\''" "Read-only file system" && test -z "$(ls -A "$ro")"
 		'
 	fi

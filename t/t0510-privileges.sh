@@ -35,9 +35,10 @@ cp "$B/world.pgt" "$B/private.pgt" && chmod 600 "$B/private.pgt" || exit 1
 
 # ---- what needs root ----
 
-test_expect_success 'record: exit 1, one line naming CAP_SYS_ADMIN and the tracefs instances' '
+test_expect_success 'record: exit 125 with a command (1 without), one line naming CAP_SYS_ADMIN and the tracefs instances' '
 	for args in "-o r.pgt -- true" "-a -d 1s -o r.pgt"; do
-		test_must_fail --code=1 nbp record $args 2>err && test_one_line_error err &&
+		code=1; case $args in *--*) code=125 ;; esac
+		test_must_fail --code=$code nbp record $args 2>err && test_one_line_error err &&
 		grep -q "CAP_SYS_ADMIN" err && grep -q "/tracing/instances" err || { cat err; exit 1; }
 	done &&
 	! test -e "$W/r.pgt"
@@ -197,7 +198,7 @@ if pgtrace record -q -o "$TRASH/probe.pgt" -- true 2>/dev/null; then
 		ln -s "$B/victim" rl && ln -s "$B/none.rec" rd &&
 		for l in rl rd; do
 			for f in "" --force "--force --keep 1M"; do
-				test_must_fail --code=1 pgtrace record -q $f -o $l -- true 2>err &&
+				test_must_fail --code=125 pgtrace record -q $f -o $l -- true 2>err &&
 				test_one_line_error err && grep -q "symbolic link" err || exit 1
 			done
 		done &&

@@ -1248,7 +1248,9 @@ static void ring_trim(struct rec *r)
 		if (r->o->keep_bytes)
 			drop = total - c->bytes >= r->o->keep_bytes;
 		else
-			drop = r->chunks[1].first_ts + r->o->keep_ns <= now_ns();
+			/* after the stop, the window ends at the stop: the
+			 * final drain and the naming walk take their time */
+			drop = r->chunks[1].first_ts + r->o->keep_ns <= (r->stop_ns ? r->stop_ns : now_ns());
 		if (!drop)
 			break;
 		unlink(c->path);
