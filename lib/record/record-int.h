@@ -19,7 +19,7 @@ void pgt_damon_stop(void);
 
 /* ---- the tracefs event format parser, callable alone for the fuzz target ---- */
 
-#define PGT_RECORD_NFIELDS 22	/* fields the decoder reads */
+#define PGT_RECORD_NFIELDS 23	/* fields the decoder reads */
 
 /* Name of decoder field @f (@alt 1: an older kernel's name), or NULL. */
 const char *pgt_tracefs_field_name(unsigned f, unsigned alt);

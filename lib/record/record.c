@@ -48,14 +48,14 @@
 #define OBJ_PHYS 1u		/* object id of physical memory */
 
 enum kind {
-	K_NONE, K_FILE, K_PHYS, K_UFAULT, K_DAMON, K_FORK, K_EXEC, K_EXIT,
+	K_NONE, K_FILE, K_PHYS, K_UFAULT, K_DAMON, K_FORK, K_EXEC, K_EXIT, K_NEWTASK,
 };
 
 /* Fields the decoder may want; F_* index the offset table. */
 enum field {
 	F_INO, F_DEV, F_INDEX, F_LAST, F_PFN, F_ORDER, F_LRU, F_FLAGS, F_ADDR, F_IP, F_ERR,
 	F_START, F_END, F_NR_ACC, F_AGE, F_PPID, F_CPID, F_CCOMM, F_FNAME, F_PID, F_COMM,
-	F_GROUP_DEAD, F_NFIELDS,
+	F_GROUP_DEAD, F_CLONE_FLAGS, F_NFIELDS,
 };
 
 static const char *const field_names[F_NFIELDS][2] = {
@@ -68,6 +68,7 @@ static const char *const field_names[F_NFIELDS][2] = {
 	[F_PPID] = { "parent_pid", NULL }, [F_CPID] = { "child_pid", NULL },
 	[F_CCOMM] = { "child_comm", NULL }, [F_FNAME] = { "filename", NULL },
 	[F_PID] = { "pid", NULL }, [F_COMM] = { "comm", NULL }, [F_GROUP_DEAD] = { "group_dead", NULL },
+	[F_CLONE_FLAGS] = { "clone_flags", NULL },
 };
 
 struct desc {
@@ -85,6 +86,9 @@ static struct desc descs[] = {
 	{ .sys = "sched", .name = "sched_process_fork", .level = 0, .kind = K_FORK, .type = 0 },
 	{ .sys = "sched", .name = "sched_process_exec", .level = 0, .kind = K_EXEC, .type = 0 },
 	{ .sys = "sched", .name = "sched_process_exit", .level = 0, .kind = K_EXIT, .type = 0 },
+	/* a new thread belongs to its creator's process, even one gone
+	 * before /proc could be read: clone_flags say which it is */
+	{ .sys = "task", .name = "task_newtask", .level = 0, .kind = K_NEWTASK, .type = 0 },
 	{ .sys = "filemap", .name = "mm_filemap_add_to_page_cache", .level = 0, .kind = K_FILE, .type = PGT_EV_ADD },
 	{ .sys = "filemap", .name = "mm_filemap_delete_from_page_cache", .level = 0, .kind = K_FILE, .type = PGT_EV_DELETE },
 	{ .sys = "filemap", .name = "mm_filemap_get_pages", .level = 1, .kind = K_FILE, .type = PGT_EV_LOOKUP },
@@ -678,6 +682,10 @@ static int decode_subbuf(struct reader *k, struct revvec *out)
 			e.a = (uint32_t)rd(p, d->off[F_PID], d->size[F_PID]);
 			e.b = d->off[F_GROUP_DEAD] >= 0 ? (uint32_t)rd(p, d->off[F_GROUP_DEAD], 1) : 1;
 			break;
+		case K_NEWTASK:
+			e.a = (uint32_t)rd(p, d->off[F_PID], d->size[F_PID]);
+			e.ev.aux = rd(p, d->off[F_CLONE_FLAGS], d->size[F_CLONE_FLAGS]);
+			break;
 		}
 		if (vec_push(out, &e)) {
 			free(e.str);
@@ -1192,6 +1200,30 @@ static int handle_proc_event(struct rec *r, struct rev *e)
 	return err;
 }
 
+/* A task was created by thread ev.tid: a thread (CLONE_THREAD) is of its
+ * creator's process from now on, whatever /proc says later. */
+static int handle_newtask(struct rec *r, struct rev *e)
+{
+	struct procent *pe;
+	uint32_t tgid;
+	int pass;
+
+	if (!(e->ev.aux & 0x00010000ull) || !e->ev.tid)	/* CLONE_THREAD */
+		return 0;
+	pass = proc_of(r, e->ev.tid, e->ev.ts, &tgid);
+	if (pass < 0)
+		return pass;
+	pe = proc_slot(r, e->a);
+	if (!pe)
+		return -ENOMEM;
+	if (!pe->tid)
+		r->proc_used++;
+	pe->tid = e->a;
+	pe->tgid = tgid;
+	pe->state = pass ? 1 : 2;
+	return 0;
+}
+
 /* ---- output: one trace, or a ring of chunk files ---- */
 
 static int open_writer(struct rec *r, const char *path, int force)
@@ -1386,6 +1418,8 @@ static int handle(struct rec *r, struct rev *e)
 
 	if (e->kind == K_FORK || e->kind == K_EXEC || e->kind == K_EXIT)
 		return handle_proc_event(r, e);
+	if (e->kind == K_NEWTASK)
+		return handle_newtask(r, e);
 	if (e->kind == K_DAMON) {	/* physical samples: no process to judge */
 		e->ev.pid = e->ev.tid;
 		e->ev.obj = OBJ_PHYS;
