@@ -26,20 +26,21 @@ PKG_CONFIG ?= pkg-config
 # missing (quick when nothing is); DEPS is settable so t/t0005-build.sh can
 # check the order.
 DEPS ?= sh mk/deps.sh
+# PGT_SKIP_DEPS=1 skips the install step (packages installed another way).
 NODEPS_GOALS := clean uninstall help
 ifneq ($(MAKECMDGOALS),)
 ifeq ($(filter-out $(NODEPS_GOALS),$(MAKECMDGOALS)),)
-PGT_SKIP_DEPS := 1
+PGT_NO_BUILD := 1
 endif
 endif
-ifeq ($(PGT_SKIP_DEPS)$(MAKELEVEL),0)
+ifeq ($(PGT_NO_BUILD)$(PGT_SKIP_DEPS)$(MAKELEVEL),0)
 DEPS_RC := $(shell $(DEPS) >&2; echo $$?)
 ifneq ($(DEPS_RC),0)
 $(error the Debian packages pgtrace needs could not be installed ($(DEPS) exited $(DEPS_RC)); install them as root: make deps)
 endif
 endif
 PKG_MODULES := libzstd libtracefs libtraceevent cairo
-ifneq ($(PGT_SKIP_DEPS),1)
+ifneq ($(PGT_NO_BUILD),1)
 PKG_MISSING := $(strip $(foreach m,$(PKG_MODULES),$(if $(shell $(PKG_CONFIG) --exists $(m) 2>/dev/null && echo y),,$(m))))
 ifneq ($(PKG_MISSING),)
 $(error pkg-config finds no $(PKG_MISSING): install the Debian packages with 'make deps' (as root))
