@@ -82,6 +82,8 @@ static void print_text(struct out *o, const char *path, const struct pgt_header 
 		   (long long)h->wall_offset);
 	out_printf(o, "page size:    %u\n", h->page_size);
 	out_printf(o, "index:        %s\n", indexed ? "yes" : "no (read by scanning)");
+	out_printf(o, "file sizes:   %s\n", h->features & PGT_FEAT_FILE_SIZES ?
+		   "yes (lookups end at the end of their file)" : "no");
 	out_printf(o, "packets:      %llu\n", (unsigned long long)st->packets);
 	out_printf(o, "events:       %llu\n", (unsigned long long)in->events);
 	if (in->events) {
@@ -147,9 +149,10 @@ static void print_json(struct out *o, const char *path, const struct pgt_header 
 	out_json_str(o, h->host);
 	out_str(o, ",\"kernel\":");
 	out_json_str(o, h->kernel);
-	out_printf(o, ",\"clock\":\"%s\",\"wall_offset_ns\":%lld,\"page_size\":%u,\"indexed\":%s",
+	out_printf(o, ",\"clock\":\"%s\",\"wall_offset_ns\":%lld,\"page_size\":%u,\"indexed\":%s,"
+		   "\"file_sizes\":%s",
 		   pgt_clock_name(h->clock), (long long)h->wall_offset, h->page_size,
-		   indexed ? "true" : "false");
+		   indexed ? "true" : "false", h->features & PGT_FEAT_FILE_SIZES ? "true" : "false");
 	out_printf(o, ",\"packets\":%llu,\"events\":%llu,\"first_ts\":%llu,\"last_ts\":%llu",
 		   (unsigned long long)st->packets, (unsigned long long)in->events,
 		   (unsigned long long)in->first_ts, (unsigned long long)in->last_ts);

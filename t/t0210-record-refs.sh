@@ -50,14 +50,16 @@ for i in range(500):
 	want=$(for f in small/*; do echo $(( ($(stat -c %s $f) + ps - 1) / ps )); done | awk "{ s += \$1 } END { print s }") &&
 	pgtrace stats --by file --json small.pgt >s.json &&
 	got=$(python3 -c "import json; print(sum(k[\"summary\"][\"pages\"] for k in json.load(open(\"s.json\"))[\"keys\"] if \"/small/f\" in k[\"key\"]))") &&
-	cached=$(pgtrace snap file -R --json small | python3 -c "import json, sys; print(json.load(sys.stdin)[\"total\"][\"cached\"])") &&
-	echo "sizes $want, stats $got, cached $cached" &&
+	# cached, or evicted since (shadow entries, cachestat): this machine
+	# may run DAMON-driven reclaim of its own (kdamond pageout)
+	cached=$(pgtrace snap file -R --json small | python3 -c "import json, sys; t = json.load(sys.stdin)[\"total\"]; print(t[\"cached\"] + t[\"evicted\"])") &&
+	echo "sizes $want, stats $got, cached or evicted since $cached" &&
 	test "$got" = "$want" && test "$cached" = "$want"
 '
 # A build from a cold cache: compile this project's format and util
 # sources and archive them.  The footprint of the files it read with
 # read() (sources, headers, objects, the archive) is what the kernel has
-# cached of them afterwards, within 10%.  (A link that reads parts of
+# cached of them afterwards (or evicted since), within 10%.  (A link that reads parts of
 # shared libraries leaves read-ahead pages cached that nobody touched:
 # the kernel's insertions, '--refs default,add', not references.)
 test_expect_success 'a build: the footprint of the files it read = what the kernel cached of them, within 10%' '
@@ -78,7 +80,7 @@ test_expect_success 'a build: the footprint of the files it read = what the kern
 	# temporary files (the input of as) are gone: both sides skip them
 	files = [x for x in json.loads(js)["files"]]
 	read = [x["path"] for x in files]
-	cached = sum(x["cached"] for x in files)
+	cached = sum(x["cached"] + x["evicted"] for x in files)
 	expr = " || ".join("path == \"%s\"" % p for p in read)
 	f = subprocess.run([sys.argv[1], "filter", expr, "build.pgt"], capture_output=True, check=True).stdout
 	s = json.loads(subprocess.run([sys.argv[1], "stats", "--json", "-"], input=f, capture_output=True, check=True).stdout)
