@@ -8,12 +8,15 @@
 #include <unistd.h>
 
 #include "rows.h"
+#include "pgtrace/analysis.h"
 #include "pgtrace/ops.h"
 
 enum { EXP_CSV, EXP_JSONL, EXP_ORACLE };
 
 static void export_usage(FILE *f)
 {
+	char def[128];
+
 	fprintf(f,
 		"Usage: pgtrace export --format FMT [OPTIONS] TRACE|-\n"
 		"\n"
@@ -30,8 +33,8 @@ static void export_usage(FILE *f)
 		"                       index npages pfn flags aux)\n"
 		"      --no-header      csv: no header line\n"
 		"      --refs TYPES     oracle-general: event types that are references,\n"
-		"                       comma-separated, or 'all' (default lookup,fault,map,\n"
-		"                       user-fault,reference)\n"
+		"                       comma-separated, 'default' and 'all' allowed\n"
+		"                       (default %s)\n"
 		"      --ids KIND       oracle-general: obj_id of a page: dense (default;\n"
 		"                       1, 2, ... in order of first reference) or packed\n"
 		"                       (object << 40 | page)\n"
@@ -47,32 +50,7 @@ static void export_usage(FILE *f)
 		"\n"
 		"Exit status: 0 on success, 1 when the trace is damaged or truncated (what\n"
 		"was read before the damage is written) or the output fails, 2 on usage\n"
-		"errors.\n");
-}
-
-static uint32_t parse_refs(const char *s)
-{
-	uint32_t types = 0;
-
-	if (!strcmp(s, "all"))
-		return (uint32_t)((1ull << PGT_EV_NTYPES) - 2);	/* every type but none */
-	while (*s) {
-		const char *comma = strchr(s, ',');
-		size_t len = comma ? (size_t)(comma - s) : strlen(s);
-		int t = pgt_event_type_parse(s, len);
-
-		if (t < 0)
-			cli_usage_error("unknown event type '%.*s' in --refs: expected lookup, fault, map, add, "
-					"delete, lru-add, lru-activate, access-sample, user-fault, snapshot-page, "
-					"reference or all", (int)len, s);
-		types |= 1u << t;
-		s += len;
-		if (*s == ',')
-			s++;
-	}
-	if (!types)
-		cli_usage_error("empty --refs");
-	return types;
+		"errors.\n", pgt_refs_names(pgt_refs_default(), def, sizeof(def)));
 }
 
 static int open_output(const char *path, int force, int rdwr)
@@ -180,7 +158,7 @@ int cmd_export(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case 'f': fields = optarg; rows_only = 1; break;
 		case 'H': header = 0; rows_only = 1; break;
-		case 'r': oo.types = parse_refs(optarg); oracle_only = 1; break;
+		case 'r': oo.types = cli_refs_arg(optarg); oracle_only = 1; break;
 		case 'i':
 			if (!strcmp(optarg, "dense"))
 				oo.packed_ids = 0;

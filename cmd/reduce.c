@@ -7,15 +7,18 @@
 #include <unistd.h>
 
 #include "builtin.h"
+#include "pgtrace/analysis.h"
 #include "pgtrace/ops.h"
 
 static void reduce_usage(FILE *f)
 {
+	char def[128];
+
 	fprintf(f,
 		"Usage: pgtrace reduce (--fifo N | --lru K) [--check SIZES] [-o OUT|-] TRACE|-\n"
 		"\n"
-		"Reduce a page reference trace (lookup, fault, map, user-fault and\n"
-		"reference events; others pass through).  Ranges are expanded to pages.\n"
+		"Reduce a page reference trace (the default reference types,\n"
+		"%s; others pass through).  Ranges are expanded to pages.\n"
 		"\n"
 		"Options:\n"
 		"      --fifo N        keep only references to pages outside a FIFO of the\n"
@@ -34,7 +37,8 @@ static void reduce_usage(FILE *f)
 		"\n"
 		"Examples:\n"
 		"  pgtrace reduce --lru 1024 --check 1024,4096,65536 -o small.pgt big.pgt\n"
-		"  pgtrace gen -p zipf -o - | pgtrace reduce --fifo 512 | pgtrace info -\n");
+		"  pgtrace gen -p zipf -o - | pgtrace reduce --fifo 512 | pgtrace info -\n",
+		pgt_refs_names(pgt_refs_default(), def, sizeof(def)));
 }
 
 /* A pass-through source that feeds an LRU simulation. */

@@ -20,6 +20,8 @@ static const char *const by_names[] = { "", "file", "pid", "tid", "uid", "comm",
 
 static void stats_usage(FILE *f)
 {
+	char def[128];
+
 	fprintf(f,
 		"Usage: pgtrace stats [OPTIONS] TRACE|-\n"
 		"\n"
@@ -30,7 +32,7 @@ static void stats_usage(FILE *f)
 		"\n"
 		"Options:\n"
 		"      --refs LIST        event types that count as references (default:\n"
-		"                         lookup,fault,map,user-fault,reference; names,\n"
+		"                         %s; names,\n"
 		"                         \"default\" and \"all\" allowed)\n"
 		"      --space file|pfn   a page is (file, index) (default) or a frame\n"
 		"      --by KEY           also one line per key: file, pid, tid, uid, comm,\n"
@@ -60,7 +62,7 @@ static void stats_usage(FILE *f)
 		"  pgtrace gen -p zipf -n 10M -o - | pgtrace stats -\n"
 		"\n"
 		"Exit status: 0 on success, 1 when the trace is damaged or output cannot be\n"
-		"written, 2 on usage errors.\n");
+		"written, 2 on usage errors.\n", pgt_refs_names(pgt_refs_default(), def, sizeof(def)));
 }
 
 struct keyed {			/* --by: one accumulator per key */

@@ -38,6 +38,9 @@ extern "C" {
  * and snapshot pages: state changes, counted only when asked for.
  */
 uint32_t pgt_refs_default(void);
+/* The names of the types of @mask, comma-separated ("lookup,fault"), in
+ * @buf of @len bytes.  Return @buf. */
+char *pgt_refs_names(uint32_t mask, char *buf, size_t len);
 /* A comma-separated list of type names, "default" and "all" allowed
  * (e.g. "default,add").  Return 0 or -PGT_EPARSE with *@bad pointing at
  * the offending name. */

@@ -87,7 +87,8 @@ int pgt_cut(struct pgt_reader *r, struct pgt_writer *w, const struct pgt_cut_opt
 /* ---- reduce ---- */
 
 /* Event types that reference pages (reduce and the LRU check use them):
- * lookup, fault, map, user-fault, reference.  Others pass through. */
+ * the default set of pgt_refs_default() (analysis.h).  Others pass
+ * through. */
 int pgt_is_reference(unsigned type);
 
 /* Keep the references to pages outside a FIFO of the @n pages most
@@ -386,16 +387,11 @@ int pgt_import__stats(const struct pgt_source *src, struct pgt_import_stats *st)
  */
 #define PGT_ORACLE_RECORD_SIZE 24
 
-/* Event types counted as references by default: the ones that stand for
- * a use of the page by a process. */
-#define PGT_ORACLE_DEFAULT_TYPES ((1u << PGT_EV_LOOKUP) | (1u << PGT_EV_FAULT) | \
-				  (1u << PGT_EV_MAP) | (1u << PGT_EV_USER_FAULT) | \
-				  (1u << PGT_EV_REFERENCE))
 
 /*
  * struct pgt_oracle_opts - how to write oracleGeneral.
  * @types:      bit 1 << type for each event type that counts as a
- *              reference (0: PGT_ORACLE_DEFAULT_TYPES); every page of an
+ *              reference (0: pgt_refs_default()); every page of an
  *              event's range is one reference, in order
  * @packed_ids: obj_id = object << 40 | page (needs object < 2^24 and
  *              page < 2^40, else -ERANGE); default: pages numbered from 1

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* Which events count as page references (stats, phase). */
+#include <stdio.h>
 #include <string.h>
 
 #include "pgtrace/analysis.h"
@@ -8,6 +9,24 @@ uint32_t pgt_refs_default(void)
 {
 	return PGT_REFS_BIT(PGT_EV_LOOKUP) | PGT_REFS_BIT(PGT_EV_FAULT) |
 	       PGT_REFS_BIT(PGT_EV_USER_FAULT) | PGT_REFS_BIT(PGT_EV_REFERENCE);
+}
+
+char *pgt_refs_names(uint32_t mask, char *buf, size_t len)
+{
+	size_t at = 0;
+
+	if (len)
+		buf[0] = 0;
+	for (unsigned t = PGT_EV_NONE + 1; t < PGT_EV_NTYPES && t < 32; t++)
+		if (mask & PGT_REFS_BIT(t)) {
+			int n = snprintf(buf + at, len > at ? len - at : 0, "%s%s", at ? "," : "",
+					 pgt_event_type_name(t));
+
+			if (n < 0 || (size_t)n >= len - at)
+				break;
+			at += (size_t)n;
+		}
+	return buf;
 }
 
 unsigned pgt_refs_caveats(const struct pgt_refs_tally *t, const struct pgt_header *h,

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pgtrace/analysis.h"
 #include "pgtrace/ops.h"
 #include "util/util.h"
 
@@ -208,7 +209,7 @@ int pgt_oracle__export(struct pgt_source *src, int fd, const struct pgt_oracle_o
 
 	if (opts)
 		memcpy(&o, opts, opts->sz && opts->sz < sizeof(o) ? opts->sz : sizeof(o));
-	types = o.types ? o.types : PGT_ORACLE_DEFAULT_TYPES;
+	types = o.types ? o.types : pgt_refs_default();
 	size = o.obj_size ? o.obj_size : src->header.page_size ? src->header.page_size : 4096;
 	buf = malloc((size_t)BLOCK_RECS * REC);
 	if (!buf) {

@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "pageset.h"
+#include "pgtrace/analysis.h"
 #include "pgtrace/ops.h"
 #include "util/util.h"
 
@@ -87,13 +88,7 @@ struct reduce {
 
 int pgt_is_reference(unsigned type)
 {
-	switch (type) {
-	case PGT_EV_LOOKUP: case PGT_EV_FAULT: case PGT_EV_MAP: case PGT_EV_USER_FAULT:
-	case PGT_EV_REFERENCE:
-		return 1;
-	default:
-		return 0;
-	}
+	return type < 32 && (pgt_refs_default() & PGT_REFS_BIT(type));
 }
 
 static int push(struct reduce *r, const struct pgt_event *ev)
