@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "ops/import-int.h"
+#include "pgtrace/analysis.h"
 #include "helpers.h"
 
 static struct pgt_source *open_text(const char *text, int fmt, const struct pgt_import_opts *o)
@@ -265,7 +266,8 @@ static void test_oracle_next_access(void **state)
 	static const uint64_t ids[] = { 1, 2, 1, 3, 2, 1, 4 };
 	static const uint32_t clk[] = { 0, 0, 1, 1, 2, 2, 3 };
 	uint8_t buf[512];
-	size_t n = oracle_of(text, 0, buf, sizeof(buf));
+	/* the map is a reference only when asked for */
+	size_t n = oracle_of(text, pgt_refs_default() | PGT_REFS_BIT(PGT_EV_MAP), buf, sizeof(buf));
 
 	(void)state;
 	assert_int_equal(n, 7 * PGT_ORACLE_RECORD_SIZE);
@@ -277,6 +279,11 @@ static void test_oracle_next_access(void **state)
 		assert_int_equal(pgt_get_le32(p + 12), 4096);
 		assert_int_equal((int64_t)pgt_get_le64(p + 16), next[i]);
 	}
+	/* by default the fault-around map is no reference: A B A B A D */
+	n = oracle_of(text, 0, buf, sizeof(buf));
+	assert_int_equal(n, 6 * PGT_ORACLE_RECORD_SIZE);
+	assert_int_equal(pgt_get_le64(buf + 3 * PGT_ORACLE_RECORD_SIZE + 4), 2);
+	assert_int_equal(pgt_get_le64(buf + 5 * PGT_ORACLE_RECORD_SIZE + 4), 3);
 	/* only the add counted */
 	n = oracle_of(text, 1u << PGT_EV_ADD, buf, sizeof(buf));
 	assert_int_equal(n, PGT_ORACLE_RECORD_SIZE);

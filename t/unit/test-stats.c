@@ -88,12 +88,60 @@ static void test_refs_parse(void **state)
 	assert_int_not_equal(pgt_refs_parse("lookup,", &m, &bad), 0);
 }
 
+/* What a trace cannot show: the caveats from the types it holds, its
+ * header and who wrote it. */
+static void test_refs_caveats(void **state)
+{
+	struct pgt_refs_tally t;
+	struct pgt_header h;
+	struct pgt_meta *m = pgt_meta__new();
+	struct pgt_event ev[3];
+	char names[128];
+
+	(void)state;
+	assert_non_null(m);
+	memset(&t, 0, sizeof(t));
+	memset(&h, 0, sizeof(h));
+	memset(ev, 0, sizeof(ev));
+	ev[0].type = PGT_EV_LOOKUP;
+	ev[0].npages = 4;
+	ev[1].type = PGT_EV_MAP;
+	ev[1].npages = 16;
+	ev[2].type = PGT_EV_FAULT;
+	ev[2].npages = 1;
+	pgt_refs_tally(&t, ev, 3);
+	assert_int_equal(t.events[PGT_EV_MAP], 1);
+	assert_int_equal(t.pages[PGT_EV_MAP], 16);
+	/* not a recording: no word on sizes */
+	assert_int_equal(pgt_refs_caveats(&t, &h, m, 0), PGT_CAVEAT_MAPPED | PGT_CAVEAT_MAP_SKIPPED);
+	/* maps asked for: not skipped */
+	assert_int_equal(pgt_refs_caveats(&t, &h, m, pgt_refs_default() | PGT_REFS_BIT(PGT_EV_MAP)),
+			 PGT_CAVEAT_MAPPED);
+	/* a recording of format 1.1 has lookups past the ends of files */
+	assert_int_equal(pgt_meta__add_info(m, "recorder", "pgtrace record 0.1.0"), 0);
+	assert_int_equal(pgt_refs_caveats(&t, &h, m, 0),
+			 PGT_CAVEAT_MAPPED | PGT_CAVEAT_MAP_SKIPPED | PGT_CAVEAT_NO_SIZES);
+	h.features = PGT_FEAT_FILE_SIZES;
+	assert_int_equal(pgt_refs_caveats(&t, &h, m, 0), PGT_CAVEAT_MAPPED | PGT_CAVEAT_MAP_SKIPPED);
+	/* DAMON samples show what stays mapped */
+	ev[0].type = PGT_EV_ACCESS_SAMPLE;
+	pgt_refs_tally(&t, ev, 1);
+	assert_int_equal(pgt_refs_caveats(&t, &h, m, 0), PGT_CAVEAT_MAP_SKIPPED);
+	for (unsigned b = 1; b < PGT_CAVEAT_LAST; b <<= 1)
+		assert_true(strlen(pgt_refs_caveat_text(b)) > 20);
+	/* the default set by name: maps are not in it */
+	assert_string_equal(pgt_refs_names(pgt_refs_default(), names, sizeof(names)),
+			    "lookup,fault,user-fault,reference");
+	pgt_meta__free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bins),
 		cmocka_unit_test(test_against_lru_stack),
 		cmocka_unit_test(test_refs_parse),
+		cmocka_unit_test(test_refs_caveats),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
