@@ -254,8 +254,8 @@ struct pgt_merge_opts {
  * (each input taken as ordered; equal times keep input order).
  *
  * Objects: the same file in two inputs is one object.  Within one host
- * (header host name) that is the same kind, device and inode with
- * agreeing paths (an empty path, not known yet, agrees with any); across
+ * (header host name) that is the same kind, device and inode (and
+ * generation when both know it) with agreeing paths (an empty path, not known yet, agrees with any); across
  * hosts, a file is its path (each host's file joins the first object of
  * that path no file of its host joined yet); address spaces and physical
  * memory never cross hosts.  Decided at an object's first record in each

@@ -9,7 +9,8 @@
  *
  * Objects: the same file in two inputs is one object of the merge.
  * Within one host a file is the same when its kind, device and inode
- * agree and so do its paths (a path not known yet, "", agrees with any);
+ * agree, and so do its inode generations when both are known and its
+ * paths (a path not known yet, "", agrees with any);
  * across hosts, where device and inode numbers mean nothing, a file is
  * the same when its path is, each host's file joining the first object of
  * that path no file of its host has joined yet.  Address spaces and
@@ -79,7 +80,7 @@ struct mobj {			/* an object of the merge */
 };
 
 struct ident {			/* a host's name for an object of the merge */
-	uint64_t dev, ino;
+	uint64_t dev, ino, gen;	/* gen: inode generation, 0 unknown */
 	uint32_t host, obj;	/* obj: index in objs */
 	uint32_t next;		/* same key: index + 1, 0 ends */
 	uint8_t kind;
@@ -248,7 +249,8 @@ static uint32_t find_obj(struct merge *m, const struct ident *want, const char *
 		const struct ident *id = &m->idents[i - 1];
 
 		if (id->host == want->host && id->kind == want->kind && id->dev == want->dev &&
-		    id->ino == want->ino && path_agrees(&m->objs[id->obj], path))
+		    id->ino == want->ino && (!id->gen || !want->gen || id->gen == want->gen) &&
+		    path_agrees(&m->objs[id->obj], path))
 			return id->obj;
 	}
 	if (m->nhosts < 2 || want->kind != PGT_OBJ_FILE || !*path)
@@ -347,8 +349,8 @@ static int translate_object(struct merge *m, struct input *in, uint8_t *b, uint3
 	ts = pgt_cur__u64(&c);
 	want.dev = pgt_cur__u64(&c);
 	want.ino = pgt_cur__u64(&c);
-	pgt_cur__u64(&c);
-	pgt_cur__u64(&c);
+	want.gen = pgt_cur__u64(&c);
+	pgt_cur__u64(&c);	/* size */
 	p = pgt_cur__str(&c, &plen);
 	if (c.bad || !in_id) {
 		/* kept as it is, its id ours */
