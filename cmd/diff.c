@@ -65,7 +65,6 @@ struct side {
 
 struct row {
 	char *key;
-	uint64_t hash;
 	uint32_t next;		/* same hash: index + 1 */
 	struct side s[2];
 	/* results, after both traces */
@@ -128,7 +127,6 @@ static uint32_t row_of(struct table *t, const char *key)
 	r->key = strdup(key);
 	if (!r->key)
 		oom();
-	r->hash = h;
 	r->next = head == U64MAP_NONE ? 0 : head;
 	if (u64map_put(&t->by_hash, h, t->n + 1))
 		oom();
