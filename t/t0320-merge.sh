@@ -135,6 +135,7 @@ test_expect_success 'the same inode under another path is another file' '
 if [ "$(id -u)" != 0 ] || ! grep -q tracefs /proc/filesystems; then
 	test_skip 'split | merge of a real recording gives back the same stats' 'needs root and tracefs to record'
 	test_skip 'two recordings of one program reading one file: one object' 'needs root and tracefs to record'
+	test_skip 'recordings of two hosts reading one path: one object, processes apart' 'needs root and tracefs to record'
 else
 test_expect_success 'split | merge of a real recording gives back the same stats' '
 	pgtrace record -q -o real.pgt -- sh -c "find /usr/share -type f 2>/dev/null | head -300 | xargs cat >/dev/null" &&
@@ -154,6 +155,19 @@ test_expect_success 'two recordings of one program reading one file: one object'
 	pgtrace stats --json c1.pgt | python3 -c "import json,sys; print(json.load(sys.stdin)[\"summary\"][\"refs\"])" >r1 &&
 	pgtrace stats --json c12.pgt | python3 -c "import json,sys; d=json.load(sys.stdin); print(d[\"summary\"][\"refs\"] > int(open(\"r1\").read()))" | grep -q True
 '
+if unshare --uts true 2>/dev/null; then
+test_expect_success 'recordings of two hosts reading one path: one object, processes apart' '
+	unshare --uts sh -c "hostname other-host && \"$PGTRACE\" record -q -o c3.pgt -- cat data >/dev/null" &&
+	pgtrace merge -o c13.pgt c1.pgt c3.pgt &&
+	pgtrace dump --format csv --fields obj,path c13.pgt | grep ",$(pwd)/data$" | sort -u >op &&
+	test "$(wc -l <op)" = 1 &&
+	pgtrace dump --format csv --fields pid,comm,path c13.pgt | grep ",cat,$(pwd)/data$" |
+		awk -F, "{ print int(\$1 / 4194304) }" | sort -u | tr "\n" " " >spaces &&
+	test "$(cat spaces)" = "0 1 "
+'
+else
+	test_skip 'recordings of two hosts reading one path: one object, processes apart' 'no UTS namespace to set another host name'
+fi
 fi
 test_expect_success 'standard input as one of the inputs' '
 	cat b.pgt | pgtrace merge -o sb.pgt - c.pgt && pgtrace merge -o bc.pgt b.pgt c.pgt &&
