@@ -32,6 +32,7 @@ int cmd_report(int argc, char **argv);
 int cmd_filter(int argc, char **argv);
 int cmd_split(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 
@@ -139,6 +140,10 @@ const void **cli_sorted_ptrs(const void *base, size_t *n, size_t size, int (*cmp
 /* The analyses' --refs LIST and --space file|pfn; usage errors else. */
 uint32_t cli_refs_arg(const char *arg);
 int cli_space_arg(const char *arg);
+/* A list of cache sizes in pages ("16,1K,64K": K, M, G multiply by 1024),
+ * each at least 1, sorted; *@out is the caller's to free.  Usage errors
+ * name @opt; out of memory exits 1. */
+size_t cli_sizes_arg(const char *opt, const char *arg, uint64_t **out);
 
 /* Threads that decode packets besides the caller's: $PGTRACE_THREADS, or
  * one less than the CPUs online, at most 3. */

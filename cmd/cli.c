@@ -585,6 +585,50 @@ uint32_t cli_refs_arg(const char *arg)
 	return mask;
 }
 
+static int cmp_size(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+size_t cli_sizes_arg(const char *opt, const char *arg, uint64_t **out)
+{
+	char *copy = strdup(arg), *tok, *save = NULL;
+	size_t n = 0;
+
+	if (!copy)
+		goto oom;
+	*out = NULL;
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		uint64_t v, mult = 1;
+		size_t len = strlen(tok);
+		char c = len ? tok[len - 1] : 0;
+		uint64_t *nv;
+
+		if (c == 'K' || c == 'k' || c == 'M' || c == 'G') {
+			mult = c == 'M' ? 1u << 20 : c == 'G' ? 1u << 30 : 1024;
+			tok[len - 1] = 0;
+		}
+		if (pgt_parse_u64_max(tok, UINT32_MAX, &v) || !v || v > UINT32_MAX / mult)
+			cli_usage_error("invalid size '%s' in %s: pages, at least 1", tok, opt);
+		nv = realloc(*out, (n + 1) * sizeof(*nv));
+		if (!nv)
+			goto oom;
+		*out = nv;
+		nv[n++] = v * mult;
+	}
+	free(copy);
+	if (!n)
+		cli_usage_error("%s needs at least one size", opt);
+	qsort(*out, n, sizeof(**out), cmp_size);	/* printed in order, as counted */
+	return n;
+oom:	/* a runtime failure, not a usage error */
+	free(copy);
+	cli_error("out of memory");
+	exit(EXIT_RUNTIME);
+}
+
 int cli_space_arg(const char *arg)
 {
 	if (!strcmp(arg, "file"))

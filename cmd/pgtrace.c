@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{ "filter", cmd_filter, "keep the events that match an expression" },
 	{ "split", cmd_split, "split a trace into one trace per process, file, user, ..." },
 	{ "merge", cmd_merge, "merge traces into one, ordered by time" },
+	{ "diff", cmd_diff, "compare two traces per file and process: references, misses, MRC" },
 	{ "reduce", cmd_reduce, "reduce a page reference trace (FIFO window, exact LRU)" },
 	{ "import", cmd_import, "convert lackey, CSV, oracleGeneral or perf/trace-cmd text into a trace" },
 	{ "export", cmd_export, "write a trace as CSV, JSON lines or libCacheSim oracleGeneral" },

@@ -73,50 +73,6 @@ struct keyed {			/* --by: one accumulator per key */
 	size_t n;
 };
 
-static int cmp_size(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static uint64_t parse_sizes(const char *arg, uint64_t **out)
-{
-	char *copy = strdup(arg), *tok, *save = NULL;
-	uint64_t n = 0;
-
-	if (!copy)
-		goto oom;
-	*out = NULL;
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		uint64_t v, mult = 1;
-		size_t len = strlen(tok);
-		char c = len ? tok[len - 1] : 0;
-		uint64_t *nv;
-
-		if (c == 'K' || c == 'k' || c == 'M' || c == 'G') {
-			mult = c == 'M' ? 1u << 20 : c == 'G' ? 1u << 30 : 1024;
-			tok[len - 1] = 0;
-		}
-		if (pgt_parse_u64_max(tok, UINT32_MAX, &v) || !v || v > UINT32_MAX / mult)
-			cli_usage_error("invalid size '%s' in --sizes: pages, at least 1", tok);
-		nv = realloc(*out, (n + 1) * sizeof(*nv));
-		if (!nv)
-			goto oom;
-		*out = nv;
-		nv[n++] = v * mult;
-	}
-	free(copy);
-	if (!n)
-		cli_usage_error("--sizes needs at least one size");
-	qsort(*out, n, sizeof(**out), cmp_size);	/* printed in order, as counted */
-	return n;
-oom:	/* a runtime failure, not a usage error */
-	free(copy);
-	cli_error("out of memory");
-	exit(EXIT_RUNTIME);
-}
-
 static const char *obj_path(struct pgt_meta *m, uint32_t obj)
 {
 	const struct pgt_object *o = m ? pgt_meta__object(m, obj) : NULL;
@@ -800,7 +756,7 @@ int cmd_stats(int argc, char **argv)
 			break;
 		case 'z': o.sample_size = cli_u64_max("--sample-size", optarg, UINT32_MAX / 2); break;
 		case 'a': o.salt = cli_u64_max("--salt", optarg, UINT64_MAX); break;
-		case 'Z': free(sizes); o.nsizes = parse_sizes(optarg, &sizes); o.sizes = sizes; break;
+		case 'Z': free(sizes); o.nsizes = cli_sizes_arg("--sizes", optarg, &sizes); o.sizes = sizes; break;
 		case 'w':
 			if (!pgt_parse_u64(optarg, &v) && v) {
 				o.window = v;

@@ -1,5 +1,6 @@
 #!/bin/bash
-# pgtrace merge: time order, ids renumbered, hosts kept apart.
+# pgtrace merge: time order, ids renumbered, hosts kept apart, the same
+# file or process of several inputs one.
 . "$(dirname "$0")/lib-test.sh"
 
 FIELDS=ts,pid,comm,path,index,npages
@@ -60,9 +61,9 @@ test_expect_success '--pids input: a pid space per input, originals recoverable'
 	pgtrace info --json pin.pgt | python3 -c "import json,sys; d=json.load(sys.stdin); assert d[\"processes\"] == 5, d[\"processes\"]"
 '
 if ! unshare --uts true 2>/dev/null; then
-	test_skip 'different hosts are kept apart: pids moved, header names both' 'no UTS namespace to set another host name'
+	test_skip 'different hosts are kept apart: pids moved, files one by path' 'no UTS namespace to set another host name'
 else
-test_expect_success 'different hosts are kept apart: pids moved, header names both' '
+test_expect_success 'different hosts are kept apart: pids moved, files one by path' '
 	unshare --uts sh -c "hostname other-host && \"$PGTRACE\" gen -p mix -n 60000 --pids 3 --seed 9 -o d.pgt" &&
 	pgtrace merge -o ad.pgt a.pgt d.pgt && pgtrace info --json ad.pgt >ad.json &&
 	python3 -c "
@@ -72,6 +73,8 @@ assert d[\"host\"].endswith(\",other-host\"), d[\"host\"]
 assert d[\"processes\"] == 6, d[\"processes\"]
 assert d[\"info\"][\"merge.input.1.host\"] == \"other-host\"
 assert d[\"info\"][\"merge.input.1.pid_base\"] == str(1 << 22)
+# across hosts a file is its path: both hosts read /gen/file-0..3.dat
+assert d[\"objects\"][\"total\"] == 4, d[\"objects\"]
 " &&
 	pgtrace dump --format csv --fields pid,comm ad.pgt | tail -n +2 | sort -u >pc &&
 	grep -q "^1000,gen-0$" pc && grep -q "^4195304,gen-0$" pc && test "$(wc -l <pc)" = 6
@@ -83,6 +86,89 @@ test_expect_success 'a trace split by pid merges back to the same events' '
 	pgtrace dump --format csv --fields ts,cpu,$FIELDS m.pgt >want &&
 	pgtrace dump --format csv --fields ts,cpu,$FIELDS back.pgt >got && cmp want got
 '
+# -- the same file or process in several inputs is one --
+
+# stats --json of two traces, equal in every number
+same_stats() {
+	for by in "" "--by file" "--by pid"; do
+		pgtrace stats --json --sizes 16,100,1000 $by "$1" >s1.json &&
+		pgtrace stats --json --sizes 16,100,1000 $by "$2" >s2.json &&
+		python3 -m json.tool s1.json >/dev/null &&
+		cmp s1.json s2.json || return 1
+	done
+}
+test_expect_success 'split --by comm | merge gives back the same stats (gen)' '
+	pgtrace gen -p mix -n 200000 --pids 5 --files 4 --phase-events 5000 --seed 4 -o g.pgt &&
+	pgtrace split --by comm -o gparts g.pgt && test "$(ls gparts/*.pgt | wc -l)" = 5 &&
+	pgtrace merge -o gback.pgt gparts/*.pgt && same_stats g.pgt gback.pgt &&
+	pgtrace dump --format csv --fields obj,path gback.pgt | tail -n +2 | sort -u >op &&
+	test "$(wc -l <op)" = 4
+'
+test_expect_success 'split --by file | merge gives back the same stats (gen)' '
+	pgtrace split --by file -o gfparts g.pgt && pgtrace merge -o gfback.pgt gfparts/*.pgt &&
+	same_stats g.pgt gfback.pgt
+'
+test_expect_success 'merging a trace with itself: one object per file, each page twice' '
+	pgtrace merge -o gg.pgt g.pgt g.pgt &&
+	pgtrace info --json gg.pgt | python3 -c "import json,sys; d=json.load(sys.stdin); assert d[\"objects\"][\"total\"] == 4, d[\"objects\"]" &&
+	pgtrace stats --json g.pgt | python3 -c "import json,sys; print(json.load(sys.stdin)[\"summary\"][\"pages\"])" >p1 &&
+	pgtrace stats --json gg.pgt | python3 -c "import json,sys; print(json.load(sys.stdin)[\"summary\"][\"pages\"])" >p2 &&
+	cmp p1 p2
+'
+# import: pid 500 is "alpha" in one trace, "beta" or "alpha" again in others
+csv_of() { printf "ts,pid,comm,type,path,dev,ino,index\n"; for i in 1 2 3; do echo "$i,500,$1,lookup,/data/f,8:1,77,$i"; done; }
+test_expect_success 'a pid reused by another program is kept apart; the same program is one' '
+	csv_of alpha >px.csv && csv_of beta >py.csv && csv_of alpha >pz.csv &&
+	for t in px py pz; do pgtrace import -o $t.pgt $t.csv || return 1; done &&
+	pgtrace merge -o xyz.pgt px.pgt py.pgt pz.pgt &&
+	pgtrace dump --format csv --fields pid,comm,obj,path xyz.pgt | tail -n +2 | sort | uniq -c >pc &&
+	cat pc &&
+	test "$(wc -l <pc)" = 2 &&
+	grep -q "^ *6 500,alpha,1,/data/f$" pc && grep -q "^ *3 4194804,beta,1,/data/f$" pc
+'
+test_expect_success 'the same inode under another path is another file' '
+	sed "s|/data/f|/data/g|" px.csv >w.csv && pgtrace import -o w.pgt w.csv &&
+	pgtrace merge -o xw.pgt px.pgt w.pgt &&
+	pgtrace dump --format csv --fields obj,path xw.pgt | tail -n +2 | sort -u >op &&
+	test "$(wc -l <op)" = 2 && test "$(cut -d, -f1 op | sort -u | wc -l)" = 2
+'
+if [ "$(id -u)" != 0 ] || ! grep -q tracefs /proc/filesystems; then
+	test_skip 'split | merge of a real recording gives back the same stats' 'needs root and tracefs to record'
+	test_skip 'two recordings of one program reading one file: one object' 'needs root and tracefs to record'
+	test_skip 'recordings of two hosts reading one path: one object, processes apart' 'needs root and tracefs to record'
+else
+test_expect_success 'split | merge of a real recording gives back the same stats' '
+	pgtrace record -q -o real.pgt -- sh -c "find /usr/share -type f 2>/dev/null | head -300 | xargs cat >/dev/null" &&
+	pgtrace split --by comm -o rparts real.pgt && test "$(ls rparts/*.pgt | wc -l)" -ge 3 &&
+	pgtrace merge -o rback.pgt rparts/*.pgt && same_stats real.pgt rback.pgt &&
+	pgtrace split --by pid -o rpparts real.pgt &&
+	pgtrace merge -o rpback.pgt rpparts/*.pgt && same_stats real.pgt rpback.pgt
+'
+test_expect_success 'two recordings of one program reading one file: one object' '
+	dd if=/dev/urandom of=data bs=64k count=16 2>/dev/null && sync &&
+	pgtrace record -q -o c1.pgt -- cat data >/dev/null &&
+	pgtrace record -q -o c2.pgt -- cat data >/dev/null &&
+	pgtrace merge -o c12.pgt c1.pgt c2.pgt &&
+	pgtrace dump --format csv --fields obj,path c12.pgt | grep ",$(pwd)/data$" | sort -u >op &&
+	test "$(wc -l <op)" = 1 &&
+	pgtrace stats --by file c12.pgt | sed -n "/^By file/,\$p" | grep -c " $(pwd)/data$" >rows && test "$(cat rows)" = 1 &&
+	pgtrace stats --json c1.pgt | python3 -c "import json,sys; print(json.load(sys.stdin)[\"summary\"][\"refs\"])" >r1 &&
+	pgtrace stats --json c12.pgt | python3 -c "import json,sys; d=json.load(sys.stdin); print(d[\"summary\"][\"refs\"] > int(open(\"r1\").read()))" | grep -q True
+'
+if unshare --uts true 2>/dev/null; then
+test_expect_success 'recordings of two hosts reading one path: one object, processes apart' '
+	unshare --uts sh -c "hostname other-host && \"$PGTRACE\" record -q -o c3.pgt -- cat data >/dev/null" &&
+	pgtrace merge -o c13.pgt c1.pgt c3.pgt &&
+	pgtrace dump --format csv --fields obj,path c13.pgt | grep ",$(pwd)/data$" | sort -u >op &&
+	test "$(wc -l <op)" = 1 &&
+	pgtrace dump --format csv --fields pid,comm,path c13.pgt | grep ",cat,$(pwd)/data$" |
+		awk -F, "{ print int(\$1 / 4194304) }" | sort -u | tr "\n" " " >spaces &&
+	test "$(cat spaces)" = "0 1 "
+'
+else
+	test_skip 'recordings of two hosts reading one path: one object, processes apart' 'no UTS namespace to set another host name'
+fi
+fi
 test_expect_success 'standard input as one of the inputs' '
 	cat b.pgt | pgtrace merge -o sb.pgt - c.pgt && pgtrace merge -o bc.pgt b.pgt c.pgt &&
 	pgtrace dump sb.pgt >x && pgtrace dump bc.pgt >y && cmp x y &&

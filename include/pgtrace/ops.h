@@ -223,7 +223,8 @@ void pgt_split__free(struct pgt_split *s);
 
 /* How a merge keeps the processes of its inputs apart. */
 enum pgt_merge_pids {
-	PGT_MERGE_PIDS_HOST,	/* one pid space per host name (default) */
+	PGT_MERGE_PIDS_HOST,	/* one pid space per host name, the same process one
+				 * (default) */
 	PGT_MERGE_PIDS_INPUT,	/* one pid space per input */
 	PGT_MERGE_PIDS_KEEP,	/* pids as they are (collisions merge) */
 };
@@ -251,9 +252,25 @@ struct pgt_merge_opts {
 
 /*
  * pgt_merge__new() - a source of the events of @n inputs, ordered by time
- * (each input taken as ordered; equal times keep input order).  Object ids
- * are renumbered from 1 in order of first sight so the inputs' ids never
- * collide; pids are moved apart as @o->pids says; host information
+ * (each input taken as ordered; equal times keep input order).
+ *
+ * Objects: the same file in two inputs is one object.  Within one host
+ * (header host name) that is the same kind, device and inode (and
+ * generation when both know it) with agreeing paths (an empty path, not known yet, agrees with any); across
+ * hosts, a file is its path (each host's file joins the first object of
+ * that path no file of its host joined yet); address spaces and physical
+ * memory never cross hosts.  Decided at an object's first record in each
+ * input; an object named by an event before any record stays its own.
+ * An object keeps its input's id while no other object holds it, else
+ * takes the next free id, so the ids of different objects never collide.
+ * Records about an object already defined are kept only when they bring
+ * news in time order.
+ *
+ * Processes: with PGT_MERGE_PIDS_HOST the same process of one host is
+ * one: the first record of a pid in each input names it, by its start
+ * (fork record time) when both saw it, else by comm ("" agrees with any);
+ * a pid reused by another process moves to a pid space of its own,
+ * numbered after the hosts'.  Pids are moved apart as @o->pids says; host information
  * records of input N are kept under "merge.input.N.<key>", and the merge
  * adds merge.inputs, merge.pids, merge.time and, per input,
  * merge.input.N.{name,host,kernel,clock,pid_base} (and .events at the

@@ -7,16 +7,35 @@
  * they come no later than the best of its two children, so traces that
  * take turns in long runs cost a comparison per event, not a heap update.
  *
- * Ids: each input's object ids are renumbered from 1 in order of first
- * sight (an object record or an event), so objects of different inputs
- * never share an id, whatever the inputs used.  Pids are moved into a pid
- * space per host (or per input): space N adds N << 22 to pid, tid, tgid
- * and ppid (0 stays 0, "kernel or unknown").  Linux never hands out a pid
- * of 1 << 22 or more (PID_MAX_LIMIT), so the original is pid & 0x3fffff.
- * Inputs of one host share a space: a pid there names the same process
- * (or the same pid reused later, as within one trace), and two recordings
- * of one machine should agree on it.  Processes of different hosts that
- * happen to share a pid stay apart.
+ * Objects: the same file in two inputs is one object of the merge.
+ * Within one host a file is the same when its kind, device and inode
+ * agree, and so do its inode generations when both are known and its
+ * paths (a path not known yet, "", agrees with any);
+ * across hosts, where device and inode numbers mean nothing, a file is
+ * the same when its path is, each host's file joining the first object of
+ * that path no file of its host has joined yet.  Address spaces and
+ * physical memory belong to their host: the same kind, device, inode and
+ * path of the same host.  An object is identified when its first record
+ * is read (a path learnt later by a rename makes it findable by other
+ * hosts from then on); an object some event names before any record
+ * stays its input's own.  The merged id is the input's own id while no
+ * other object holds it (so a trace split and merged back keeps its ids),
+ * else the next free one.  Records about an object that another input
+ * already defined are kept when they bring news in time order (a path
+ * for an unnamed object, a later rename or deletion) and dropped when
+ * they repeat or go back in time.
+ *
+ * Processes: pids are moved into a pid space per host (or per input):
+ * space N adds N << 22 to pid, tid, tgid and ppid (0 stays 0, "kernel or
+ * unknown").  Linux never hands out a pid of 1 << 22 or more
+ * (PID_MAX_LIMIT), so the original is pid & 0x3fffff.  Inputs of one host
+ * share a space, and with --pids host the same process of one host is one
+ * process: the first record of a pid in each input says which process it
+ * is, by its start (a fork record's time) when both inputs saw it start,
+ * else by its comm (an empty comm agrees with any).  A pid the host space
+ * already gives to another process (the pid was reused between two
+ * recordings) is moved to a space of its own, numbered after the hosts'.
+ * Processes of different hosts that happen to share a pid stay apart.
  *
  * Side records of an input are translated (ids, pids, wall-clock shift;
  * host information keys prefixed "merge.input.N.") into the merge's own
@@ -42,9 +61,36 @@ struct input {
 	size_t log_pos;		/* of its meta log, translated so far */
 	int64_t shift;		/* added to its times (wall clock) */
 	uint32_t pid_base;
+	uint32_t host;		/* host number, in order of first appearance */
 	struct u64map objs;	/* its object id -> ours */
 	uint32_t lobj_in, lobj_out;
+	struct u64map pids;	/* its pids whose process is known -> ours */
+	uint32_t nmoved;	/* of them, not at pid + pid_base */
+	uint32_t lpid_in, lpid_out;
 	uint64_t events;
+};
+
+#define NOIDENT (U64MAP_NONE - 1)	/* an id some event named before any record */
+
+struct mobj {			/* an object of the merge */
+	char *def_path, *cur_path;	/* at definition, now */
+	uint64_t last_ts;	/* of the last record kept */
+	uint32_t id;
+	int unlinked;
+};
+
+struct ident {			/* a host's name for an object of the merge */
+	uint64_t dev, ino, gen;	/* gen: inode generation, 0 unknown */
+	uint32_t host, obj;	/* obj: index in objs */
+	uint32_t next;		/* same key: index + 1, 0 ends */
+	uint8_t kind;
+};
+
+struct mproc {			/* a process of the merge */
+	uint64_t start;		/* fork time, 0 unknown */
+	char *comm;
+	uint32_t host, pid, out;
+	uint32_t next;		/* same host and pid: index + 1 */
 };
 
 struct merge {
@@ -53,17 +99,98 @@ struct merge {
 	uint32_t n;
 	uint32_t *heap, nheap;
 	struct pgt_event *out;
-	uint32_t next_obj;
 	int time_mode, pids_mode;
 	int started, ended;
 	int err, failed;
 	uint32_t *pending, npending;	/* inputs with records to translate */
 	struct pgt_buf scratch;
+	uint32_t nhosts;
+	/* objects: identities by (host, kind, dev, ino) and by path */
+	struct mobj *objs;
+	uint32_t nobjs, cap_objs;
+	struct ident *idents;
+	uint32_t nidents, cap_idents;
+	struct u64map by_inode, by_path;	/* key -> first ident + 1 */
+	struct u64map claimed;	/* (object, host) pairs joined by path */
+	struct u64map ids;	/* our ids -> objs index, or NOIDENT */
+	uint32_t max_id;
+	/* processes (--pids host) */
+	struct mproc *procs;
+	uint32_t nprocs, cap_procs;
+	struct u64map by_pid;	/* (host, pid) -> first process + 1 */
+	struct u64map reused;	/* pid -> spaces of its own given to it */
+	int warned_spaces;
 };
 
 static const char *const pids_names[] = { "host", "input", "keep" };
 
 /* ---- translation of side records ---- */
+
+static void shift_ts(const struct input *in, uint8_t *p)
+{
+	uint64_t ts = pgt_get_le64(p);
+
+	if (ts && in->shift)
+		pgt_put_le64(p, ts + (uint64_t)in->shift);
+}
+
+static int grow_array(void **arr, uint32_t *cap, uint32_t need, size_t elem)
+{
+	uint32_t ncap = *cap ? *cap : 64;
+	void *p;
+
+	if (need <= *cap)
+		return 0;
+	while (ncap < need) {
+		if (ncap > UINT32_MAX / 4)
+			return -ENOMEM;
+		ncap *= 2;
+	}
+	p = realloc(*arr, (size_t)ncap * elem);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+static uint64_t str_hash(const char *s, uint64_t h)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static uint64_t inode_key(uint32_t host, uint8_t kind, uint64_t dev, uint64_t ino)
+{
+	return u64map_hash(ino ^ u64map_hash(dev ^ u64map_hash((uint64_t)host << 8 | kind)));
+}
+
+static uint64_t path_key(const char *path)
+{
+	return u64map_hash(str_hash(path, 1469598103934665603ull));
+}
+
+/* An id of ours for input id @want: @want itself while free, else the
+ * next free one after the largest given. */
+static uint32_t alloc_id(struct merge *m, uint32_t want, uint32_t val, int *err)
+{
+	uint32_t id = want;
+
+	if (!id || id >= NOIDENT || u64map_get(&m->ids, id) != U64MAP_NONE) {
+		do {
+			id = ++m->max_id;
+		} while (id && id < NOIDENT && u64map_get(&m->ids, id) != U64MAP_NONE);
+		if (!id || id >= NOIDENT) {
+			*err = -EOVERFLOW;
+			return 0;
+		}
+	}
+	if (id > m->max_id)
+		m->max_id = id;
+	*err = u64map_put(&m->ids, id, val);
+	return id;
+}
 
 static uint32_t map_obj(struct merge *m, struct input *in, uint32_t id, int *err)
 {
@@ -75,32 +202,345 @@ static uint32_t map_obj(struct merge *m, struct input *in, uint32_t id, int *err
 		return in->lobj_out;
 	v = u64map_get(&in->objs, id);
 	if (v == U64MAP_NONE) {
-		v = m->next_obj++;
-		if (!v || v == U64MAP_NONE) {
-			*err = -EOVERFLOW;
+		/* named by an event before any record: its input's own */
+		v = alloc_id(m, id, NOIDENT, err);
+		if (!*err)
+			*err = u64map_put(&in->objs, id, v);
+		if (*err)
 			return 0;
-		}
-		*err = u64map_put(&in->objs, id, v);
 	}
 	in->lobj_in = id;
 	in->lobj_out = v;
 	return v;
 }
 
-static void shift_ts(const struct input *in, uint8_t *p)
+static int path_agrees(const struct mobj *o, const char *path)
 {
-	uint64_t ts = pgt_get_le64(p);
-
-	if (ts && in->shift)
-		pgt_put_le64(p, ts + (uint64_t)in->shift);
+	return !*path || !*o->def_path || !*o->cur_path || !strcmp(path, o->def_path) ||
+	       !strcmp(path, o->cur_path);
 }
 
-static void move_pid(const struct input *in, uint8_t *p)
+static int add_ident(struct merge *m, struct u64map *map, uint64_t key, const struct ident *id)
 {
-	uint32_t pid = pgt_get_le32(p);
+	uint32_t head = u64map_get(map, key);
+	struct ident *n;
 
-	if (pid && in->pid_base)
-		pgt_put_le32(p, pid + in->pid_base);
+	if (grow_array((void **)&m->idents, &m->cap_idents, m->nidents + 1, sizeof(*m->idents)))
+		return -ENOMEM;
+	n = &m->idents[m->nidents];
+	*n = *id;
+	n->next = head == U64MAP_NONE ? 0 : head;
+	return u64map_put(map, key, ++m->nidents);
+}
+
+static int add_path(struct merge *m, uint32_t obj, const char *path)
+{
+	struct ident id = { .obj = obj, .kind = PGT_OBJ_FILE };
+
+	return *path ? add_ident(m, &m->by_path, path_key(path), &id) : 0;
+}
+
+/* The object of the merge an input's object is, or UINT32_MAX. */
+static uint32_t find_obj(struct merge *m, const struct ident *want, const char *path, int *err)
+{
+	uint32_t i = u64map_get(&m->by_inode, inode_key(want->host, want->kind, want->dev, want->ino));
+
+	for (; i != U64MAP_NONE && i; i = m->idents[i - 1].next) {
+		const struct ident *id = &m->idents[i - 1];
+
+		if (id->host == want->host && id->kind == want->kind && id->dev == want->dev &&
+		    id->ino == want->ino && (!id->gen || !want->gen || id->gen == want->gen) &&
+		    path_agrees(&m->objs[id->obj], path))
+			return id->obj;
+	}
+	if (m->nhosts < 2 || want->kind != PGT_OBJ_FILE || !*path)
+		return UINT32_MAX;
+	/* another host's file of this path, if none of ours joined it yet */
+	i = u64map_get(&m->by_path, path_key(path));
+	for (; i != U64MAP_NONE && i; i = m->idents[i - 1].next) {
+		uint32_t o = m->idents[i - 1].obj;
+		uint64_t pair = (uint64_t)o << 16 | want->host;
+		struct ident id = *want;
+
+		if (strcmp(m->objs[o].def_path, path) && strcmp(m->objs[o].cur_path, path))
+			continue;
+		if (u64map_get(&m->claimed, pair) != U64MAP_NONE)
+			continue;
+		id.obj = o;
+		*err = add_ident(m, &m->by_inode, inode_key(id.host, id.kind, id.dev, id.ino), &id);
+		if (!*err)
+			*err = u64map_put(&m->claimed, pair, 1);
+		return *err ? UINT32_MAX : o;
+	}
+	return UINT32_MAX;
+}
+
+/* A new object of the merge with id @id (already ours). */
+static uint32_t new_obj(struct merge *m, const struct ident *want, const char *path, uint32_t id,
+			int *err)
+{
+	struct mobj *o;
+	struct ident ident = *want;
+	uint32_t idx = m->nobjs;
+
+	*err = grow_array((void **)&m->objs, &m->cap_objs, m->nobjs + 1, sizeof(*m->objs));
+	if (*err)
+		return UINT32_MAX;
+	o = &m->objs[idx];
+	memset(o, 0, sizeof(*o));
+	o->id = id;
+	o->def_path = strdup(path);
+	o->cur_path = strdup(path);
+	if (!o->def_path || !o->cur_path) {
+		free(o->def_path);
+		free(o->cur_path);
+		*err = -ENOMEM;
+		return UINT32_MAX;
+	}
+	m->nobjs++;
+	ident.obj = idx;
+	*err = add_ident(m, &m->by_inode, inode_key(ident.host, ident.kind, ident.dev, ident.ino), &ident);
+	if (!*err && want->kind == PGT_OBJ_FILE)
+		*err = add_path(m, idx, path);
+	if (!*err)
+		*err = u64map_put(&m->claimed, (uint64_t)idx << 16 | want->host, 1);
+	if (!*err)
+		*err = u64map_put(&m->ids, id, idx);
+	return idx;
+}
+
+static int set_path(struct merge *m, struct mobj *o, uint32_t idx, const char *path)
+{
+	char *p = strdup(path);
+
+	if (!p)
+		return -ENOMEM;
+	free(o->cur_path);
+	o->cur_path = p;
+	if (!*o->def_path) {
+		free(o->def_path);
+		o->def_path = strdup(path);
+		if (!o->def_path)
+			return -ENOMEM;
+	}
+	return add_path(m, idx, path);
+}
+
+/*
+ * An object record of input @in, in @b (a copy, rewritten in place).
+ * Return 1 to keep it, 0 to drop it, or an error.
+ */
+static int translate_object(struct merge *m, struct input *in, uint8_t *b, uint32_t len)
+{
+	struct pgt_cur c = { b, b + len, 0 };
+	struct ident want = { 0 };
+	uint32_t in_id, out, idx;
+	uint8_t op;
+	uint64_t ts;
+	const char *p;
+	uint32_t plen;
+	char *path;
+	int err = 0, keep = 1;
+
+	in_id = pgt_cur__u32(&c);
+	want.kind = pgt_cur__u8(&c);
+	op = pgt_cur__u8(&c);
+	pgt_cur__u16(&c);
+	ts = pgt_cur__u64(&c);
+	want.dev = pgt_cur__u64(&c);
+	want.ino = pgt_cur__u64(&c);
+	want.gen = pgt_cur__u64(&c);
+	pgt_cur__u64(&c);	/* size */
+	p = pgt_cur__str(&c, &plen);
+	if (c.bad || !in_id) {
+		/* kept as it is, its id ours */
+		if (len >= 16) {
+			pgt_put_le32(b, map_obj(m, in, pgt_get_le32(b), &err));
+			shift_ts(in, b + 8);
+		}
+		return err ? err : 1;
+	}
+	if (ts && in->shift)
+		ts += (uint64_t)in->shift;
+	path = malloc((size_t)plen + 1);
+	if (!path)
+		return -ENOMEM;
+	memcpy(path, p, plen);
+	path[plen] = 0;
+	want.host = in->host;
+
+	out = u64map_get(&in->objs, in_id);
+	idx = out == U64MAP_NONE ? UINT32_MAX : u64map_get(&m->ids, out);
+	if (out == U64MAP_NONE) {
+		/* first sight in this input: an object of another input? */
+		idx = find_obj(m, &want, path, &err);
+		if (err)
+			goto out;
+		if (idx != UINT32_MAX) {
+			out = m->objs[idx].id;
+		} else {
+			out = alloc_id(m, in_id, NOIDENT, &err);
+			if (!err)
+				idx = new_obj(m, &want, path, out, &err);
+			if (err)
+				goto out;
+			m->objs[idx].last_ts = ts;
+			m->objs[idx].unlinked = op == PGT_OBJ_UNLINK;
+			idx = UINT32_MAX;	/* new: kept as it is */
+		}
+		err = u64map_put(&in->objs, in_id, out);
+		in->lobj_in = 0;
+	} else if (idx == NOIDENT) {
+		/* events named it first: its identity from now on */
+		new_obj(m, &want, path, out, &err);
+		if (!err)
+			m->objs[m->nobjs - 1].last_ts = ts;
+		idx = UINT32_MAX;
+	}
+	if (err)
+		goto out;
+	if (idx != UINT32_MAX) {
+		/* known already: only news, in time order */
+		struct mobj *o = &m->objs[idx];
+		int other = *path && strcmp(path, o->cur_path);
+
+		if (ts < o->last_ts && !(other && !*o->cur_path))
+			keep = 0;
+		else if (op == PGT_OBJ_UNLINK)
+			keep = !o->unlinked;
+		else if (op == PGT_OBJ_DEFINE && o->unlinked)
+			keep = 1;
+		else if (other)
+			b[5] = PGT_OBJ_RENAME;	/* a define of a known object names it */
+		else
+			keep = 0;
+		if (keep) {
+			o->last_ts = ts;
+			o->unlinked = op == PGT_OBJ_UNLINK;
+			if (other)
+				err = set_path(m, o, idx, path);
+		}
+	}
+	pgt_put_le32(b, out);
+	shift_ts(in, b + 8);
+out:
+	free(path);
+	return err ? err : keep;
+}
+
+/* ---- processes ---- */
+
+/* Our pid for a pid of input @in: the process its records made known,
+ * else the pid in the input's space. */
+static inline uint32_t map_pid(struct input *in, uint32_t pid)
+{
+	uint32_t v;
+
+	if (!pid)
+		return 0;
+	if (in->nmoved) {
+		if (pid == in->lpid_in)
+			return in->lpid_out;
+		v = u64map_get(&in->pids, pid);
+		if (v != U64MAP_NONE) {
+			in->lpid_in = pid;
+			in->lpid_out = v;
+			return v;
+		}
+	}
+	return pid + in->pid_base;
+}
+
+static int same_process(const struct mproc *p, uint64_t start, const char *comm)
+{
+	if (p->start && start)
+		return p->start == start;
+	return !*comm || !*p->comm || !strcmp(comm, p->comm);
+}
+
+/* Which process of the merge the first record of @pid in @in names. */
+static int decide_pid(struct merge *m, struct input *in, uint32_t pid, uint64_t start, const char *comm)
+{
+	uint64_t key = (uint64_t)in->host << 32 | pid;
+	uint32_t head = u64map_get(&m->by_pid, key), out = pid + in->pid_base, taken = 0;
+	struct mproc *p;
+	int err;
+
+	for (uint32_t i = head == U64MAP_NONE ? 0 : head; i; i = m->procs[i - 1].next) {
+		p = &m->procs[i - 1];
+		if (same_process(p, start, comm)) {
+			out = p->out;
+			goto found;
+		}
+		taken |= p->out == out;
+	}
+	if (taken) {
+		/* the pid was reused: a space of its own */
+		uint32_t k = u64map_get(&m->reused, pid), space;
+
+		k = k == U64MAP_NONE ? 0 : k;
+		space = m->nhosts + k;
+		if (space >= PGT_MERGE_MAX_SPACES) {
+			if (!m->warned_spaces++)
+				pgt_diag(PGT_DIAG_WARN, "pid %u names more than %u processes: some share it",
+					 pid, PGT_MERGE_MAX_SPACES - m->nhosts);
+		} else {
+			err = u64map_put(&m->reused, pid, k + 1);
+			if (err)
+				return err;
+			out = pid + (space << PGT_MERGE_PID_SHIFT);
+		}
+	}
+	if (grow_array((void **)&m->procs, &m->cap_procs, m->nprocs + 1, sizeof(*m->procs)))
+		return -ENOMEM;
+	p = &m->procs[m->nprocs];
+	p->comm = strdup(comm);
+	if (!p->comm)
+		return -ENOMEM;
+	p->start = start;
+	p->host = in->host;
+	p->pid = pid;
+	p->out = out;
+	p->next = head == U64MAP_NONE ? 0 : head;
+	err = u64map_put(&m->by_pid, key, ++m->nprocs);
+	if (err)
+		return err;
+found:
+	if (out != pid + in->pid_base)
+		in->nmoved++;
+	in->lpid_in = 0;
+	return u64map_put(&in->pids, pid, out);
+}
+
+/* A process record of @in, in @b (a copy, rewritten in place). */
+static int translate_process(struct merge *m, struct input *in, uint8_t *b, uint32_t len)
+{
+	struct pgt_cur c = { b, b + len, 0 };
+	uint64_t ts;
+	uint32_t pid, op, clen;
+	const char *cm;
+	char comm[64];
+	int err;
+
+	ts = pgt_cur__u64(&c);
+	pid = pgt_cur__u32(&c);
+	for (int i = 0; i < 4; i++)
+		pgt_cur__u32(&c);	/* tgid, ppid, uid, gid */
+	op = pgt_cur__u32(&c);
+	cm = pgt_cur__str(&c, &clen);
+	if (ts && in->shift)
+		ts += (uint64_t)in->shift;
+	if (!c.bad && pid && m->pids_mode == PGT_MERGE_PIDS_HOST &&
+	    u64map_get(&in->pids, pid) == U64MAP_NONE) {
+		snprintf(comm, sizeof(comm), "%.*s", (int)clen, cm);
+		err = decide_pid(m, in, pid, op == PGT_PROC_FORK ? ts : 0, comm);
+		if (err)
+			return err;
+	}
+	shift_ts(in, b);
+	for (int i = 0; i < 3; i++)	/* pid, tgid, ppid */
+		pgt_put_le32(b + 8 + 4 * i, map_pid(in, pgt_get_le32(b + 8 + 4 * i)));
+	return 0;
 }
 
 static int translate_info(struct merge *m, uint32_t i, const uint8_t *body, uint32_t len)
@@ -151,18 +591,14 @@ static int import(struct merge *m, uint32_t i)
 		b = m->scratch.data;
 		switch (type) {
 		case PGT_REC_OBJECT:
-			if (len >= 16) {
-				pgt_put_le32(b, map_obj(m, in, pgt_get_le32(b), &err));
-				shift_ts(in, b + 8);
-			}
+			err = translate_object(m, in, b, len);
+			if (err == 0)
+				continue;	/* nothing new */
+			err = err < 0 ? err : 0;
 			break;
 		case PGT_REC_PROCESS:
-			if (len >= 20) {
-				shift_ts(in, b);
-				move_pid(in, b + 8);
-				move_pid(in, b + 12);
-				move_pid(in, b + 16);
-			}
+			if (len >= 20)
+				err = translate_process(m, in, b, len);
 			break;
 		case PGT_REC_LOST:
 		case PGT_REC_LEVEL:
@@ -331,7 +767,10 @@ static ssize_t merge_batch(struct pgt_source *src, const struct pgt_event **evs)
 				if (PGT_UNLIKELY(err))
 					return m->err = err;
 			}
-			if (in->pid_base) {
+			if (PGT_UNLIKELY(in->nmoved)) {
+				o->pid = map_pid(in, e->pid);
+				o->tid = map_pid(in, e->tid);
+			} else if (in->pid_base) {
 				if (o->pid)
 					o->pid += in->pid_base;
 				if (o->tid)
@@ -382,7 +821,23 @@ static void merge_free(struct pgt_source *src)
 	for (uint32_t i = 0; m->in && i < m->n; i++) {
 		pgt_source__free(m->in[i].src);
 		u64map_release(&m->in[i].objs);
+		u64map_release(&m->in[i].pids);
 	}
+	for (uint32_t i = 0; i < m->nobjs; i++) {
+		free(m->objs[i].def_path);
+		free(m->objs[i].cur_path);
+	}
+	free(m->objs);
+	free(m->idents);
+	u64map_release(&m->by_inode);
+	u64map_release(&m->by_path);
+	u64map_release(&m->claimed);
+	u64map_release(&m->ids);
+	for (uint32_t i = 0; i < m->nprocs; i++)
+		free(m->procs[i].comm);
+	free(m->procs);
+	u64map_release(&m->by_pid);
+	u64map_release(&m->reused);
 	free(m->in);
 	free(m->heap);
 	free(m->pending);
@@ -511,7 +966,6 @@ struct pgt_source *pgt_merge__new(struct pgt_source **in, uint32_t n, const stru
 	m->src.ops = &merge_ops;
 	m->n = n;
 	m->failed = -1;
-	m->next_obj = 1;
 	m->pids_mode = o->pids;
 	m->in = calloc(n, sizeof(*m->in));
 	if (!m->in)
@@ -545,7 +999,9 @@ struct pgt_source *pgt_merge__new(struct pgt_source **in, uint32_t n, const stru
 		if (space == UINT32_MAX)
 			space = nhosts++;
 		m->in[i].pid_base = space;
+		m->in[i].host = space;
 	}
+	m->nhosts = nhosts;
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t space = m->in[i].pid_base;
 
