@@ -153,7 +153,11 @@ test_expect_success 'two recordings of one program reading one file: one object'
 	test "$(wc -l <op)" = 1 &&
 	pgtrace stats --by file c12.pgt | sed -n "/^By file/,\$p" | grep -c " $(pwd)/data$" >rows && test "$(cat rows)" = 1 &&
 	pgtrace stats --json c1.pgt | python3 -c "import json,sys; print(json.load(sys.stdin)[\"summary\"][\"refs\"])" >r1 &&
-	pgtrace stats --json c12.pgt | python3 -c "import json,sys; d=json.load(sys.stdin); print(d[\"summary\"][\"refs\"] > int(open(\"r1\").read()))" | grep -q True
+	pgtrace stats --json c12.pgt | python3 -c "import json,sys; d=json.load(sys.stdin); print(d[\"summary\"][\"refs\"] > int(open(\"r1\").read()))" | grep -q True &&
+	# file sizes stay known only when every input knew them
+	pgtrace info --json c12.pgt | grep -q "\"file_sizes\":true" &&
+	pgtrace gen -p loop -n 100 -o gl.pgt && pgtrace merge -o cg.pgt c1.pgt gl.pgt 2>/dev/null &&
+	pgtrace info --json cg.pgt | grep -q "\"file_sizes\":false"
 '
 if unshare --uts true 2>/dev/null; then
 test_expect_success 'recordings of two hosts reading one path: one object, processes apart' '

@@ -875,6 +875,9 @@ static void merged_header(struct merge *m, struct pgt_header *h, uint32_t nhosts
 		same_kernel &= !strcmp(hi->kernel, h0->kernel);
 		same_clock &= hi->clock == h0->clock;
 		same_wall &= hi->wall_offset == h0->wall_offset;
+		/* sizes are known only if every input knew them */
+		if (!(hi->features & PGT_FEAT_FILE_SIZES))
+			h->features &= ~PGT_FEAT_FILE_SIZES;
 	}
 	for (uint32_t i = 0; i < m->n; i++) {
 		const struct pgt_header *hi = &m->in[i].src->header;
