@@ -3,6 +3,8 @@
 # compiler flag is computed, and mk/deps.sh names every package the build,
 # the tests and the benches use.
 . "$(dirname "$0")/lib-test.sh"
+# run as make's own child (make check), make would take this for a sub-make
+unset MAKELEVEL MAKEFLAGS MFLAGS
 
 # A pkg-config that knows nothing until "the packages are installed" (the
 # stamp exists), as on a fresh Debian 12 machine; the deps step only makes

@@ -94,10 +94,11 @@ assert d[\"lost\"] == int(d[\"info\"][\"recorder.lost\"])
 	test $got -lt 32768 && test $((got + lost)) -ge 32768
 '
 test_expect_success 'the flight recorder keeps only the tail' '
-	"$PGTRACE" record -q -a -k 2s -o ring.pgt -d 5s &
+	drop data && drop other &&
+	{ "$PGTRACE" record -q -a -k 2s -o ring.pgt -d 5s & } &&
 	rec=$! &&
-	sleep 0.3 && drop data && cat data >/dev/null && sleep 4 &&
-	drop other && cat other >/dev/null &&
+	sleep 0.3 && cat data >/dev/null && sleep 4 &&
+	cat other >/dev/null &&
 	wait $rec &&
 	echo "data $(pages_of add data ring.pgt) other $(pages_of add other ring.pgt)" &&
 	pgtrace info ring.pgt | grep span &&

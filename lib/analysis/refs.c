@@ -52,8 +52,9 @@ const char *pgt_refs_caveat_text(unsigned caveat)
 {
 	switch (caveat) {
 	case PGT_CAVEAT_MAPPED:
-		return "a mapped page faults only when it is not mapped, so its re-references while it "
-		       "stays mapped are not in this trace (record with -l 3 or --damon to sample them)";
+		return "a mapped page faults only when it is not mapped, so touches of pages already mapped "
+		       "(by an earlier fault or by fault-around) are not in this trace (record with -l 3 or "
+		       "--damon to sample them)";
 	case PGT_CAVEAT_MAP_SKIPPED:
 		return "fault-around maps (pages the kernel mapped because they were cached) are not "
 		       "references ('--refs default,map' counts them)";
