@@ -164,10 +164,10 @@ def cmd_sqlite_build(db, rows):
 def cmd_sqlite(db, n, alpha, seed):
     import sqlite3
     c = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
-    rows = c.execute("SELECT max(id) FROM t").fetchone()[0]
-    # sqlite opens the file itself; tell the kernel its reads are random
-    # through its own descriptor, as an application could (knob:
-    # VALIDATE_SQLITE_READAHEAD=1 leaves the kernel's readahead on)
+    # sqlite opens the file itself, at connect; tell the kernel its reads
+    # are random through its own descriptor, before the first read, as an
+    # application could (VALIDATE_SQLITE_READAHEAD=1 leaves the kernel's
+    # readahead on)
     if os.environ.get("VALIDATE_SQLITE_READAHEAD", "0") != "1":
         real = os.path.realpath(db)
         for fd in os.listdir("/proc/self/fd"):
@@ -176,6 +176,7 @@ def cmd_sqlite(db, n, alpha, seed):
                     os.posix_fadvise(int(fd), 0, 0, os.POSIX_FADV_RANDOM)
             except OSError:
                 pass
+    rows = c.execute("SELECT max(id) FROM t").fetchone()[0]
     q = "SELECT length(v) FROM t WHERE id = ?"
     for i in zipf_draws(rows, int(n), float(alpha), int(seed)):
         c.execute(q, (i + 1,)).fetchone()
