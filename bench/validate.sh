@@ -170,20 +170,20 @@ probe >/dev/null
 
 CGROUPS=
 SAMPLER=
-cg_create() { # NAME LIMIT_BYTES -> prints the directory
-	local g=$CG_ROOT/$1
+cg_create() { # DIR LIMIT_BYTES (in this shell, not $(...): CGROUPS must
+	      # know the group before it exists, for the trap)
+	local g=$1
+	CGROUPS="$CGROUPS $g"
 	if [ $CG_VER = 2 ]; then
 		grep -qw memory "$CG_ROOT/cgroup.subtree_control" ||
 			echo +memory >"$CG_ROOT/cgroup.subtree_control" || return 1
 	fi
 	mkdir "$g" || return 1
-	CGROUPS="$CGROUPS $g"
 	if [ $CG_VER = 1 ]; then
 		echo "$2" >"$g/memory.limit_in_bytes" || return 1
 	else
-		echo "$2" >"$g/memory.max" && echo 0 >"$g/memory.swap.max" 2>/dev/null
+		echo "$2" >"$g/memory.max" && { echo 0 >"$g/memory.swap.max"; } 2>/dev/null
 	fi
-	echo "$g"
 }
 cg_files() { # DIR -> "file_lru_pages" from memory.stat
 	if [ $CG_VER = 1 ]; then
@@ -300,6 +300,17 @@ resident_by_trace() { # TRACE: adds - deletes of the workload's files
 	a=$(refs_of "$1" add) && d=$(refs_of "$1" delete) || return 1
 	echo $((a - d))
 }
+# Ctrl-C reaches the recorder, which stops cleanly (status 0), and the
+# workload's shell, which dies without writing its status; bash, seeing
+# its child exit normally, ignores the SIGINT (no trap).  So: no status
+# file after a recorder that succeeded means interrupted.
+interrupted() { # RECORDER_STATUS
+	if [ "$1" = 0 ] && [ ! -s "$RUNDIR/rc" ]; then
+		echo "validate.sh: interrupted" >&2
+		exit 130
+	fi
+	return "$1"
+}
 vm_counters() { # drop_caches count, pages stolen by global reclaim
 	awk '$1 == "drop_pagecache" { d = $2 } $1 ~ /^pgsteal_(kswapd|direct|khugepaged|proactive)$/ { s += $2 }
 		END { print d + 0, s + 0 }' /proc/vmstat
@@ -323,11 +334,13 @@ run() {
 	if [ -z "$limit" ]; then
 		R_END=0
 		rm -f "$RUNDIR/rc"
-		"$PGTRACE" record -q -f -o "$t" -- sh -c "$CMD; echo \$? >$RUNDIR/rc" >/dev/null || return 1
+		"$PGTRACE" record -q -f -o "$t" -- sh -c "$CMD; echo \$? >$RUNDIR/rc" >/dev/null
+		interrupted $? || return 1
 		[ "$(cat "$RUNDIR/rc" 2>/dev/null)" = 0 ] || { echo "validate.sh: $name: the workload failed" >&2; return 1; }
 		R_SIZE=-
 	else
-		g=$(cg_create "pgt-validate-$$-$name-$limit" $((limit << 20))) || return 1
+		g=$CG_ROOT/pgt-validate-$$-$name-$limit
+		cg_create "$g" $((limit << 20)) || return 1
 		(while :; do cg_files "$g"; sleep 0.2; done) >"$RUNDIR/samples" 2>/dev/null &
 		SAMPLER=$!
 		local inner
@@ -337,6 +350,7 @@ run() {
 		rm -f "$RUNDIR/rc"
 		"$PGTRACE" record -q -f -o "$t" -- sh -c "$inner" >/dev/null
 		local rc=$?
+		interrupted $rc
 		[ "$(cat "$RUNDIR/rc" 2>/dev/null)" = 0 ] ||
 			{ echo "validate.sh: $name in ${limit} MiB: the workload failed (status $(cat "$RUNDIR/rc" 2>/dev/null))" >&2; rc=1; }
 		kill "$SAMPLER" 2>/dev/null; wait "$SAMPLER" 2>/dev/null; SAMPLER=
