@@ -87,6 +87,18 @@
 # are read around every run; a disturbed run is made again (up to three
 # times) and a point still disturbed says so in its note.
 #
+# "refs differ" in a note: the lookups of the constrained run are not
+# quite those of the unconstrained one, though the reads are the same.
+# filemap:mm_filemap_get_pages reports the range a read asked for, not
+# the folios one call returned: when a batch stops early (at a folio that
+# is not uptodate or carries the readahead mark) the read calls again for
+# the rest, and the pages after the stop are reported twice (dd's loop:
+# a lookup of pages 16-31 then one of 17-31, once per pass: +15 pages a
+# pass in the cgroup, +15 in all unconstrained).  Runs with fewer lookups
+# (mixed: -15 of 147456) look like the error exit of filemap_get_pages,
+# which returns the batch's other folios without the tracepoint.  Both
+# are a few in 10^4 here.
+#
 # Predicted: the exact LRU miss ratio at that size (pgtrace stats
 # --sizes) of the unconstrained trace's references to the workload's
 # files.  The kernel's reclaim is not LRU: two lists (inactive, active),
