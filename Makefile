@@ -150,6 +150,7 @@ bench: deps all
 	@bash bench/tools.sh
 	@bash bench/analysis.sh
 	@bash bench/plot.sh
+	@bash bench/validate.sh
 
 demo: deps all
 	@sh mk/demo.sh
