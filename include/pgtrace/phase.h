@@ -121,8 +121,12 @@ int pgt_pattern_parse(const char *name);
  * start of this one; behind, from the start of the previous event to the
  * end of this one, so that adjacent ranges are +1 or -1; the stride is
  * start to start.  With one page per event, both are the page delta.
- * Steps of 0 (overlapping events) count in @f_repeat only, so the other
- * shares are of the nonzero steps.
+ * Overlapping events that move on are adjacent: starting inside the
+ * previous one and ending past its end is +1, ending inside it and
+ * starting before it is -1 (a sequential reader of reads that are not
+ * page multiples, such as tar's 10 KiB, shares a page between reads).
+ * An event inside the previous one is a step of 0; steps of 0 count in
+ * @f_repeat only, so the other shares are of the nonzero steps.
  */
 struct pgt_phase_features {
 	uint64_t n;		/* references */

@@ -1313,8 +1313,16 @@ static inline int ref(struct pgt_phase *p, struct pobj *o, uint64_t key, uint64_
  * The pages of one event.  Steps are measured between events, so that a
  * range read counts once: ahead, from the end of the last event to the
  * start of this one (1: adjacent); behind, from the start of the last to
- * the end of this one (-1: adjacent); 0 when they overlap.  The stride is
- * start to start.  With one page per event both are the page delta.
+ * the end of this one (-1: adjacent).  Overlapping events that move on
+ * are adjacent: one that starts inside the last and ends past its end is
+ * +1, one that ends inside it and starts before its start is -1.  A
+ * sequential reader whose reads are not page multiples shares a page
+ * between successive reads (tar reads 10 KiB at a time: pages 0..2, 2..4,
+ * 5..7, 7..9, ...); those steps are the reader moving forward, not a
+ * repeat, and calling them 0 left only the start-to-start strides of 2
+ * and 3 to classify.  An event inside the last one (or the same range)
+ * is 0.  The stride is start to start.  With one page per event both are
+ * the page delta.
  */
 static int event(struct pgt_phase *p, uint32_t obj, uint64_t first, uint64_t cnt, uint64_t ts)
 {
@@ -1327,8 +1335,16 @@ static int event(struct pgt_phase *p, uint32_t obj, uint64_t first, uint64_t cnt
 		return -ENOMEM;
 	p->lastobj = o;
 	if (o->have_ev) {
-		step[0] = first > o->ev_hi ? (int64_t)(first - o->ev_hi)
-			: last < o->ev_lo ? -(int64_t)(o->ev_lo - last) : 0;
+		if (first > o->ev_hi)
+			step[0] = (int64_t)(first - o->ev_hi);
+		else if (last < o->ev_lo)
+			step[0] = -(int64_t)(o->ev_lo - last);
+		else if (first >= o->ev_lo && last > o->ev_hi)
+			step[0] = 1;	/* overlaps and moves forward */
+		else if (last <= o->ev_hi && first < o->ev_lo)
+			step[0] = -1;	/* overlaps and moves backward */
+		else
+			step[0] = 0;	/* inside the last one */
 		step[1] = (int64_t)(first - o->ev_lo);
 	}
 	o->ev_lo = first;
