@@ -161,11 +161,11 @@ test_expect_success 'mix with ranges: boundaries within one window' '
 '
 test_expect_success 'phases shorter than --min-phase windows are merged' '
 	pgtrace gen -p mix --phase-events 200000 -n 1600000 -o mixs.pgt &&
-	pgtrace phase --json mixs.pgt | python3 -c "
+	pgtrace phase --json --phase-window 100000 mixs.pgt | python3 -c "
 import json, sys; d = json.load(sys.stdin)
 assert len(d[\"phases\"]) < 8 and all(p[\"windows\"] >= 3 for p in d[\"phases\"][1:]), d[\"phases\"]
 " &&
-	pgtrace phase --json --min-phase 2 mixs.pgt | python3 bounds.py 200000
+	pgtrace phase --json --phase-window 100000 --min-phase 2 mixs.pgt | python3 bounds.py 200000
 '
 test_expect_success 'mix: each phase names its object and pattern' '
 	python3 -c "

@@ -407,6 +407,25 @@ static int grow(void **arr, size_t *cap, size_t need, size_t size)
 	return 0;
 }
 
+/*
+ * One rule, so that pgtrace phase, plot and report cut a trace alike:
+ * about PGT_PHASE_WINDOWS windows, so a short trace still has phases to
+ * find (100,000 references made a build of a million events one phase),
+ * and never more than the old fixed size, which a long trace keeps (a
+ * window must hold enough references for its signature and shares to
+ * mean something, and a phase must last min_phase of them).  Events,
+ * not references: the event count is what an indexed trace knows before
+ * it is read, and every command can ask for it.
+ */
+uint64_t pgt_phase_window_for(uint64_t events)
+{
+	uint64_t g = events / PGT_PHASE_WINDOWS;
+
+	if (!events)
+		return PGT_PHASE_WINDOW_MAX;
+	return g < PGT_PHASE_WINDOW_MIN ? PGT_PHASE_WINDOW_MIN : g > PGT_PHASE_WINDOW_MAX ? PGT_PHASE_WINDOW_MAX : g;
+}
+
 struct pgt_phase *pgt_phase__new(const struct pgt_phase_opts *o, int *err)
 {
 	struct pgt_phase *p;
@@ -425,7 +444,7 @@ struct pgt_phase *pgt_phase__new(const struct pgt_phase_opts *o, int *err)
 	if (!p->o.window)
 		p->o.window = 4096;
 	if (!p->o.phase_window)
-		p->o.phase_window = 100000;
+		p->o.phase_window = pgt_phase_window_for(o->events);
 	if (!p->o.gap)
 		p->o.gap = 1;
 	if (!p->o.min_phase)
