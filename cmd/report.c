@@ -292,6 +292,24 @@ static void summary(struct ctx *c, const char *path, const char *title)
 		row_num(w, "working-set window (ms)", "%g", (double)c->p->window_ns / 1e6);
 	else
 		row_num(w, "working-set window (references)", "%.0f", (double)c->p->window);
+	{	/* the windows of the chart: pgtrace stats --window gives the same */
+		size_t nw;
+		const struct pgt_wss_window *ww = pgt_stats__windows(c->p->exact, &nw);
+		uint64_t lo = UINT64_MAX, hi = 0;
+		double sum = 0;
+
+		for (size_t i = 0; i < nw; i++) {
+			lo = ww[i].pages < lo ? ww[i].pages : lo;
+			hi = ww[i].pages > hi ? ww[i].pages : hi;
+			sum += (double)ww[i].pages;
+		}
+		if (nw) {
+			row_num(w, "working-set windows", "%.0f", (double)nw);
+			row_num(w, "working set per window, least (pages)", "%.0f", (double)lo);
+			row_num(w, "working set per window, mean (pages)", "%.1f", sum / (double)nw);
+			row_num(w, "working set per window, most (pages)", "%.0f", (double)hi);
+		}
+	}
 	if (sm.zipf_alpha > 0)
 		row_num(w, "Zipf alpha of the head", "%.3f", sm.zipf_alpha);
 	if (c->p->phase) {
@@ -575,7 +593,16 @@ int cmd_report(int argc, char **argv)
 	chart(&c, PGT_PLOT_FILEHEAT, PGT_PLOT_PNG, "Per-file heat", "references per file over time");
 	chart(&c, PGT_PLOT_MRC, PGT_PLOT_SVG, "Miss-ratio curve", "LRU miss ratio by memory size");
 	chart(&c, PGT_PLOT_REUSE, PGT_PLOT_SVG, "Reuse distance", "stack distance histogram and CDF");
-	chart(&c, PGT_PLOT_WSS, PGT_PLOT_SVG, "Working set over time", "distinct pages per window");
+	{
+		char wt[96];
+
+		if (p.window_ns)
+			snprintf(wt, sizeof(wt), "Working set over time (windows of %g ms)", (double)p.window_ns / 1e6);
+		else
+			snprintf(wt, sizeof(wt), "Working set over time (windows of %llu references)",
+				 (unsigned long long)p.window);
+		chart(&c, PGT_PLOT_WSS, PGT_PLOT_SVG, wt, "distinct pages per window");
+	}
 	chart(&c, PGT_PLOT_IRF, PGT_PLOT_SVG, "avg.IRF", "avg.IRF histogram per object");
 	chart(&c, PGT_PLOT_POPULARITY, PGT_PLOT_SVG, "Popularity", "references by rank");
 	chart(&c, PGT_PLOT_PHASE, PGT_PLOT_SVG, "Phases", "phase strip and patterns per object");

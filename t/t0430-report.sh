@@ -310,6 +310,28 @@ else
 	'
 fi
 
+test_expect_success 'the working set reported is pgtrace stats W(t, tau) for the same window, over 1,000 pages' '
+	pgtrace gen -p uniform --pages 20000 -n 500000 --seed 5 -o u20k.pgt &&
+	pgtrace report -o u20k.html u20k.pgt &&
+	pgtrace report --window 5K -o u5k.html u20k.pgt &&
+	pgtrace phase --json u20k.pgt >u20k-phase.json &&
+	python3 - <<-\EOF
+	import json, os, re, subprocess
+	G = json.load(open("u20k-phase.json"))["phase_window"]
+	for page, win in (("u20k.html", G), ("u5k.html", 5000)):
+	    html = open(page).read()
+	    row = lambda k: float(re.search(r"<tr><th>%s</th><td class=\"n\">([\d.]+)</td>" % re.escape(k), html).group(1))
+	    st = json.loads(subprocess.check_output([os.environ["PGTRACE"], "stats", "--json", "--window", str(win), "u20k.pgt"]))
+	    pages = [x["pages"] for x in st["wss"]]
+	    got = (row("working-set window (references)"), row("working-set windows"),
+	           row("working set per window, least (pages)"), row("working set per window, most (pages)"),
+	           row("working set per window, mean (pages)"))
+	    want = (win, len(pages), min(pages), max(pages), round(sum(pages) / len(pages), 1))
+	    print(page, got, want)
+	    assert got == want, (got, want)
+	    assert want[2] > 1000 and "Working set over time (windows of %d references)" % win in html
+	EOF
+'
 # ---- in a browser ----
 #
 # Debian's chromium, installed by mk/deps.sh for 'make check' (here too
