@@ -23,7 +23,9 @@ static void phase_usage(FILE *f)
 		"Options:\n"
 		"      --window N         references to an object per pattern window\n"
 		"                         (default 4096, at least 64)\n"
-		"      --phase-window N   references per phase window (default 100000)\n"
+		"      --phase-window N   references per phase window (default: the trace's\n"
+		"                         events / 50, 2000 to 100000; 100000 on a pipe;\n"
+		"                         the same rule and option as plot and report)\n"
 		"      --min-phase N      shortest phase, in phase windows (default 3)\n"
 		"      --gap N            largest step still sequential, in pages (default 1;\n"
 		"                         the readahead window for fault-only traces)\n"
@@ -405,13 +407,14 @@ int cmd_phase(int argc, char **argv)
 		return EXIT_RUNTIME;
 	src = pgt_reader__source(r);
 	cx.meta = src->meta;
+	pgt_reader__index_summary(r, &total, &packets, &t0, &t1);
+	o.events = total;	/* sizes the phase window, as plot and report do */
 	ph = pgt_phase__new(&o, &err);
 	if (!ph) {
 		cli_error("cannot set up the classifier: %s", pgt_strerror(err));
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
-	pgt_reader__index_summary(r, &total, &packets, &t0, &t1);
 	progress_init(&prog, "events", total);
 	for (;;) {
 		const struct pgt_event *evs;

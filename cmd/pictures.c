@@ -1,18 +1,42 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* One pass over a trace for plot and report: heat grids, exact and
- * sampled stats, phases, each only when wanted. */
+/*
+ * What plot and report read from a trace: heat, exact and sampled stats,
+ * phases and cache insertions and evictions, each only when wanted, in
+ * one pass.
+ *
+ * The heatmap's address grids go to the most referenced objects of the
+ * whole trace, so they need a second pass: a grid costs up to 2 MiB, so
+ * only a few objects can have one, and which objects are the most
+ * referenced is known only at the end (the hottest file of a tar run
+ * comes after thousands of others).  The first pass counts references
+ * per object with the time series of file heat (no grids); the second
+ * reads the file again and fills grids for the top objects only.  A
+ * second pass costs a second decode of the trace, which the index and
+ * side tables cannot spare: they hold no per-object reference counts.
+ * A pipe cannot be read twice: there the grids go to the first objects
+ * met, as many as the budget allows, and the chart says so.
+ *
+ * Windows: the phase window and the working-set window follow one rule,
+ * pgt_phase_window_for() of the trace's events (phase.h), the same that
+ * pgtrace phase uses, unless --phase-window or --window says otherwise;
+ * the working set is pgt_stats' W(t, tau), as pgtrace stats --window
+ * computes it.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "builtin.h"
+#include "ops/u64map.h"
 #include "pictures.h"
 
 unsigned pictures_need(int kind)
 {
 	switch (kind) {
 	case PGT_PLOT_HEATMAP:
+		return PICT_HEAT | PICT_GRIDS;
 	case PGT_PLOT_FILEHEAT:
 		return PICT_HEAT;
 	case PGT_PLOT_MRC:
@@ -24,6 +48,33 @@ unsigned pictures_need(int kind)
 	}
 }
 
+void pictures_window_arg(struct pict_opts *o, const char *arg)
+{
+	uint64_t v;
+
+	/* a unit letter makes it a duration (250ms, 2s, 1m); else a count
+	 * of references, with K, M or G (50000, 50K) */
+	if (strpbrk(arg, "smhun")) {
+		if (pgt_parse_duration(arg, &v) || !v)
+			cli_usage_error("invalid --window '%s': references (50000, 50K) or a duration (250ms)", arg);
+		o->window_ns = v;
+		o->window = 0;
+		return;
+	}
+	v = cli_count("--window", arg);
+	if (!v || v > (1ull << 40))
+		cli_usage_error("invalid --window '%s': 1 to 2^40 references, or a duration (250ms)", arg);
+	o->window = v;
+	o->window_ns = 0;
+}
+
+void pictures_phase_window_arg(struct pict_opts *o, const char *arg)
+{
+	o->phase_window = cli_count("--phase-window", arg);
+	if (!o->phase_window || o->phase_window > (1ull << 40))
+		cli_usage_error("invalid --phase-window '%s': at least 1 reference", arg);
+}
+
 void pictures_free(struct pictures *p)
 {
 	pgt_heat__free(p->heat);
@@ -32,14 +83,120 @@ void pictures_free(struct pictures *p)
 	pgt_phase__free(p->phase);
 	pgt_source__free(p->src);
 	pgt_reader__free(p->r);
+	free(p->cache);
 	memset(p, 0, sizeof(*p));
+}
+
+/* Insertions and evictions per object: a table found by a map. */
+struct cache_count {
+	struct u64map map;
+	struct pict_cache *v;
+	size_t n, cap;
+	unsigned levels;
+};
+
+static int count_cache(struct cache_count *cc, const struct pgt_event *evs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct pgt_event *e = &evs[i];
+		uint32_t k;
+
+		cc->levels |= 1u << ((e->flags & PGT_F_LEVEL_MASK) >> PGT_F_LEVEL_SHIFT);
+		if (e->type != PGT_EV_ADD && e->type != PGT_EV_DELETE)
+			continue;
+		k = u64map_get(&cc->map, e->obj);
+		if (k == U64MAP_NONE) {
+			if (cc->n == cc->cap) {
+				size_t nc = cc->cap ? cc->cap * 2 : 256;
+				void *q = realloc(cc->v, nc * sizeof(*cc->v));
+
+				if (!q)
+					return -ENOMEM;
+				cc->v = q;
+				cc->cap = nc;
+			}
+			k = (uint32_t)cc->n;
+			if (u64map_put(&cc->map, e->obj, k))
+				return -ENOMEM;
+			memset(&cc->v[cc->n], 0, sizeof(cc->v[0]));
+			cc->v[cc->n++].obj = e->obj;
+		}
+		if (e->type == PGT_EV_ADD) {
+			cc->v[k].adds++;
+			cc->v[k].add_pages += e->npages;
+		} else {
+			cc->v[k].dels++;
+			cc->v[k].del_pages += e->npages;
+		}
+	}
+	return 0;
+}
+
+/* The second pass: grids for @ids only; @t0, @t1 as the first heat's. */
+static struct pgt_heat *grid_pass(const char *path, const struct pict_opts *o, const uint32_t *ids, uint32_t nids,
+				  uint64_t t0, uint64_t t1, uint64_t total, int *err)
+{
+	struct pgt_heat_opts ho = { .refs = o->refs, .space = o->space, .tbins = o->tbins, .t0 = t0, .t1 = t1,
+				    .objects = ids, .nobjects = nids };
+	struct pgt_reader *r = cli_open_reader(path, NULL);
+	struct pgt_source *src = NULL;
+	struct pgt_heat *h = NULL;
+	struct progress prog;
+	uint64_t done = 0;
+
+	*err = 0;
+	if (!r) {
+		*err = -EIO;	/* said by cli_open_reader() */
+		return NULL;
+	}
+	src = pgt_reader__parallel_source(r, cli_decode_threads(), err);
+	if (!src)
+		goto out;
+	h = pgt_heat__new(&ho, err);
+	if (!h)
+		goto out;
+	progress_init(&prog, "events (heatmap)", total);
+	for (;;) {
+		const struct pgt_event *evs;
+		ssize_t n = pgt_source__batch(src, &evs);
+
+		if (n <= 0) {
+			/* a read error was met and said by the first pass */
+			if (n == -ENOMEM)
+				*err = -ENOMEM;
+			break;
+		}
+		*err = pgt_heat__feed(h, evs, (size_t)n);
+		if (*err)
+			break;
+		done += (uint64_t)n;
+		progress_update(&prog, done);
+	}
+	progress_done(&prog);
+	if (*err) {
+		pgt_heat__free(h);
+		h = NULL;
+	}
+out:
+	pgt_source__free(src);
+	pgt_reader__free(r);
+	return h;
+}
+
+static int rereadable(const char *path)
+{
+	struct stat st;
+
+	return strcmp(path, "-") && !stat(path, &st) && S_ISREG(st.st_mode);
 }
 
 int pictures_read(struct pictures *p, const char *path, const struct pict_opts *o)
 {
 	uint64_t total = 0, npk, t0 = 0, t1 = 0, done = 0;
+	struct cache_count cc = { 0 };
 	struct progress prog;
-	int err = 0;
+	int err = 0, two_pass;
+	uint32_t none = 0;
 
 	memset(p, 0, sizeof(*p));
 	p->r = cli_open_reader(path, NULL);
@@ -51,20 +208,30 @@ int pictures_read(struct pictures *p, const char *path, const struct pict_opts *
 	if (!p->src)
 		goto fail;
 	p->d.meta = p->src->meta;
-	if (o->want & PICT_HEAT) {
+	/* the one rule (phase.h), or what the user gave */
+	p->phase_window = o->phase_window ? o->phase_window : pgt_phase_window_for(total);
+	p->window = o->window;
+	p->window_ns = o->window_ns;
+	if (!p->window && !p->window_ns)
+		p->window = p->phase_window;
+	two_pass = (o->want & PICT_GRIDS) && rereadable(path);
+	if (o->want & (PICT_HEAT | PICT_GRIDS)) {
 		struct pgt_heat_opts ho = { .refs = o->refs, .space = o->space, .tbins = o->tbins,
 					    .t0 = t0, .t1 = t1 };
 
+		if (!(o->want & PICT_GRIDS) || two_pass) {	/* no grids in this pass */
+			ho.objects = &none;
+			ho.nobjects = 0;
+		}
 		p->heat = pgt_heat__new(&ho, &err);
 		if (!p->heat)
 			goto fail;
+		p->d.heat_first_met = (o->want & PICT_GRIDS) && !two_pass;
 	}
 	if (o->want & PICT_STATS) {
-		struct pgt_stats_opts so = { .refs = o->refs, .space = o->space };
+		struct pgt_stats_opts so = { .refs = o->refs, .space = o->space, .window = p->window,
+					     .window_ns = p->window_ns };
 
-		/* W(t, tau): about 200 windows over the trace when its length is known */
-		if (total)
-			so.window = total / 200 > 1000 ? total / 200 : 1000;
 		p->exact = pgt_stats__new(&so, &err);
 		if (!p->exact)
 			goto fail;
@@ -78,12 +245,8 @@ int pictures_read(struct pictures *p, const char *path, const struct pict_opts *
 			goto fail;
 	}
 	if (o->want & PICT_PHASE) {
-		struct pgt_phase_opts po = { .refs = o->refs, .space = o->space };
-
-		/* a short trace gets shorter phase windows: about 50 of them,
-		 * between 2,000 and the default 100,000 references */
-		if (total)
-			po.phase_window = total / 50 < 2000 ? 2000 : total / 50 > 100000 ? 100000 : total / 50;
+		struct pgt_phase_opts po = { .refs = o->refs, .space = o->space, .events = total,
+					     .phase_window = o->phase_window };
 
 		p->phase = pgt_phase__new(&po, &err);
 		if (!p->phase)
@@ -106,6 +269,8 @@ int pictures_read(struct pictures *p, const char *path, const struct pict_opts *
 			err = pgt_stats__feed(p->sampled, evs, (size_t)n);
 		if (!err && p->phase)
 			err = pgt_phase__feed(p->phase, evs, (size_t)n);
+		if (!err && (o->want & PICT_CACHE))
+			err = count_cache(&cc, evs, (size_t)n);
 		if (err)
 			break;
 		done += (uint64_t)n;
@@ -113,6 +278,11 @@ int pictures_read(struct pictures *p, const char *path, const struct pict_opts *
 	}
 	progress_done(&prog);
 	p->events = done;
+	p->cache = cc.v;
+	p->ncache = cc.n;
+	p->levels = cc.levels;
+	cc.v = NULL;
+	u64map_release(&cc.map);
 	if (err && err != -ENOMEM) {
 		/* what was read is drawn; the damage is reported by the caller's exit */
 		cli_read_failed(path, err);
@@ -125,12 +295,49 @@ int pictures_read(struct pictures *p, const char *path, const struct pict_opts *
 		err = -ENOMEM;
 		goto fail;
 	}
+	if (p->phase) {
+		struct pgt_phase_summary ps;
+
+		pgt_phase__summary(p->phase, &ps);
+		p->phase_window = ps.phase_window;
+	}
+	if (two_pass) {
+		const uint32_t *ids;
+		const uint64_t *const *rows;
+		const uint64_t *refs;
+		ssize_t nobj = pgt_heat__files(p->heat, &ids, &rows, &refs);
+		uint32_t k = o->top ? o->top : 8;
+		struct pgt_heat *h;
+		int e2;
+
+		if (nobj < 0) {
+			err = (int)nobj;
+			goto fail;
+		}
+		if ((size_t)k > (size_t)nobj)
+			k = (uint32_t)nobj;
+		h = grid_pass(path, o, ids, k, t0, t1, total, &e2);
+		if (!h) {
+			if (e2 == -EIO) {	/* the file went away: said */
+				pictures_free(p);
+				return EXIT_RUNTIME;
+			}
+			err = e2;
+			goto fail;
+		}
+		pgt_heat__free(p->heat);
+		p->heat = h;
+	}
 	p->d.heat = p->heat;
 	p->d.exact = p->exact;
 	p->d.sampled = p->sampled;
 	p->d.phase = p->phase;
+	p->d.wss_window = p->window;
+	p->d.wss_window_ns = p->window_ns;
 	return err == 1 ? -1 : 0;
 fail:
+	free(cc.v);
+	u64map_release(&cc.map);
 	if (err == -ENOMEM)
 		cli_error("out of memory reading %s", path);
 	else

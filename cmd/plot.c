@@ -40,6 +40,11 @@ static void plot_usage(FILE *f)
 		"      --refs LIST       event types that count (see pgtrace stats)\n"
 		"      --space file|pfn  pages by file (default) or physical frame\n"
 		"      --sample RATE     SHARDS rate of the sampled MRC (default 0.01)\n"
+		"      --window N|TIME   wss: W(t, tau) windows of N references (50K) or of\n"
+		"                        a duration (250ms), as pgtrace stats --window\n"
+		"                        (default: the phase window)\n"
+		"      --phase-window N  references per phase window (default: the trace's\n"
+		"                        events / 50, 2000 to 100000; as pgtrace phase)\n"
 		"  -f, --force           overwrite FILE\n"
 		"  -h, --help            show this help\n"
 		"\n"
@@ -47,6 +52,7 @@ static void plot_usage(FILE *f)
 		"  pgtrace plot heatmap -o heat.png run.pgt\n"
 		"  pgtrace plot mrc --width 800 --height 500 -o mrc.svg run.pgt\n"
 		"  pgtrace plot heatmap --space pfn --bytes -o phys.png run.pgt\n"
+		"  pgtrace plot wss --window 250ms -o wss.svg run.pgt\n"
 		"  pgtrace gen -p mix -o - | pgtrace plot phase -o phases.png -\n"
 		"\n"
 		"Exit status: 0 on success, 1 when the trace is damaged (what was read is\n"
@@ -77,6 +83,8 @@ int cmd_plot(int argc, char **argv)
 		{ "refs", required_argument, NULL, 'R' },
 		{ "space", required_argument, NULL, 'S' },
 		{ "sample", required_argument, NULL, 's' },
+		{ "window", required_argument, NULL, 'w' },
+		{ "phase-window", required_argument, NULL, 'P' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -121,6 +129,8 @@ int cmd_plot(int argc, char **argv)
 			if (pgt_parse_double(optarg, &pi.sample) || !(pi.sample > 0 && pi.sample < 1))
 				cli_usage_error("invalid --sample '%s': a rate in (0, 1), e.g. 0.01", optarg);
 			break;
+		case 'w': pictures_window_arg(&pi, optarg); break;
+		case 'P': pictures_phase_window_arg(&pi, optarg); break;
 		case 'f': po.force = 1; break;
 		case 'h': plot_usage(stdout); return 0;
 		default: cli_bad_option();
@@ -145,6 +155,7 @@ int cmd_plot(int argc, char **argv)
 	}
 	path = cli_trace_arg(argc, argv, optind);
 	pi.want = pictures_need(kind);
+	pi.top = po.top ? po.top : 8;
 	rc = pictures_read(&p, path, &pi);
 	if (rc > 0)
 		return rc;

@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "builtin.h"
@@ -30,6 +31,11 @@ static void report_usage(FILE *f)
 		"      --refs LIST       event types that count (see pgtrace stats)\n"
 		"      --space file|pfn  pages by file (default) or physical frame\n"
 		"      --title TEXT      the page's title (default: the trace's name)\n"
+		"      --window N|TIME   working-set windows of N references (50K) or of a\n"
+		"                        duration (250ms), as pgtrace stats --window\n"
+		"                        (default: the phase window)\n"
+		"      --phase-window N  references per phase window (default: the trace's\n"
+		"                        events / 50, 2000 to 100000; as pgtrace phase)\n"
 		"  -f, --force           overwrite FILE\n"
 		"  -h, --help            show this help\n"
 		"\n"
@@ -64,13 +70,14 @@ static const char *const style =
 	"th{background:#f2f2f2}td.n{text-align:right;font-variant-numeric:tabular-nums}"
 	"img{max-width:100%;height:auto;border:1px solid #eee}"
 	".path{font-family:'DejaVu Sans Mono',monospace;word-break:break-all}"
+	"details{margin:0 0 8px}summary{cursor:pointer;color:#1f4e99}"
 	"footer{margin-top:40px;color:#777;font-size:small}";
 
 struct ctx {
 	struct out *w;
 	struct pictures *p;
 	struct pgt_plot_opts po;
-	unsigned top;
+	size_t top;
 	int failed;
 };
 
@@ -117,6 +124,124 @@ static void row_num(struct out *w, const char *k, const char *fmt, double v)
 	out_str(w, "</td></tr>\n");
 }
 
+/*
+ * Long tables are folded: the first c->top rows in the table, the rest
+ * (up to FOLD_MAX) in a second table inside <details>, shown by a click
+ * and without a script.  A table cannot hold <details>, so the fold
+ * closes the first table and opens the second with the same head.
+ */
+#define FOLD_MAX 2000
+
+static void fold_row(struct ctx *c, size_t i, size_t n, const char *head)
+{
+	if (i != c->top || n <= c->top)
+		return;
+	out_printf(c->w, "</table>\n<details><summary>%zu more rows</summary>\n<table>\n%s",
+		   (n < FOLD_MAX ? n : FOLD_MAX) - c->top, head);
+}
+
+static void fold_end(struct ctx *c, size_t n)
+{
+	out_str(c->w, n > c->top ? "</table>\n</details>\n" : "</table>\n");
+	if (n > FOLD_MAX)
+		out_printf(c->w, "<p>%zu more rows not shown.</p>\n", n - FOLD_MAX);
+}
+
+static void row_text(struct out *w, const char *k, const char *v)
+{
+	out_str(w, "<tr><th>");
+	out_str(w, k);
+	out_str(w, "</th><td>");
+	out_html_str(w, v);
+	out_str(w, "</td></tr>\n");
+}
+
+/* "2026-12-07 11:22:33.123456 UTC" */
+static void wall_time(char *b, size_t len, int64_t ns)
+{
+	time_t t = (time_t)(ns / 1000000000);
+	struct tm tm;
+	char d[40];
+
+	if (!gmtime_r(&t, &tm) || !strftime(d, sizeof(d), "%Y-%m-%d %H:%M:%S", &tm)) {
+		snprintf(b, len, "?");
+		return;
+	}
+	snprintf(b, len, "%s.%06lld UTC", d, (long long)(ns % 1000000000 / 1000));
+}
+
+/*
+ * What the trace says of itself: the command it recorded (record's
+ * record.command, or the generator or import), host and kernel, when it
+ * started in wall-clock time (the trace's clock, its value at the start,
+ * and the offset to wall time the header carries), the detail level
+ * (record.level at the start, the level changes, and the levels the
+ * events carry) and the lost events.
+ */
+static void header(struct ctx *c)
+{
+	struct out *w = c->w;
+	struct pgt_meta *m = c->p->d.meta;
+	const struct pgt_header *h = pgt_reader__header(c->p->r);
+	const char *cmd = pgt_meta__info(m, "record.command"), *gen = pgt_meta__info(m, "generator");
+	const char *imp = pgt_meta__info(m, "import"), *lvl = pgt_meta__info(m, "record.level");
+	uint64_t start = h->start_ts;
+	char b[256], t[64];
+
+	out_str(w, "<table id=\"trace\">\n");
+	if (cmd) {
+		row_text(w, "command", cmd);
+	} else if (gen) {
+		snprintf(b, sizeof(b), "pgtrace gen (%s)", gen);
+		row_text(w, "command", b);
+	} else if (imp) {
+		snprintf(b, sizeof(b), "pgtrace import (%s)", imp);
+		row_text(w, "command", b);
+	} else {
+		out_str(w, "<tr><th>command</th><td>not recorded in the trace (the whole system, or "
+			   "another source)</td></tr>\n");
+	}
+	row_text(w, "host", h->host[0] ? h->host : "not known");
+	row_text(w, "kernel", h->kernel[0] ? h->kernel : "not known");
+	if (!start && c->p->exact) {
+		struct pgt_stats_summary sm;
+
+		pgt_stats__summary(c->p->exact, &sm);
+		start = sm.first_ts;
+	}
+	out_printf(w, "<tr><th>started</th><td>");
+	if (h->clock == PGT_CLOCK_REALTIME) {
+		wall_time(t, sizeof(t), (int64_t)start);
+		out_printf(w, "%s (the trace's clock is the wall clock)", t);
+	} else if (h->wall_offset && h->clock != PGT_CLOCK_SYNTHETIC) {
+		wall_time(t, sizeof(t), (int64_t)start + h->wall_offset);
+		out_printf(w, "%s: %s clock %.6f s, wall clock = %s clock + %.6f s", t, pgt_clock_name(h->clock),
+			   (double)start / 1e9, pgt_clock_name(h->clock), (double)h->wall_offset / 1e9);
+	} else {
+		out_printf(w, "no wall time: %s clock %.6f s%s", pgt_clock_name(h->clock), (double)start / 1e9,
+			   h->clock == PGT_CLOCK_SYNTHETIC ? " (generated)" : ", offset to wall time not known");
+	}
+	out_str(w, "</td></tr>\n<tr><th>detail level</th><td>");
+	if (lvl)
+		out_printf(w, "%s at the start (record --level)", lvl);
+	else
+		out_str(w, "not recorded");
+	if (pgt_meta__nr_level_changes(m) > 1)
+		out_printf(w, ", %u level changes", pgt_meta__nr_level_changes(m) - 1);
+	if (c->p->levels) {
+		int first = 1;
+
+		out_str(w, "; events of level ");
+		for (unsigned l = 0; l < 4; l++)
+			if (c->p->levels & (1u << l)) {
+				out_printf(w, "%s%u", first ? "" : ", ", l);
+				first = 0;
+			}
+	}
+	out_printf(w, "</td></tr>\n<tr><th>lost events</th><td class=\"n\">%llu</td></tr>\n</table>\n",
+		   (unsigned long long)pgt_meta__lost_total(m));
+}
+
 static void summary(struct ctx *c, const char *path, const char *title)
 {
 	struct out *w = c->w;
@@ -143,7 +268,9 @@ static void summary(struct ctx *c, const char *path, const char *title)
 		out_str(w, " &middot; ");
 		out_html_str(w, rec ? rec : gen);
 	}
-	out_str(w, "</p>\n<h2 id=\"summary\">Summary</h2>\n<table>\n");
+	out_str(w, "</p>\n");
+	header(c);
+	out_str(w, "<h2 id=\"summary\">Summary</h2>\n<table>\n");
 	row_num(w, "events", "%.0f", (double)c->p->events);
 	row_num(w, "page references", "%.0f", (double)sm.refs);
 	row_num(w, "distinct pages", "%.0f", (double)sm.pages);
@@ -151,8 +278,6 @@ static void summary(struct ctx *c, const char *path, const char *title)
 		   cli_human_size(sm.pages * c->p->page_size, hb, sizeof(hb)));
 	if (sm.last_ts >= sm.first_ts && sm.refs)
 		row_num(w, "span (s)", "%.3f", (double)(sm.last_ts - sm.first_ts) / 1e9);
-	if (pgt_meta__lost_total(m))
-		row_num(w, "lost events", "%.0f", (double)pgt_meta__lost_total(m));
 	row_num(w, "re-references (%)", "%.2f", sm.refs ? 100.0 * (double)(sm.refs - sm.cold) / (double)sm.refs : 0);
 	row_num(w, "mean LRU stack distance (pages)", "%.1f", sm.mean_distance);
 	row_num(w, "mean reuse time (references)", "%.1f", sm.mean_reuse);
@@ -163,6 +288,28 @@ static void summary(struct ctx *c, const char *path, const char *title)
 		row_num(w, k, "%.4f", pgt_stats__miss_ratio(c->p->exact, sm.pages * (uint64_t)q / 4));
 	}
 	row_num(w, "avg.IRF (1/references), mean over pages used twice", "%.3g", sm.irf_mean);
+	if (c->p->window_ns)
+		row_num(w, "working-set window (ms)", "%g", (double)c->p->window_ns / 1e6);
+	else
+		row_num(w, "working-set window (references)", "%.0f", (double)c->p->window);
+	{	/* the windows of the chart: pgtrace stats --window gives the same */
+		size_t nw;
+		const struct pgt_wss_window *ww = pgt_stats__windows(c->p->exact, &nw);
+		uint64_t lo = UINT64_MAX, hi = 0;
+		double sum = 0;
+
+		for (size_t i = 0; i < nw; i++) {
+			lo = ww[i].pages < lo ? ww[i].pages : lo;
+			hi = ww[i].pages > hi ? ww[i].pages : hi;
+			sum += (double)ww[i].pages;
+		}
+		if (nw) {
+			row_num(w, "working-set windows", "%.0f", (double)nw);
+			row_num(w, "working set per window, least (pages)", "%.0f", (double)lo);
+			row_num(w, "working set per window, mean (pages)", "%.1f", sum / (double)nw);
+			row_num(w, "working set per window, most (pages)", "%.0f", (double)hi);
+		}
+	}
 	if (sm.zipf_alpha > 0)
 		row_num(w, "Zipf alpha of the head", "%.3f", sm.zipf_alpha);
 	if (c->p->phase) {
@@ -171,6 +318,7 @@ static void summary(struct ctx *c, const char *path, const char *title)
 		pgt_phase__summary(c->p->phase, &ps);
 		row_num(w, "phases (distinct)", "%.0f", (double)ps.phases);
 		row_num(w, "kinds of phase", "%.0f", (double)ps.ids);
+		row_num(w, "phase window (references)", "%.0f", (double)ps.phase_window);
 	}
 	out_str(w, "</table>\n");
 }
@@ -215,12 +363,14 @@ static void objects(struct ctx *c)
 	const struct pgt_stats_object **v = (const struct pgt_stats_object **)cli_sorted_ptrs(o, &n, sizeof(*o), cmp_refs);
 	char hb[32];
 
-	out_str(w, "<h2 id=\"objects\">Top objects</h2>\n<table>\n<tr><th>object</th><th>references</th>"
-		   "<th>pages</th><th>footprint</th><th>used twice or more</th><th>avg.IRF</th>"
-		   "<th>main pattern</th></tr>\n");
-	for (size_t i = 0; v && i < n && i < c->top; i++) {
+	static const char head[] = "<tr><th>object</th><th>references</th><th>pages</th><th>footprint</th>"
+				   "<th>used twice or more</th><th>avg.IRF</th><th>main pattern</th></tr>\n";
+
+	out_printf(w, "<h2 id=\"objects\">Top objects</h2>\n<table>\n%s", head);
+	for (size_t i = 0; v && i < n && i < FOLD_MAX; i++) {
 		const struct pgt_phase_object *po = phase_obj(c, v[i]->obj);
 
+		fold_row(c, i, n, head);
 		out_str(w, "<tr><td class=\"path\">");
 		out_html_str(w, obj_path(c->p->d.meta, v[i]->obj));
 		out_printf(w, "</td><td class=\"n\">%llu</td><td class=\"n\">%llu</td><td class=\"n\">%s</td>"
@@ -230,7 +380,59 @@ static void objects(struct ctx *c)
 			   (unsigned long long)v[i]->reaccessed, v[i]->irf_mean,
 			   po ? pgt_pattern_name(po->label) : "");
 	}
-	out_str(w, "</table>\n");
+	fold_end(c, v ? n : 0);
+	free(v);
+}
+
+static int cmp_adds(const void *a, const void *b)
+{
+	const struct pict_cache *x = *(const struct pict_cache *const *)a, *y = *(const struct pict_cache *const *)b;
+
+	return x->add_pages != y->add_pages ? (x->add_pages > y->add_pages ? -1 : 1) : (x->obj > y->obj) - (x->obj < y->obj);
+}
+
+static int cmp_dels(const void *a, const void *b)
+{
+	const struct pict_cache *x = *(const struct pict_cache *const *)a, *y = *(const struct pict_cache *const *)b;
+
+	return x->del_pages != y->del_pages ? (x->del_pages > y->del_pages ? -1 : 1) : (x->obj > y->obj) - (x->obj < y->obj);
+}
+
+/* Files by pages inserted into the page cache (add events: misses) or
+ * removed from it (delete events: evictions), whatever --refs says. */
+static void cache_table(struct ctx *c, int dels)
+{
+	struct out *w = c->w;
+	size_t n = c->p->ncache, k = 0;
+	const struct pict_cache **v = n ? (const struct pict_cache **)cli_sorted_ptrs(c->p->cache, &n,
+						sizeof(*c->p->cache), dels ? cmp_dels : cmp_adds) : NULL;
+	const char *head = dels ? "<tr><th>file</th><th>pages evicted</th><th>delete events</th>"
+				  "<th>bytes</th></tr>\n"
+				: "<tr><th>file</th><th>pages inserted</th><th>add events</th><th>bytes</th></tr>\n";
+	char hb[32];
+
+	out_printf(w, "<h2 id=\"%s\">%s</h2>\n", dels ? "evictions" : "insertions",
+		   dels ? "Files by evictions (delete events)" : "Files by insertions (add events)");
+	for (size_t i = 0; i < n; i++)
+		k += (dels ? v[i]->del_pages : v[i]->add_pages) != 0;
+	if (!k) {
+		out_printf(w, "<p>No %s events in the trace%s.</p>\n", dels ? "delete" : "add",
+			   pgt_meta__info(c->p->d.meta, "record.level") ? "" : " (a recording has them at every level)");
+		free(v);
+		return;
+	}
+	out_printf(w, "<table>\n%s", head);
+	for (size_t i = 0; i < k && i < FOLD_MAX; i++) {
+		uint64_t pages = dels ? v[i]->del_pages : v[i]->add_pages;
+
+		fold_row(c, i, k, head);
+		out_str(w, "<tr><td class=\"path\">");
+		out_html_str(w, obj_path(c->p->d.meta, v[i]->obj));
+		out_printf(w, "</td><td class=\"n\">%llu</td><td class=\"n\">%llu</td><td class=\"n\">%s</td></tr>\n",
+			   (unsigned long long)pages, (unsigned long long)(dels ? v[i]->dels : v[i]->adds),
+			   cli_human_size(pages * c->p->page_size, hb, sizeof(hb)));
+	}
+	fold_end(c, k);
 	free(v);
 }
 
@@ -239,15 +441,17 @@ static void patterns(struct ctx *c)
 	struct out *w = c->w;
 	size_t n, shown = 0;
 	const struct pgt_phase_object *o = c->p->phase ? pgt_phase__objects(c->p->phase, &n) : NULL;
+	static const char head[] = "<tr><th>object</th><th>references</th><th>pattern</th><th>details</th>"
+				   "<th>references (first..last)</th></tr>\n";
 
 	out_str(w, "<h2 id=\"patterns\">Access patterns</h2>\n");
 	if (!o || !n) {
 		out_str(w, "<p>No object had references enough to classify.</p>\n");
 		return;
 	}
-	out_str(w, "<table>\n<tr><th>object</th><th>references</th><th>pattern</th><th>details</th>"
-		   "<th>references (first..last)</th></tr>\n");
-	for (size_t i = 0; i < n && shown < c->top; i++, shown++) {
+	out_printf(w, "<table>\n%s", head);
+	for (size_t i = 0; i < n && shown < FOLD_MAX; i++, shown++) {
+		fold_row(c, i, n, head);
 		for (size_t s = 0; s < o[i].nsegs && s < 12; s++) {
 			const struct pgt_phase_segment *sg = &o[i].segs[s];
 
@@ -264,7 +468,7 @@ static void patterns(struct ctx *c)
 			out_printf(w, "<tr><td></td><td colspan=\"4\">and %zu more segments</td></tr>\n",
 				   o[i].nsegs - 12);
 	}
-	out_str(w, "</table>\n");
+	fold_end(c, n);
 }
 
 static void phases(struct ctx *c)
@@ -272,21 +476,33 @@ static void phases(struct ctx *c)
 	struct out *w = c->w;
 	size_t n;
 	const struct pgt_phase_info *ph = c->p->phase ? pgt_phase__phases(c->p->phase, &n) : NULL;
+	static const char head[] = "<tr><th>phase</th><th>from (s)</th><th>to (s)</th>"
+				   "<th>references (first..last)</th><th>references</th>"
+				   "<th>working set (pages)</th><th>main objects</th></tr>\n";
 
 	out_str(w, "<h2 id=\"phases\">Phases</h2>\n");
 	if (!ph || !n) {
 		out_str(w, "<p>No phases.</p>\n");
 		return;
 	}
-	out_str(w, "<table>\n<tr><th>phase</th><th>from (s)</th><th>to (s)</th><th>references</th>"
-		   "<th>working set (pages)</th><th>main objects</th></tr>\n");
-	for (size_t i = 0; i < n && i < 200; i++) {
+	{
+		struct pgt_phase_summary ps;
+
+		pgt_phase__summary(c->p->phase, &ps);
+		out_printf(w, "<p id=\"phase-count\">%zu phase%s, %llu distinct, in phase windows of %llu references "
+			   "(as pgtrace phase cuts this trace; --phase-window changes it in both).</p>\n", n,
+			   n == 1 ? "" : "s", (unsigned long long)ps.ids, (unsigned long long)ps.phase_window);
+	}
+	out_printf(w, "<table id=\"phase-table\">\n%s", head);
+	for (size_t i = 0; i < n && i < FOLD_MAX; i++) {
 		uint64_t t0 = ph[0].start_ts;
 
+		fold_row(c, i, n, head);
 		out_printf(w, "<tr><td>%u%s</td><td class=\"n\">%.3f</td><td class=\"n\">%.3f</td>"
-			   "<td class=\"n\">%llu</td><td class=\"n\">%.0f</td><td>", ph[i].id,
-			   ph[i].recurring ? " (again)" : "", (double)(ph[i].start_ts - t0) / 1e9,
-			   (double)(ph[i].end_ts - t0) / 1e9, (unsigned long long)ph[i].refs, ph[i].wss);
+			   "<td class=\"n\">%llu..%llu</td><td class=\"n\">%llu</td><td class=\"n\">%.0f</td><td>",
+			   ph[i].id, ph[i].recurring ? " (again)" : "", (double)(ph[i].start_ts - t0) / 1e9,
+			   (double)(ph[i].end_ts - t0) / 1e9, (unsigned long long)ph[i].start_ref,
+			   (unsigned long long)ph[i].end_ref, (unsigned long long)ph[i].refs, ph[i].wss);
 		for (uint32_t k = 0; k < ph[i].nparts; k++) {
 			out_str(w, k ? "<br><span class=\"path\">" : "<span class=\"path\">");
 			out_html_str(w, obj_path(c->p->d.meta, ph[i].parts[k].obj));
@@ -295,7 +511,7 @@ static void phases(struct ctx *c)
 		}
 		out_str(w, "</td></tr>\n");
 	}
-	out_str(w, "</table>\n");
+	fold_end(c, n);
 }
 
 int cmd_report(int argc, char **argv)
@@ -306,11 +522,13 @@ int cmd_report(int argc, char **argv)
 		{ "refs", required_argument, NULL, 'R' },
 		{ "space", required_argument, NULL, 'S' },
 		{ "title", required_argument, NULL, 'T' },
+		{ "window", required_argument, NULL, 'w' },
+		{ "phase-window", required_argument, NULL, 'P' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct pict_opts pi = { .want = PICT_HEAT | PICT_STATS | PICT_SAMPLED | PICT_PHASE };
+	struct pict_opts pi = { .want = PICT_HEAT | PICT_GRIDS | PICT_STATS | PICT_SAMPLED | PICT_PHASE | PICT_CACHE };
 	const char *output = NULL, *path, *title = NULL;
 	struct ctx c = { .top = 10 };
 	struct pictures p;
@@ -320,10 +538,12 @@ int cmd_report(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "o:fh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'o': output = optarg; break;
-		case 't': c.top = (unsigned)cli_u64_max("--top", optarg, 64); break;
+		case 't': c.top = (size_t)cli_u64_max("--top", optarg, 64); break;
 		case 'R': pi.refs = cli_refs_arg(optarg); break;
 		case 'S': pi.space = cli_space_arg(optarg); break;
 		case 'T': title = optarg; break;
+		case 'w': pictures_window_arg(&pi, optarg); break;
+		case 'P': pictures_phase_window_arg(&pi, optarg); break;
 		case 'f': force = 1; break;
 		case 'h': report_usage(stdout); return 0;
 		default: cli_bad_option();
@@ -332,6 +552,7 @@ int cmd_report(int argc, char **argv)
 	if (!output)
 		cli_usage_error("give the page's file with -o report.html (or -o - for standard output)");
 	path = cli_trace_arg(argc, argv, optind);
+	pi.top = c.top < 12 ? c.top : 12;	/* the heatmap's bands, as c.po.top */
 	if (strcmp(output, "-")) {
 		fd = open(output, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0600);
 		if (fd < 0) {
@@ -372,12 +593,23 @@ int cmd_report(int argc, char **argv)
 	chart(&c, PGT_PLOT_FILEHEAT, PGT_PLOT_PNG, "Per-file heat", "references per file over time");
 	chart(&c, PGT_PLOT_MRC, PGT_PLOT_SVG, "Miss-ratio curve", "LRU miss ratio by memory size");
 	chart(&c, PGT_PLOT_REUSE, PGT_PLOT_SVG, "Reuse distance", "stack distance histogram and CDF");
-	chart(&c, PGT_PLOT_WSS, PGT_PLOT_SVG, "Working set over time", "distinct pages per window");
+	{
+		char wt[96];
+
+		if (p.window_ns)
+			snprintf(wt, sizeof(wt), "Working set over time (windows of %g ms)", (double)p.window_ns / 1e6);
+		else
+			snprintf(wt, sizeof(wt), "Working set over time (windows of %llu references)",
+				 (unsigned long long)p.window);
+		chart(&c, PGT_PLOT_WSS, PGT_PLOT_SVG, wt, "distinct pages per window");
+	}
 	chart(&c, PGT_PLOT_IRF, PGT_PLOT_SVG, "avg.IRF", "avg.IRF histogram per object");
 	chart(&c, PGT_PLOT_POPULARITY, PGT_PLOT_SVG, "Popularity", "references by rank");
 	chart(&c, PGT_PLOT_PHASE, PGT_PLOT_SVG, "Phases", "phase strip and patterns per object");
 	pgt_plot__cleanup();	/* now: the tables below may exit out of memory */
 	objects(&c);
+	cache_table(&c, 0);
+	cache_table(&c, 1);
 	patterns(&c);
 	phases(&c);
 	out_printf(&w, "<footer>pgtrace %s &middot; charts are images in the page; nothing is loaded "

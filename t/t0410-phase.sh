@@ -161,11 +161,11 @@ test_expect_success 'mix with ranges: boundaries within one window' '
 '
 test_expect_success 'phases shorter than --min-phase windows are merged' '
 	pgtrace gen -p mix --phase-events 200000 -n 1600000 -o mixs.pgt &&
-	pgtrace phase --json mixs.pgt | python3 -c "
+	pgtrace phase --json --phase-window 100000 mixs.pgt | python3 -c "
 import json, sys; d = json.load(sys.stdin)
 assert len(d[\"phases\"]) < 8 and all(p[\"windows\"] >= 3 for p in d[\"phases\"][1:]), d[\"phases\"]
 " &&
-	pgtrace phase --json --min-phase 2 mixs.pgt | python3 bounds.py 200000
+	pgtrace phase --json --phase-window 100000 --min-phase 2 mixs.pgt | python3 bounds.py 200000
 '
 test_expect_success 'mix: each phase names its object and pattern' '
 	python3 -c "
@@ -244,4 +244,125 @@ test_expect_success 'usage errors' '
 	test_must_fail --code=2 pgtrace phase seq.pgt rev.pgt 2>err && test_one_line_error err &&
 	pgtrace phase --help | grep -q "^Examples:"
 '
+# strip.py PNG: the phase strip of a plot phase picture: where it spans
+# (x0, x1), the pixel columns where the grey of one phase gives way to
+# the white line of a boundary, the greys of the strip, and the colours
+# of the pattern rows under it; as JSON.
+cat >strip.py <<EOF
+import json, sys
+sys.path.insert(0, "$TEST_DIR")
+import png
+EOF
+cat >>strip.py <<'EOF'
+img = png.decode(open(sys.argv[1], "rb").read())
+W, H = img.width, img.height
+grey = lambda p: max(p) - min(p) <= 3 and 40 <= p[0] <= 200
+top = next(y for y in range(H // 3) if sum(grey(img.rgb(x, y)) for x in range(W)) > W // 2)
+y = top + 3                      # above the ids written in the strip
+g = [grey(img.rgb(x, y)) for x in range(W)]
+x0 = g.index(True)
+x1 = W - g[::-1].index(True)
+bounds = [x for x in range(x0 + 1, x1) if g[x] and not g[x - 1]]
+strip = sorted(set(img.rgb(x, y) for x in range(x0, x1) if g[x]))
+bottom = next(yy for yy in range(top, H) if not grey(img.rgb((x0 + x1) // 2, yy)) and
+              not grey(img.rgb(x0 + 2, yy)))
+rows = set()
+for yy in range(bottom + 4, H - 80):
+    for x in range(x0, x1):
+        p = img.rgb(x, yy)
+        if p != (255, 255, 255):
+            rows.add(p)
+print(json.dumps(dict(x0=x0, x1=x1, bounds=bounds, strip=strip, rows=sorted(rows))))
+EOF
+
+# same3.py PHASE.json STRIP.json REPORT.html: pgtrace phase, plot phase
+# and report cut the trace alike: the same number of phases, and the
+# same boundaries (the report's exactly, the picture's within 2 pixels)
+cat >same3.py <<'EOF'
+import json, re, sys
+ph, st, html = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), open(sys.argv[3]).read()
+refs, starts = ph["refs"], [p["start_ref"] for p in ph["phases"]]
+sec = html.split('id="phases"')[1]
+rep = [int(a) for a, b in re.findall(r'<td class="n">(\d+)\.\.(\d+)</td>', sec)]
+count = int(re.search(r'<p id="phase-count">(\d+) phase', html).group(1))
+px = [int(st["x0"] + s / refs * (st["x1"] - st["x0"])) + 1 for s in starts[1:]]
+print("phase:", len(starts), starts)
+print("report:", count, rep)
+print("plot: boundaries at", st["bounds"], "expected", px)
+assert len(starts) == count == len(rep) == len(st["bounds"]) + 1, "phase counts differ"
+assert rep == starts, "report boundaries differ"
+assert all(abs(a - b) <= 2 for a, b in zip(st["bounds"], px)), "plot boundaries differ"
+EOF
+
+test_expect_success 'the phase window: one rule, events / 50 within 2,000..100,000 references' '
+	for n in 50000:2000 1000000:20000 9000000:100000; do
+		pgtrace gen -p uniform -n ${n%%:*} -f -o g.pgt &&
+		pgtrace phase --json g.pgt >g.json &&
+		test "$(python3 -c "import json; print(json.load(open(\"g.json\"))[\"phase_window\"])")" = ${n#*:} || exit 1
+	done &&
+	pgtrace gen -p uniform -n 1000000 -o - | pgtrace phase --json - >gp.json &&
+	python3 -c "import json; assert json.load(open(\"gp.json\"))[\"phase_window\"] == 100000"
+'
+test_expect_success 'phase, plot phase and report: the same phases on a gen mix trace (and with --phase-window)' '
+	pgtrace gen -p mix --pages 5000 -n 1000000 --seed 3 -o m1.pgt &&
+	pgtrace phase --json m1.pgt >m1.json &&
+	pgtrace plot phase -o m1.png m1.pgt && python3 strip.py m1.png >m1s.json &&
+	pgtrace report -o m1.html m1.pgt &&
+	python3 same3.py m1.json m1s.json m1.html &&
+	python3 -c "import json; d = json.load(open(\"m1.json\")); assert len(d[\"phases\"]) >= 6, d[\"phases\"]" &&
+	pgtrace phase --json --phase-window 50000 m1.pgt >m2.json &&
+	pgtrace plot phase --phase-window 50K -o m2.png m1.pgt && python3 strip.py m2.png >m2s.json &&
+	pgtrace report --phase-window 50000 -o m2.html m1.pgt &&
+	python3 same3.py m2.json m2s.json m2.html &&
+	! cmp -s m1.json m2.json
+'
+test_expect_success 'the check of the same phases fails on other phases' '
+	! python3 same3.py m2.json m1s.json m1.html &&
+	! python3 same3.py m1.json m2s.json m1.html &&
+	! python3 same3.py m1.json m1s.json m2.html
+'
+test_expect_success 'plot phase: the strip is grey, the patterns never are, and no colour is both' '
+	python3 -c "
+import json; d = json.load(open(\"m1s.json\"))
+strip, rows = set(map(tuple, d[\"strip\"])), set(map(tuple, d[\"rows\"]))
+print(\"strip\", sorted(strip)); print(len(rows), \"colours in the rows\")
+assert len(strip) >= 3 and not strip & rows, strip & rows
+assert all(max(p) - min(p) > 3 for p in rows), [p for p in rows if max(p) - min(p) <= 3]
+"
+'
+
+# A real recording: root and tracefs.  GNU tar does not read the files
+# when the archive is /dev/null (it knows the output is thrown away), so
+# it writes to a pipe.
+if [ "$(id -u)" != 0 ] || ! grep -q tracefs /proc/filesystems; then
+	test_skip 'a real recording: tar files sequential; phase, plot and report agree' \
+		'needs root and tracefs to record'
+else
+	test_expect_success 'setup: a real recording of tar over files of a few MiB, then md5sum, then tar again' '
+		mkdir -p src small &&
+		for i in 1 2 3 4; do head -c $((3 * 1048576 + i * 65536)) /dev/urandom >src/f$i.bin || exit 1; done &&
+		for i in $(seq 1 200); do head -c 40000 /dev/urandom >small/s$i || exit 1; done &&
+		sync &&
+		pgtrace record -q -o tar.pgt -- sh -c "tar cf - src | cat >/dev/null" &&
+		pgtrace record -q -o rec.pgt -- sh -c "tar cf - src | cat >/dev/null; md5sum small/* >/dev/null; tar cf - src | cat >/dev/null"
+	'
+	test_expect_success 'a real recording: the files tar reads 10 KiB at a time are sequential' '
+		pgtrace phase --json tar.pgt >tar.json &&
+		python3 -c "
+import json; d = json.load(open(\"tar.json\"))
+objs = [o for o in d[\"objects\"] if \"/src/f\" in o[\"path\"]]
+for o in objs: print(o[\"path\"], o[\"label\"], [(s[\"label\"], s[\"stride\"]) for s in o[\"segments\"]])
+assert len(objs) == 4, objs
+assert all(o[\"label\"] == \"sequential-forward\" for o in objs)
+assert all(s[\"label\"] in (\"sequential-forward\", \"sparse\") for o in objs for s in o[\"segments\"])
+"
+	'
+	test_expect_success 'a real recording: phase, plot phase and report give the same phases' '
+		pgtrace phase --json rec.pgt >rec.json &&
+		pgtrace plot phase -o rec.png rec.pgt && python3 strip.py rec.png >recs.json &&
+		pgtrace report -o rec.html rec.pgt &&
+		python3 same3.py rec.json recs.json rec.html &&
+		python3 -c "import json; assert len(json.load(open(\"rec.json\"))[\"phases\"]) >= 2"
+	'
+fi
 test_done

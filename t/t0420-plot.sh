@@ -202,6 +202,122 @@ test_expect_success 'sparse references: every referenced time bin is drawn' '
 	assert marks == 206, marks
 	EOF
 '
+# wsscheck.py PNG STATS.json [STATS2.json]: the WSS chart's line passes
+# through every window of STATS (pgtrace stats --json), within 3 pixels,
+# at that window's start time and distinct pages (the chart's axes:
+# time 0 to the last window's start, pages 0 to 1.1 x the largest); with
+# STATS2, the line must miss most of its windows (the check can fail).
+cat >wsscheck.py <<EOF
+import json, sys
+sys.path.insert(0, "$TEST_DIR")
+import png
+EOF
+cat >>wsscheck.py <<'EOF'
+img = png.decode(open(sys.argv[1], "rb").read())
+# the frame's lines, exactly: 1-pixel lines on whole coordinates cover
+# two pixels each; png.frame() would take the 0 tick for the frame
+W, H = img.width, img.height
+cols = [x for x in range(W) if sum(png.dark(img.rgb(x, y)) for y in range(H // 4, 3 * H // 4)) > 0.45 * H]
+rows = [y for y in range(H) if sum(png.dark(img.rgb(x, y)) for x in range(W // 4, 3 * W // 4)) > 0.45 * W]
+X0, X1, Y0, Y1 = cols[0] + 1, cols[-1], rows[0] + 1, rows[-1]
+l, t, r, b = X0 + 1, Y0 + 1, X1 - 2, Y1 - 2
+blue = lambda p: p[2] > p[0] + 50 and p[2] > 120
+def hits(path):
+    w = json.load(open(path))["wss"]
+    xs = [(x["start_ts"] - w[0]["start_ts"]) / 1e9 for x in w]
+    ys = [x["pages"] for x in w]
+    xhi = xs[-1] if len(xs) > 1 and xs[-1] > 0 else 1
+    yhi = max(max(ys), 1) * 1.1
+    px = [X0 + x / xhi * (X1 - X0) for x in xs]
+    py = [Y1 - y / yhi * (Y1 - Y0) for y in ys]
+    def line_y(c, i):   # the line at column c, near point i
+        j = i + 1 if c > px[i] and i + 1 < len(px) else i - 1 if c < px[i] and i > 0 else i
+        if j == i or px[j] == px[i]:
+            return py[i]
+        return py[i] + (py[j] - py[i]) * (c - px[i]) / (px[j] - px[i])
+    ok = 0
+    for i in range(len(xs)):
+        cx = round(px[i])
+        near = sorted(set(min(max(c, l), r) for c in (cx - 1, cx, cx + 1)))   # the ends: inside
+        best = min((abs(yy - line_y(xx, i)) for xx in near for yy in range(t, b + 1)
+                    if blue(img.rgb(xx, yy))), default=99)
+        ok += best <= 3
+    return ok, len(w), max(ys)
+ok, n, top = hits(sys.argv[2])
+print("%s: %d of %d windows on the line, largest %d pages" % (sys.argv[2], ok, n, top))
+assert n >= 10 and ok == n, (ok, n)
+if len(sys.argv) > 3:
+    ok2, n2, top2 = hits(sys.argv[3])
+    print("%s: %d of %d windows on the line, largest %d pages" % (sys.argv[3], ok2, n2, top2))
+    assert ok2 <= 0.6 * n2, (ok2, n2)
+EOF
+
+test_expect_success 'wss: the plotted working set is pgtrace stats W(t, tau) for the window, over 1,000 pages' '
+	python3 - <<-\EOF &&
+	# 250,000 references to 20,000 pages at random, then 250,000 to 2,000:
+	# working sets of about 7,900 and 2,000 pages in windows of 10,000
+	# references, 980 and 790 in windows of 1,000 (another shape)
+	import csv, random
+	random.seed(7)
+	with open("u20k.csv", "w", newline="") as f:
+	    w = csv.writer(f)
+	    w.writerow(["ts", "type", "path", "index"])
+	    ts = 0
+	    for n, pages in ((250000, 20000), (250000, 2000)):
+	        for i in range(n):
+	            w.writerow([ts, "lookup", "/data", random.randrange(pages)]); ts += 1000
+	EOF
+	pgtrace import -o u20k.pgt u20k.csv &&
+	G=$(pgtrace phase --json u20k.pgt | python3 -c "import json, sys; print(json.load(sys.stdin)[\"phase_window\"])") &&
+	test "$G" = 10000 &&
+	pgtrace stats --json --window $G u20k.pgt >st.json &&
+	pgtrace stats --json --window 1000 u20k.pgt >st1k.json &&
+	python3 -c "import json; w = json.load(open(\"st.json\"))[\"wss\"]; assert min(x[\"pages\"] for x in w) > 1000, w[:3]" &&
+	pgtrace plot wss -o wss.png u20k.pgt &&
+	python3 wsscheck.py wss.png st.json st1k.json &&
+	pgtrace plot wss --window 5K -o wss5k.png u20k.pgt &&
+	pgtrace stats --json --window 5000 u20k.pgt >st5k.json &&
+	python3 wsscheck.py wss5k.png st5k.json st.json &&
+	pgtrace plot wss --phase-window 4000 -o wssg.png u20k.pgt &&
+	pgtrace stats --json --window 4000 u20k.pgt >st4k.json &&
+	python3 wsscheck.py wssg.png st4k.json st.json
+'
+test_expect_success 'wss: --window TIME is stats --window TIME' '
+	pgtrace plot wss --window 20ms -o wsst.png u20k.pgt &&
+	pgtrace stats --json --window 20ms u20k.pgt >stt.json &&
+	python3 wsscheck.py wsst.png stt.json st.json
+'
+test_expect_success 'wss: the chart names its window (the label above the frame changes with --window)' '
+	pgtrace plot wss -o wa.png u20k.pgt && pgtrace plot wss --window 10000 -o wb.png u20k.pgt &&
+	cmp wa.png wb.png &&
+	pgtrace plot wss --window 10001 -o wc.png u20k.pgt &&
+	png frame wa.png >wf.json && png diff wa.png wc.png >wd.json && cat wf.json wd.json &&
+	python3 -c "import json; f = json.load(open(\"wf.json\")); d = json.load(open(\"wd.json\"))
+assert d and d[1] < f[1] - 5, (d, f)   # the label above the frame"
+'
+test_expect_success 'heatmap: the top objects of the whole trace (the hottest met after 5,000 others)' '
+	python3 - <<-\EOF &&
+	import csv
+	with open("late.csv", "w", newline="") as f:
+	    w = csv.writer(f)
+	    w.writerow(["ts", "type", "path", "index"])
+	    ts = 0
+	    for k in range(5000):              # 5,000 cold files, two references each
+	        for i in range(2):
+	            w.writerow([ts, "lookup", "/cold/%05d" % k, 0]); ts += 1000
+	    for i in range(20000):             # then the hot file, read in order
+	        w.writerow([ts, "lookup", "/hot", i]); ts += 1000
+	EOF
+	pgtrace import -o late.pgt late.csv &&
+	pgtrace plot heatmap --top 1 -o late.png late.pgt &&
+	png diagonal late.png >late.json && cat late.json &&
+	python3 -c "import json; d = json.load(open(\"late.json\"))
+# the hot file: a rising diagonal over the last two thirds of the time
+assert d[\"corr\"] < -0.95 and d[\"columns\"] > 0.6 * d[\"width\"], d" &&
+	cat late.pgt | pgtrace plot heatmap --top 1 -o late-pipe.png - &&
+	png diagonal late-pipe.png >lp.json && cat lp.json &&
+	python3 -c "import json; d = json.load(open(\"lp.json\")); assert d[\"columns\"] < 0.1 * d[\"width\"], d"
+'
 test_expect_success 'bad input: usage errors exit 2 with one message line' '
 	test_must_fail --code=2 pgtrace plot bogus -o b.png m.pgt 2>err && test_one_line_error err &&
 	grep -q "unknown kind .bogus." err &&
@@ -220,6 +336,10 @@ test_expect_success 'bad input: usage errors exit 2 with one message line' '
 	test_must_fail --code=2 pgtrace plot mrc --sample 1.5 -o b.png m.pgt 2>err &&
 	test_must_fail --code=2 pgtrace plot heatmap --refs nothing -o b.png m.pgt 2>err &&
 	test_must_fail --code=2 pgtrace plot heatmap --bogus -o b.png m.pgt 2>err &&
+	test_must_fail --code=2 pgtrace plot wss --window 0 -o b.png m.pgt 2>err && test_one_line_error err &&
+	test_must_fail --code=2 pgtrace plot wss --window 5x -o b.png m.pgt 2>err && test_one_line_error err &&
+	test_must_fail --code=2 pgtrace plot wss --window 0ms -o b.png m.pgt 2>err && test_one_line_error err &&
+	test_must_fail --code=2 pgtrace plot phase --phase-window 0 -o b.png m.pgt 2>err && test_one_line_error err &&
 	! test -e b.png && ! test -e b.jpg
 '
 test_expect_success 'an existing picture is kept without --force (exit 1, says --force)' '

@@ -52,7 +52,8 @@
  * the object paused for a phase window in between.
  *
  * Phases.  The whole stream is cut into windows of G references (default
- * 100000).  Each has a 4096-bit working-set signature (every page, and a
+ * pgt_phase_window_for() of the trace's events: about 50 windows, 2,000
+ * to 100,000 references).  Each has a 4096-bit working-set signature (every page, and a
  * second one of a 1-in-ceil(G/2048) sample of the pages so it does not
  * fill up), its exact distinct pages, and the share of its references
  * per object (top 16, the rest as "other").  A boundary is where both the
@@ -121,8 +122,12 @@ int pgt_pattern_parse(const char *name);
  * start of this one; behind, from the start of the previous event to the
  * end of this one, so that adjacent ranges are +1 or -1; the stride is
  * start to start.  With one page per event, both are the page delta.
- * Steps of 0 (overlapping events) count in @f_repeat only, so the other
- * shares are of the nonzero steps.
+ * Overlapping events that move on are adjacent: starting inside the
+ * previous one and ending past its end is +1, ending inside it and
+ * starting before it is -1 (a sequential reader of reads that are not
+ * page multiples, such as tar's 10 KiB, shares a page between reads).
+ * An event inside the previous one is a step of 0; steps of 0 count in
+ * @f_repeat only, so the other shares are of the nonzero steps.
  */
 struct pgt_phase_features {
 	uint64_t n;		/* references */
@@ -161,12 +166,36 @@ struct pgt_phase_opts {
 	uint32_t refs;		/* reference types (0: pgt_refs_default()) */
 	int space;		/* enum pgt_space */
 	uint64_t window;	/* W: references per object window (0: 4096) */
-	uint64_t phase_window;	/* G: references per phase window (0: 100000) */
+	uint64_t phase_window;	/* G: references per phase window (0: by
+				 * pgt_phase_window_for(events)) */
+	uint64_t events;	/* events in the trace when known (0: not
+				 * known, a pipe); sizes G when it is 0 */
 	uint64_t gap;		/* largest step still sequential (0: 1) */
 	uint32_t min_phase;	/* hysteresis, in phase windows (0: 3) */
 	uint64_t seen_bytes;	/* first-touch bitmap budget (0: 256 MiB) */
 	int keep_windows;	/* keep every window's features (memory!) */
 };
+
+#define PGT_PHASE_WINDOWS	50	/* phase windows a trace is cut into */
+#define PGT_PHASE_WINDOW_MIN	2000	/* references */
+#define PGT_PHASE_WINDOW_MAX	100000
+
+/**
+ * pgt_phase_window_for() - the phase window G for a trace of @events.
+ * @events: events in the trace (pgt_reader__index_summary()); 0 when not
+ *          known, as on a pipe.
+ *
+ * The one windowing rule of every command that cuts a trace into phases
+ * or plots its working set over time (pgtrace phase, plot, report): so
+ * that they give the same phases on the same trace, each asks here
+ * unless the user gave a window.  G = @events / PGT_PHASE_WINDOWS,
+ * clamped to PGT_PHASE_WINDOW_MIN..PGT_PHASE_WINDOW_MAX references;
+ * PGT_PHASE_WINDOW_MAX when @events is 0.  An event of n pages is n
+ * references, so a trace of range events has more windows than 50.
+ *
+ * Return: references per phase window.
+ */
+uint64_t pgt_phase_window_for(uint64_t events);
 
 struct pgt_phase;
 

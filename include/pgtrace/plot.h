@@ -26,6 +26,11 @@ struct pgt_heat_opts {
 	uint32_t abins;		/* most page bins per object (0: 512) */
 	uint32_t max_objects;	/* objects given an address grid (0: 4096;
 				 * grids stop at 256 MiB in all) */
+	const uint32_t *objects;	/* when not NULL: only these @nobjects
+					 * objects get a grid (copied; none when
+					 * @nobjects is 0), e.g. the most
+					 * referenced of a first pass */
+	uint32_t nobjects;
 	uint64_t t0, t1;	/* the trace's time range when known (t1 > t0) */
 };
 
@@ -93,6 +98,12 @@ struct pgt_plot_data {
 	struct pgt_stats *sampled;	/* mrc (may be NULL) */
 	const struct pgt_phase *phase;	/* phase (finished) */
 	int pfn_space;			/* pages are frames: one object */
+	uint64_t wss_window;		/* wss: the W(t, tau) window of @exact in
+					 * references, or ... */
+	uint64_t wss_window_ns;		/* ... in time; named on the chart */
+	int heat_first_met;		/* heatmap: grids went to the first
+					 * objects met (a pipe read once), not
+					 * the most referenced: said on the chart */
 };
 
 /* Draw @kind into @path (PNG or SVG by o->format), or when @path is NULL

@@ -407,6 +407,25 @@ static int grow(void **arr, size_t *cap, size_t need, size_t size)
 	return 0;
 }
 
+/*
+ * One rule, so that pgtrace phase, plot and report cut a trace alike:
+ * about PGT_PHASE_WINDOWS windows, so a short trace still has phases to
+ * find (100,000 references made a build of a million events one phase),
+ * and never more than the old fixed size, which a long trace keeps (a
+ * window must hold enough references for its signature and shares to
+ * mean something, and a phase must last min_phase of them).  Events,
+ * not references: the event count is what an indexed trace knows before
+ * it is read, and every command can ask for it.
+ */
+uint64_t pgt_phase_window_for(uint64_t events)
+{
+	uint64_t g = events / PGT_PHASE_WINDOWS;
+
+	if (!events)
+		return PGT_PHASE_WINDOW_MAX;
+	return g < PGT_PHASE_WINDOW_MIN ? PGT_PHASE_WINDOW_MIN : g > PGT_PHASE_WINDOW_MAX ? PGT_PHASE_WINDOW_MAX : g;
+}
+
 struct pgt_phase *pgt_phase__new(const struct pgt_phase_opts *o, int *err)
 {
 	struct pgt_phase *p;
@@ -425,7 +444,7 @@ struct pgt_phase *pgt_phase__new(const struct pgt_phase_opts *o, int *err)
 	if (!p->o.window)
 		p->o.window = 4096;
 	if (!p->o.phase_window)
-		p->o.phase_window = 100000;
+		p->o.phase_window = pgt_phase_window_for(o->events);
 	if (!p->o.gap)
 		p->o.gap = 1;
 	if (!p->o.min_phase)
@@ -1313,8 +1332,16 @@ static inline int ref(struct pgt_phase *p, struct pobj *o, uint64_t key, uint64_
  * The pages of one event.  Steps are measured between events, so that a
  * range read counts once: ahead, from the end of the last event to the
  * start of this one (1: adjacent); behind, from the start of the last to
- * the end of this one (-1: adjacent); 0 when they overlap.  The stride is
- * start to start.  With one page per event both are the page delta.
+ * the end of this one (-1: adjacent).  Overlapping events that move on
+ * are adjacent: one that starts inside the last and ends past its end is
+ * +1, one that ends inside it and starts before its start is -1.  A
+ * sequential reader whose reads are not page multiples shares a page
+ * between successive reads (tar reads 10 KiB at a time: pages 0..2, 2..4,
+ * 5..7, 7..9, ...); those steps are the reader moving forward, not a
+ * repeat, and calling them 0 left only the start-to-start strides of 2
+ * and 3 to classify.  An event inside the last one (or the same range)
+ * is 0.  The stride is start to start.  With one page per event both are
+ * the page delta.
  */
 static int event(struct pgt_phase *p, uint32_t obj, uint64_t first, uint64_t cnt, uint64_t ts)
 {
@@ -1327,8 +1354,16 @@ static int event(struct pgt_phase *p, uint32_t obj, uint64_t first, uint64_t cnt
 		return -ENOMEM;
 	p->lastobj = o;
 	if (o->have_ev) {
-		step[0] = first > o->ev_hi ? (int64_t)(first - o->ev_hi)
-			: last < o->ev_lo ? -(int64_t)(o->ev_lo - last) : 0;
+		if (first > o->ev_hi)
+			step[0] = (int64_t)(first - o->ev_hi);
+		else if (last < o->ev_lo)
+			step[0] = -(int64_t)(o->ev_lo - last);
+		else if (first >= o->ev_lo && last > o->ev_hi)
+			step[0] = 1;	/* overlaps and moves forward */
+		else if (last <= o->ev_hi && first < o->ev_lo)
+			step[0] = -1;	/* overlaps and moves backward */
+		else
+			step[0] = 0;	/* inside the last one */
 		step[1] = (int64_t)(first - o->ev_lo);
 	}
 	o->ev_lo = first;

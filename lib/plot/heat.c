@@ -9,7 +9,9 @@
  * come, and then double in width, pairs merged: a file of a few pages
  * costs a few kilobytes.  Objects met after max_objects grids or after
  * the grids reach 256 MiB get none (their references are counted as
- * untracked).  Every object has references per time bin (file heat).
+ * untracked), and so are objects not in opts.objects when the caller
+ * chose them (pgtrace plot chooses the most referenced of a first pass).
+ * Every object has references per time bin (file heat).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -43,10 +45,19 @@ struct pgt_heat {
 	uint64_t untracked;
 	uint64_t grid_bytes;
 	int sorted;
+	uint32_t *only;		/* opts.objects, sorted (NULL: any object) */
+	uint32_t nonly;
 	uint32_t *order_ids;
 	const uint64_t **order_rows;
 	uint64_t *order_refs;
 };
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
 
 struct pgt_heat *pgt_heat__new(const struct pgt_heat_opts *o, int *err)
 {
@@ -64,8 +75,22 @@ struct pgt_heat *pgt_heat__new(const struct pgt_heat_opts *o, int *err)
 		h->o.abins = 512;
 	if (!h->o.max_objects)
 		h->o.max_objects = 4096;
-	h->grids = calloc(h->o.max_objects, sizeof(*h->grids));
+	if (o->objects) {
+		/* the caller chose the objects: as many grids, and no more */
+		h->o.max_objects = o->nobjects;
+		h->nonly = o->nobjects;
+		h->only = malloc((o->nobjects ? o->nobjects : 1) * sizeof(*h->only));
+		if (!h->only) {
+			free(h);
+			return NULL;
+		}
+		memcpy(h->only, o->objects, o->nobjects * sizeof(*h->only));
+		qsort(h->only, h->nonly, sizeof(*h->only), cmp_u32);
+		h->o.objects = NULL;
+	}
+	h->grids = calloc(h->o.max_objects ? h->o.max_objects : 1, sizeof(*h->grids));
 	if (!h->grids) {
+		free(h->only);
 		free(h);
 		return NULL;
 	}
@@ -90,6 +115,7 @@ void pgt_heat__free(struct pgt_heat *h)
 	for (size_t i = 0; i < h->nobjs; i++)
 		free(h->objs[i].times);
 	free(h->grids);
+	free(h->only);
 	free(h->objs);
 	u64map_release(&h->map);
 	free(h->order_ids);
@@ -183,7 +209,8 @@ static struct obj *get_obj(struct pgt_heat *h, uint32_t id)
 		free(o->times);
 		return NULL;
 	}
-	if (h->ngrids < h->o.max_objects && h->grid_bytes < GRID_BUDGET) {
+	if (h->ngrids < h->o.max_objects && h->grid_bytes < GRID_BUDGET &&
+	    (!h->only || bsearch(&id, h->only, h->nonly, sizeof(*h->only), cmp_u32))) {
 		struct pgt_heat_grid *gr = &h->grids[h->ngrids];
 
 		gr->obj = id;

@@ -105,6 +105,22 @@ static void set_color(cairo_t *cr, unsigned i)
 	cairo_set_source_rgb(cr, c[0], c[1], c[2]);
 }
 
+/* Access patterns take the palette's colours but its grey, which is the
+ * phases' (a phase is no pattern: colouring a phase like "sequential"
+ * would say it is one). */
+static void set_pattern_color(cairo_t *cr, unsigned label)
+{
+	set_color(cr, label < 7 ? label : label + 1);
+}
+
+/* Phases are shades of grey, the id's; neighbouring ids differ. */
+static double phase_grey(unsigned id)
+{
+	static const double g[] = { 0.30, 0.52, 0.38, 0.60, 0.45 };
+
+	return g[id % (sizeof(g) / sizeof(g[0]))];
+}
+
 /* viridis, by five anchors */
 static void heat_color(double v, double rgb[3])
 {
@@ -182,6 +198,20 @@ static void fmt_num(char *b, size_t len, double v, int bytes)
 		i++;
 	}
 	snprintf(b, len, "%g%s", round(v * 100) / 100, si[i]);
+}
+
+/* 1234567 as "1,234,567". */
+static void group_digits(char *b, size_t len, uint64_t v)
+{
+	char t[32];
+	int n = snprintf(t, sizeof(t), "%llu", (unsigned long long)v), o = 0;
+
+	for (int i = 0; i < n && (size_t)o + 2 < len; i++) {
+		if (i && (n - i) % 3 == 0)
+			b[o++] = ',';
+		b[o++] = t[i];
+	}
+	b[o] = 0;
 }
 
 static void frame_begin(struct frame *f, cairo_t *cr, const struct pgt_plot_opts *o, int kind, double right)
@@ -605,10 +635,27 @@ static int draw_heatmap(struct frame *f, const struct pgt_plot_data *d)
 	x_axis(f, "time (s)", 0);
 	text_up(f->cr, 16, (f->y0 + f->y1) / 2, o->bytes ? "offset in each object (bytes)" : "page in each object");
 	colorbar(f, (double)maxv, "references per cell");
-	if (ng > nb || untracked) {
-		snprintf(lab, sizeof(lab), "%zu of %zu objects shown%s", nb, ng, untracked ? "; more not tracked" : "");
-		cairo_set_source_rgb(f->cr, 0.3, 0.3, 0.3);
-		text_at(f->cr, f->x1, f->y0 - 6, lab, 1, 0);
+	{
+		const uint32_t *ids;
+		const uint64_t *const *rows;
+		const uint64_t *refs;
+		ssize_t all = pgt_heat__files(d->heat, &ids, &rows, &refs);
+		size_t nall = all > 0 ? (size_t)all : ng;
+		char a[32], b2[32], note[200];
+
+		group_digits(a, sizeof(a), nb);
+		group_digits(b2, sizeof(b2), nall > ng ? nall : ng);
+		if (d->heat_first_met && untracked)
+			snprintf(note, sizeof(note), "%s of %s objects: the most referenced of the first met "
+				 "(a pipe is read once)", a, b2);
+		else if (nall > nb)
+			snprintf(note, sizeof(note), "the %s most referenced of %s objects", a, b2);
+		else
+			note[0] = 0;
+		if (note[0]) {
+			cairo_set_source_rgb(f->cr, 0.3, 0.3, 0.3);
+			text_at(f->cr, f->x1, f->y0 - 6, note, 1, 0);
+		}
 	}
 	return 0;
 }
@@ -834,6 +881,18 @@ static int draw_wss(struct frame *f, const struct pgt_plot_data *d)
 	polyline(f, xs, ys, n, 0, 0);
 	axes(f, "time (s)", "distinct pages per window", 0, 0);
 	free(xs);
+	{	/* what a point is: the window, as pgtrace stats --window takes it */
+		char lab[160], num[48];
+
+		if (d->wss_window_ns)
+			snprintf(num, sizeof(num), "%g ms", (double)d->wss_window_ns / 1e6);
+		else
+			group_digits(num, sizeof(num), d->wss_window);
+		snprintf(lab, sizeof(lab), "working set per window of %s%s (%zu windows)", num,
+			 d->wss_window_ns ? "" : d->wss_window == 1 ? " reference" : " references", n);
+		cairo_set_source_rgb(f->cr, 0.2, 0.2, 0.2);
+		text_at(f->cr, f->x0, f->y0 - 6, lab, 0, 0);
+	}
 	return 0;
 }
 
@@ -963,11 +1022,14 @@ static int draw_phase_rows(struct frame *f, const struct pgt_plot_data *d, const
 	rowh = rows ? (f->y1 - f->y0 - strip - gap - 16 * 2) / (double)rows : 0;
 	if (rowh > 40)
 		rowh = 40;
-	/* the phase strip: one colour per phase id */
+	/* the phase strip: a grey per phase id, never a pattern's colour,
+	 * and a white line at each boundary (two phases of one grey stay
+	 * two) */
 	for (size_t i = 0; i < np; i++) {
 		double x0 = map_x(f, (double)ph[i].start_ref), x1 = map_x(f, (double)ph[i].end_ref + 1);
+		double g = phase_grey(ph[i].id);
 
-		set_color(f->cr, ph[i].id);
+		cairo_set_source_rgb(f->cr, g, g, g);
 		cairo_rectangle(f->cr, x0, f->y0, x1 - x0 > 1 ? x1 - x0 : 1, strip);
 		cairo_fill(f->cr);
 		if (x1 - x0 > 28) {
@@ -975,6 +1037,22 @@ static int draw_phase_rows(struct frame *f, const struct pgt_plot_data *d, const
 			cairo_set_source_rgb(f->cr, 1, 1, 1);
 			text_at(f->cr, (x0 + x1) / 2, f->y0 + strip / 2, lab, 0.5, 0.5);
 		}
+	}
+	cairo_set_source_rgb(f->cr, 1, 1, 1);
+	for (size_t i = 1; i < np; i++) {
+		double x = floor(map_x(f, (double)ph[i].start_ref));
+
+		cairo_rectangle(f->cr, x - 1, f->y0, 2, strip);
+		cairo_fill(f->cr);
+	}
+	{	/* what a phase window is */
+		char num[48];
+
+		group_digits(num, sizeof(num), sm.phase_window);
+		snprintf(lab, sizeof(lab), "%zu phase%s, %llu distinct; phase windows of %s references", np,
+			 np == 1 ? "" : "s", (unsigned long long)sm.ids, num);
+		cairo_set_source_rgb(f->cr, 0.2, 0.2, 0.2);
+		text_at(f->cr, f->x0, f->y0 - 6, lab, 0, 0);
 	}
 	cairo_set_source_rgb(f->cr, 0, 0, 0);
 	text_at(f->cr, f->x0 - 6, f->y0 + strip / 2, "phase", 1, 0.5);
@@ -988,7 +1066,7 @@ static int draw_phase_rows(struct frame *f, const struct pgt_plot_data *d, const
 			const struct pgt_phase_segment *sg = &ob->segs[s];
 			double x0 = map_x(f, (double)sg->start_ref), x1 = map_x(f, (double)sg->end_ref + 1);
 
-			set_color(f->cr, sg->label);
+			set_pattern_color(f->cr, sg->label);
 			cairo_rectangle(f->cr, x0, y + 2, x1 - x0 > 1 ? x1 - x0 : 1, rowh - 4);
 			cairo_fill(f->cr);
 		}
@@ -1003,7 +1081,7 @@ static int draw_phase_rows(struct frame *f, const struct pgt_plot_data *d, const
 			cairo_text_extents_t e;
 			const char *nm = pgt_pattern_name(l);
 
-			set_color(f->cr, l);
+			set_pattern_color(f->cr, l);
 			cairo_rectangle(f->cr, x, y - 10, 12, 12);
 			cairo_fill(f->cr);
 			cairo_set_source_rgb(f->cr, 0, 0, 0);

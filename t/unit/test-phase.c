@@ -346,6 +346,64 @@ static void test_ranges(void **state)
 	pgt_phase__free(p);
 }
 
+/*
+ * A sequential reader whose reads share a page: tar reads 10 KiB at a
+ * time, so with 4 KiB pages its lookups are pages 0..2, 2..4, 5..7,
+ * 7..9, 10..12, ... (overlapping by one page, then adjacent).  That is
+ * sequential, not strided by 2 (start to start alternates 2 and 3); the
+ * same read backwards is sequential-backward.  A range read again
+ * inside the last one is a repeat (a step of 0).
+ */
+static void test_overlapping_ranges(void **state)
+{
+	struct pgt_phase *p = new_phase(W, 0);
+	const struct pgt_phase_object *objs;
+	uint64_t ts = 0, b = 0;
+	size_t n;
+
+	(void)state;
+	while (b < 10240ull * 600) {	/* 10 KiB reads of object 1 */
+		uint64_t first = b / 4096, last = (b + 10240 - 1) / 4096;
+
+		assert_int_equal(pgt_phase__range(p, 1, first, last - first + 1, ts++), 0);
+		b += 10240;
+	}
+	b = 10240ull * 600;
+	while (b >= 10240) {		/* the same, backwards, object 2 */
+		uint64_t first = (b - 10240) / 4096, last = (b - 1) / 4096;
+
+		assert_int_equal(pgt_phase__range(p, 2, first, last - first + 1, ts++), 0);
+		b -= 10240;
+	}
+	for (uint64_t i = 0; i < W; i++) {	/* 0..3, then 2..3 inside it: repeats */
+		assert_int_equal(pgt_phase__range(p, 3, 4 * i, 4, ts++), 0);
+		assert_int_equal(pgt_phase__range(p, 3, 4 * i + 2, 2, ts++), 0);
+	}
+	assert_int_equal(pgt_phase__finish(p), 0);
+	objs = pgt_phase__objects(p, &n);
+	assert_int_equal(n, 3);
+	assert_true(objs[0].nwins > 2);
+	for (size_t i = 0; i < objs[0].nwins; i++) {
+		const struct pgt_phase_window *w = &objs[0].wins[i];
+
+		if (w->f.n < 64)	/* the tail: sparse */
+			continue;
+		assert_int_equal(w->label, PGT_PAT_SEQ_FORWARD);
+		assert_true(w->f.f_fwd == 1.0);
+		assert_true(w->f.f_repeat == 0.0);
+	}
+	for (size_t i = 0; i < objs[1].nwins; i++) {
+		if (objs[1].wins[i].f.n < 64)
+			continue;
+		assert_int_equal(objs[1].wins[i].label, PGT_PAT_SEQ_BACKWARD);
+		assert_true(objs[1].wins[i].f.f_bwd == 1.0);
+	}
+	/* every other step is inside the last event: half repeats */
+	assert_true(fabs(objs[2].wins[0].f.f_repeat - 0.5) < 0.01);
+	assert_int_equal(objs[2].wins[0].label, PGT_PAT_SEQ_FORWARD);
+	pgt_phase__free(p);
+}
+
 /* An object left alone for a whole phase window closes its window. */
 static void test_pause_closes_window(void **state)
 {
@@ -511,6 +569,7 @@ int main(void)
 		cmocka_unit_test(test_uniform),
 		cmocka_unit_test(test_sparse_and_one_shot),
 		cmocka_unit_test(test_ranges),
+		cmocka_unit_test(test_overlapping_ranges),
 		cmocka_unit_test(test_pause_closes_window),
 		cmocka_unit_test(test_phases),
 		cmocka_unit_test(test_hysteresis),
