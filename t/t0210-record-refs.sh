@@ -89,6 +89,18 @@ test_expect_success 'a build: the footprint of the files it read = what the kern
 	assert len(read) > 50 and abs(fp - cached) <= 0.1 * cached, (fp, cached)
 	EOF
 '
+# A read whose batch of pages ends early (at a read-ahead mark) asks the
+# page cache again for the rest of its range, and the kernel reports that
+# as a new request with the same end: each page must count once.
+test_expect_success 'a cold sequential read: every page of the file is looked up exactly once' '
+	head -c $((16384 * ps)) /dev/urandom >seq && cold seq &&
+	pgtrace record -q -o seq.pgt -- dd if=seq of=/dev/null bs=64k 2>/dev/null &&
+	pgtrace dump --format csv --fields type,ino,index,npages seq.pgt |
+		awk -F, -v i=$(stat -c %i seq) "\$1 == \"lookup\" && \$2 == i { for (p = \$3; p < \$3 + \$4; p++) n[p]++ }
+			END { for (p in n) { pages++; if (n[p] != 1) bad++ } print pages, bad + 0 }" >got &&
+	pgtrace info seq.pgt | grep "lookups_continued" &&
+	echo "16384 0" >want && cmp want got
+'
 test_expect_success 'a file grown by another process: the later lookup reaches its new end, with a size record' '
 	head -c $ps /dev/urandom >grow &&
 	pgtrace record -q -o grow.pgt -- sh -c "cat grow >/dev/null; sleep 1.5; cat grow >/dev/null" &

@@ -74,6 +74,10 @@ struct pgt_record_stats {
 	 * file's end, dropped whole (past it), or left as they came because
 	 * the file's size could not be learnt (no path, another st_dev) */
 	uint64_t lookups_clamped, lookups_dropped, lookups_unsized;
+	/* lookups left out as the rest of the previous one: a read whose
+	 * batch ended early looks up the rest of its range again, and the
+	 * kernel reports it as a new request with the same end */
+	uint64_t lookups_continued;
 	/* the launched command alone: from its release (tracing on) to its
 	 * exit, CLOCK_MONOTONIC seconds; 0 when it was not seen to exit */
 	double child_elapsed;

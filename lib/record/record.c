@@ -158,7 +158,15 @@ struct objent {
 	uint64_t stat_ts;	/* CLOCK_MONOTONIC ns of the last stat */
 };
 #define MM_KDEV UINT32_MAX	/* objent.kdev of an address space */
-struct procent { uint32_t tid, tgid; int state; /* 0 new, 1 pass, 2 filtered */ };
+struct procent {
+	uint32_t tid, tgid;
+	int state;		/* 0 new, 1 pass, 2 filtered */
+	/* the thread's last lookup: one read() whose batch of pages ends
+	 * early asks the page cache again for the rest, and the kernel
+	 * reports the same request's end once more */
+	uint32_t lk_obj;
+	uint64_t lk_index, lk_end;
+};
 
 struct chunk { char *path; uint64_t bytes, first_ts, last_ts; };
 
@@ -1448,9 +1456,24 @@ static int handle(struct rec *r, struct rev *e)
 		if (err)
 			return err;
 		if (e->ev.type == PGT_EV_LOOKUP) {
+			struct procent *pe;
+
 			err = clamp_lookup(r, o, &e->ev);
 			if (err <= 0)
 				return err;
+			pe = proc_slot(r, e->ev.tid);
+			if (!pe)
+				return -ENOMEM;
+			end = e->ev.index + e->ev.npages;
+			if (pe->lk_obj == e->ev.obj && end == pe->lk_end && e->ev.index > pe->lk_index &&
+			    e->ev.index < end) {
+				/* the rest of the same read: its pages are counted */
+				r->st->lookups_continued++;
+				return 0;
+			}
+			pe->lk_obj = e->ev.obj;
+			pe->lk_index = e->ev.index;
+			pe->lk_end = end;
 		} else if (e->ev.type != PGT_EV_DELETE && end > o->seen_pages) {
 			o->seen_pages = end;	/* inserted, faulted or mapped: it exists */
 		}
@@ -2030,6 +2053,8 @@ int pgt_record(const struct pgt_record_opts *o, struct pgt_record_stats *st)
 			 (unsigned long long)st->lookups_clamped, (unsigned long long)st->lookups_dropped,
 			 (unsigned long long)st->lookups_unsized);
 		pgt_meta__add_info(r.meta, "recorder.lookups_past_eof", buf);
+		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)st->lookups_continued);
+		pgt_meta__add_info(r.meta, "recorder.lookups_continued", buf);
 	}
 	if (!err)
 		err = emit(&r);
