@@ -127,6 +127,10 @@ void out_json_str(struct out *o, const char *s);
 void out_csv_str(struct out *o, const char *s);
 /* Text with control characters shown as \xNN (for terminals). */
 void out_text_str(struct out *o, const char *s);
+/* What a trace cannot show (enum pgt_refs_caveat bits): one line
+ * "note: ..." each, or a JSON member "notes":[...] (always written). */
+void out_caveats_text(struct out *o, unsigned caveats);
+void out_caveats_json(struct out *o, unsigned caveats);
 /* Text for HTML: markup characters as entities, control characters and
  * bytes that are not UTF-8 shown as \xNN. */
 void out_html_str(struct out *o, const char *s);

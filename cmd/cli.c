@@ -575,6 +575,26 @@ const void **cli_sorted_ptrs(const void *base, size_t *n, size_t size, int (*cmp
 	return v;
 }
 
+void out_caveats_text(struct out *o, unsigned caveats)
+{
+	for (unsigned b = 1; b < PGT_CAVEAT_LAST; b <<= 1)
+		if (caveats & b)
+			out_printf(o, "note: %s\n", pgt_refs_caveat_text(b));
+}
+
+void out_caveats_json(struct out *o, unsigned caveats)
+{
+	unsigned n = 0;
+
+	out_str(o, "\"notes\":[");
+	for (unsigned b = 1; b < PGT_CAVEAT_LAST; b <<= 1)
+		if (caveats & b) {
+			out_str(o, n++ ? "," : "");
+			out_json_str(o, pgt_refs_caveat_text(b));
+		}
+	out_str(o, "]");
+}
+
 uint32_t cli_refs_arg(const char *arg)
 {
 	const char *bad;

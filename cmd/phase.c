@@ -11,6 +11,8 @@
 
 static void phase_usage(FILE *f)
 {
+	char def[128];
+
 	fprintf(f,
 		"Usage: pgtrace phase [OPTIONS] TRACE|-\n"
 		"\n"
@@ -30,7 +32,7 @@ static void phase_usage(FILE *f)
 		"      --gap N            largest step still sequential, in pages (default 1;\n"
 		"                         the readahead window for fault-only traces)\n"
 		"      --refs LIST        event types that count as references (default:\n"
-		"                         lookup,fault,map,user-fault,reference; names,\n"
+		"                         %s; names,\n"
 		"                         \"default\" and \"all\" allowed)\n"
 		"      --space file|pfn   a page is (file, index) (default) or a frame\n"
 		"      --objects N        objects shown, most referenced first (default 10\n"
@@ -47,11 +49,13 @@ static void phase_usage(FILE *f)
 		"  pgtrace phase --windows --json --window 1024 small.pgt\n"
 		"\n"
 		"Exit status: 0 on success, 1 when the trace is damaged (what was read is\n"
-		"analysed) or output cannot be written, 2 on usage errors.\n");
+		"analysed) or output cannot be written, 2 on usage errors.\n",
+		pgt_refs_names(pgt_refs_default(), def, sizeof(def)));
 }
 
 struct ctx {
 	struct pgt_meta *meta;
+	unsigned caveats;	/* enum pgt_refs_caveat */
 	int space;
 	int windows;
 	size_t top;
@@ -143,6 +147,7 @@ static void print_text(struct out *w, const struct ctx *c, const struct pgt_phas
 		   (unsigned long long)sm.window, (unsigned long long)sm.phase_window);
 	if (sm.seen_full)
 		out_str(w, "(first-touch memory ran out: pages past it count as new)\n");
+	out_caveats_text(w, c->caveats);
 	for (size_t i = 0; i < shown; i++) {
 		const struct pgt_phase_object *o = v[i];
 
@@ -263,11 +268,13 @@ static void print_json(struct out *w, const struct ctx *c, const struct pgt_phas
 	v = sorted_objects(p, &n);
 	shown = c->top && c->top < n ? c->top : n;
 	out_printf(w, "{\"refs\":%llu,\"objects_total\":%llu,\"window\":%llu,\"phase_window\":%llu,"
-		   "\"first_ts\":%llu,\"last_ts\":%llu,\"seen_full\":%s,\"windows\":%llu,\"objects\":[",
+		   "\"first_ts\":%llu,\"last_ts\":%llu,\"seen_full\":%s,\"windows\":%llu,",
 		   (unsigned long long)sm.refs, (unsigned long long)sm.objects, (unsigned long long)sm.window,
 		   (unsigned long long)sm.phase_window, (unsigned long long)sm.first_ts,
 		   (unsigned long long)sm.last_ts, sm.seen_full ? "true" : "false",
 		   (unsigned long long)sm.windows);
+	out_caveats_json(w, c->caveats);
+	out_str(w, ",\"objects\":[");
 	for (size_t i = 0; i < shown; i++) {
 		const struct pgt_phase_object *o = v[i];
 
@@ -361,6 +368,7 @@ int cmd_phase(int argc, char **argv)
 	struct pgt_source *src;
 	struct pgt_reader *r;
 	struct progress prog;
+	struct pgt_refs_tally tally = { { 0 }, { 0 } };
 	struct out w;
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -427,10 +435,12 @@ int cmd_phase(int argc, char **argv)
 		err = pgt_phase__feed(ph, evs, (size_t)n);
 		if (err)
 			break;
+		pgt_refs_tally(&tally, evs, (size_t)n);
 		done += (uint64_t)n;
 		progress_update(&prog, done);
 	}
 	progress_done(&prog);
+	cx.caveats = pgt_refs_caveats(&tally, pgt_reader__header(r), cx.meta, o.refs);
 	if (err == -ENOMEM) {
 		cli_error("out of memory after %llu events (try a smaller --window or --phase-window)",
 			  (unsigned long long)done);

@@ -195,6 +195,7 @@ int pictures_read(struct pictures *p, const char *path, const struct pict_opts *
 	uint64_t total = 0, npk, t0 = 0, t1 = 0, done = 0;
 	struct cache_count cc = { 0 };
 	struct progress prog;
+	struct pgt_refs_tally tally = { { 0 }, { 0 } };
 	int err = 0, two_pass;
 	uint32_t none = 0;
 
@@ -273,11 +274,13 @@ int pictures_read(struct pictures *p, const char *path, const struct pict_opts *
 			err = count_cache(&cc, evs, (size_t)n);
 		if (err)
 			break;
+		pgt_refs_tally(&tally, evs, (size_t)n);
 		done += (uint64_t)n;
 		progress_update(&prog, done);
 	}
 	progress_done(&prog);
 	p->events = done;
+	p->caveats = pgt_refs_caveats(&tally, pgt_reader__header(p->r), p->d.meta, o->refs);
 	p->cache = cc.v;
 	p->ncache = cc.n;
 	p->levels = cc.levels;

@@ -35,6 +35,7 @@ struct pictures {
 	struct pict_cache *cache;	/* PICT_CACHE: objects with adds or deletes */
 	size_t ncache;
 	unsigned levels;		/* PICT_CACHE: bit n: events of detail level n */
+	unsigned caveats;		/* what the trace cannot show (enum pgt_refs_caveat) */
 };
 
 struct pict_opts {

@@ -159,6 +159,9 @@ int cmd_plot(int argc, char **argv)
 	rc = pictures_read(&p, path, &pi);
 	if (rc > 0)
 		return rc;
+	for (unsigned b = 1; b < PGT_CAVEAT_LAST; b <<= 1)
+		if (p.caveats & b)
+			fprintf(stderr, "%s: note: %s\n", cli_cmd, pgt_refs_caveat_text(b));
 	po.page_size = p.page_size;
 	p.d.pfn_space = pi.space == PGT_SPACE_PFN;
 	if (strcmp(output, "-")) {

@@ -252,9 +252,7 @@ static void print_text(struct out *w, const struct outctx *c, const struct pgt_s
 			   (unsigned long long)sm.sampled_refs);
 	else
 		out_str(w, "sampling          none (exact)\n");
-	for (unsigned b = 1; b < PGT_CAVEAT_LAST; b <<= 1)
-		if (c->caveats & b)
-			out_printf(w, "note: %s\n", pgt_refs_caveat_text(b));
+	out_caveats_text(w, c->caveats);
 
 	out_str(w, "\nLRU miss ratio\n      pages  miss ratio\n");
 	npts = mrc_points(s, pts, PGT_ARRAY_SIZE(pts));
@@ -417,13 +415,8 @@ static void print_json(struct out *w, const struct outctx *c, const struct pgt_s
 	pgt_stats__summary(s, &sm);
 	out_str(w, "{\"summary\":");
 	json_summary(w, s);
-	out_str(w, ",\"notes\":[");
-	for (unsigned b = 1, n = 0; b < PGT_CAVEAT_LAST; b <<= 1)
-		if (c->caveats & b) {
-			out_str(w, n++ ? "," : "");
-			out_json_str(w, pgt_refs_caveat_text(b));
-		}
-	out_char(w, ']');
+	out_char(w, ',');
+	out_caveats_json(w, c->caveats);
 	out_printf(w, ",\"page_size\":%llu,\"distance_histogram\":", (unsigned long long)c->page_size);
 	json_hist(w, pgt_stats__distance_hist(s), 1);
 	out_str(w, ",\"mrc\":");

@@ -341,7 +341,10 @@ else
 	test_expect_success 'setup: a real recording of tar over files of a few MiB, then md5sum, then tar again' '
 		mkdir -p src small &&
 		for i in 1 2 3 4; do head -c $((3 * 1048576 + i * 65536)) /dev/urandom >src/f$i.bin || exit 1; done &&
-		for i in $(seq 1 200); do head -c 40000 /dev/urandom >small/s$i || exit 1; done &&
+		# enough small files for the md5sum phase to last several phase
+		# windows (each is one lookup of 10 pages)
+		python3 -c "import os
+for i in range(1, 1001): open(\"small/s%d\" % i, \"wb\").write(os.urandom(40000))" &&
 		sync &&
 		pgtrace record -q -o tar.pgt -- sh -c "tar cf - src | cat >/dev/null" &&
 		pgtrace record -q -o rec.pgt -- sh -c "tar cf - src | cat >/dev/null; md5sum small/* >/dev/null; tar cf - src | cat >/dev/null"

@@ -56,8 +56,10 @@ const char *pgt_refs_caveat_text(unsigned caveat)
 		       "(by an earlier fault or by fault-around) are not in this trace (record with -l 3 or "
 		       "--damon to sample them)";
 	case PGT_CAVEAT_MAP_SKIPPED:
-		return "fault-around maps (pages the kernel mapped because they were cached) are not "
-		       "references ('--refs default,map' counts them)";
+		return "fault-around maps are not references: a map event covers the pages the kernel "
+		       "mapped around a fault because they were cached, the touched page among them when "
+		       "it was cached (then no fault event names it), and which one was touched is not "
+		       "known ('--refs default,map' counts them all)";
 	case PGT_CAVEAT_NO_SIZES:
 		return "recorded without file sizes (format before 1.2): a lookup covers the pages its read "
 		       "asked for, past the end of the file too, so distinct pages and the footprint are "
