@@ -895,7 +895,7 @@ static int obj_of(struct rec *r, uint32_t kdev, uint64_t ino, uint32_t *id, stru
 	struct objent *o = obj_slot(r, kdev, ino);
 	struct pgt_object ob = { 0 };
 	const char *path;
-	char bdev[640];
+	char bdev[1024];
 	int src = 0;
 
 	if (!o)
