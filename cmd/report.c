@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "builtin.h"
+#include "compare.h"
 #include "pictures.h"
 
 static void report_usage(FILE *f)
@@ -79,9 +80,11 @@ struct ctx {
 	struct pgt_plot_opts po;
 	size_t top;
 	int failed;
+	const char *sfx;	/* ids of a run's parts: "" alone, "-a" or "-b" of two */
 };
 
-static void chart(struct ctx *c, int kind, int fmt, const char *title, const char *alt)
+/* The <img> of chart @kind of c's trace, or why it is missing. */
+static void chart_img(struct ctx *c, int kind, int fmt, const char *alt)
 {
 	struct pgt_plot_opts po = c->po;
 	char *mem = NULL;
@@ -90,22 +93,27 @@ static void chart(struct ctx *c, int kind, int fmt, const char *title, const cha
 
 	po.format = fmt;
 	err = pgt_plot__draw(kind, &c->p->d, &po, NULL, &mem, &len);
-	out_printf(c->w, "<h2 id=\"%s\">", pgt_plot_kind_name(kind));
-	out_html_str(c->w, title);
-	out_str(c->w, "</h2>\n");
 	if (err) {
 		out_printf(c->w, "<p>This chart could not be drawn: %s.</p>\n", pgt_strerror(err));
 		cli_error("cannot draw the %s chart: %s", pgt_plot_kind_name(kind), pgt_strerror(err));
 		c->failed = 1;
 		return;
 	}
-	out_printf(c->w, "<img id=\"img-%s\" alt=\"", pgt_plot_kind_name(kind));
+	out_printf(c->w, "<img id=\"img-%s%s\" alt=\"", pgt_plot_kind_name(kind), c->sfx);
 	out_html_str(c->w, alt);
 	out_printf(c->w, "\" width=\"%d\" height=\"%d\" src=\"data:image/%s;base64,", po.width, po.height,
 		   fmt == PGT_PLOT_SVG ? "svg+xml" : "png");
 	out_base64(c->w, (const unsigned char *)mem, len);
 	out_str(c->w, "\">\n");
 	free(mem);
+}
+
+static void chart(struct ctx *c, int kind, int fmt, const char *title, const char *alt)
+{
+	out_printf(c->w, "<h2 id=\"%s\">", pgt_plot_kind_name(kind));
+	out_html_str(c->w, title);
+	out_str(c->w, "</h2>\n");
+	chart_img(c, kind, fmt, alt);
 }
 
 static const char *obj_path(struct pgt_meta *m, uint32_t obj)
@@ -188,7 +196,7 @@ static void header(struct ctx *c)
 	uint64_t start = h->start_ts;
 	char b[256], t[64];
 
-	out_str(w, "<table id=\"trace\">\n");
+	out_printf(w, "<table id=\"trace%s\">\n", c->sfx);
 	if (cmd) {
 		row_text(w, "command", cmd);
 	} else if (gen) {
@@ -242,19 +250,15 @@ static void header(struct ctx *c)
 		   (unsigned long long)pgt_meta__lost_total(m));
 }
 
-static void summary(struct ctx *c, const char *path, const char *title)
+/* The trace's name, host, kernel and recorder, in one line. */
+static void sub_line(struct ctx *c, const char *path)
 {
 	struct out *w = c->w;
 	struct pgt_meta *m = c->p->d.meta;
-	struct pgt_stats_summary sm;
 	const char *host = pgt_meta__info(m, "hostname"), *kern = pgt_meta__info(m, "kernel");
 	const char *rec = pgt_meta__info(m, "recorder"), *gen = pgt_meta__info(m, "generator");
-	char hb[32];
 
-	pgt_stats__summary(c->p->exact, &sm);
-	out_str(w, "<h1>");
-	out_html_str(w, title);
-	out_str(w, "</h1>\n<p class=\"sub\">");
+	out_str(w, "<p class=\"sub\">");
 	out_html_str(w, path);
 	if (host) {
 		out_str(w, " &middot; host ");
@@ -269,8 +273,21 @@ static void summary(struct ctx *c, const char *path, const char *title)
 		out_html_str(w, rec ? rec : gen);
 	}
 	out_str(w, "</p>\n");
-	header(c);
-	out_str(w, "<h2 id=\"summary\">Summary</h2>\n<table>\n");
+}
+
+/* The summary numbers: a section of the page alone, of a run's column
+ * when there are two. */
+static void summary_table(struct ctx *c)
+{
+	struct out *w = c->w;
+	struct pgt_stats_summary sm;
+	char hb[32];
+
+	pgt_stats__summary(c->p->exact, &sm);
+	if (*c->sfx)
+		out_printf(w, "<h3 id=\"summary%s\">Summary</h3>\n<table>\n", c->sfx);
+	else
+		out_str(w, "<h2 id=\"summary\">Summary</h2>\n<table>\n");
 	row_num(w, "events", "%.0f", (double)c->p->events);
 	row_num(w, "page references", "%.0f", (double)sm.refs);
 	row_num(w, "distinct pages", "%.0f", (double)sm.pages);
@@ -321,6 +338,16 @@ static void summary(struct ctx *c, const char *path, const char *title)
 		row_num(w, "phase window (references)", "%.0f", (double)ps.phase_window);
 	}
 	out_str(w, "</table>\n");
+}
+
+static void summary(struct ctx *c, const char *path, const char *title)
+{
+	out_str(c->w, "<h1>");
+	out_html_str(c->w, title);
+	out_str(c->w, "</h1>\n");
+	sub_line(c, path);
+	header(c);
+	summary_table(c);
 }
 
 static const struct pgt_phase_object *phase_obj(struct ctx *c, uint32_t obj)
@@ -530,7 +557,7 @@ int cmd_report(int argc, char **argv)
 	};
 	struct pict_opts pi = { .want = PICT_HEAT | PICT_GRIDS | PICT_STATS | PICT_SAMPLED | PICT_PHASE | PICT_CACHE };
 	const char *output = NULL, *path, *title = NULL;
-	struct ctx c = { .top = 10 };
+	struct ctx c = { .top = 10, .sfx = "" };
 	struct pictures p;
 	int force = 0, ch, rc, fd;
 	struct out w;
