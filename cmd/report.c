@@ -16,6 +16,7 @@
 #include "builtin.h"
 #include "compare.h"
 #include "pictures.h"
+#include "util/util.h"
 
 static void report_usage(FILE *f)
 {
@@ -541,6 +542,282 @@ static void phases(struct ctx *c)
 	fold_end(c, n);
 }
 
+static const char *const style_two =
+	".runs{display:flex;gap:16px;align-items:flex-start}.run{flex:1 1 0;min-width:0;margin:0}"
+	"h3{margin-bottom:4px}figcaption{color:#555;font-size:small}";
+
+static void page_head(struct out *w, const char *title, const char *more_style)
+{
+	out_str(w, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+		   "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+		   "img-src data:; style-src 'unsafe-inline'\">\n<title>pgtrace report: ");
+	out_html_str(w, title);
+	out_printf(w, "</title>\n<style>%s%s</style></head><body>\n", style, more_style);
+}
+
+static void page_foot(struct out *w)
+{
+	out_printf(w, "<footer>pgtrace %s &middot; charts are images in the page; nothing is loaded "
+		   "from elsewhere</footer>\n</body></html>\n", PGT_VERSION_STRING);
+}
+
+/* The charts in page order; the working set's title (NULL) names its window. */
+static const struct chart_kind {
+	int kind, fmt;
+	const char *title, *alt;
+} chart_kinds[] = {
+	{ PGT_PLOT_HEATMAP, PGT_PLOT_PNG, "Address versus time",
+	  "heatmap of page references by time and page, per object" },
+	{ PGT_PLOT_FILEHEAT, PGT_PLOT_PNG, "Per-file heat", "references per file over time" },
+	{ PGT_PLOT_MRC, PGT_PLOT_SVG, "Miss-ratio curve", "LRU miss ratio by memory size" },
+	{ PGT_PLOT_REUSE, PGT_PLOT_SVG, "Reuse distance", "stack distance histogram and CDF" },
+	{ PGT_PLOT_WSS, PGT_PLOT_SVG, NULL, "distinct pages per window" },
+	{ PGT_PLOT_IRF, PGT_PLOT_SVG, "avg.IRF", "avg.IRF histogram per object" },
+	{ PGT_PLOT_POPULARITY, PGT_PLOT_SVG, "Popularity", "references by rank" },
+	{ PGT_PLOT_PHASE, PGT_PLOT_SVG, "Phases", "phase strip and patterns per object" },
+};
+
+static void wss_title(const struct pictures *p, const char *pre, const char *post, char *b, size_t len)
+{
+	if (p->window_ns)
+		snprintf(b, len, "%swindows of %g ms%s", pre, (double)p->window_ns / 1e6, post);
+	else
+		snprintf(b, len, "%swindows of %llu references%s", pre, (unsigned long long)p->window, post);
+}
+
+/* ---- two traces ---- */
+
+/* One run's column: its name, header and summary. */
+static void run_column(struct ctx *c, const char *which, const char *path)
+{
+	out_printf(c->w, "<div class=\"run\">\n<h3 id=\"run%s\">%s: <span class=\"path\">", c->sfx, which);
+	out_html_str(c->w, path);
+	out_str(c->w, "</span></h3>\n");
+	sub_line(c, path);
+	header(c);
+	summary_table(c);
+	out_str(c->w, "</div>\n");
+}
+
+static void cmp_cell_count(struct out *w, uint64_t v, int present)
+{
+	if (present)
+		out_printf(w, "<td class=\"n\">%llu</td>", (unsigned long long)v);
+	else
+		out_str(w, "<td class=\"n\">-</td>");
+}
+
+static void cmp_cell_ratio(struct out *w, double v, const char *fmt)
+{
+	if (v < 0) {
+		out_str(w, "<td class=\"n\">-</td>");
+		return;
+	}
+	out_str(w, "<td class=\"n\">");
+	out_printf(w, fmt, v);
+	out_str(w, "</td>");
+}
+
+static void total_count(struct out *w, const char *name, uint64_t a, uint64_t b)
+{
+	out_printf(w, "<tr><th>%s</th>", name);
+	cmp_cell_count(w, a, 1);
+	cmp_cell_count(w, b, 1);
+	out_printf(w, "<td class=\"n\">%+lld</td>", (long long)(b - a));
+	cmp_cell_ratio(w, a ? (double)b / (double)a : -1, "%.3f");
+	out_str(w, "</tr>\n");
+}
+
+static void total_ratio(struct out *w, const char *name, double a, double b)
+{
+	out_printf(w, "<tr><th>%s</th>", name);
+	cmp_cell_ratio(w, a, "%.4f");
+	cmp_cell_ratio(w, b, "%.4f");
+	if (a < 0 || b < 0)
+		out_str(w, "<td class=\"n\">-</td>");
+	else
+		out_printf(w, "<td class=\"n\">%+.4f</td>", b - a);
+	out_str(w, "<td></td></tr>\n");
+}
+
+/* pgtrace diff's total, as a table: the counts, the hit ratio, the curve. */
+static void cmp_total(struct ctx *c, const struct compare *d)
+{
+	struct out *w = c->w;
+	const struct cmp_row *r = compare_total(d);
+	uint64_t sizes[80];
+	size_t ns = compare_sizes(d, r, sizes, PGT_ARRAY_SIZE(sizes));
+
+	out_str(w, "<h2 id=\"comparison\">Comparison</h2>\n<p>As <code>pgtrace diff A B</code> computes it: "
+		   "references, insertions (add events: misses), evictions (delete events) and distinct "
+		   "pages of the two runs, ");
+	out_str(w, d->has_ins ? "the hit ratio (1 &minus; insertions / references) " :
+				"no hit ratio (neither trace has add events) ");
+	out_str(w, "and LRU miss ratios at memory sizes in pages.  Files are matched by path, processes "
+		   "by command name and executable.</p>\n");
+	out_printf(w, "<table id=\"cmp-total\">\n<tr><th>all</th><th>A</th><th>B</th><th>B &minus; A</th>"
+		   "<th>B / A</th></tr>\n<tr><th>events</th><td class=\"n\">%llu</td><td class=\"n\">%llu</td>"
+		   "<td class=\"n\">%+lld</td><td></td></tr>\n", (unsigned long long)d->events[0],
+		   (unsigned long long)d->events[1], (long long)(d->events[1] - d->events[0]));
+	total_count(w, "references", r->refs[0], r->refs[1]);
+	total_count(w, "insertions", r->s[0].ins, r->s[1].ins);
+	total_count(w, "evictions", r->s[0].evict, r->s[1].evict);
+	total_count(w, "distinct pages", r->pages[0], r->pages[1]);
+	if (d->has_ins)
+		total_ratio(w, "hit ratio", compare_hit_ratio(d, r, 0), compare_hit_ratio(d, r, 1));
+	for (size_t i = 0; i < ns; i++) {
+		char name[48];
+
+		snprintf(name, sizeof(name), "miss ratio @%llu page%s", (unsigned long long)sizes[i],
+			 sizes[i] == 1 ? "" : "s");
+		total_ratio(w, name, compare_miss_at(d, r, 0, sizes, i), compare_miss_at(d, r, 1, sizes, i));
+	}
+	out_str(w, "</table>\n");
+}
+
+/* pgtrace diff's files or processes, most changed first, folded past --top. */
+static void cmp_table(struct ctx *c, const struct compare *d, int t)
+{
+	static const char *const what[] = { "file", "process" };
+	struct out *w = c->w;
+	size_t n, both = compare_in_both(d, t);
+	const struct cmp_row **v = compare_sorted(d, t, &n);
+	char head[640];
+
+	snprintf(head, sizeof(head), "<tr><th rowspan=\"2\">%s</th><th rowspan=\"2\">in</th>"
+		 "<th colspan=\"3\">references</th><th colspan=\"3\">insertions</th>"
+		 "<th colspan=\"3\">evictions</th><th colspan=\"3\">distinct pages</th></tr>\n<tr>"
+		 "%s%s%s%s</tr>\n", what[t],
+		 "<th>A</th><th>B</th><th>B &minus; A</th>", "<th>A</th><th>B</th><th>B &minus; A</th>",
+		 "<th>A</th><th>B</th><th>B &minus; A</th>", "<th>A</th><th>B</th><th>B &minus; A</th>");
+	out_printf(w, "<h2 id=\"cmp-%s\">%s compared</h2>\n<p>%u in A, %u in B, %zu in both; most changed "
+		   "first (the largest absolute change of references, insertions, evictions or pages).</p>\n",
+		   compare_table_names[t], t == CMP_FILES ? "Files" : "Processes", d->t[t].in[0], d->t[t].in[1],
+		   both);
+	if (!n) {
+		out_str(w, "<p>None.</p>\n");
+		free(v);
+		return;
+	}
+	out_printf(w, "<table id=\"cmp-%s-table\">\n%s", compare_table_names[t], head);
+	for (size_t i = 0; i < n && i < FOLD_MAX; i++) {
+		const struct cmp_row *r = v[i];
+		int sa = r->s[0].st != NULL, sb = r->s[1].st != NULL;
+		const uint64_t va[4][2] = { { r->refs[0], r->refs[1] }, { r->s[0].ins, r->s[1].ins },
+					    { r->s[0].evict, r->s[1].evict }, { r->pages[0], r->pages[1] } };
+
+		fold_row(c, i, n, head);
+		out_str(w, "<tr><td class=\"path\">");
+		out_html_str(w, r->key);
+		out_printf(w, "</td><td>%s</td>", sa && sb ? "both" : sa ? "A only" : "B only");
+		for (int k = 0; k < 4; k++) {
+			cmp_cell_count(w, va[k][0], sa);
+			cmp_cell_count(w, va[k][1], sb);
+			out_printf(w, "<td class=\"n\">%+lld</td>", (long long)(va[k][1] - va[k][0]));
+		}
+		out_str(w, "</tr>\n");
+	}
+	fold_end(c, n);
+	free(v);
+}
+
+/* Chart @k of both runs, side by side, each captioned with its trace. */
+static void chart_pair(struct ctx c[2], const struct chart_kind *k, const char *const path[2])
+{
+	struct out *w = c[0].w;
+
+	out_printf(w, "<h2 id=\"%s\">", pgt_plot_kind_name(k->kind));
+	out_html_str(w, k->title ? k->title : "Working set over time");
+	out_str(w, "</h2>\n<div class=\"runs\">\n");
+	for (int i = 0; i < 2; i++) {
+		char wt[96];
+
+		out_str(w, "<figure class=\"run\">\n");
+		chart_img(&c[i], k->kind, k->fmt, k->alt);
+		out_printf(w, "<figcaption>%c: <span class=\"path\">", 'A' + i);
+		out_html_str(w, path[i]);
+		out_str(w, "</span>");
+		if (!k->title) {
+			wss_title(c[i].p, " (", ")", wt, sizeof(wt));
+			out_html_str(w, wt);
+		}
+		out_str(w, "</figcaption>\n</figure>\n");
+	}
+	out_str(w, "</div>\n");
+}
+
+/*
+ * The page of two runs: both headers side by side, pgtrace diff's
+ * comparison (the same code: compare.c), then each chart of both.  Both
+ * traces are read in full before a byte is written: a trace that cannot
+ * be read leaves no page.
+ */
+static int report_two(struct ctx *base, const struct pict_opts *pi, const char *const path[2], const char *output,
+		      int fd, const char *title)
+{
+	struct pictures p[2];
+	struct ctx c[2];
+	struct compare d;
+	struct out w;
+	char tb[1024];
+	int rc;
+
+	memset(p, 0, sizeof(p));
+	compare_init(&d, path[0], path[1], pi->refs, NULL, 0);
+	rc = compare_read(&d);
+	for (int i = 0; i < 2 && !rc; i++)
+		if (pictures_read(&p[i], path[i], pi))
+			rc = EXIT_RUNTIME;	/* said; a damaged trace fails compare_read first */
+	if (rc) {
+		close(fd);
+		if (strcmp(output, "-"))
+			unlink(output);
+		goto out;
+	}
+	out_init(&w, fd);
+	if (strcmp(output, "-"))
+		w.name = output;
+	for (int i = 0; i < 2; i++) {
+		c[i] = *base;
+		c[i].w = &w;
+		c[i].p = &p[i];
+		c[i].sfx = i ? "-b" : "-a";
+		p[i].d.pfn_space = pi->space == PGT_SPACE_PFN;
+		c[i].po.width = 1000;
+		c[i].po.height = 520;
+		c[i].po.top = c[i].top < 12 ? c[i].top : 12;
+		c[i].po.page_size = p[i].page_size;
+	}
+	snprintf(tb, sizeof(tb), "%s versus %s", path[0], path[1]);
+	page_head(&w, title ? title : tb, style_two);
+	out_str(&w, "<h1>");
+	out_html_str(&w, title ? title : "pgtrace report: two runs");
+	out_str(&w, "</h1>\n<p class=\"sub\">A: ");
+	out_html_str(&w, path[0]);
+	out_str(&w, " &middot; B: ");
+	out_html_str(&w, path[1]);
+	out_str(&w, "</p>\n<h2 id=\"runs\">The two runs</h2>\n<div class=\"runs\">\n");
+	run_column(&c[0], "A", path[0]);
+	run_column(&c[1], "B", path[1]);
+	out_str(&w, "</div>\n");
+	cmp_total(&c[0], &d);
+	cmp_table(&c[0], &d, CMP_FILES);
+	cmp_table(&c[0], &d, CMP_PROCS);
+	for (size_t i = 0; i < PGT_ARRAY_SIZE(chart_kinds); i++)
+		chart_pair(c, &chart_kinds[i], path);
+	pgt_plot__cleanup();
+	page_foot(&w);
+	if (out_finish(&w) || (close(fd) && cli_output_failed(output, -errno)))
+		rc = EXIT_RUNTIME;
+	else
+		rc = c[0].failed || c[1].failed ? EXIT_RUNTIME : 0;
+out:
+	pictures_free(&p[0]);
+	pictures_free(&p[1]);
+	compare_release(&d);
+	return rc;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -578,7 +855,14 @@ int cmd_report(int argc, char **argv)
 	}
 	if (!output)
 		cli_usage_error("give the page's file with -o report.html (or -o - for standard output)");
-	path = cli_trace_arg(argc, argv, optind);
+	if (argc - optind > 2)
+		cli_usage_error("one or two traces, got '%s' too", argv[optind + 2]);
+	if (argc - optind == 2)
+		for (int i = 0; i < 2; i++)
+			if (!strcmp(argv[optind + i], "-"))
+				cli_usage_error("'-' as one of two traces: each is read twice (as pgtrace diff "
+						"does), so it must be a file");
+	path = argc - optind == 2 ? argv[optind] : cli_trace_arg(argc, argv, optind);
 	pi.top = c.top < 12 ? c.top : 12;	/* the heatmap's bands, as c.po.top */
 	if (strcmp(output, "-")) {
 		fd = open(output, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0600);
@@ -588,6 +872,11 @@ int cmd_report(int argc, char **argv)
 		}
 	} else {
 		fd = dup(STDOUT_FILENO);
+	}
+	if (argc - optind == 2) {
+		const char *paths[2] = { argv[optind], argv[optind + 1] };
+
+		return report_two(&c, &pi, paths, output, fd, title);
 	}
 	rc = pictures_read(&p, path, &pi);
 	if (rc > 0) {
@@ -606,41 +895,26 @@ int cmd_report(int argc, char **argv)
 	if (strcmp(output, "-"))
 		w.name = output;
 	c.w = &w;
-	out_str(&w, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-		    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-		    "img-src data:; style-src 'unsafe-inline'\">\n<title>pgtrace report: ");
-	out_html_str(&w, title ? title : path);
-	out_printf(&w, "</title>\n<style>%s</style></head><body>\n", style);
+	page_head(&w, title ? title : path, "");
 	summary(&c, path, title ? title : "pgtrace report");
 	if (rc < 0)
 		out_str(&w, "<p class=\"warn\">The trace is damaged: this page shows the events read before "
 			    "the damage.</p>\n");
-	chart(&c, PGT_PLOT_HEATMAP, PGT_PLOT_PNG, "Address versus time",
-	      "heatmap of page references by time and page, per object");
-	chart(&c, PGT_PLOT_FILEHEAT, PGT_PLOT_PNG, "Per-file heat", "references per file over time");
-	chart(&c, PGT_PLOT_MRC, PGT_PLOT_SVG, "Miss-ratio curve", "LRU miss ratio by memory size");
-	chart(&c, PGT_PLOT_REUSE, PGT_PLOT_SVG, "Reuse distance", "stack distance histogram and CDF");
-	{
+	for (size_t i = 0; i < PGT_ARRAY_SIZE(chart_kinds); i++) {
+		const struct chart_kind *k = &chart_kinds[i];
 		char wt[96];
 
-		if (p.window_ns)
-			snprintf(wt, sizeof(wt), "Working set over time (windows of %g ms)", (double)p.window_ns / 1e6);
-		else
-			snprintf(wt, sizeof(wt), "Working set over time (windows of %llu references)",
-				 (unsigned long long)p.window);
-		chart(&c, PGT_PLOT_WSS, PGT_PLOT_SVG, wt, "distinct pages per window");
+		if (!k->title)
+			wss_title(&p, "Working set over time (", ")", wt, sizeof(wt));
+		chart(&c, k->kind, k->fmt, k->title ? k->title : wt, k->alt);
 	}
-	chart(&c, PGT_PLOT_IRF, PGT_PLOT_SVG, "avg.IRF", "avg.IRF histogram per object");
-	chart(&c, PGT_PLOT_POPULARITY, PGT_PLOT_SVG, "Popularity", "references by rank");
-	chart(&c, PGT_PLOT_PHASE, PGT_PLOT_SVG, "Phases", "phase strip and patterns per object");
 	pgt_plot__cleanup();	/* now: the tables below may exit out of memory */
 	objects(&c);
 	cache_table(&c, 0);
 	cache_table(&c, 1);
 	patterns(&c);
 	phases(&c);
-	out_printf(&w, "<footer>pgtrace %s &middot; charts are images in the page; nothing is loaded "
-		   "from elsewhere</footer>\n</body></html>\n", PGT_VERSION_STRING);
+	page_foot(&w);
 	if (out_finish(&w) || (close(fd) && cli_output_failed(output, -errno))) {
 		pictures_free(&p);
 		return EXIT_RUNTIME;
