@@ -22,14 +22,21 @@ static void report_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: pgtrace report [OPTIONS] -o report.html TRACE|-\n"
+		"   or: pgtrace report [OPTIONS] -o report.html A B\n"
 		"\n"
 		"Write one self-contained HTML page about a trace: a summary, every chart\n"
 		"of pgtrace plot, the top objects with their access patterns, and the\n"
 		"phases.  The page has no script and loads nothing: open it offline.\n"
 		"\n"
+		"Given two traces, the page compares the runs: both headers and summaries\n"
+		"side by side, the comparison of pgtrace diff A B (its total, and the files\n"
+		"and processes that changed most, with A, B and B - A), and every chart of\n"
+		"both runs.  Each of two traces is read twice, so neither may be '-'.\n"
+		"\n"
 		"Options:\n"
 		"  -o, --output FILE     the page (- for standard output)\n"
-		"      --top N           objects in tables and charts (default 10)\n"
+		"      --top N           objects in tables and charts, rows of the\n"
+		"                        comparison's tables before the fold (default 10)\n"
 		"      --refs LIST       event types that count (see pgtrace stats)\n"
 		"      --space file|pfn  pages by file (default) or physical frame\n"
 		"      --title TEXT      the page's title (default: the trace's name)\n"
@@ -44,9 +51,11 @@ static void report_usage(FILE *f)
 		"Examples:\n"
 		"  pgtrace report -o report.html run.pgt\n"
 		"  pgtrace record -o - -- make | pgtrace report -o build.html -\n"
+		"  pgtrace report -o cold-warm.html cold.pgt warm.pgt\n"
 		"\n"
 		"Exit status: 0 on success, 1 when the trace is damaged (the page shows\n"
-		"what was read) or the page cannot be written, 2 on usage errors.\n");
+		"what was read; of two traces, no page is left) or the page cannot be\n"
+		"written, 2 on usage errors.\n");
 }
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
