@@ -16,6 +16,7 @@
 #include "builtin.h"
 #include "compare.h"
 #include "pictures.h"
+#include "plot/mrc-pair.h"
 #include "util/util.h"
 
 static void report_usage(FILE *f)
@@ -93,6 +94,26 @@ struct ctx {
 	const char *sfx;	/* ids of a run's parts: "" alone, "-a" or "-b" of two */
 };
 
+/* The <img> of a chart drawn (err 0) into @mem, which it frees, or why
+ * the chart is missing. */
+static void chart_out(struct ctx *c, int err, int kind, const char *id_sfx, const struct pgt_plot_opts *po,
+		      const char *alt, char *mem, size_t len)
+{
+	if (err) {
+		out_printf(c->w, "<p>This chart could not be drawn: %s.</p>\n", pgt_strerror(err));
+		cli_error("cannot draw the %s chart: %s", pgt_plot_kind_name(kind), pgt_strerror(err));
+		c->failed = 1;
+		return;
+	}
+	out_printf(c->w, "<img id=\"img-%s%s\" alt=\"", pgt_plot_kind_name(kind), id_sfx);
+	out_html_str(c->w, alt);
+	out_printf(c->w, "\" width=\"%d\" height=\"%d\" src=\"data:image/%s;base64,", po->width, po->height,
+		   po->format == PGT_PLOT_SVG ? "svg+xml" : "png");
+	out_base64(c->w, (const unsigned char *)mem, len);
+	out_str(c->w, "\">\n");
+	free(mem);
+}
+
 /* The <img> of chart @kind of c's trace, or why it is missing. */
 static void chart_img(struct ctx *c, int kind, int fmt, const char *alt)
 {
@@ -103,19 +124,7 @@ static void chart_img(struct ctx *c, int kind, int fmt, const char *alt)
 
 	po.format = fmt;
 	err = pgt_plot__draw(kind, &c->p->d, &po, NULL, &mem, &len);
-	if (err) {
-		out_printf(c->w, "<p>This chart could not be drawn: %s.</p>\n", pgt_strerror(err));
-		cli_error("cannot draw the %s chart: %s", pgt_plot_kind_name(kind), pgt_strerror(err));
-		c->failed = 1;
-		return;
-	}
-	out_printf(c->w, "<img id=\"img-%s%s\" alt=\"", pgt_plot_kind_name(kind), c->sfx);
-	out_html_str(c->w, alt);
-	out_printf(c->w, "\" width=\"%d\" height=\"%d\" src=\"data:image/%s;base64,", po.width, po.height,
-		   fmt == PGT_PLOT_SVG ? "svg+xml" : "png");
-	out_base64(c->w, (const unsigned char *)mem, len);
-	out_str(c->w, "\">\n");
-	free(mem);
+	chart_out(c, err, kind, c->sfx, &po, alt, mem, len);
 }
 
 static void chart(struct ctx *c, int kind, int fmt, const char *title, const char *alt)
@@ -755,6 +764,38 @@ static void chart_pair(struct ctx c[2], const struct chart_kind *k, const char *
 	out_str(w, "</div>\n");
 }
 
+/* The two exact miss-ratio curves on one chart, with a legend; the
+ * legend's names are the traces' with anything but printable ASCII as
+ * '?' (cairo draws UTF-8 only). */
+static void mrc_overlay(struct ctx c[2], const char *const path[2])
+{
+	const struct pgt_stats *st[2] = { c[0].p->exact, c[1].p->exact };
+	struct pgt_plot_opts po = c[0].po;
+	char names[2][128], *mem = NULL;
+	const char *label[2] = { names[0], names[1] };
+	size_t len = 0;
+	int err;
+
+	for (int i = 0; i < 2; i++) {
+		size_t k = 0, n = strlen(path[i]), from = n > sizeof(names[i]) - 1 ? n - (sizeof(names[i]) - 1) : 0;
+
+		for (size_t j = from; j < n; j++)
+			names[i][k++] = path[i][j] >= 0x20 && path[i][j] < 0x7f ? path[i][j] : '?';
+		names[i][k] = 0;
+	}
+	po.format = PGT_PLOT_SVG;
+	po.title = "Miss-ratio curves of A and B (exact LRU)";
+	err = plot_mrc_pair(st, label, &po, &mem, &len);
+	out_str(c[0].w, "<h2 id=\"mrc\">Miss-ratio curves</h2>\n");
+	chart_out(&c[0], err, PGT_PLOT_MRC, "-ab", &po, "LRU miss ratio by memory size of A and B", mem, len);
+	out_str(c[0].w, "<p>A: <span class=\"path\">");
+	out_html_str(c[0].w, path[0]);
+	out_str(c[0].w, "</span> (solid) &middot; B: <span class=\"path\">");
+	out_html_str(c[0].w, path[1]);
+	out_str(c[0].w, "</span> (dashed); each run's SHARDS estimate is not drawn here "
+			"(pgtrace plot mrc draws it).</p>\n");
+}
+
 /*
  * The page of two runs: both headers side by side, pgtrace diff's
  * comparison (the same code: compare.c), then each chart of both.  Both
@@ -812,8 +853,12 @@ static int report_two(struct ctx *base, const struct pict_opts *pi, const char *
 	cmp_total(&c[0], &d);
 	cmp_table(&c[0], &d, CMP_FILES);
 	cmp_table(&c[0], &d, CMP_PROCS);
-	for (size_t i = 0; i < PGT_ARRAY_SIZE(chart_kinds); i++)
-		chart_pair(c, &chart_kinds[i], path);
+	for (size_t i = 0; i < PGT_ARRAY_SIZE(chart_kinds); i++) {
+		if (chart_kinds[i].kind == PGT_PLOT_MRC)
+			mrc_overlay(c, path);
+		else
+			chart_pair(c, &chart_kinds[i], path);
+	}
 	pgt_plot__cleanup();
 	page_foot(&w);
 	if (out_finish(&w) || (close(fd) && cli_output_failed(output, -errno)))

@@ -445,23 +445,51 @@ gencsv() {
 	EOF
 }
 
+# overlay.py PAGE DIFF.json: the miss-ratio chart of a two-trace page
+# holds two curves, A solid in the palette's first colour, B dashed in
+# its second; the y of a curve is linear in the miss ratio, so the line
+# through A's first point (1 page) and last (past the footprint, where
+# only first references miss) must put B's at diff's total miss ratios
+cat >overlay.py <<'EOF'
+import base64, json, re, sys
+page, diff = open(sys.argv[1]).read(), json.load(open(sys.argv[2]))
+m = re.search(r'<img id="img-mrc-ab"[^>]*src="data:image/svg\+xml;base64,([^"]*)"', page)
+svg = base64.b64decode(m.group(1)).decode()
+curves = re.findall(r'<path style="fill:none;stroke-width:2;[^"]*stroke:rgb\(([\d.%,]+)\);([^"]*)" d="([^"]*)"', svg)
+assert len(curves) == 2, curves
+(ca, sa, da), (cb, sb, db) = curves
+assert ca == "12.2%,46.7%,70.6%" and "dasharray" not in sa, (ca, sa)
+assert cb == "100%,49.8%,5.5%" and "dasharray" in sb, (cb, sb)
+ys = lambda d: [float(y) for y in re.findall(r"[ML] [\d.]+ ([\d.]+)", d)]
+mrc = diff["total"]["mrc"]
+a0, a1, b0, b1 = mrc[0]["a"], mrc[-1]["a"], mrc[0]["b"], mrc[-1]["b"]
+ya, yb = ys(da), ys(db)
+assert abs(a0 - a1) > 0.05, (a0, a1)
+k = (ya[-1] - ya[0]) / (a1 - a0)
+for y, v in ((yb[0], b0), (yb[-1], b1)):
+    got = a0 + (y - ya[0]) / k
+    assert abs(got - v) < 0.002, (got, v)
+print("A %.4f..%.4f, B %.4f..%.4f" % (a0, a1, b0, b1), "A==B" if da == db else "A!=B")
+EOF
+
 test_expect_success 'two traces: both headers, the comparison as pgtrace diff --json and the dumps say, both runs'"'"' charts' '
 	gencsv 1 "/d/f1,/d/<script>alert(3)</script>.db,/d/only-a" >ca.csv &&
 	gencsv 2 "/d/f1,/d/<script>alert(3)</script>.db,/d/only-b,/d/f5" >cb.csv &&
 	pgtrace import -o ca.pgt ca.csv && pgtrace import -o cb.pgt cb.csv &&
 	pgtrace report -o two.html ca.pgt cb.pgt &&
 	test "$(stat -c %a two.html)" = 600 &&
-	python3 htmlcheck.py two.html 16 &&
+	python3 htmlcheck.py two.html 15 &&
 	pgtrace diff --json ca.pgt cb.pgt >two-diff.json &&
 	python3 truth.py ca.pgt cb.pgt >two-truth.json &&
 	python3 cmp.py two.html two-diff.json two-truth.json &&
-	for k in heatmap fileheat mrc reuse wss irf popularity phase; do
+	for k in heatmap fileheat reuse wss irf popularity phase; do
 		for w in a b; do
 			grep -q "<img id=\"img-$k-$w\" alt=\"[^\"]*\" width=\"1000\" height=\"520\" src=\"data:image/" two.html ||
 				{ echo "no $k chart of $w"; exit 1; }
 		done
 	done &&
-	test "$(grep -o "data:image/" two.html | wc -l)" = 16 &&
+	test "$(grep -o "data:image/" two.html | wc -l)" = 15 &&
+	grep -q "<img id=\"img-mrc-ab\" alt=\"[^\"]*\" width=\"1000\" height=\"520\" src=\"data:image/svg" two.html &&
 	python3 - <<-\EOF
 	import html as H, re
 	page = open("two.html").read()
@@ -471,17 +499,23 @@ test_expect_success 'two traces: both headers, the comparison as pgtrace diff --
 	    assert cmd.startswith("pgtrace import (format=csv") and f + ".csv" in cmd, cmd
 	    assert "<tr><th>lost events</th><td class=\"n\">0</td></tr>" in t
 	    assert "id=\"summary-%s\"" % w in page and "<h3 id=\"run-%s\">" % w in page
-	# each chart captioned with its trace
-	assert page.count("<figcaption>A: <span class=\"path\">ca.pgt</span>") == 8
-	assert page.count("<figcaption>B: <span class=\"path\">cb.pgt</span>") == 8
+	# each chart captioned with its trace, the overlay said which is which
+	assert page.count("<figcaption>A: <span class=\"path\">ca.pgt</span>") == 7
+	assert page.count("<figcaption>B: <span class=\"path\">cb.pgt</span>") == 7
+	assert "<p>A: <span class=\"path\">ca.pgt</span> (solid) &middot; B: <span class=\"path\">cb.pgt</span> (dashed)" in page
 	EOF
+'
+test_expect_success 'two traces: the miss-ratio curves of both on one chart, at diff'"'"'s miss ratios' '
+	python3 overlay.py two.html two-diff.json | tee ov.out && grep -q "A!=B" ov.out &&
+	pgtrace report -o same.html ca.pgt ca.pgt && pgtrace diff --json ca.pgt ca.pgt >same.json &&
+	python3 overlay.py same.html same.json | tee ov.out && grep -q "A==B" ov.out
 '
 test_expect_success 'two traces: a file named <script> is escaped in the comparison' '
 	grep -q "<td class=\"path\">/d/&lt;script&gt;alert(3)&lt;/script&gt;.db</td><td>both</td>" two.html &&
 	! grep -qi "<script" two.html && ! grep -q "alert(3)</" two.html
 '
 test_expect_success 'two traces: --top folds the comparison tables; the other way round every delta turns' '
-	pgtrace report --top 1 -o two1.html ca.pgt cb.pgt && python3 htmlcheck.py two1.html 16 &&
+	pgtrace report --top 1 -o two1.html ca.pgt cb.pgt && python3 htmlcheck.py two1.html 15 &&
 	python3 cmp.py two1.html two-diff.json &&
 	python3 - <<-\EOF &&
 	page = open("two1.html").read()
@@ -490,13 +524,13 @@ test_expect_success 'two traces: --top folds the comparison tables; the other wa
 	assert head.count("<tr><td") == 1 and fold.count("<tr><td") == 4, (head.count("<tr><td"), fold.count("<tr><td"))
 	assert "<summary>4 more rows</summary>" in fold
 	EOF
-	pgtrace report -o two-ba.html cb.pgt ca.pgt && python3 htmlcheck.py two-ba.html 16 &&
+	pgtrace report -o two-ba.html cb.pgt ca.pgt && python3 htmlcheck.py two-ba.html 15 &&
 	pgtrace diff --json cb.pgt ca.pgt >two-ba.json && python3 cmp.py two-ba.html two-ba.json
 '
 test_expect_success 'two gen traces (no insertions): the comparison is diff'"'"'s, the one-trace page has none' '
 	pgtrace gen -p mix --files 3 --pids 2 -n 20000 --pages 300 --seed 1 -o g1.pgt &&
 	pgtrace gen -p mix --files 4 --pids 3 -n 15000 --pages 200 --seed 2 -o g2.pgt &&
-	pgtrace report -o g.html g1.pgt g2.pgt && python3 htmlcheck.py g.html 16 &&
+	pgtrace report -o g.html g1.pgt g2.pgt && python3 htmlcheck.py g.html 15 &&
 	pgtrace diff --json g1.pgt g2.pgt >g.json && python3 truth.py g1.pgt g2.pgt >g-truth.json &&
 	python3 cmp.py g.html g.json g-truth.json &&
 	grep -q "no hit ratio" g.html && ! grep -q "<tr><th>hit ratio</th>" g.html &&
@@ -518,7 +552,7 @@ test_expect_success 'two traces, bad input: a third or - is a usage error; a mis
 	grep -q "cut.pgt" err && ! test -e x.html &&
 	echo keep >exists.html &&
 	test_must_fail --code=1 pgtrace report -o exists.html ca.pgt cb.pgt 2>err && test "$(cat exists.html)" = keep &&
-	pgtrace report -o - ca.pgt cb.pgt >stdout.html && python3 htmlcheck.py stdout.html 16 &&
+	pgtrace report -o - ca.pgt cb.pgt >stdout.html && python3 htmlcheck.py stdout.html 15 &&
 	pgtrace report --help >help && grep -q "pgtrace report .*-o [^ ]* [^ ]*\.pgt [^ ]*\.pgt" help
 '
 if [ "$(id -u)" != 0 ] || ! grep -q tracefs /proc/filesystems; then
@@ -531,8 +565,9 @@ else
 		python3 -c "import os; fd = os.open(\"data\", os.O_RDONLY); os.fsync(fd); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)" &&
 		pgtrace record -q -o cold.pgt -- cat data >/dev/null &&
 		pgtrace record -q -o warm.pgt -- cat data >/dev/null &&
-		pgtrace report -o cw.html cold.pgt warm.pgt && python3 htmlcheck.py cw.html 16 &&
+		pgtrace report -o cw.html cold.pgt warm.pgt && python3 htmlcheck.py cw.html 15 &&
 		pgtrace diff --json cold.pgt warm.pgt >cw.json && python3 cmp.py cw.html cw.json &&
+		python3 overlay.py cw.html cw.json &&
 		DATA=$TRASH/data python3 - <<-\EOF
 		import os, re
 		page = open("cw.html").read()
