@@ -634,6 +634,10 @@ if have_chromium; then
 		shoot m.html m-shot.png && png check m-shot.png 1100 1600 &&
 		! test -s m.html.console || { cat m.html.console; exit 1; }
 	'
+	test_expect_success 'chromium: the page of two traces loads with no console message' '
+		shoot two.html two-shot.png && png check two-shot.png 1100 1600 &&
+		! test -s two.html.console || { cat two.html.console; exit 1; }
+	'
 	test_expect_success 'chromium: the report of <script>alert(1)</script> runs nothing, no console message' '
 		shoot esc.html esc-shot.png &&
 		! test -s esc.html.console || { cat esc.html.console; exit 1; }
