@@ -14,20 +14,30 @@
 #include <unistd.h>
 
 #include "builtin.h"
+#include "compare.h"
 #include "pictures.h"
+#include "plot/mrc-pair.h"
+#include "util/util.h"
 
 static void report_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: pgtrace report [OPTIONS] -o report.html TRACE|-\n"
+		"   or: pgtrace report [OPTIONS] -o report.html A B\n"
 		"\n"
 		"Write one self-contained HTML page about a trace: a summary, every chart\n"
 		"of pgtrace plot, the top objects with their access patterns, and the\n"
 		"phases.  The page has no script and loads nothing: open it offline.\n"
 		"\n"
+		"Given two traces, the page compares the runs: both headers and summaries\n"
+		"side by side, the comparison of pgtrace diff A B (its total, and the files\n"
+		"and processes that changed most, with A, B and B - A), and every chart of\n"
+		"both runs.  Each of two traces is read twice, so neither may be '-'.\n"
+		"\n"
 		"Options:\n"
 		"  -o, --output FILE     the page (- for standard output)\n"
-		"      --top N           objects in tables and charts (default 10)\n"
+		"      --top N           objects in tables and charts, rows of the\n"
+		"                        comparison's tables before the fold (default 10)\n"
 		"      --refs LIST       event types that count (see pgtrace stats)\n"
 		"      --space file|pfn  pages by file (default) or physical frame\n"
 		"      --title TEXT      the page's title (default: the trace's name)\n"
@@ -42,9 +52,11 @@ static void report_usage(FILE *f)
 		"Examples:\n"
 		"  pgtrace report -o report.html run.pgt\n"
 		"  pgtrace record -o - -- make | pgtrace report -o build.html -\n"
+		"  pgtrace report -o cold-warm.html cold.pgt warm.pgt\n"
 		"\n"
 		"Exit status: 0 on success, 1 when the trace is damaged (the page shows\n"
-		"what was read) or the page cannot be written, 2 on usage errors.\n");
+		"what was read; of two traces, no page is left) or the page cannot be\n"
+		"written, 2 on usage errors.\n");
 }
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -79,9 +91,31 @@ struct ctx {
 	struct pgt_plot_opts po;
 	size_t top;
 	int failed;
+	const char *sfx;	/* ids of a run's parts: "" alone, "-a" or "-b" of two */
 };
 
-static void chart(struct ctx *c, int kind, int fmt, const char *title, const char *alt)
+/* The <img> of a chart drawn (err 0) into @mem, which it frees, or why
+ * the chart is missing. */
+static void chart_out(struct ctx *c, int err, int kind, const char *id_sfx, const struct pgt_plot_opts *po,
+		      const char *alt, char *mem, size_t len)
+{
+	if (err) {
+		out_printf(c->w, "<p>This chart could not be drawn: %s.</p>\n", pgt_strerror(err));
+		cli_error("cannot draw the %s chart: %s", pgt_plot_kind_name(kind), pgt_strerror(err));
+		c->failed = 1;
+		return;
+	}
+	out_printf(c->w, "<img id=\"img-%s%s\" alt=\"", pgt_plot_kind_name(kind), id_sfx);
+	out_html_str(c->w, alt);
+	out_printf(c->w, "\" width=\"%d\" height=\"%d\" src=\"data:image/%s;base64,", po->width, po->height,
+		   po->format == PGT_PLOT_SVG ? "svg+xml" : "png");
+	out_base64(c->w, (const unsigned char *)mem, len);
+	out_str(c->w, "\">\n");
+	free(mem);
+}
+
+/* The <img> of chart @kind of c's trace, or why it is missing. */
+static void chart_img(struct ctx *c, int kind, int fmt, const char *alt)
 {
 	struct pgt_plot_opts po = c->po;
 	char *mem = NULL;
@@ -90,22 +124,15 @@ static void chart(struct ctx *c, int kind, int fmt, const char *title, const cha
 
 	po.format = fmt;
 	err = pgt_plot__draw(kind, &c->p->d, &po, NULL, &mem, &len);
+	chart_out(c, err, kind, c->sfx, &po, alt, mem, len);
+}
+
+static void chart(struct ctx *c, int kind, int fmt, const char *title, const char *alt)
+{
 	out_printf(c->w, "<h2 id=\"%s\">", pgt_plot_kind_name(kind));
 	out_html_str(c->w, title);
 	out_str(c->w, "</h2>\n");
-	if (err) {
-		out_printf(c->w, "<p>This chart could not be drawn: %s.</p>\n", pgt_strerror(err));
-		cli_error("cannot draw the %s chart: %s", pgt_plot_kind_name(kind), pgt_strerror(err));
-		c->failed = 1;
-		return;
-	}
-	out_printf(c->w, "<img id=\"img-%s\" alt=\"", pgt_plot_kind_name(kind));
-	out_html_str(c->w, alt);
-	out_printf(c->w, "\" width=\"%d\" height=\"%d\" src=\"data:image/%s;base64,", po.width, po.height,
-		   fmt == PGT_PLOT_SVG ? "svg+xml" : "png");
-	out_base64(c->w, (const unsigned char *)mem, len);
-	out_str(c->w, "\">\n");
-	free(mem);
+	chart_img(c, kind, fmt, alt);
 }
 
 static const char *obj_path(struct pgt_meta *m, uint32_t obj)
@@ -188,7 +215,7 @@ static void header(struct ctx *c)
 	uint64_t start = h->start_ts;
 	char b[256], t[64];
 
-	out_str(w, "<table id=\"trace\">\n");
+	out_printf(w, "<table id=\"trace%s\">\n", c->sfx);
 	if (cmd) {
 		row_text(w, "command", cmd);
 	} else if (gen) {
@@ -242,19 +269,15 @@ static void header(struct ctx *c)
 		   (unsigned long long)pgt_meta__lost_total(m));
 }
 
-static void summary(struct ctx *c, const char *path, const char *title)
+/* The trace's name, host, kernel and recorder, in one line. */
+static void sub_line(struct ctx *c, const char *path)
 {
 	struct out *w = c->w;
 	struct pgt_meta *m = c->p->d.meta;
-	struct pgt_stats_summary sm;
 	const char *host = pgt_meta__info(m, "hostname"), *kern = pgt_meta__info(m, "kernel");
 	const char *rec = pgt_meta__info(m, "recorder"), *gen = pgt_meta__info(m, "generator");
-	char hb[32];
 
-	pgt_stats__summary(c->p->exact, &sm);
-	out_str(w, "<h1>");
-	out_html_str(w, title);
-	out_str(w, "</h1>\n<p class=\"sub\">");
+	out_str(w, "<p class=\"sub\">");
 	out_html_str(w, path);
 	if (host) {
 		out_str(w, " &middot; host ");
@@ -269,8 +292,21 @@ static void summary(struct ctx *c, const char *path, const char *title)
 		out_html_str(w, rec ? rec : gen);
 	}
 	out_str(w, "</p>\n");
-	header(c);
-	out_str(w, "<h2 id=\"summary\">Summary</h2>\n<table>\n");
+}
+
+/* The summary numbers: a section of the page alone, of a run's column
+ * when there are two. */
+static void summary_table(struct ctx *c)
+{
+	struct out *w = c->w;
+	struct pgt_stats_summary sm;
+	char hb[32];
+
+	pgt_stats__summary(c->p->exact, &sm);
+	if (*c->sfx)
+		out_printf(w, "<h3 id=\"summary%s\">Summary</h3>\n<table>\n", c->sfx);
+	else
+		out_str(w, "<h2 id=\"summary\">Summary</h2>\n<table>\n");
 	row_num(w, "events", "%.0f", (double)c->p->events);
 	row_num(w, "page references", "%.0f", (double)sm.refs);
 	row_num(w, "distinct pages", "%.0f", (double)sm.pages);
@@ -321,6 +357,16 @@ static void summary(struct ctx *c, const char *path, const char *title)
 		row_num(w, "phase window (references)", "%.0f", (double)ps.phase_window);
 	}
 	out_str(w, "</table>\n");
+}
+
+static void summary(struct ctx *c, const char *path, const char *title)
+{
+	out_str(c->w, "<h1>");
+	out_html_str(c->w, title);
+	out_str(c->w, "</h1>\n");
+	sub_line(c, path);
+	header(c);
+	summary_table(c);
 }
 
 static const struct pgt_phase_object *phase_obj(struct ctx *c, uint32_t obj)
@@ -514,6 +560,318 @@ static void phases(struct ctx *c)
 	fold_end(c, n);
 }
 
+static const char *const style_two =
+	".runs{display:flex;gap:16px;align-items:flex-start}.run{flex:1 1 0;min-width:0;margin:0}"
+	"h3{margin-bottom:4px}figcaption{color:#555;font-size:small}";
+
+static void page_head(struct out *w, const char *title, const char *more_style)
+{
+	out_str(w, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+		   "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+		   "img-src data:; style-src 'unsafe-inline'\">\n<title>pgtrace report: ");
+	out_html_str(w, title);
+	out_printf(w, "</title>\n<style>%s%s</style></head><body>\n", style, more_style);
+}
+
+static void page_foot(struct out *w)
+{
+	out_printf(w, "<footer>pgtrace %s &middot; charts are images in the page; nothing is loaded "
+		   "from elsewhere</footer>\n</body></html>\n", PGT_VERSION_STRING);
+}
+
+/* The charts in page order; the working set's title (NULL) names its window. */
+static const struct chart_kind {
+	int kind, fmt;
+	const char *title, *alt;
+} chart_kinds[] = {
+	{ PGT_PLOT_HEATMAP, PGT_PLOT_PNG, "Address versus time",
+	  "heatmap of page references by time and page, per object" },
+	{ PGT_PLOT_FILEHEAT, PGT_PLOT_PNG, "Per-file heat", "references per file over time" },
+	{ PGT_PLOT_MRC, PGT_PLOT_SVG, "Miss-ratio curve", "LRU miss ratio by memory size" },
+	{ PGT_PLOT_REUSE, PGT_PLOT_SVG, "Reuse distance", "stack distance histogram and CDF" },
+	{ PGT_PLOT_WSS, PGT_PLOT_SVG, NULL, "distinct pages per window" },
+	{ PGT_PLOT_IRF, PGT_PLOT_SVG, "avg.IRF", "avg.IRF histogram per object" },
+	{ PGT_PLOT_POPULARITY, PGT_PLOT_SVG, "Popularity", "references by rank" },
+	{ PGT_PLOT_PHASE, PGT_PLOT_SVG, "Phases", "phase strip and patterns per object" },
+};
+
+static void wss_title(const struct pictures *p, const char *pre, const char *post, char *b, size_t len)
+{
+	if (p->window_ns)
+		snprintf(b, len, "%swindows of %g ms%s", pre, (double)p->window_ns / 1e6, post);
+	else
+		snprintf(b, len, "%swindows of %llu references%s", pre, (unsigned long long)p->window, post);
+}
+
+/* ---- two traces ---- */
+
+/* One run's column: its name, header and summary. */
+static void run_column(struct ctx *c, const char *which, const char *path)
+{
+	out_printf(c->w, "<div class=\"run\">\n<h3 id=\"run%s\">%s: <span class=\"path\">", c->sfx, which);
+	out_html_str(c->w, path);
+	out_str(c->w, "</span></h3>\n");
+	sub_line(c, path);
+	header(c);
+	summary_table(c);
+	out_str(c->w, "</div>\n");
+}
+
+static void cmp_cell_count(struct out *w, uint64_t v, int present)
+{
+	if (present)
+		out_printf(w, "<td class=\"n\">%llu</td>", (unsigned long long)v);
+	else
+		out_str(w, "<td class=\"n\">-</td>");
+}
+
+static void cmp_cell_ratio(struct out *w, double v, const char *fmt)
+{
+	if (v < 0) {
+		out_str(w, "<td class=\"n\">-</td>");
+		return;
+	}
+	out_str(w, "<td class=\"n\">");
+	out_printf(w, fmt, v);
+	out_str(w, "</td>");
+}
+
+static void total_count(struct out *w, const char *name, uint64_t a, uint64_t b)
+{
+	out_printf(w, "<tr><th>%s</th>", name);
+	cmp_cell_count(w, a, 1);
+	cmp_cell_count(w, b, 1);
+	out_printf(w, "<td class=\"n\">%+lld</td>", (long long)(b - a));
+	cmp_cell_ratio(w, a ? (double)b / (double)a : -1, "%.3f");
+	out_str(w, "</tr>\n");
+}
+
+static void total_ratio(struct out *w, const char *name, double a, double b)
+{
+	out_printf(w, "<tr><th>%s</th>", name);
+	cmp_cell_ratio(w, a, "%.4f");
+	cmp_cell_ratio(w, b, "%.4f");
+	if (a < 0 || b < 0)
+		out_str(w, "<td class=\"n\">-</td>");
+	else
+		out_printf(w, "<td class=\"n\">%+.4f</td>", b - a);
+	out_str(w, "<td></td></tr>\n");
+}
+
+/* pgtrace diff's total, as a table: the counts, the hit ratio, the curve. */
+static void cmp_total(struct ctx *c, const struct compare *d)
+{
+	struct out *w = c->w;
+	const struct cmp_row *r = compare_total(d);
+	uint64_t sizes[80];
+	size_t ns = compare_sizes(d, r, sizes, PGT_ARRAY_SIZE(sizes));
+
+	out_str(w, "<h2 id=\"comparison\">Comparison</h2>\n<p>As <code>pgtrace diff A B</code> computes it: "
+		   "references, insertions (add events: misses), evictions (delete events) and distinct "
+		   "pages of the two runs, ");
+	out_str(w, d->has_ins ? "the hit ratio (1 &minus; insertions / references) " :
+				"no hit ratio (neither trace has add events) ");
+	out_str(w, "and LRU miss ratios at memory sizes in pages.  Files are matched by path, processes "
+		   "by command name and executable.</p>\n");
+	out_printf(w, "<table id=\"cmp-total\">\n<tr><th>all</th><th>A</th><th>B</th><th>B &minus; A</th>"
+		   "<th>B / A</th></tr>\n<tr><th>events</th><td class=\"n\">%llu</td><td class=\"n\">%llu</td>"
+		   "<td class=\"n\">%+lld</td><td></td></tr>\n", (unsigned long long)d->events[0],
+		   (unsigned long long)d->events[1], (long long)(d->events[1] - d->events[0]));
+	total_count(w, "references", r->refs[0], r->refs[1]);
+	total_count(w, "insertions", r->s[0].ins, r->s[1].ins);
+	total_count(w, "evictions", r->s[0].evict, r->s[1].evict);
+	total_count(w, "distinct pages", r->pages[0], r->pages[1]);
+	if (d->has_ins)
+		total_ratio(w, "hit ratio", compare_hit_ratio(d, r, 0), compare_hit_ratio(d, r, 1));
+	for (size_t i = 0; i < ns; i++) {
+		char name[48];
+
+		snprintf(name, sizeof(name), "miss ratio @%llu page%s", (unsigned long long)sizes[i],
+			 sizes[i] == 1 ? "" : "s");
+		total_ratio(w, name, compare_miss_at(d, r, 0, sizes, i), compare_miss_at(d, r, 1, sizes, i));
+	}
+	out_str(w, "</table>\n");
+}
+
+/* pgtrace diff's files or processes, most changed first, folded past --top. */
+static void cmp_table(struct ctx *c, const struct compare *d, int t)
+{
+	static const char *const what[] = { "file", "process" };
+	struct out *w = c->w;
+	size_t n, both = compare_in_both(d, t);
+	const struct cmp_row **v = compare_sorted(d, t, &n);
+	char head[640];
+
+	snprintf(head, sizeof(head), "<tr><th rowspan=\"2\">%s</th><th rowspan=\"2\">in</th>"
+		 "<th colspan=\"3\">references</th><th colspan=\"3\">insertions</th>"
+		 "<th colspan=\"3\">evictions</th><th colspan=\"3\">distinct pages</th></tr>\n<tr>"
+		 "%s%s%s%s</tr>\n", what[t],
+		 "<th>A</th><th>B</th><th>B &minus; A</th>", "<th>A</th><th>B</th><th>B &minus; A</th>",
+		 "<th>A</th><th>B</th><th>B &minus; A</th>", "<th>A</th><th>B</th><th>B &minus; A</th>");
+	out_printf(w, "<h2 id=\"cmp-%s\">%s compared</h2>\n<p>%u in A, %u in B, %zu in both; most changed "
+		   "first (the largest absolute change of references, insertions, evictions or pages).</p>\n",
+		   compare_table_names[t], t == CMP_FILES ? "Files" : "Processes", d->t[t].in[0], d->t[t].in[1],
+		   both);
+	if (!n) {
+		out_str(w, "<p>None.</p>\n");
+		free(v);
+		return;
+	}
+	out_printf(w, "<table id=\"cmp-%s-table\">\n%s", compare_table_names[t], head);
+	for (size_t i = 0; i < n && i < FOLD_MAX; i++) {
+		const struct cmp_row *r = v[i];
+		int sa = r->s[0].st != NULL, sb = r->s[1].st != NULL;
+		const uint64_t va[4][2] = { { r->refs[0], r->refs[1] }, { r->s[0].ins, r->s[1].ins },
+					    { r->s[0].evict, r->s[1].evict }, { r->pages[0], r->pages[1] } };
+
+		fold_row(c, i, n, head);
+		out_str(w, "<tr><td class=\"path\">");
+		out_html_str(w, r->key);
+		out_printf(w, "</td><td>%s</td>", sa && sb ? "both" : sa ? "A only" : "B only");
+		for (int k = 0; k < 4; k++) {
+			cmp_cell_count(w, va[k][0], sa);
+			cmp_cell_count(w, va[k][1], sb);
+			out_printf(w, "<td class=\"n\">%+lld</td>", (long long)(va[k][1] - va[k][0]));
+		}
+		out_str(w, "</tr>\n");
+	}
+	fold_end(c, n);
+	free(v);
+}
+
+/* Chart @k of both runs, side by side, each captioned with its trace. */
+static void chart_pair(struct ctx c[2], const struct chart_kind *k, const char *const path[2])
+{
+	struct out *w = c[0].w;
+
+	out_printf(w, "<h2 id=\"%s\">", pgt_plot_kind_name(k->kind));
+	out_html_str(w, k->title ? k->title : "Working set over time");
+	out_str(w, "</h2>\n<div class=\"runs\">\n");
+	for (int i = 0; i < 2; i++) {
+		char wt[96];
+
+		out_str(w, "<figure class=\"run\">\n");
+		chart_img(&c[i], k->kind, k->fmt, k->alt);
+		out_printf(w, "<figcaption>%c: <span class=\"path\">", 'A' + i);
+		out_html_str(w, path[i]);
+		out_str(w, "</span>");
+		if (!k->title) {
+			wss_title(c[i].p, " (", ")", wt, sizeof(wt));
+			out_html_str(w, wt);
+		}
+		out_str(w, "</figcaption>\n</figure>\n");
+	}
+	out_str(w, "</div>\n");
+}
+
+/* The two exact miss-ratio curves on one chart, with a legend; the
+ * legend's names are the traces' with anything but printable ASCII as
+ * '?' (cairo draws UTF-8 only). */
+static void mrc_overlay(struct ctx c[2], const char *const path[2])
+{
+	const struct pgt_stats *st[2] = { c[0].p->exact, c[1].p->exact };
+	struct pgt_plot_opts po = c[0].po;
+	char names[2][128], *mem = NULL;
+	const char *label[2] = { names[0], names[1] };
+	size_t len = 0;
+	int err;
+
+	for (int i = 0; i < 2; i++) {
+		size_t k = 0, n = strlen(path[i]), from = n > sizeof(names[i]) - 1 ? n - (sizeof(names[i]) - 1) : 0;
+
+		for (size_t j = from; j < n; j++)
+			names[i][k++] = path[i][j] >= 0x20 && path[i][j] < 0x7f ? path[i][j] : '?';
+		names[i][k] = 0;
+	}
+	po.format = PGT_PLOT_SVG;
+	po.title = "Miss-ratio curves of A and B (exact LRU)";
+	err = plot_mrc_pair(st, label, &po, &mem, &len);
+	out_str(c[0].w, "<h2 id=\"mrc\">Miss-ratio curves</h2>\n");
+	chart_out(&c[0], err, PGT_PLOT_MRC, "-ab", &po, "LRU miss ratio by memory size of A and B", mem, len);
+	out_str(c[0].w, "<p>A: <span class=\"path\">");
+	out_html_str(c[0].w, path[0]);
+	out_str(c[0].w, "</span> (solid) &middot; B: <span class=\"path\">");
+	out_html_str(c[0].w, path[1]);
+	out_str(c[0].w, "</span> (dashed); each run's SHARDS estimate is not drawn here "
+			"(pgtrace plot mrc draws it).</p>\n");
+}
+
+/*
+ * The page of two runs: both headers side by side, pgtrace diff's
+ * comparison (the same code: compare.c), then each chart of both.  Both
+ * traces are read in full before a byte is written: a trace that cannot
+ * be read leaves no page.
+ */
+static int report_two(struct ctx *base, const struct pict_opts *pi, const char *const path[2], const char *output,
+		      int fd, const char *title)
+{
+	struct pictures p[2];
+	struct ctx c[2];
+	struct compare d;
+	struct out w;
+	char tb[1024];
+	int rc;
+
+	memset(p, 0, sizeof(p));
+	compare_init(&d, path[0], path[1], pi->refs, NULL, 0);
+	rc = compare_read(&d);
+	for (int i = 0; i < 2 && !rc; i++)
+		if (pictures_read(&p[i], path[i], pi))
+			rc = EXIT_RUNTIME;	/* said; a damaged trace fails compare_read first */
+	if (rc) {
+		close(fd);
+		if (strcmp(output, "-"))
+			unlink(output);
+		goto out;
+	}
+	out_init(&w, fd);
+	if (strcmp(output, "-"))
+		w.name = output;
+	for (int i = 0; i < 2; i++) {
+		c[i] = *base;
+		c[i].w = &w;
+		c[i].p = &p[i];
+		c[i].sfx = i ? "-b" : "-a";
+		p[i].d.pfn_space = pi->space == PGT_SPACE_PFN;
+		c[i].po.width = 1000;
+		c[i].po.height = 520;
+		c[i].po.top = c[i].top < 12 ? c[i].top : 12;
+		c[i].po.page_size = p[i].page_size;
+	}
+	snprintf(tb, sizeof(tb), "%s versus %s", path[0], path[1]);
+	page_head(&w, title ? title : tb, style_two);
+	out_str(&w, "<h1>");
+	out_html_str(&w, title ? title : "pgtrace report: two runs");
+	out_str(&w, "</h1>\n<p class=\"sub\">A: ");
+	out_html_str(&w, path[0]);
+	out_str(&w, " &middot; B: ");
+	out_html_str(&w, path[1]);
+	out_str(&w, "</p>\n<h2 id=\"runs\">The two runs</h2>\n<div class=\"runs\">\n");
+	run_column(&c[0], "A", path[0]);
+	run_column(&c[1], "B", path[1]);
+	out_str(&w, "</div>\n");
+	cmp_total(&c[0], &d);
+	cmp_table(&c[0], &d, CMP_FILES);
+	cmp_table(&c[0], &d, CMP_PROCS);
+	for (size_t i = 0; i < PGT_ARRAY_SIZE(chart_kinds); i++) {
+		if (chart_kinds[i].kind == PGT_PLOT_MRC)
+			mrc_overlay(c, path);
+		else
+			chart_pair(c, &chart_kinds[i], path);
+	}
+	pgt_plot__cleanup();
+	page_foot(&w);
+	if (out_finish(&w) || (close(fd) && cli_output_failed(output, -errno)))
+		rc = EXIT_RUNTIME;
+	else
+		rc = c[0].failed || c[1].failed ? EXIT_RUNTIME : 0;
+out:
+	pictures_free(&p[0]);
+	pictures_free(&p[1]);
+	compare_release(&d);
+	return rc;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -530,7 +888,7 @@ int cmd_report(int argc, char **argv)
 	};
 	struct pict_opts pi = { .want = PICT_HEAT | PICT_GRIDS | PICT_STATS | PICT_SAMPLED | PICT_PHASE | PICT_CACHE };
 	const char *output = NULL, *path, *title = NULL;
-	struct ctx c = { .top = 10 };
+	struct ctx c = { .top = 10, .sfx = "" };
 	struct pictures p;
 	int force = 0, ch, rc, fd;
 	struct out w;
@@ -551,7 +909,14 @@ int cmd_report(int argc, char **argv)
 	}
 	if (!output)
 		cli_usage_error("give the page's file with -o report.html (or -o - for standard output)");
-	path = cli_trace_arg(argc, argv, optind);
+	if (argc - optind > 2)
+		cli_usage_error("one or two traces, got '%s' too", argv[optind + 2]);
+	if (argc - optind == 2)
+		for (int i = 0; i < 2; i++)
+			if (!strcmp(argv[optind + i], "-"))
+				cli_usage_error("'-' as one of two traces: each is read twice (as pgtrace diff "
+						"does), so it must be a file");
+	path = argc - optind == 2 ? argv[optind] : cli_trace_arg(argc, argv, optind);
 	pi.top = c.top < 12 ? c.top : 12;	/* the heatmap's bands, as c.po.top */
 	if (strcmp(output, "-")) {
 		fd = open(output, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0600);
@@ -561,6 +926,11 @@ int cmd_report(int argc, char **argv)
 		}
 	} else {
 		fd = dup(STDOUT_FILENO);
+	}
+	if (argc - optind == 2) {
+		const char *paths[2] = { argv[optind], argv[optind + 1] };
+
+		return report_two(&c, &pi, paths, output, fd, title);
 	}
 	rc = pictures_read(&p, path, &pi);
 	if (rc > 0) {
@@ -579,41 +949,26 @@ int cmd_report(int argc, char **argv)
 	if (strcmp(output, "-"))
 		w.name = output;
 	c.w = &w;
-	out_str(&w, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-		    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-		    "img-src data:; style-src 'unsafe-inline'\">\n<title>pgtrace report: ");
-	out_html_str(&w, title ? title : path);
-	out_printf(&w, "</title>\n<style>%s</style></head><body>\n", style);
+	page_head(&w, title ? title : path, "");
 	summary(&c, path, title ? title : "pgtrace report");
 	if (rc < 0)
 		out_str(&w, "<p class=\"warn\">The trace is damaged: this page shows the events read before "
 			    "the damage.</p>\n");
-	chart(&c, PGT_PLOT_HEATMAP, PGT_PLOT_PNG, "Address versus time",
-	      "heatmap of page references by time and page, per object");
-	chart(&c, PGT_PLOT_FILEHEAT, PGT_PLOT_PNG, "Per-file heat", "references per file over time");
-	chart(&c, PGT_PLOT_MRC, PGT_PLOT_SVG, "Miss-ratio curve", "LRU miss ratio by memory size");
-	chart(&c, PGT_PLOT_REUSE, PGT_PLOT_SVG, "Reuse distance", "stack distance histogram and CDF");
-	{
+	for (size_t i = 0; i < PGT_ARRAY_SIZE(chart_kinds); i++) {
+		const struct chart_kind *k = &chart_kinds[i];
 		char wt[96];
 
-		if (p.window_ns)
-			snprintf(wt, sizeof(wt), "Working set over time (windows of %g ms)", (double)p.window_ns / 1e6);
-		else
-			snprintf(wt, sizeof(wt), "Working set over time (windows of %llu references)",
-				 (unsigned long long)p.window);
-		chart(&c, PGT_PLOT_WSS, PGT_PLOT_SVG, wt, "distinct pages per window");
+		if (!k->title)
+			wss_title(&p, "Working set over time (", ")", wt, sizeof(wt));
+		chart(&c, k->kind, k->fmt, k->title ? k->title : wt, k->alt);
 	}
-	chart(&c, PGT_PLOT_IRF, PGT_PLOT_SVG, "avg.IRF", "avg.IRF histogram per object");
-	chart(&c, PGT_PLOT_POPULARITY, PGT_PLOT_SVG, "Popularity", "references by rank");
-	chart(&c, PGT_PLOT_PHASE, PGT_PLOT_SVG, "Phases", "phase strip and patterns per object");
 	pgt_plot__cleanup();	/* now: the tables below may exit out of memory */
 	objects(&c);
 	cache_table(&c, 0);
 	cache_table(&c, 1);
 	patterns(&c);
 	phases(&c);
-	out_printf(&w, "<footer>pgtrace %s &middot; charts are images in the page; nothing is loaded "
-		   "from elsewhere</footer>\n</body></html>\n", PGT_VERSION_STRING);
+	page_foot(&w);
 	if (out_finish(&w) || (close(fd) && cli_output_failed(output, -errno))) {
 		pictures_free(&p);
 		return EXIT_RUNTIME;

@@ -1,5 +1,7 @@
 #!/bin/bash
-# pgtrace report: one self-contained HTML page.  Its HTML parses with
+# pgtrace report: one self-contained HTML page.  Of two traces, the page
+# compares the runs as pgtrace diff does (checked against diff --json and
+# the dumps, and on a cold and a warm recording of cat).  Its HTML parses with
 # every tag closed, its charts are data: URLs of valid PNG and SVG, it
 # loads nothing and runs nothing, every string from the trace is escaped,
 # and headless Chromium shows it, the heatmap included, with no console
@@ -332,6 +334,256 @@ test_expect_success 'the working set reported is pgtrace stats W(t, tau) for the
 	    assert want[2] > 1000 and "Working set over time (windows of %d references)" % win in html
 	EOF
 '
+# ---- two traces ----
+#
+# cmp.py PAGE DIFF.json TRUTH.json: the comparison of a two-trace page
+# read with html.parser: its files table (fold included) holds, row for
+# row and in order, what pgtrace diff --json says, and the counts the
+# test computed from each trace's dump; its total row is diff's total.
+cat >cmp.py <<'EOF'
+import json, sys
+from html.parser import HTMLParser
+
+class Tables(HTMLParser):
+    """Rows of <td> cells under each section (the id of the last <h2>)."""
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.sec, self.rows, self.cell, self.row = None, {}, None, None
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "h2":
+            self.sec = a.get("id")
+        elif tag == "tr":
+            self.row = []
+        elif tag in ("td", "th") and self.row is not None:
+            self.cell = []
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.cell is not None:
+            self.row.append((tag, "".join(self.cell)))
+            self.cell = None
+        elif tag == "tr" and self.row is not None:
+            if any(t == "td" for t, _ in self.row):
+                self.rows.setdefault(self.sec, []).append([v for _, v in self.row])
+            self.row = None
+
+page, diff, truth = (open(sys.argv[1]).read(), json.load(open(sys.argv[2])),
+                     json.load(open(sys.argv[3])) if len(sys.argv) > 3 else None)
+t = Tables()
+t.feed(page)
+num = lambda s: None if s == "-" else int(s)
+got = []
+for r in t.rows["cmp-files"]:
+    assert len(r) == 14, r
+    got.append({"key": r[0], "in": {"both": "both", "A only": "a", "B only": "b"}[r[1]],
+                **{k: [num(r[2 + 3 * i]), num(r[3 + 3 * i]), int(r[4 + 3 * i])]
+                   for i, k in enumerate(("references", "insertions", "evictions", "pages"))}})
+rows = diff["files"]["rows"]
+assert [g["key"] for g in got] == [r["key"] for r in rows], ([g["key"] for g in got], [r["key"] for r in rows])
+for g, r in zip(got, rows):
+    assert g["in"] == r["in"], (g, r)
+    for k in ("references", "insertions", "evictions", "pages"):
+        want = [r[k]["a"] if r["in"] != "b" else None, r[k]["b"] if r["in"] != "a" else None, r[k]["delta"]]
+        assert g[k] == want, (g["key"], k, g[k], want)
+        if truth is not None:
+            tr = [truth[w].get(g["key"], {}).get(k) for w in ("a", "b")]
+            assert g[k][:2] == tr, (g["key"], k, g[k], tr)
+total = {r[0]: r[1:] for r in t.rows["comparison"]}
+for k, name in (("references", "references"), ("insertions", "insertions"), ("evictions", "evictions"),
+                ("pages", "distinct pages")):
+    v = diff["total"][k]
+    assert total[name][:3] == [str(v["a"]), str(v["b"]), "%+d" % v["delta"]], (name, total[name], v)
+for m in diff["total"]["mrc"]:
+    row = total["miss ratio @%d page%s" % (m["pages"], "" if m["pages"] == 1 else "s")]
+    assert row[:2] == ["-" if x is None else "%.4f" % x for x in (m["a"], m["b"])], (row, m)
+assert len(t.rows["cmp-processes"]) == len(diff["processes"]["rows"])
+print(len(got), "files,", len(t.rows["cmp-processes"]), "processes as diff says")
+EOF
+
+# truth.py A.pgt B.pgt: per file of each trace, from its dump: references
+# (pages of lookups), insertions (pages of add events), evictions (of
+# delete events), distinct pages referenced
+cat >truth.py <<'EOF'
+import csv, io, json, os, subprocess, sys
+out = {}
+for w, path in zip("ab", sys.argv[1:3]):
+    dump = subprocess.run([os.environ["PGTRACE"], "dump", "--format", "csv", "--fields", "type,path,index,npages", path],
+                          check=True, capture_output=True, text=True).stdout
+    acc = {}
+    for r in csv.DictReader(io.StringIO(dump)):
+        a = acc.setdefault(r["path"], {"references": 0, "insertions": 0, "evictions": 0, "pages": set()})
+        n = int(r["npages"])
+        if r["type"] == "lookup":
+            a["references"] += n
+            a["pages"] |= {int(r["index"]) + i for i in range(n)}
+        elif r["type"] == "add":
+            a["insertions"] += n
+        elif r["type"] == "delete":
+            a["evictions"] += n
+    for a in acc.values():
+        a["pages"] = len(a["pages"])
+    out[w] = acc
+json.dump(out, sys.stdout)
+EOF
+
+# gencsv SEED FILES: lookups, insertions and deletions over FILES (one
+# argument, comma-separated), as t0440 makes them
+gencsv() {
+	python3 - "$@" <<-\EOF
+	import random, sys
+	seed, files = int(sys.argv[1]), sys.argv[2].split(",")
+	rnd = random.Random(seed)
+	print("ts,pid,comm,type,path,dev,ino,index,npages")
+	for ts in range(1, 4001):
+	    f = rnd.randrange(len(files))
+	    t = rnd.choices(["lookup", "add", "delete"], [8, 2, 1])[0]
+	    n = rnd.choice([1, 1, 1, 2, 4])
+	    c = rnd.randrange(2)
+	    print(f"{ts},{100 + c},{['reader', 'writer'][c]},{t},{files[f]},8:1,{500 + f},{rnd.randrange(200)},{n}")
+	EOF
+}
+
+# overlay.py PAGE DIFF.json: the miss-ratio chart of a two-trace page
+# holds two curves, A solid in the palette's first colour, B dashed in
+# its second; the y of a curve is linear in the miss ratio, so the line
+# through A's first point (1 page) and last (past the footprint, where
+# only first references miss) must put B's at diff's total miss ratios
+cat >overlay.py <<'EOF'
+import base64, json, re, sys
+page, diff = open(sys.argv[1]).read(), json.load(open(sys.argv[2]))
+m = re.search(r'<img id="img-mrc-ab"[^>]*src="data:image/svg\+xml;base64,([^"]*)"', page)
+svg = base64.b64decode(m.group(1)).decode()
+curves = re.findall(r'<path style="fill:none;stroke-width:2;[^"]*stroke:rgb\(([\d.%,]+)\);([^"]*)" d="([^"]*)"', svg)
+assert len(curves) == 2, curves
+(ca, sa, da), (cb, sb, db) = curves
+assert ca == "12.2%,46.7%,70.6%" and "dasharray" not in sa, (ca, sa)
+assert cb == "100%,49.8%,5.5%" and "dasharray" in sb, (cb, sb)
+ys = lambda d: [float(y) for y in re.findall(r"[ML] [\d.]+ ([\d.]+)", d)]
+mrc = diff["total"]["mrc"]
+a0, a1, b0, b1 = mrc[0]["a"], mrc[-1]["a"], mrc[0]["b"], mrc[-1]["b"]
+ya, yb = ys(da), ys(db)
+assert abs(a0 - a1) > 0.05, (a0, a1)
+k = (ya[-1] - ya[0]) / (a1 - a0)
+for y, v in ((yb[0], b0), (yb[-1], b1)):
+    got = a0 + (y - ya[0]) / k
+    assert abs(got - v) < 0.002, (got, v)
+print("A %.4f..%.4f, B %.4f..%.4f" % (a0, a1, b0, b1), "A==B" if da == db else "A!=B")
+EOF
+
+test_expect_success 'two traces: both headers, the comparison as pgtrace diff --json and the dumps say, both runs'"'"' charts' '
+	gencsv 1 "/d/f1,/d/<script>alert(3)</script>.db,/d/only-a" >ca.csv &&
+	gencsv 2 "/d/f1,/d/<script>alert(3)</script>.db,/d/only-b,/d/f5" >cb.csv &&
+	pgtrace import -o ca.pgt ca.csv && pgtrace import -o cb.pgt cb.csv &&
+	pgtrace report -o two.html ca.pgt cb.pgt &&
+	test "$(stat -c %a two.html)" = 600 &&
+	python3 htmlcheck.py two.html 15 &&
+	pgtrace diff --json ca.pgt cb.pgt >two-diff.json &&
+	python3 truth.py ca.pgt cb.pgt >two-truth.json &&
+	python3 cmp.py two.html two-diff.json two-truth.json &&
+	for k in heatmap fileheat reuse wss irf popularity phase; do
+		for w in a b; do
+			grep -q "<img id=\"img-$k-$w\" alt=\"[^\"]*\" width=\"1000\" height=\"520\" src=\"data:image/" two.html ||
+				{ echo "no $k chart of $w"; exit 1; }
+		done
+	done &&
+	test "$(grep -o "data:image/" two.html | wc -l)" = 15 &&
+	grep -q "<img id=\"img-mrc-ab\" alt=\"[^\"]*\" width=\"1000\" height=\"520\" src=\"data:image/svg" two.html &&
+	python3 - <<-\EOF
+	import html as H, re
+	page = open("two.html").read()
+	for w, f in (("a", "ca"), ("b", "cb")):
+	    t = page.split("<table id=\"trace-%s\">" % w)[1].split("</table>")[0]
+	    cmd = H.unescape(re.search(r"<tr><th>command</th><td>(.*?)</td></tr>", t).group(1))
+	    assert cmd.startswith("pgtrace import (format=csv") and f + ".csv" in cmd, cmd
+	    assert "<tr><th>lost events</th><td class=\"n\">0</td></tr>" in t
+	    assert "id=\"summary-%s\"" % w in page and "<h3 id=\"run-%s\">" % w in page
+	# each chart captioned with its trace, the overlay said which is which
+	assert page.count("<figcaption>A: <span class=\"path\">ca.pgt</span>") == 7
+	assert page.count("<figcaption>B: <span class=\"path\">cb.pgt</span>") == 7
+	assert "<p>A: <span class=\"path\">ca.pgt</span> (solid) &middot; B: <span class=\"path\">cb.pgt</span> (dashed)" in page
+	EOF
+'
+test_expect_success 'two traces: the miss-ratio curves of both on one chart, at diff'"'"'s miss ratios' '
+	python3 overlay.py two.html two-diff.json | tee ov.out && grep -q "A!=B" ov.out &&
+	pgtrace report -o same.html ca.pgt ca.pgt && pgtrace diff --json ca.pgt ca.pgt >same.json &&
+	python3 overlay.py same.html same.json | tee ov.out && grep -q "A==B" ov.out
+'
+test_expect_success 'two traces: a file named <script> is escaped in the comparison' '
+	grep -q "<td class=\"path\">/d/&lt;script&gt;alert(3)&lt;/script&gt;.db</td><td>both</td>" two.html &&
+	! grep -qi "<script" two.html && ! grep -q "alert(3)</" two.html
+'
+test_expect_success 'two traces: --top folds the comparison tables; the other way round every delta turns' '
+	pgtrace report --top 1 -o two1.html ca.pgt cb.pgt && python3 htmlcheck.py two1.html 15 &&
+	python3 cmp.py two1.html two-diff.json &&
+	python3 - <<-\EOF &&
+	page = open("two1.html").read()
+	part = page.split("<h2 id=\"cmp-files\">")[1].split("<h2")[0]
+	head, fold = part.split("<details>")
+	assert head.count("<tr><td") == 1 and fold.count("<tr><td") == 4, (head.count("<tr><td"), fold.count("<tr><td"))
+	assert "<summary>4 more rows</summary>" in fold
+	EOF
+	pgtrace report -o two-ba.html cb.pgt ca.pgt && python3 htmlcheck.py two-ba.html 15 &&
+	pgtrace diff --json cb.pgt ca.pgt >two-ba.json && python3 cmp.py two-ba.html two-ba.json
+'
+test_expect_success 'two gen traces (no insertions): the comparison is diff'"'"'s, the one-trace page has none' '
+	pgtrace gen -p mix --files 3 --pids 2 -n 20000 --pages 300 --seed 1 -o g1.pgt &&
+	pgtrace gen -p mix --files 4 --pids 3 -n 15000 --pages 200 --seed 2 -o g2.pgt &&
+	pgtrace report -o g.html g1.pgt g2.pgt && python3 htmlcheck.py g.html 15 &&
+	pgtrace diff --json g1.pgt g2.pgt >g.json && python3 truth.py g1.pgt g2.pgt >g-truth.json &&
+	python3 cmp.py g.html g.json g-truth.json &&
+	grep -q "no hit ratio" g.html && ! grep -q "<tr><th>hit ratio</th>" g.html &&
+	! grep -q "id=\"cmp-" m.html && ! grep -q "id=\"run-" m.html
+'
+test_expect_success 'two traces, bad input: a third or - is a usage error; a missing or cut second trace leaves no page' '
+	test_must_fail --code=2 pgtrace report -o x.html ca.pgt cb.pgt m.pgt 2>err && test_one_line_error err &&
+	grep -q "one or two traces" err &&
+	test_must_fail --code=2 pgtrace report -o x.html ca.pgt - <cb.pgt 2>err && test_one_line_error err &&
+	grep -q "read twice" err &&
+	test_must_fail --code=2 pgtrace report -o x.html - cb.pgt <ca.pgt 2>err && test_one_line_error err &&
+	! test -e x.html &&
+	test_must_fail --code=1 pgtrace report -o x.html ca.pgt no-such.pgt 2>err && test_one_line_error err &&
+	grep -q "no-such.pgt" err && ! test -e x.html &&
+	head -c 20000 m.pgt >cut.pgt &&
+	test_must_fail --code=1 pgtrace report -o x.html ca.pgt cut.pgt 2>err && test_one_line_error err &&
+	grep -q "cut.pgt" err && ! test -e x.html &&
+	test_must_fail --code=1 pgtrace report -o x.html cut.pgt ca.pgt 2>err && test_one_line_error err &&
+	grep -q "cut.pgt" err && ! test -e x.html &&
+	echo keep >exists.html &&
+	test_must_fail --code=1 pgtrace report -o exists.html ca.pgt cb.pgt 2>err && test "$(cat exists.html)" = keep &&
+	pgtrace report -o - ca.pgt cb.pgt >stdout.html && python3 htmlcheck.py stdout.html 15 &&
+	pgtrace report --help >help && grep -q "pgtrace report .*-o [^ ]* [^ ]*\.pgt [^ ]*\.pgt" help
+'
+if [ "$(id -u)" != 0 ] || ! grep -q tracefs /proc/filesystems; then
+	test_skip 'two recordings of cat, cold then warm' 'needs root and tracefs to record'
+else
+	# the file is dropped from the page cache (fadvise DONTNEED, after
+	# fsync) before the cold run; the warm run reads it from the cache
+	test_expect_success 'two recordings of cat, cold then warm: the file'"'"'s insertions are its pages in A, 0 in B' '
+		dd if=/dev/urandom of=data bs=4096 count=300 status=none &&
+		python3 -c "import os; fd = os.open(\"data\", os.O_RDONLY); os.fsync(fd); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)" &&
+		pgtrace record -q -o cold.pgt -- cat data >/dev/null &&
+		pgtrace record -q -o warm.pgt -- cat data >/dev/null &&
+		pgtrace report -o cw.html cold.pgt warm.pgt && python3 htmlcheck.py cw.html 15 &&
+		pgtrace diff --json cold.pgt warm.pgt >cw.json && python3 cmp.py cw.html cw.json &&
+		python3 overlay.py cw.html cw.json &&
+		DATA=$TRASH/data python3 - <<-\EOF
+		import os, re
+		page = open("cw.html").read()
+		part = page.split("<h2 id=\"cmp-files\">")[1].split("<h2 ")[0]
+		row = re.search(r"<tr><td class=\"path\">%s</td><td>both</td>(.*?)</tr>" % re.escape(os.environ["DATA"]), part)
+		assert row, "no row of the file"
+		n = [None if v == "-" else int(v) for v in re.findall(r"<td class=\"n\">([-+]?\d+|-)</td>", row.group(1))]
+		refs, ins = n[0:3], n[3:6]
+		print("references", refs, "insertions", ins)
+		# all 300 pages inserted cold (readahead may add none past the end)
+		assert 295 <= ins[0] <= 300 and ins[1] == 0, ins
+		assert refs[0] >= 300 and refs[1] >= 300, refs
+		EOF
+	'
+fi
+
 # ---- in a browser ----
 #
 # Debian's chromium, installed by mk/deps.sh for 'make check' (here too
@@ -381,6 +633,10 @@ if have_chromium; then
 	test_expect_success 'chromium: the report of a gen trace loads with no console message' '
 		shoot m.html m-shot.png && png check m-shot.png 1100 1600 &&
 		! test -s m.html.console || { cat m.html.console; exit 1; }
+	'
+	test_expect_success 'chromium: the page of two traces loads with no console message' '
+		shoot two.html two-shot.png && png check two-shot.png 1100 1600 &&
+		! test -s two.html.console || { cat two.html.console; exit 1; }
 	'
 	test_expect_success 'chromium: the report of <script>alert(1)</script> runs nothing, no console message' '
 		shoot esc.html esc-shot.png &&

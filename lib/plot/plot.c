@@ -22,6 +22,7 @@
 #include "pgtrace/phase.h"
 #include "pgtrace/plot.h"
 #include "util/util.h"
+#include "mrc-pair.h"
 
 static const char *const kind_names[PGT_PLOT_NKINDS] = {
 	"heatmap", "irf", "reuse", "mrc", "wss", "fileheat", "popularity", "phase",
@@ -785,6 +786,66 @@ static int draw_mrc(struct frame *f, const struct pgt_plot_data *d)
 	return 0;
 }
 
+/* The exact curves of two runs: up to the larger footprint, each in its
+ * colour (B dashed, so the two read apart in grey too). */
+static int draw_mrc_pair(struct frame *f, const struct pgt_stats *const st[2], const char *const label[2])
+{
+	double xs[PGT_HIST_BINS + 1], ys[PGT_HIST_BINS + 1];
+	uint64_t pages[2] = { 0, 0 }, refs[2] = { 0, 0 }, fp;
+	char lab[64];
+
+	for (int k = 0; k < 2; k++) {
+		struct pgt_stats_summary sm;
+
+		if (!st[k])
+			continue;
+		pgt_stats__summary(st[k], &sm);
+		pages[k] = sm.pages;
+		refs[k] = sm.refs;
+	}
+	fp = pages[0] > pages[1] ? pages[0] : pages[1];
+	if (!fp) {
+		no_data(f, "no page references in either trace");
+		return 0;
+	}
+	f->xlog = 1;
+	f->xlo = 1;
+	f->xhi = (double)fp * 1.05 + 1;
+	f->ylo = 0;
+	f->yhi = 1;
+	for (int k = 0; k < 2; k++) {
+		size_t n = 0, ll = strlen(label[k]);
+
+		/* the legend is 190 pixels wide: a long name keeps its end */
+		if (ll > 26) {
+			const char *tail = label[k] + ll - 20;
+
+			while ((*tail & 0xc0) == 0x80)	/* not inside a UTF-8 character */
+				tail++;
+			snprintf(lab, sizeof(lab), "%c: ...%s%s", 'A' + k, tail, refs[k] && pages[k] ? "" : " (none)");
+		} else {
+			snprintf(lab, sizeof(lab), "%c: %s%s", 'A' + k, label[k], refs[k] && pages[k] ? "" : " (none)");
+		}
+		legend(f, (unsigned)k, k == 1, lab);
+		if (!refs[k] || !pages[k])
+			continue;
+		for (unsigned b = 0; b < PGT_HIST_BINS && n < PGT_HIST_BINS; b++) {
+			uint64_t c = pgt_hist_lo(b) ? pgt_hist_lo(b) : 1;
+
+			if (n && xs[n - 1] >= (double)c)
+				continue;
+			xs[n] = (double)c;
+			ys[n++] = pgt_stats__miss_ratio(st[k], c);
+			if (c > fp)
+				break;
+		}
+		polyline(f, xs, ys, n, (unsigned)k, k == 1);
+	}
+	f->xunit = f->o->bytes ? (double)f->o->page_size : 1;
+	axes(f, f->o->bytes ? "memory (bytes)" : "memory (pages)", "miss ratio (exact LRU)", f->o->bytes, 0);
+	return 0;
+}
+
 static int draw_reuse(struct frame *f, const struct pgt_plot_data *d)
 {
 	const double *h;
@@ -1170,8 +1231,14 @@ static int write_all(const char *path, const char *buf, size_t len, int force)
 	return 0;
 }
 
-int pgt_plot__draw(int kind, const struct pgt_plot_data *d, const struct pgt_plot_opts *oin, const char *path,
-		   char **mem, size_t *len)
+/* Two runs' curves, for plot_mrc_pair() (d is NULL then). */
+struct pair {
+	const struct pgt_stats *const *st;
+	const char *const *label;
+};
+
+static int render(int kind, const struct pgt_plot_data *d, const struct pair *pair,
+		  const struct pgt_plot_opts *oin, const char *path, char **mem, size_t *len)
 {
 	struct pgt_plot_opts o = *oin;
 	struct sink sk = { 0 };
@@ -1208,7 +1275,7 @@ int pgt_plot__draw(int kind, const struct pgt_plot_data *d, const struct pgt_plo
 	case PGT_PLOT_HEATMAP: err = draw_heatmap(&f, d); break;
 	case PGT_PLOT_IRF: err = draw_irf(&f, d); break;
 	case PGT_PLOT_REUSE: err = draw_reuse(&f, d); break;
-	case PGT_PLOT_MRC: err = draw_mrc(&f, d); break;
+	case PGT_PLOT_MRC: err = pair ? draw_mrc_pair(&f, pair->st, pair->label) : draw_mrc(&f, d); break;
 	case PGT_PLOT_WSS: err = draw_wss(&f, d); break;
 	case PGT_PLOT_FILEHEAT: err = draw_fileheat(&f, d); break;
 	case PGT_PLOT_POPULARITY: err = draw_popularity(&f, d); break;
@@ -1233,4 +1300,18 @@ int pgt_plot__draw(int kind, const struct pgt_plot_data *d, const struct pgt_plo
 	}
 	free(sk.buf);
 	return err;
+}
+
+int pgt_plot__draw(int kind, const struct pgt_plot_data *d, const struct pgt_plot_opts *o, const char *path,
+		   char **mem, size_t *len)
+{
+	return render(kind, d, NULL, o, path, mem, len);
+}
+
+int plot_mrc_pair(const struct pgt_stats *const st[2], const char *const label[2], const struct pgt_plot_opts *o,
+		  char **mem, size_t *len)
+{
+	const struct pair pair = { st, label };
+
+	return render(PGT_PLOT_MRC, NULL, &pair, o, NULL, mem, len);
 }
