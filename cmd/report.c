@@ -265,8 +265,13 @@ static void header(struct ctx *c)
 				first = 0;
 			}
 	}
-	out_printf(w, "</td></tr>\n<tr><th>lost events</th><td class=\"n\">%llu</td></tr>\n</table>\n",
+	out_printf(w, "</td></tr>\n<tr><th>lost events</th><td class=\"n\">%llu</td></tr>\n",
 		   (unsigned long long)pgt_meta__lost_total(m));
+	/* what the references cannot show, next to what they show */
+	for (unsigned bit = 1; bit < PGT_CAVEAT_LAST; bit <<= 1)
+		if (c->p->caveats & bit)
+			row_text(w, "note", pgt_refs_caveat_text(bit));
+	out_str(w, "</table>\n");
 }
 
 /* The trace's name, host, kernel and recorder, in one line. */
