@@ -115,7 +115,7 @@ test_expect_success 'CSV: a bad line stops the import with its number; the event
 	printf "ts,type,index\n1,lookup,1\n2,lookup,2\n3,lookkup,3\n4,lookup,4\n" >bad.csv &&
 	test_must_fail --code=1 pgtrace import -o bad.pgt bad.csv 2>err &&
 	test_one_line_error err && grep -q "bad.csv.: line 4: unknown event type .lookkup." err &&
-	pgtrace info bad.pgt >info && grep -q "^events: *2$" info && grep -q "^format: *1\.2$" info
+	pgtrace info bad.pgt >info && grep -q "^events: *2$" info && grep -q "^format: *1\.3$" info
 '
 test_expect_success 'CSV: --skip-bad counts and skips, and says so' '
 	pgtrace import --skip-bad -o skip.pgt bad.csv 2>err &&
