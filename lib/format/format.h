@@ -175,6 +175,10 @@ int pgt_writer__add_raw(struct pgt_writer *w, uint32_t type, const void *body, s
 int pgt_writer__detach_fd(struct pgt_writer *w);
 void pgt_writer__attach_fd(struct pgt_writer *w, int fd);
 
+/* Hash slots the meta's lookups have looked at so far (tests: every
+ * lookup costs O(1) slots whatever keys the trace holds). */
+uint64_t pgt_meta__probes(const struct pgt_meta *m);
+
 /* The serialised log of a meta (records in arrival order, each as
  * u32 type, u32 len, body).  Borrowed. */
 const struct pgt_buf *pgt_meta__log(const struct pgt_meta *m);
