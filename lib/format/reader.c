@@ -61,7 +61,6 @@ struct pgt_reader {
 	uint64_t nside;
 	uint64_t idx_events;
 	int idx_unordered;	/* packets' times are not in order: scan for times */
-	int unordered_noted;
 	int typed_crc;		/* PGT_INCOMPAT_TYPED_CRC: crcs cover type and size */
 	/* position, for the continuity checks */
 	uint64_t pkt_no;	/* 0-based number of the next packet in the file */
@@ -273,6 +272,10 @@ static int load_index(struct pgt_reader *r)
 	}
 	r->nidx = n;
 	r->nside = nside;
+	if (r->idx_unordered)
+		pgt_diag(PGT_DIAG_WARN, "the packets of this trace are not in time order (an import of "
+			 "unsorted input?): time ranges are found by scanning, and a reader that stops "
+			 "at the first event past a range misses the range's later events");
 	err = 0;
 	goto out;
 bad:
@@ -859,11 +862,8 @@ int pgt_reader__seek_time(struct pgt_reader *r, uint64_t ts)
 		 * a binary search could miss the packet, so walk the index.
 		 * The first packet in file order that ends at or after @ts
 		 * is still right, but a reader that stops at the first event
-		 * past a range's end would miss later ones: say so. */
-		if (!r->unordered_noted++)
-			pgt_diag(PGT_DIAG_WARN, "the packets of this trace are not in time order: "
-				 "a time range is found by scanning, and events of a range may "
-				 "come after events past its end");
+		 * past a range's end would miss later ones (load_index()
+		 * said so). */
 		while (lo < r->nidx && r->idx[lo].last_ts < ts)
 			lo++;
 		goto found;
