@@ -94,6 +94,28 @@ elif op == "lastts":           # packet K's last_ts += D only, crc fixed
 elif op == "unorder":          # packets J and K swapped, a valid trace
     j, k = recs.index(pk[args[0]]), recs.index(pk[args[1]])
     recs[j], recs[k] = recs[k], recs[j]; res = rebuild()
+elif op == "info-keys":        # N INFO records of distinct keys first
+    new = []
+    for i in range(args[0]):
+        k, v = b"key.%d" % i, b"v"
+        new.append([6, 0, bytearray(struct.pack("<I", len(k)) + k + struct.pack("<I", len(v)) + v)])
+    recs[0:0] = new; res = rebuild()
+elif op == "colliding-ids":    # N OBJECTs whose ids shared a slot of the old hash
+    M = 0xFFFFFFFF
+    def inv(a):
+        x = a
+        for _ in range(5): x = (x * (2 - a * x)) & M
+        return x
+    def old_inverse(x):
+        x ^= x >> 16; x = (x * inv(0x846CA68B)) & M
+        x ^= (x >> 15) ^ (x >> 30); x = (x * inv(0x7FEB352D)) & M
+        return x ^ (x >> 16)
+    new = []
+    for i in range(1, args[0] + 1):
+        p = b"/c/%d" % i
+        new.append([2, 0, bytearray(struct.pack("<IBBHQQQQQ", old_inverse(i << 17), 1, 0, 0, 0, 0, i, 0, 0)
+                                    + struct.pack("<I", len(p)) + p)])
+    recs[0:0] = new; res = rebuild()
 elif op == "downgrade":        # the same trace as format 1.2 wrote it
     typed = 0
     struct.pack_into("<H", hdr, 10, 2)
@@ -246,5 +268,15 @@ test_expect_success 'an event of more than 2^24 pages is refused, naming the lin
 	grep -q "line 4: an event of 4294967295 pages: more than the 16777216" err &&
 	pgtrace import --skip-bad -o huge2.pgt huge.csv 2>/dev/null &&
 	test "$(pgtrace dump --fields npages huge2.pgt | tail -1)" = 16777216
+'
+test_expect_success 'INFO keys are applied in linear time: 200,000 keys under 10 s' '
+	craft good.pgt keys.pgt info-keys 200000 &&
+	timeout 10 "$PGTRACE" info keys.pgt >info &&
+	grep -q "key.199999: v" info && test "$(grep -c "^  key\." info)" = 200000
+'
+test_expect_success 'object ids chosen to collide in the old hash: dump under 10 s' '
+	craft good.pgt ids.pgt colliding-ids 32767 &&
+	timeout 10 "$PGTRACE" dump --fields seq,path ids.pgt >rows &&
+	test "$(wc -l <rows)" = 100000 && timeout 10 "$PGTRACE" info ids.pgt >/dev/null
 '
 test_done
