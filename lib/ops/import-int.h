@@ -24,10 +24,11 @@
  */
 #define PGT_IMPORT_MAX_PAGES (1u << 24)
 /*
- * Events are sorted by time within a window of this many (64 bytes each:
- * 16 MiB at most, allocated when needed).  An event older than
- * one already handed out (out of order by more than the window) stops
- * the import, or is skipped with --skip-bad.
+ * Events are sorted by time within a window of this many (64 bytes
+ * each; a ring and a heap of that size: 32 MiB at most, their pages
+ * touched as used).  An event older than one already handed out (out of
+ * order by more than the window) stops the import, or is skipped with
+ * --skip-bad.
  */
 #define IMP_SORT_WINDOW (1u << 18)
 
