@@ -7,7 +7,7 @@ test_expect_success 'setup' '
 '
 test_expect_success 'text summary names version, clock, events per type' '
 	pgtrace info mix.pgt >out &&
-	grep -q "^format: *1\.2$" out && grep -q "^clock: *synthetic" out &&
+	grep -q "^format: *1\.3$" out && grep -q "^clock: *synthetic" out &&
 	grep -q "^events: *100000$" out && grep -q "^  lookup .*100000" out &&
 	grep -q "^index: *yes" out && grep -q "^bytes/event:" out &&
 	grep -q "^processes: *3$" out && grep -q "^lost events: *0" out

@@ -34,7 +34,7 @@ extern "C" {
 
 /* Trace format version written by this library (see pgtrace-format(5)). */
 #define PGT_FORMAT_MAJOR 1
-#define PGT_FORMAT_MINOR 2
+#define PGT_FORMAT_MINOR 3
 
 /* ------------------------------------------------------------------ */
 /* Errors                                                              */

@@ -196,7 +196,7 @@ ssize_t pgt_codec__decode(struct pgt_codec_ctx *c, const uint8_t *body, size_t l
 			  struct pgt_event *ev)
 {
 	const uint8_t *payload, *q[PGT_NCOLS], *qe[PGT_NCOLS], *pos;
-	uint64_t first_ts, first_seq, prev_ts, prev_pfn = 0;
+	uint64_t first_ts, first_seq, prev_ts, prev_pfn = 0, min_ts, max_ts, last_ts;
 	uint32_t n, raw_size, ncols, prev_pid = 0, prev_obj = 0;
 	uint16_t codec;
 	size_t table;
@@ -204,6 +204,7 @@ ssize_t pgt_codec__decode(struct pgt_codec_ctx *c, const uint8_t *body, size_t l
 	if (len < PGT_PKT_HDR_SIZE)
 		return -PGT_ECORRUPT;
 	first_ts = pgt_get_le64(body);
+	last_ts = pgt_get_le64(body + 8);
 	first_seq = pgt_get_le64(body + 16);
 	n = pgt_get_le32(body + 24);
 	codec = pgt_get_le16(body + 28);
@@ -254,6 +255,8 @@ ssize_t pgt_codec__decode(struct pgt_codec_ctx *c, const uint8_t *body, size_t l
 
 	memset(c->pred, 0, sizeof(c->pred));
 	prev_ts = first_ts;
+	min_ts = UINT64_MAX;
+	max_ts = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		struct pgt_event *e = &ev[i];
 		uint64_t v, base;
@@ -290,6 +293,15 @@ ssize_t pgt_codec__decode(struct pgt_codec_ctx *c, const uint8_t *body, size_t l
 		e->seq = first_seq + i;
 		pr->tag = prev_obj + 1;
 		pr->next = e->index + e->npages;
+		if (e->ts < min_ts)
+			min_ts = e->ts;
+		if (e->ts > max_ts)
+			max_ts = e->ts;
 	}
+	/* The header's times are the events' least and greatest: a header
+	 * that says otherwise (the index and time seeks trust it) is damage
+	 * the checksum cannot see if it was written that way. */
+	if (n && (min_ts != first_ts || max_ts != last_ts))
+		return -PGT_ECORRUPT;
 	return (ssize_t)n;
 }

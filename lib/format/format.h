@@ -34,10 +34,24 @@
 /* Feature bits.  Compat bits may be ignored by a reader that does not
  * know them; an unknown incompat bit makes the trace unreadable. */
 #define PGT_FEAT_COMPAT_INDEX	PGT_FEAT_INDEX	/* writer intended an index */
-#define PGT_INCOMPAT_KNOWN	0ull
+/* 1.3: record crcs cover type and size (see PGT_REC_HDR_SIZE). */
+#define PGT_INCOMPAT_TYPED_CRC	0x1ull
+#define PGT_INCOMPAT_KNOWN	PGT_INCOMPAT_TYPED_CRC
 
-/* Record header: u32 type, u32 crc32c(body), u64 body size. */
+/* Record header: u32 type, u32 crc, u64 body size.  The crc is crc32c
+ * over the type (4 bytes), the size (8 bytes) and the body, in that
+ * order, in a trace with PGT_INCOMPAT_TYPED_CRC (1.3 on); before, it
+ * covers the body only, so a flipped bit in a type went unseen. */
 #define PGT_REC_HDR_SIZE 16
+
+/* The crc a record's header must hold, started: feed the body to
+ * pgt_crc32c() with this as the initial value.  @typed: the trace has
+ * PGT_INCOMPAT_TYPED_CRC (every trace this library writes does). */
+uint32_t pgt_record__crc_start(int typed, uint32_t type, uint64_t size);
+static inline uint32_t pgt_record__crc(int typed, uint32_t type, const void *body, uint64_t size)
+{
+	return pgt_crc32c(pgt_record__crc_start(typed, type, size), body, size);
+}
 
 enum pgt_rec_type {
 	PGT_REC_PACKET = 1,
@@ -125,6 +139,9 @@ int pgt_reader__next_packet_raw(struct pgt_reader *r, struct pgt_rawpkt *p);
 /* Decode a raw packet with the reader's codec; events valid until the
  * next read.  Return the count or an error. */
 int pgt_reader__decode_raw(struct pgt_reader *r, const struct pgt_rawpkt *p, const struct pgt_event **evs);
+/* 0 when the index shows packets out of time order (their first or
+ * last times go back): a time range must then be found by scanning. */
+int pgt_reader__time_ordered(const struct pgt_reader *r);
 /* Position at packet @i of the index (side tables before it loaded). */
 int pgt_reader__seek_packet(struct pgt_reader *r, uint64_t i);
 int pgt_reader__index_entry(const struct pgt_reader *r, uint64_t i, uint64_t *first_seq, uint32_t *count,
@@ -157,6 +174,10 @@ int pgt_writer__add_raw(struct pgt_writer *w, uint32_t type, const void *body, s
  */
 int pgt_writer__detach_fd(struct pgt_writer *w);
 void pgt_writer__attach_fd(struct pgt_writer *w, int fd);
+
+/* Hash slots the meta's lookups have looked at so far (tests: every
+ * lookup costs O(1) slots whatever keys the trace holds). */
+uint64_t pgt_meta__probes(const struct pgt_meta *m);
 
 /* The serialised log of a meta (records in arrival order, each as
  * u32 type, u32 len, body).  Borrowed. */

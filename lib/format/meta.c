@@ -4,9 +4,18 @@
  * changes and host information.  Every record added is also appended to a
  * serialised log, so that a writer can copy what a reader has seen byte
  * for byte, and in the same order.
+ *
+ * Keys come from the trace, so every lookup is a hash lookup whose cost
+ * a crafted trace cannot drive up: object ids and pids go through a hash
+ * keyed with a random seed per table (an unkeyed, invertible mix let
+ * 32,767 chosen ids share one chain), INFO keys through a seeded string
+ * hash (a linear search made 200,000 keys take 40 s).  Iteration follows
+ * the arrays, in order of first sight, so the seed changes no output.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
+#include <sys/random.h>
 
 #include "format.h"
 
@@ -36,6 +45,10 @@ struct pgt_meta {
 	uint32_t hash_cap;
 	struct kv *info;
 	uint32_t ninfo, cap_info;
+	uint32_t *info_hash;	/* open addressing: index+1, 0 empty */
+	uint32_t info_hash_cap;
+	uint64_t seed;		/* key of the hashes */
+	uint64_t probes;	/* slots looked at, for the tests */
 	uint64_t lost_total;
 	uint32_t nlost, nlevel;
 	struct pgt_buf log;
@@ -44,7 +57,23 @@ struct pgt_meta {
 
 struct pgt_meta *pgt_meta__new(void)
 {
-	return calloc(1, sizeof(struct pgt_meta));
+	struct pgt_meta *m = calloc(1, sizeof(struct pgt_meta));
+	struct timespec ts;
+
+	if (!m)
+		return NULL;
+	if (getrandom(&m->seed, sizeof(m->seed), GRND_NONBLOCK) != sizeof(m->seed)) {
+		/* no entropy yet (early boot): still not a constant */
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		m->seed = ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)ts.tv_nsec ^ (uint64_t)(uintptr_t)m;
+	}
+	m->seed |= 1;
+	return m;
+}
+
+uint64_t pgt_meta__probes(const struct pgt_meta *m)
+{
+	return m->probes;
 }
 
 void pgt_meta__free(struct pgt_meta *m)
@@ -68,6 +97,7 @@ void pgt_meta__free(struct pgt_meta *m)
 		free(m->info[i].value);
 	}
 	free(m->info);
+	free(m->info_hash);
 	pgt_buf__release(&m->log);
 	pgt_buf__release(&m->scratch);
 	free(m);
@@ -127,16 +157,33 @@ static int log_append(struct pgt_meta *m, uint32_t type, const void *body, size_
 	return 0;
 }
 
-static uint32_t hash32(uint32_t x);
+/*
+ * Keyed hash of a 32-bit key: the key and the 64-bit seed are mixed by
+ * two rounds of a 64-bit finaliser, and the slot is taken from the high
+ * half.  Without the seed, which ids share a slot cannot be worked out.
+ */
+static uint32_t hash32(const struct pgt_meta *m, uint32_t x)
+{
+	uint64_t h = ((uint64_t)x ^ m->seed) * 0x9e3779b97f4a7c15ull;
+
+	h ^= h >> 32;
+	h *= 0xd6e8feb86659fd93ull;
+	h ^= h >> 32;
+	h += m->seed >> 17;
+	h *= 0xd6e8feb86659fd93ull;
+	h ^= h >> 29;
+	return (uint32_t)(h >> 32);
+}
 
 /* Ids come from the trace: a hash keeps a huge id from costing memory. */
 static uint32_t *obj_find(const struct pgt_meta *m, uint32_t id)
 {
 	uint32_t mask = m->obj_hash_cap - 1;
 
-	for (uint32_t h = hash32(id) & mask;; h = (h + 1) & mask) {
+	for (uint32_t h = hash32(m, id) & mask;; h = (h + 1) & mask) {
 		uint32_t v = m->obj_hash[h];
 
+		((struct pgt_meta *)m)->probes++;
 		if (!v || m->objs[v - 1].o.id == id)
 			return &m->obj_hash[h];
 	}
@@ -184,23 +231,14 @@ const struct pgt_process *pgt_meta__process_at(const struct pgt_meta *m, uint32_
 	return i < m->nprocs ? &m->procs[i].p : NULL;
 }
 
-static uint32_t hash32(uint32_t x)
-{
-	x ^= x >> 16;
-	x *= 0x7feb352dU;
-	x ^= x >> 15;
-	x *= 0x846ca68bU;
-	x ^= x >> 16;
-	return x;
-}
-
 static uint32_t *proc_find(const struct pgt_meta *m, uint32_t pid)
 {
 	uint32_t mask = m->hash_cap - 1;
 
-	for (uint32_t h = hash32(pid) & mask;; h = (h + 1) & mask) {
+	for (uint32_t h = hash32(m, pid) & mask;; h = (h + 1) & mask) {
 		uint32_t v = m->proc_hash[h];
 
+		((struct pgt_meta *)m)->probes++;
 		if (!v || m->procs[v - 1].p.pid == pid)
 			return &m->proc_hash[h];
 	}
@@ -341,25 +379,69 @@ static int apply_process(struct pgt_meta *m, const struct pgt_process *p,
 	return 0;
 }
 
+/* Seeded FNV-1a, finished like hash32. */
+static uint32_t hash_str(const struct pgt_meta *m, const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull ^ m->seed;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ull;
+	}
+	return hash32(m, (uint32_t)(h ^ (h >> 32)));
+}
+
+static uint32_t *info_find(const struct pgt_meta *m, const char *key)
+{
+	uint32_t mask = m->info_hash_cap - 1;
+
+	for (uint32_t h = hash_str(m, key) & mask;; h = (h + 1) & mask) {
+		uint32_t v = m->info_hash[h];
+
+		((struct pgt_meta *)m)->probes++;
+		if (!v || !strcmp(m->info[v - 1].key, key))
+			return &m->info_hash[h];
+	}
+}
+
+static int info_rehash(struct pgt_meta *m)
+{
+	uint32_t ncap = m->info_hash_cap ? m->info_hash_cap * 2 : 64;
+	uint32_t *h = calloc(ncap, sizeof(*h));
+
+	if (!h)
+		return -ENOMEM;
+	free(m->info_hash);
+	m->info_hash = h;
+	m->info_hash_cap = ncap;
+	for (uint32_t i = 0; i < m->ninfo; i++)
+		*info_find(m, m->info[i].key) = i + 1;
+	return 0;
+}
+
 static int apply_info(struct pgt_meta *m, const char *k, uint32_t lk, const char *v, uint32_t lv)
 {
 	char *key = dupn(k, lk), *val = dupn(v, lv);
+	uint32_t *slot;
 
 	if (!key || !val)
 		goto nomem;
-	for (uint32_t i = 0; i < m->ninfo; i++) {
-		if (!strcmp(m->info[i].key, key)) {
-			free(key);
-			free(m->info[i].value);
-			m->info[i].value = val;
-			return 0;
-		}
+	if ((m->ninfo + 1) * 2 > m->info_hash_cap && info_rehash(m))
+		goto nomem;
+	slot = info_find(m, key);
+	if (*slot) {
+		struct kv *e = &m->info[*slot - 1];
+
+		free(key);
+		free(e->value);
+		e->value = val;
+		return 0;
 	}
 	if (grow((void **)&m->info, &m->cap_info, m->ninfo + 1, sizeof(*m->info)))
 		goto nomem;
 	m->info[m->ninfo].key = key;
 	m->info[m->ninfo].value = val;
-	m->ninfo++;
+	*slot = ++m->ninfo;
 	return 0;
 nomem:
 	free(key);
@@ -514,8 +596,10 @@ int pgt_meta__info_at(const struct pgt_meta *m, uint32_t i, const char **key, co
 
 const char *pgt_meta__info(const struct pgt_meta *m, const char *key)
 {
-	for (uint32_t i = 0; i < m->ninfo; i++)
-		if (!strcmp(m->info[i].key, key))
-			return m->info[i].value;
-	return NULL;
+	uint32_t *slot;
+
+	if (!m->info_hash_cap)
+		return NULL;
+	slot = info_find(m, key);
+	return *slot ? m->info[*slot - 1].value : NULL;
 }

@@ -5,6 +5,16 @@
  * it has not checked against the file and never decodes a record whose
  * checksum fails; it stops at the first bad or partial record, after
  * handing out every event before it.
+ *
+ * What no checksum covers is checked against what else the file says:
+ * each packet's first event number continues the one before it (a
+ * packet dropped, repeated or swapped is an error naming it), a packet
+ * matches its index entry (offset, numbers and times), its events lie
+ * between its first_ts and last_ts (the codec), and the END record's
+ * totals are the packets and events read.  From format 1.3 on the record
+ * checksum covers the type and size too, so the checksum of a record of
+ * unknown type is still checked before it is skipped: a damaged type is
+ * an error, a well-formed unknown record is skipped.
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -50,6 +60,11 @@ struct pgt_reader {
 	uint64_t *side_offs;
 	uint64_t nside;
 	uint64_t idx_events;
+	int idx_unordered;	/* packets' times are not in order: scan for times */
+	int typed_crc;		/* PGT_INCOMPAT_TYPED_CRC: crcs cover type and size */
+	/* position, for the continuity checks */
+	uint64_t pkt_no;	/* 0-based number of the next packet in the file */
+	uint64_t next_seq;	/* the first_seq that packet must have */
 	struct pgt_reader_stats st;
 };
 
@@ -141,11 +156,34 @@ static int skip_bytes(struct pgt_reader *r, uint64_t n)
 	return 0;
 }
 
-/* Move to file offset @off (regular files only). */
-static int reposition(struct pgt_reader *r, uint64_t off)
+/* Skip a record body of @n bytes that is not otherwise read, checking
+ * that its crc (begun as @crc) comes to @want.  Return 0, -PGT_ECRC, or
+ * another negative error. */
+static int skip_checked(struct pgt_reader *r, uint64_t n, uint32_t crc, uint32_t want)
+{
+	while (n) {
+		size_t chunk = n < (1u << 20) ? (size_t)n : (1u << 20);
+		ssize_t got = ensure(r, chunk);
+
+		if (got < 0)
+			return (int)got;
+		if ((size_t)got < chunk)
+			return -PGT_ETRUNC;
+		crc = pgt_crc32c(crc, r->buf + r->start, chunk);
+		r->start += chunk;
+		n -= chunk;
+	}
+	return crc == want ? 0 : -PGT_ECRC;
+}
+
+/* Move to file offset @off (regular files only), where packet @pkt_no,
+ * whose first event is @seq, is next. */
+static int reposition(struct pgt_reader *r, uint64_t off, uint64_t pkt_no, uint64_t seq)
 {
 	if (lseek(r->fd, (off_t)off, SEEK_SET) < 0)
 		return -errno;
+	r->pkt_no = pkt_no;
+	r->next_seq = seq;
 	r->buf_off = off;
 	r->start = r->end = 0;
 	r->eof = 0;
@@ -158,7 +196,7 @@ static int reposition(struct pgt_reader *r, uint64_t off)
 static int load_index(struct pgt_reader *r)
 {
 	uint8_t end[PGT_END_REC_SIZE], rh[PGT_REC_HDR_SIZE];
-	uint64_t idx_off, size, n, nside;
+	uint64_t idx_off, size, n, nside, end_packets, sum = 0;
 	uint8_t *body = NULL;
 	struct pgt_cur c;
 	int err = -ENOENT;
@@ -168,10 +206,12 @@ static int load_index(struct pgt_reader *r)
 	if (pgt_pread_full(r->fd, end, sizeof(end), r->file_size - sizeof(end)) != sizeof(end))
 		return -ENOENT;
 	if (pgt_get_le32(end) != PGT_REC_END || pgt_get_le64(end + 8) != PGT_END_BODY_SIZE ||
-	    pgt_crc32c(0, end + PGT_REC_HDR_SIZE, PGT_END_BODY_SIZE) != pgt_get_le32(end + 4))
+	    pgt_record__crc(r->typed_crc, PGT_REC_END, end + PGT_REC_HDR_SIZE, PGT_END_BODY_SIZE) !=
+		    pgt_get_le32(end + 4))
 		return -ENOENT;
 	idx_off = pgt_get_le64(end + PGT_REC_HDR_SIZE);
 	r->idx_events = pgt_get_le64(end + PGT_REC_HDR_SIZE + 8);
+	end_packets = pgt_get_le64(end + PGT_REC_HDR_SIZE + 16);
 	if (!idx_off || idx_off < r->hdr_size || idx_off + PGT_REC_HDR_SIZE > r->file_size - sizeof(end))
 		return -ENOENT;
 	if (pgt_pread_full(r->fd, rh, sizeof(rh), idx_off) != sizeof(rh) ||
@@ -184,7 +224,7 @@ static int load_index(struct pgt_reader *r)
 	if (!body)
 		return -ENOMEM;
 	if (pgt_pread_full(r->fd, body, size, idx_off + PGT_REC_HDR_SIZE) != (ssize_t)size ||
-	    pgt_crc32c(0, body, size) != pgt_get_le32(rh + 4))
+	    pgt_record__crc(r->typed_crc, PGT_REC_INDEX, body, size) != pgt_get_le32(rh + 4))
 		goto out;
 	c = (struct pgt_cur){ body, body + size, 0 };
 	n = pgt_cur__u64(&c);
@@ -206,9 +246,17 @@ static int load_index(struct pgt_reader *r)
 		pgt_cur__u32(&c);
 		if (e->off < r->hdr_size || e->off >= idx_off ||
 		    (i && (e->off <= r->idx[i - 1].off ||
-			   e->first_seq != r->idx[i - 1].first_seq + r->idx[i - 1].count)))
+			   e->first_seq != r->idx[i - 1].first_seq + r->idx[i - 1].count)) ||
+		    (!i && e->first_seq) || !e->count || e->count > PGT_PKT_MAX_EVENTS ||
+		    e->first_ts > e->last_ts)
 			goto bad;
+		if (i && (e->first_ts < r->idx[i - 1].first_ts || e->last_ts < r->idx[i - 1].last_ts))
+			r->idx_unordered = 1;
+		sum += e->count;
 	}
+	/* The END record's totals are the index's, or one of them lies. */
+	if (sum != r->idx_events || n != end_packets)
+		goto bad;
 	nside = pgt_cur__u64(&c);
 	if (c.bad || nside > (uint64_t)(c.end - c.p) / 8)
 		goto bad;
@@ -224,6 +272,10 @@ static int load_index(struct pgt_reader *r)
 	}
 	r->nidx = n;
 	r->nside = nside;
+	if (r->idx_unordered)
+		pgt_diag(PGT_DIAG_WARN, "the packets of this trace are not in time order (an import of "
+			 "unsorted input?): time ranges are found by scanning, and a reader that stops "
+			 "at the first event past a range misses the range's later events");
 	err = 0;
 	goto out;
 bad:
@@ -233,6 +285,7 @@ bad:
 	free(r->side_offs);
 	r->idx = NULL;
 	r->side_offs = NULL;
+	r->idx_unordered = 0;
 	err = -ENOENT;
 out:
 	free(body);
@@ -281,8 +334,7 @@ static struct pgt_reader *reader_new(int fd, const struct pgt_reader_opts *opts,
 	}
 	if (e)
 		goto fail;
-	if (e == 0 && (size_t)got < PGT_MAGIC_LEN)
-		e = -PGT_ENOTTRACE;
+	r->typed_crc = !!(pgt_get_le64(r->buf + PGT_HDR_OFF_INCOMPAT) & PGT_INCOMPAT_TYPED_CRC);
 	r->start = r->hdr_size;
 	r->st.bytes = r->hdr_size;
 	if (r->seekable && !(opts && opts->no_index)) {
@@ -342,6 +394,7 @@ struct pgt_source *pgt_reader__source(struct pgt_reader *r) { return &r->src; }
 const struct pgt_header *pgt_reader__header(const struct pgt_reader *r) { return &r->src.header; }
 struct pgt_meta *pgt_reader__meta(struct pgt_reader *r) { return r->src.meta; }
 int pgt_reader__has_index(const struct pgt_reader *r) { return r->idx != NULL; }
+int pgt_reader__time_ordered(const struct pgt_reader *r) { return !r->idx || !r->idx_unordered; }
 
 int pgt_reader__index_summary(const struct pgt_reader *r, uint64_t *events, uint64_t *packets,
 			      uint64_t *first_ts, uint64_t *last_ts)
@@ -385,6 +438,59 @@ static int fail(struct pgt_reader *r, int err, uint64_t off, const char *what)
 	return err;
 }
 
+/* Stop with @err after a message of one's own. */
+static int fail_quiet(struct pgt_reader *r, int err, uint64_t off)
+{
+	r->st.bad_offset = off;
+	r->st.bad_packet = r->pkt_no;
+	r->err = err;
+	return err;
+}
+
+/*
+ * What the packet checksum cannot tell: that this packet is the one that
+ * belongs here.  Its first event number must continue the previous
+ * packet's, and it must be the packet the index lists at this place.
+ * Return 0, or the (sticky) error after a message naming the packet.
+ */
+static int check_packet(struct pgt_reader *r, const uint8_t *body, uint64_t off)
+{
+	uint64_t first_ts = pgt_get_le64(body), last_ts = pgt_get_le64(body + 8);
+	uint64_t seq = pgt_get_le64(body + 16);
+	uint32_t count = pgt_get_le32(body + 24);
+	unsigned long long no = (unsigned long long)r->pkt_no + 1;
+
+	if (seq != r->next_seq) {
+		pgt_diag(PGT_DIAG_ERROR,
+			 "packet %llu (counting from 1) at offset %llu: its first event is number %llu, "
+			 "but the packets before it end at %llu (a packet missing, repeated or out of place)",
+			 no, (unsigned long long)off, (unsigned long long)seq,
+			 (unsigned long long)r->next_seq);
+		return fail_quiet(r, -PGT_ECORRUPT, off);
+	}
+	if (!count || first_ts > last_ts) {
+		pgt_diag(PGT_DIAG_ERROR, "packet %llu (counting from 1) at offset %llu: %s", no,
+			 (unsigned long long)off, count ? "first_ts after last_ts" : "no events");
+		return fail_quiet(r, -PGT_ECORRUPT, off);
+	}
+	if (r->idx) {
+		const struct idx_entry *e = r->pkt_no < r->nidx ? &r->idx[r->pkt_no] : NULL;
+
+		if (!e || e->off != off || e->first_seq != seq || e->count != count ||
+		    e->first_ts != first_ts || e->last_ts != last_ts) {
+			pgt_diag(PGT_DIAG_ERROR,
+				 e ? "packet %llu (counting from 1) at offset %llu does not match its index "
+				     "entry (offset, event numbers or times differ)"
+				   : "packet %llu (counting from 1) at offset %llu is not in the index",
+				 no, (unsigned long long)off);
+			return fail_quiet(r, -PGT_ECORRUPT, off);
+		}
+	}
+	r->next_seq += count;
+	r->pkt_no++;
+	return 0;
+}
+
 /* Read, check and apply one side record at file offset @off via pread
  * (used when seeking). */
 static int load_side_at(struct pgt_reader *r, uint64_t off)
@@ -403,7 +509,7 @@ static int load_side_at(struct pgt_reader *r, uint64_t off)
 	if (!body)
 		return -ENOMEM;
 	err = pgt_pread_full(r->fd, body, size, off + PGT_REC_HDR_SIZE) == (ssize_t)size ? 0 : -PGT_ETRUNC;
-	if (!err && pgt_crc32c(0, body, size) != pgt_get_le32(rh + 4))
+	if (!err && pgt_record__crc(r->typed_crc, pgt_get_le32(rh), body, size) != pgt_get_le32(rh + 4))
 		err = -PGT_ECRC;
 	if (!err && pgt_rec_is_side(pgt_get_le32(rh)))
 		err = pgt_meta__add_raw(r->src.meta, pgt_get_le32(rh), body, size);
@@ -484,13 +590,24 @@ static int next_packet(struct pgt_reader *r, const uint8_t **pbody, uint64_t *ps
 				    type == PGT_REC_PACKET ? "packet" : "record");
 		if (type == PGT_REC_INDEX || (type != PGT_REC_PACKET && !pgt_rec_is_side(type) &&
 					      type != PGT_REC_END)) {
-			/* Not needed when streaming, or unknown: skip. */
+			/* Not needed when streaming, or unknown: skip, after
+			 * checking the crc when it covers the type. */
+			r->start += PGT_REC_HDR_SIZE;
+			if (r->typed_crc)
+				got = skip_checked(r, size, pgt_record__crc_start(1, type, size), crc);
+			else
+				got = skip_bytes(r, size);
+			if (got == -PGT_ECRC && type != PGT_REC_INDEX) {
+				pgt_diag(PGT_DIAG_ERROR,
+					 "record at offset %llu, after %llu whole packets: type %u is unknown "
+					 "and its checksum fails, so it is a damaged record",
+					 (unsigned long long)off, (unsigned long long)r->pkt_no, type);
+				return fail_quiet(r, -PGT_ECRC, off);
+			}
+			if (got)
+				return fail(r, (int)got, off, type == PGT_REC_INDEX ? "index" : "record");
 			if (type != PGT_REC_INDEX)
 				r->st.unknown_records++;
-			r->start += PGT_REC_HDR_SIZE;
-			got = skip_bytes(r, size);
-			if (got)
-				return fail(r, (int)got, off, "record");
 			r->st.bytes = cur_off(r);
 			continue;
 		}
@@ -502,16 +619,34 @@ static int next_packet(struct pgt_reader *r, const uint8_t **pbody, uint64_t *ps
 		if ((uint64_t)got < PGT_REC_HDR_SIZE + size)
 			return fail(r, -PGT_ETRUNC, off, type == PGT_REC_PACKET ? "packet" : "record");
 		body = r->buf + r->start + PGT_REC_HDR_SIZE;
-		if (pgt_crc32c(0, body, size) != crc)
-			return fail(r, -PGT_ECRC, off, type == PGT_REC_PACKET ? "packet" : "record");
-		r->start += PGT_REC_HDR_SIZE + size;
-		r->st.bytes = cur_off(r);
+		if (pgt_record__crc(r->typed_crc, type, body, size) != crc)
+			return fail(r, -PGT_ECRC, off, type == PGT_REC_PACKET ? "packet" :
+				    type == PGT_REC_END ? "end record" : "record");
 
 		if (type == PGT_REC_END) {
+			uint64_t ev, pk;
+
+			if (size < PGT_END_BODY_SIZE)
+				return fail(r, -PGT_ECORRUPT, off, "end record");
+			ev = pgt_get_le64(body + 8);
+			pk = pgt_get_le64(body + 16);
+			if (ev != r->next_seq || pk != r->pkt_no) {
+				pgt_diag(PGT_DIAG_ERROR,
+					 "end record at offset %llu says %llu packets and %llu events, "
+					 "but the trace holds %llu packets and %llu events",
+					 (unsigned long long)off, (unsigned long long)pk,
+					 (unsigned long long)ev, (unsigned long long)r->pkt_no,
+					 (unsigned long long)r->next_seq);
+				return fail_quiet(r, -PGT_ECORRUPT, off);
+			}
+			r->start += PGT_REC_HDR_SIZE + size;
+			r->st.bytes = cur_off(r);
 			r->st.complete = 1;
 			r->done = 1;
 			return 0;
 		}
+		r->start += PGT_REC_HDR_SIZE + size;
+		r->st.bytes = cur_off(r);
 		if (type != PGT_REC_PACKET) {
 			int err = 0;
 
@@ -526,6 +661,8 @@ static int next_packet(struct pgt_reader *r, const uint8_t **pbody, uint64_t *ps
 		}
 		if (size < PGT_PKT_HDR_SIZE || pgt_get_le32(body + 24) > PGT_PKT_MAX_EVENTS)
 			return fail(r, -PGT_ECORRUPT, off, "packet");
+		if (check_packet(r, body, off))
+			return r->err;
 		*pbody = body;
 		*psize = size;
 		*poff = off;
@@ -615,7 +752,7 @@ int pgt_reader__seek_packet(struct pgt_reader *r, uint64_t i)
 		return -PGT_ERANGE;
 	err = load_sides_before(r, r->idx[i].off);
 	if (!err)
-		err = reposition(r, r->idx[i].off);
+		err = reposition(r, r->idx[i].off, i, r->idx[i].first_seq);
 	r->skip_events = 0;
 	r->skip_ts_active = 0;
 	return err;
@@ -636,7 +773,7 @@ int pgt_reader__index_entry(const struct pgt_reader *r, uint64_t i, uint64_t *fi
 /* Rewind to the first record (regular files). */
 static int rewind_start(struct pgt_reader *r)
 {
-	int err = reposition(r, r->hdr_size);
+	int err = reposition(r, r->hdr_size, 0, 0);
 
 	if (!err)
 		r->st.events = 0;
@@ -705,7 +842,7 @@ int pgt_reader__seek_seq(struct pgt_reader *r, uint64_t seq)
 	err = load_sides_before(r, r->idx[lo].off);
 	if (err)
 		return err;
-	err = reposition(r, r->idx[lo].off);
+	err = reposition(r, r->idx[lo].off, lo, r->idx[lo].first_seq);
 	if (err)
 		return err;
 	r->skip_events = seq - r->idx[lo].first_seq;
@@ -720,6 +857,17 @@ int pgt_reader__seek_time(struct pgt_reader *r, uint64_t ts)
 
 	if (!r->idx)
 		return scan_to(r, ts, 1);
+	if (r->idx_unordered) {
+		/* Packets out of time order (an import of unsorted input):
+		 * a binary search could miss the packet, so walk the index.
+		 * The first packet in file order that ends at or after @ts
+		 * is still right, but a reader that stops at the first event
+		 * past a range's end would miss later ones (load_index()
+		 * said so). */
+		while (lo < r->nidx && r->idx[lo].last_ts < ts)
+			lo++;
+		goto found;
+	}
 	/* First packet whose last_ts >= ts. */
 	hi = r->nidx;
 	while (lo < hi) {
@@ -730,12 +878,13 @@ int pgt_reader__seek_time(struct pgt_reader *r, uint64_t ts)
 		else
 			hi = mid;
 	}
+found:
 	if (lo == r->nidx)
 		return -PGT_ERANGE;
 	err = load_sides_before(r, r->idx[lo].off);
 	if (err)
 		return err;
-	err = reposition(r, r->idx[lo].off);
+	err = reposition(r, r->idx[lo].off, lo, r->idx[lo].first_seq);
 	if (err)
 		return err;
 	r->skip_events = 0;

@@ -59,7 +59,7 @@ void pgt_header__encode(const struct pgt_header *h, uint8_t out[PGT_HDR_SIZE])
 	pgt_put_le32(out + PGT_HDR_OFF_ENDIAN, PGT_ENDIAN_MARK);
 	pgt_put_le32(out + PGT_HDR_OFF_PAGESIZE, h->page_size);
 	pgt_put_le64(out + PGT_HDR_OFF_COMPAT, h->features);
-	pgt_put_le64(out + PGT_HDR_OFF_INCOMPAT, 0);
+	pgt_put_le64(out + PGT_HDR_OFF_INCOMPAT, PGT_INCOMPAT_TYPED_CRC);
 	pgt_put_le32(out + PGT_HDR_OFF_CLOCK, h->clock);
 	pgt_put_le64(out + PGT_HDR_OFF_WALL, (uint64_t)h->wall_offset);
 	pgt_put_le64(out + PGT_HDR_OFF_START, h->start_ts);
@@ -182,12 +182,24 @@ int pgt_record__info(struct pgt_buf *b, const char *key, const char *value)
 	return err ? -ENOMEM : 0;
 }
 
+uint32_t pgt_record__crc_start(int typed, uint32_t type, uint64_t size)
+{
+	uint8_t b[12];
+
+	if (!typed)
+		return 0;
+	pgt_put_le32(b, type);
+	pgt_put_le64(b + 4, size);
+	return pgt_crc32c(0, b, sizeof(b));
+}
+
+/* The writer writes the current minor, whose header sets TYPED_CRC. */
 int pgt_record__frame(struct pgt_buf *out, uint32_t type, const void *body, size_t len)
 {
 	uint8_t hdr[PGT_REC_HDR_SIZE];
 
 	pgt_put_le32(hdr, type);
-	pgt_put_le32(hdr + 4, pgt_crc32c(0, body, len));
+	pgt_put_le32(hdr + 4, pgt_record__crc(1, type, body, len));
 	pgt_put_le64(hdr + 8, len);
 	if (pgt_buf__append(out, hdr, sizeof(hdr)) || pgt_buf__append(out, body, len))
 		return -ENOMEM;

@@ -98,7 +98,7 @@ static int writer_packet_of(struct pgt_writer *w, const struct pgt_event *ev, ui
 		rec = w->out.data + at;
 		body_len = w->out.len - at - PGT_REC_HDR_SIZE;
 		pgt_put_le32(rec, PGT_REC_PACKET);
-		pgt_put_le32(rec + 4, pgt_crc32c(0, rec + PGT_REC_HDR_SIZE, body_len));
+		pgt_put_le32(rec + 4, pgt_record__crc(1, PGT_REC_PACKET, rec + PGT_REC_HDR_SIZE, body_len));
 		pgt_put_le64(rec + 8, body_len);
 		off = w->offset + at;
 		pgt_put_le64(ent, off);
@@ -240,7 +240,7 @@ int pgt_writer__write_packet_raw(struct pgt_writer *w, const struct pgt_rawpkt *
 	memcpy(rec + PGT_REC_HDR_SIZE, p->body, p->len);
 	pgt_put_le64(rec + PGT_REC_HDR_SIZE + 16, w->events);	/* numbers follow this file */
 	pgt_put_le32(rec, PGT_REC_PACKET);
-	pgt_put_le32(rec + 4, pgt_crc32c(0, rec + PGT_REC_HDR_SIZE, p->len));
+	pgt_put_le32(rec + 4, pgt_record__crc(1, PGT_REC_PACKET, rec + PGT_REC_HDR_SIZE, p->len));
 	pgt_put_le64(rec + 8, p->len);
 	w->out.len += PGT_REC_HDR_SIZE + p->len;
 	pgt_put_le64(ent, w->offset + at);

@@ -5,14 +5,34 @@
  * copied as compressed bytes (only their event numbers change); the two
  * edge packets are decoded and their events filtered.  So cutting one
  * second out of a 20 GB trace reads a few packets, not the trace.
+ *
+ * That holds for times only when the packets are in time order.  When
+ * the index shows they are not (an import of unsorted input, before
+ * import sorted), the first packet is found by walking the index and the
+ * cut reads on to the end instead of stopping at the first packet past
+ * the range; without an index, a cut by time always reads to the end,
+ * since nothing says the packets are in order.
  */
 #include "format/format.h"
 #include "pgtrace/ops.h"
 
 /* First packet that can hold the start of the range. */
-static uint64_t start_packet(struct pgt_reader *r, uint64_t npk, int by_time, uint64_t lo)
+static uint64_t start_packet(struct pgt_reader *r, uint64_t npk, int by_time, uint64_t lo, int ordered)
 {
 	uint64_t a = 0, b = npk;
+
+	if (!ordered) {
+		/* the first in file order that ends at or after lo */
+		for (; a < npk; a++) {
+			uint64_t seq, fts, lts;
+			uint32_t cnt;
+
+			pgt_reader__index_entry(r, a, &seq, &cnt, &fts, &lts);
+			if (lts >= lo)
+				break;
+		}
+		return a;
+	}
 
 	while (a < b) {
 		uint64_t mid = a + (b - a) / 2, seq, fts, lts;
@@ -36,7 +56,7 @@ int pgt_cut(struct pgt_reader *r, struct pgt_writer *w, const struct pgt_cut_opt
 	int indexed = pgt_reader__index_summary(r, &events, &npk, &first_ts, &last_ts) == 0;
 	struct pgt_meta *m = pgt_reader__meta(r);
 	struct pgt_rawpkt p;
-	int got = 0, err;
+	int got = 0, err, ordered;
 
 	memset(st, 0, sizeof(*st));
 	if (o->by_time && !indexed) {
@@ -52,8 +72,10 @@ int pgt_cut(struct pgt_reader *r, struct pgt_writer *w, const struct pgt_cut_opt
 		return err;
 	st->lo = lo;
 	st->hi = hi;
+	/* may the loop stop at the first packet past the range? */
+	ordered = !o->by_time || (indexed && pgt_reader__time_ordered(r));
 	if (indexed) {
-		uint64_t i = start_packet(r, npk, o->by_time, lo);
+		uint64_t i = start_packet(r, npk, o->by_time, lo, ordered || !o->by_time);
 
 		if (i >= npk)
 			goto done;
@@ -70,9 +92,9 @@ int pgt_cut(struct pgt_reader *r, struct pgt_writer *w, const struct pgt_cut_opt
 		const struct pgt_event *evs;
 		int n;
 
-		if (a >= hi)
+		if (a >= hi && ordered)
 			break;		/* past the range (packets are in order) */
-		if (b <= lo)
+		if (b <= lo || a >= hi)
 			continue;
 		err = pgt_writer__copy_meta(w, m);
 		if (err)

@@ -538,7 +538,7 @@ static int csv_line(struct imp *im, const char *s, size_t n)
 	if ((err = num_field(im, c, C_INDEX, UINT64_MAX, &ev.index)))
 		return err;
 	v = 1;
-	if ((err = num_field(im, c, C_NPAGES, UINT32_MAX, &v)))
+	if ((err = num_field(im, c, C_NPAGES, UINT32_MAX, &v)) || (err = imp_check_pages(im, v)))
 		return err;
 	ev.npages = (uint32_t)v;
 	if ((err = num_field(im, c, C_PFN, UINT64_MAX, &ev.pfn)))

@@ -414,9 +414,8 @@ static int event_line(struct imp *im, struct ftrace *ft, const struct fline *fl,
 				       imp_show(show, sizeof(show), v, vn));
 		if ((err = page_of(im, "offset", ofs, &ev.index)) || (err = page_of(im, "end offset", last + 1, &x)))
 			return err;
-		if (x - ev.index > UINT32_MAX)
-			return imp_bad(im, "%s: range of %llu pages is too long", name,
-				       (unsigned long long)(x - ev.index));
+		if ((err = imp_check_pages(im, x - ev.index)))
+			return err;
 		ev.npages = (uint32_t)(x - ev.index);
 		break;
 	}
@@ -436,6 +435,8 @@ static int event_line(struct imp *im, struct ftrace *ft, const struct fline *fl,
 		if (arg(fl->args, fl->nargs, "order", &v, &vn)) {
 			if (imp_dec(v, vn, &x) || x > 31)
 				return imp_bad(im, "%s: expected 'order=N' with N below 32", name);
+			if ((err = imp_check_pages(im, 1ull << x)))
+				return err;
 			ev.npages = 1u << x;
 		}
 		break;

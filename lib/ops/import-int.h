@@ -13,6 +13,24 @@
 #define IMP_BATCH 4096
 #define IMP_BUF (1u << 20)	/* read buffer; also the longest line */
 #define IMP_DEFER 1		/* handler: end the batch, give me this line again */
+/*
+ * The most pages one imported event may cover: 2^24, 64 GiB of 4 KiB
+ * pages.  Analyses visit an event page by page (stats, phase, reduce,
+ * plot, report, export to oracleGeneral), so one event of 2^32 - 1 pages
+ * cost them hundreds of GB and hours; 2^24 pages is past any one kernel
+ * operation (a readahead or fault-around range is at most megabytes, a
+ * huge page 2^18 pages of 4 KiB) and costs a visit under a tenth of a
+ * second.  Documented in pgtrace-import(1).
+ */
+#define PGT_IMPORT_MAX_PAGES (1u << 24)
+/*
+ * Events are sorted by time within a window of this many (64 bytes
+ * each; a ring and a heap of that size: 32 MiB at most, their pages
+ * touched as used).  An event older than one already handed out (out of
+ * order by more than the window) stops the import, or is skipped with
+ * --skip-bad.
+ */
+#define IMP_SORT_WINDOW (1u << 18)
 
 /* A map from (a, b, string) to a value and an owned string. */
 struct imp_ent {
@@ -79,6 +97,19 @@ struct imp {
 	int finished;		/* finish() ran */
 	char msg[200];		/* text of the last bad line */
 	struct pgt_import_stats st;
+
+	/* The sort window: events that came in time order wait in a ring
+	 * (fifo), the others in a min-heap; the least of the two heads goes
+	 * out first.  Ordered by (ts, line). */
+	struct pgt_event *fifo, *heap;
+	size_t fifo_head, nfifo, nheap;
+	struct pgt_event out[IMP_BATCH];
+	uint64_t out_ts;	/* ts of the last event handed out */
+	int any_out;
+	uint64_t emitted;	/* events handed out (their seq) */
+	uint64_t reordered;	/* events that came before an older one */
+	uint64_t breaks_seen, breaks_shown;
+	int draining;		/* a name changes next: empty the window first */
 	void *priv;		/* the format's state */
 };
 
@@ -98,6 +129,9 @@ ssize_t imp_fill_bytes(struct imp *im, size_t need);
  * -PGT_EPARSE after imp_bad(), or another negative error. */
 int imp_fill_lines(struct imp *im, int (*line)(struct imp *im, const char *s, size_t n));
 
+/* An event's page count against PGT_IMPORT_MAX_PAGES: 0, or
+ * -PGT_EPARSE after imp_bad(). */
+int imp_check_pages(struct imp *im, uint64_t npages);
 /* Record why the current line is bad; returns -PGT_EPARSE. */
 int imp_bad(struct imp *im, const char *fmt, ...) PGT_PRINTF(2, 3);
 /* A bad line (or record) was found: skip it (0) when skip_bad, else the
@@ -117,6 +151,7 @@ static inline struct pgt_event *imp_ev(struct imp *im)
 
 static inline void imp_ev_commit(struct imp *im)
 {
+	im->evs[im->nev].seq = im->lineno;	/* for the sort: ties, messages */
 	im->nev++;
 	im->st.events++;
 }

@@ -198,8 +198,8 @@ static int lackey_line(struct imp *im, const char *s, size_t n)
 	last = addr + (size - 1);
 	first_page = addr >> im->page_shift;
 	last_page = last >> im->page_shift;
-	if (last_page - first_page >= UINT32_MAX)
-		return imp_bad(im, "access of %llu bytes spans too many pages", (unsigned long long)size);
+	if (imp_check_pages(im, last_page - first_page + 1))
+		return -PGT_EPARSE;
 	e = imp_ev(im);
 	e->ts = im->lineno + 1;
 	e->type = PGT_EV_REFERENCE;

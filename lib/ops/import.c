@@ -396,6 +396,14 @@ void imp_line_done(struct imp *im)
 	im->st.lines++;
 }
 
+int imp_check_pages(struct imp *im, uint64_t npages)
+{
+	if (npages <= PGT_IMPORT_MAX_PAGES)
+		return 0;
+	return imp_bad(im, "an event of %llu pages: more than the %u (64 GiB of 4 KiB pages) "
+		       "import accepts", (unsigned long long)npages, PGT_IMPORT_MAX_PAGES);
+}
+
 int imp_bad(struct imp *im, const char *fmt, ...)
 {
 	va_list ap;
@@ -470,6 +478,14 @@ static int finish(struct imp *im)
 
 	if (err)
 		return err;
+	if (im->reordered) {
+		snprintf(buf, sizeof(buf), "%llu events came after a later one and were put in time "
+			 "order (within a window of %u events)", (unsigned long long)im->reordered,
+			 IMP_SORT_WINDOW);
+		err = pgt_meta__add_info(im->src.meta, "import.sorted", buf);
+		if (err)
+			return err;
+	}
 	snprintf(buf, sizeof(buf), "lines=%llu events=%llu skipped_bad=%llu skipped_other=%llu lost=%llu",
 		 (unsigned long long)im->st.lines, (unsigned long long)im->st.events,
 		 (unsigned long long)im->st.skipped_bad, (unsigned long long)im->st.skipped_other,
@@ -477,30 +493,172 @@ static int finish(struct imp *im)
 	return pgt_meta__add_info(im->src.meta, "import.result", buf);
 }
 
+/* ---- the sort window ---- */
+
+static int ev_before(const struct pgt_event *a, const struct pgt_event *b)
+{
+	return a->ts < b->ts || (a->ts == b->ts && a->seq < b->seq);
+}
+
+static void heap_push(struct imp *im, const struct pgt_event *e)
+{
+	size_t i = im->nheap++;
+
+	while (i) {
+		size_t up = (i - 1) / 2;
+
+		if (!ev_before(e, &im->heap[up]))
+			break;
+		im->heap[i] = im->heap[up];
+		i = up;
+	}
+	im->heap[i] = *e;
+}
+
+static void heap_pop(struct imp *im, struct pgt_event *e)
+{
+	struct pgt_event last = im->heap[--im->nheap];
+	size_t i = 0;
+
+	*e = im->heap[0];
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= im->nheap)
+			break;
+		if (c + 1 < im->nheap && ev_before(&im->heap[c + 1], &im->heap[c]))
+			c++;
+		if (!ev_before(&im->heap[c], &last))
+			break;
+		im->heap[i] = im->heap[c];
+		i = c;
+	}
+	if (im->nheap)
+		im->heap[i] = last;
+}
+
+static size_t window_len(const struct imp *im)
+{
+	return im->nfifo + im->nheap;
+}
+
+/* Take the event of the window that comes first in time. */
+static void window_pop(struct imp *im, struct pgt_event *e)
+{
+	struct pgt_event *f = im->nfifo ? &im->fifo[im->fifo_head] : NULL;
+
+	if (f && (!im->nheap || !ev_before(&im->heap[0], f))) {
+		*e = *f;
+		im->fifo_head = (im->fifo_head + 1) % IMP_SORT_WINDOW;
+		im->nfifo--;
+	} else {
+		heap_pop(im, e);
+	}
+	im->out_ts = e->ts;
+	im->any_out = 1;
+}
+
+/*
+ * Put the events of the batch just filled into the window.  One older
+ * than an event already handed out cannot be put in order: it is a bad
+ * line (skipped with skip_bad; otherwise the import stops before it).
+ * Return 0 or the error to stop with.
+ */
+static int window_add(struct imp *im)
+{
+	if (!im->fifo) {
+		im->fifo = malloc(sizeof(*im->fifo) * IMP_SORT_WINDOW);
+		im->heap = malloc(sizeof(*im->heap) * IMP_SORT_WINDOW);
+		if (!im->fifo || !im->heap)
+			return -ENOMEM;
+	}
+	for (size_t i = 0; i < im->nev; i++) {
+		const struct pgt_event *e = &im->evs[i];
+		const struct pgt_event *tail = im->nfifo ?
+			&im->fifo[(im->fifo_head + im->nfifo - 1) % IMP_SORT_WINDOW] : NULL;
+
+		if (im->any_out && e->ts < im->out_ts) {
+			uint64_t line = im->lineno;
+			int err;
+
+			im->lineno = e->seq;	/* imp_bad() names this line */
+			imp_bad(im, "time %llu is before events already written: the input is out of "
+				"time order by more than the %u events import sorts; sort it by time first",
+				(unsigned long long)e->ts, IMP_SORT_WINDOW);
+			im->lineno = line;
+			err = imp_handle_bad(im, -PGT_EPARSE);
+			if (err)
+				return err;	/* the events after it are dropped too */
+			im->st.events--;
+			continue;
+		}
+		if (!tail || !ev_before(e, tail)) {
+			im->fifo[(im->fifo_head + im->nfifo) % IMP_SORT_WINDOW] = *e;
+			im->nfifo++;
+		} else {
+			im->reordered++;
+			heap_push(im, e);
+		}
+	}
+	im->nev = 0;
+	return 0;
+}
+
+/*
+ * The source: events in time order.  The format fills im->evs a batch
+ * at a time; those go into the sort window, and the window hands out its
+ * oldest events whenever it is full, when a name changes after the
+ * events in it (a break: the writer must end its packet before the new
+ * name), and at the end.
+ */
 static ssize_t imp_batch(struct pgt_source *src, const struct pgt_event **evs)
 {
 	struct imp *im = (struct imp *)src;
+	size_t nout = 0;
 	int err;
 
-	im->nev = 0;
-	*evs = im->evs;
-	if (im->err)
-		return report(im);
-	if (!im->eof_seen) {
-		err = im->ops->fill(im);
-		if (err)
+	*evs = im->out;
+	while (nout < IMP_BATCH) {
+		int over = im->err || (im->eof_seen && im->finished);
+
+		if (window_len(im) && (window_len(im) + IMP_BATCH > IMP_SORT_WINDOW || over ||
+				       im->draining)) {
+			window_pop(im, &im->out[nout++]);
+			continue;
+		}
+		if (im->draining) {
+			/* the window is empty: now the name may change */
+			im->draining = 0;
+			im->breaks_shown = im->breaks_seen;
+			break;
+		}
+		if (over)
+			break;
+		im->nev = 0;
+		if (!im->eof_seen) {
+			err = im->ops->fill(im);
+			if (err)
+				im->err = err;
+		}
+		err = window_add(im);
+		if (err && !im->err)
 			im->err = err;
+		if (im->st.breaks != im->breaks_seen) {
+			im->breaks_seen = im->st.breaks;
+			im->draining = 1;
+		}
+		if (im->eof_seen && !im->err && !im->finished) {
+			im->finished = 1;
+			err = finish(im);
+			if (err)
+				im->err = err;
+		}
 	}
-	if (im->eof_seen && !im->err && !im->finished) {
-		im->finished = 1;
-		err = finish(im);
-		if (err)
-			im->err = err;
-	}
-	for (size_t i = 0; i < im->nev; i++)
-		im->evs[i].seq = im->st.events - im->nev + i;
-	if (im->nev)
-		return (ssize_t)im->nev;
+	for (size_t i = 0; i < nout; i++)
+		im->out[i].seq = im->emitted + i;
+	im->emitted += nout;
+	if (nout)
+		return (ssize_t)nout;
 	if (im->err)
 		return report(im);
 	return 0;
@@ -517,6 +675,8 @@ static void imp_free(struct pgt_source *src)
 	pgt_meta__free(im->src.meta);
 	free(im->buf);
 	free(im->name);
+	free(im->fifo);
+	free(im->heap);
 	free(im);
 }
 
@@ -533,6 +693,7 @@ int pgt_import__stats(const struct pgt_source *src, struct pgt_import_stats *st)
 	if (!src || src->ops != &imp_src_ops)
 		return -EINVAL;
 	*st = im->st;
+	st->breaks = im->breaks_shown;	/* once the events before it are out */
 	return 0;
 }
 

@@ -200,6 +200,86 @@ static void test_comm_change_breaks_batch(void **state)
 	pgt_source__free(src);
 }
 
+/* Events come out in time order, ties in the input's order, numbered
+ * from 0 as they come out; import.sorted says how many moved. */
+static void test_sort_window(void **state)
+{
+	const char *text = "ts,index\n5,50\n3,30\n4,40\n1,10\n3,31\n2,20\n";
+	static const uint64_t want[] = { 10, 20, 30, 31, 40, 50 };
+	struct pgt_event evs[8];
+	struct pgt_source *src = open_text(text, PGT_IMPORT_CSV, NULL);
+	int status;
+
+	(void)state;
+	assert_int_equal(drain(src, evs, 8, &status), 6);
+	assert_int_equal(status, 0);
+	for (int i = 0; i < 6; i++) {
+		assert_int_equal(evs[i].index, want[i]);
+		assert_int_equal(evs[i].seq, i);
+	}
+	assert_non_null(pgt_meta__info(src->meta, "import.sorted"));
+	assert_int_equal(strncmp(pgt_meta__info(src->meta, "import.sorted"), "5 events", 8), 0);
+	pgt_source__free(src);
+}
+
+/* An event older than the whole window: an error naming its line, the
+ * events before it out first; skipped with skip_bad. */
+static void test_sort_window_late(void **state)
+{
+	size_t n = IMP_SORT_WINDOW + 10, len = 0, cap = n * 24 + 64;
+	char *text = malloc(cap);
+	struct pgt_import_opts o = { .sz = sizeof(o), .skip_bad = 1 };
+	struct pgt_import_stats st;
+	struct pgt_event ev;
+	struct pgt_source *src;
+	uint64_t got = 0, last = 0;
+	int r;
+
+	(void)state;
+	assert_non_null(text);
+	len += (size_t)snprintf(text + len, cap - len, "ts,index\n");
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, cap - len, "%zu,%zu\n", i + 10, i);
+	snprintf(text + len, cap - len, "5,1\n");
+	for (int skip = 0; skip < 2; skip++) {
+		src = open_text(text, PGT_IMPORT_CSV, skip ? &o : NULL);
+		got = 0;
+		last = 0;
+		while ((r = pgt_source__next(src, &ev)) == 1) {
+			assert_true(ev.ts >= last);
+			last = ev.ts;
+			got++;
+		}
+		assert_int_equal(got, n);
+		assert_int_equal(r, skip ? 0 : -PGT_EPARSE);
+		pgt_import__stats(src, &st);
+		assert_int_equal(st.skipped_bad, skip);
+		pgt_source__free(src);
+	}
+	free(text);
+}
+
+/* More than 2^24 pages in one event is a bad line. */
+static void test_pages_cap(void **state)
+{
+	const char *ok = "ts,index,npages\n1,0,16777216\n";
+	const char *big = "ts,index,npages\n1,0,1\n2,0,16777217\n";
+	struct pgt_event evs[4];
+	struct pgt_source *src;
+	int status;
+
+	(void)state;
+	src = open_text(ok, PGT_IMPORT_CSV, NULL);
+	assert_int_equal(drain(src, evs, 4, &status), 1);
+	assert_int_equal(status, 0);
+	assert_int_equal(evs[0].npages, PGT_IMPORT_MAX_PAGES);
+	pgt_source__free(src);
+	src = open_text(big, PGT_IMPORT_CSV, NULL);
+	assert_int_equal(drain(src, evs, 4, &status), 1);
+	assert_int_equal(status, -PGT_EPARSE);
+	pgt_source__free(src);
+}
+
 static void test_ftrace_prefixes(void **state)
 {
 	const char *text =
@@ -327,6 +407,9 @@ int main(void)
 		cmocka_unit_test(test_error_after_events),
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_comm_change_breaks_batch),
+		cmocka_unit_test(test_sort_window),
+		cmocka_unit_test(test_sort_window_late),
+		cmocka_unit_test(test_pages_cap),
 		cmocka_unit_test(test_ftrace_prefixes),
 		cmocka_unit_test(test_oracle_next_access),
 		cmocka_unit_test(test_oracle_many_blocks),

@@ -1025,6 +1025,149 @@ static void test_unknown_record(void **state)
 	free(junk);
 }
 
+/* Count the events a reader hands out; its error (0 when none) in *@err. */
+static uint64_t drain(struct pgt_reader *r, int *err)
+{
+	const struct pgt_event *evs;
+	uint64_t n = 0;
+	ssize_t got;
+
+	while ((got = pgt_source__batch(pgt_reader__source(r), &evs)) > 0)
+		n += (uint64_t)got;
+	*err = (int)got;
+	return n;
+}
+
+/* Packets dropped, repeated, swapped; an END that lies; a damaged type:
+ * each an error after the good events, never a short read with exit 0. */
+static void test_continuity(void **state)
+{
+	struct pgt_codec_ctx *c = pgt_codec__new(1);
+	uint64_t firsts[4][4] = {
+		{ 0, 100, 200, 300 },	/* good */
+		{ 0, 200, 300, 0 },	/* the second dropped */
+		{ 0, 100, 100, 200 },	/* the second repeated */
+		{ 0, 200, 100, 300 },	/* two swapped */
+	};
+	uint32_t npk[4] = { 4, 3, 4, 4 };
+	uint64_t want[4] = { 400, 100, 200, 100 };
+	int werr[4] = { 0, -PGT_ECORRUPT, -PGT_ECORRUPT, -PGT_ECORRUPT };
+
+	(void)state;
+	for (int k = 0; k < 4; k++) {
+		struct pgt_buf b = { 0 };
+		struct pgt_reader *r;
+		int err = 0;
+
+		put_header(&b);
+		for (uint32_t i = 0; i < npk[k]; i++)
+			put_packet(&b, c, firsts[k][i], 100);
+		put_end(&b, 400, 4);	/* what the writer of the good one said */
+		r = open_mem(b.data, b.len, 0, &err);
+		assert_non_null(r);
+		assert_int_equal(drain(r, &err), want[k]);
+		assert_int_equal(err, werr[k]);
+		pgt_reader__free(r);
+		pgt_buf__release(&b);
+	}
+	/* an END whose totals lie: the events, then an error */
+	for (int k = 0; k < 2; k++) {
+		struct pgt_buf b = { 0 };
+		struct pgt_reader *r;
+		int err = 0;
+
+		put_header(&b);
+		put_packet(&b, c, 0, 100);
+		put_packet(&b, c, 100, 100);
+		put_end(&b, k ? 200 : 0, k ? 3 : 2);
+		r = open_mem(b.data, b.len, 0, &err);
+		assert_non_null(r);
+		assert_int_equal(drain(r, &err), 200);
+		assert_int_equal(err, -PGT_ECORRUPT);
+		pgt_reader__free(r);
+		pgt_buf__release(&b);
+	}
+	/* a flipped bit in a packet's type: 1.3 crcs cover it */
+	{
+		struct pgt_buf b = { 0 };
+		struct pgt_reader *r;
+		size_t at;
+		int err = 0;
+
+		put_header(&b);
+		put_packet(&b, c, 0, 100);
+		at = b.len;
+		put_packet(&b, c, 100, 100);
+		put_end(&b, 200, 2);
+		b.data[at + 3] ^= 0x10;	/* type 1 -> 0x10000001, unknown */
+		r = open_mem(b.data, b.len, 0, &err);
+		assert_non_null(r);
+		assert_int_equal(drain(r, &err), 100);
+		assert_int_equal(err, -PGT_ECRC);
+		pgt_reader__free(r);
+		pgt_buf__release(&b);
+	}
+	pgt_codec__free(c);
+}
+
+/* Lookups cost O(1) slots whatever the keys: 200,000 INFO keys (a linear
+ * search made that 2e10 string compares) and 32,767 object ids chosen to
+ * share one slot of the old unkeyed hash (5e8 probes). */
+static uint32_t inv_mul(uint32_t a)
+{
+	uint32_t x = a;
+
+	for (int i = 0; i < 5; i++)
+		x *= 2 - a * x;
+	return x;
+}
+
+static uint32_t old_hash_inverse(uint32_t x)
+{
+	x ^= x >> 16;
+	x *= inv_mul(0x846ca68bU);
+	x ^= (x >> 15) ^ (x >> 30);
+	x *= inv_mul(0x7feb352dU);
+	x ^= x >> 16;
+	return x;
+}
+
+static void test_meta_hash_cost(void **state)
+{
+	struct pgt_meta *m = pgt_meta__new();
+	enum { NKEYS = 200000, NIDS = 32767 };
+	char key[32], val[32];
+	uint64_t before;
+
+	(void)state;
+	assert_non_null(m);
+	for (int i = 0; i < NKEYS; i++) {
+		snprintf(key, sizeof(key), "key.%d", i);
+		snprintf(val, sizeof(val), "v%d", i);
+		assert_int_equal(pgt_meta__add_info(m, key, val), 0);
+	}
+	assert_int_equal(pgt_meta__add_info(m, "key.77", "again"), 0);	/* a replacement */
+	assert_int_equal(pgt_meta__nr_info(m), NKEYS);
+	assert_string_equal(pgt_meta__info(m, "key.77"), "again");
+	assert_string_equal(pgt_meta__info(m, "key.199999"), "v199999");
+	assert_null(pgt_meta__info(m, "key.200000"));
+	assert_true(pgt_meta__probes(m) < 8ull * NKEYS);
+
+	before = pgt_meta__probes(m);
+	for (uint32_t i = 1; i <= NIDS; i++) {
+		struct pgt_object o = { .kind = PGT_OBJ_FILE, .path = "/f" };
+
+		o.id = old_hash_inverse(i << 17);	/* old hash: low 17 bits 0 */
+		assert_int_equal(pgt_meta__add_object(m, &o), 0);
+	}
+	assert_int_equal(pgt_meta__nr_objects(m), NIDS);
+	for (uint32_t i = 1; i <= NIDS; i++)
+		assert_non_null(pgt_meta__object(m, old_hash_inverse(i << 17)));
+	/* 2 lookups per id and the rehashes: a few slots each */
+	assert_true(pgt_meta__probes(m) - before < 16ull * NIDS);
+	pgt_meta__free(m);
+}
+
 /* Rewrite the header CRC after an edit. */
 static void fix_header_crc(uint8_t *hdr)
 {
@@ -1264,6 +1407,8 @@ int main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_cut_at_boundary),
 		cmocka_unit_test(test_unknown_record),
+		cmocka_unit_test(test_continuity),
+		cmocka_unit_test(test_meta_hash_cost),
 		cmocka_unit_test(test_bad_header),
 		cmocka_unit_test(test_zero_events),
 		cmocka_unit_test(test_process_cgroup),
