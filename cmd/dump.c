@@ -51,7 +51,7 @@ int cmd_dump(int argc, char **argv)
 					   F_INDEX, F_NPAGES };
 	struct rows d = { .fmt = FMT_TEXT };
 	struct pgt_range ev_range, t_range;
-	int have_ev = 0, have_t = 0, header = 1, c, rc = 0;
+	int have_ev = 0, have_t = 0, header = 1, c, rc = 0, ordered = 0;
 	uint64_t seq_lo = 0, seq_hi = UINT64_MAX, t_lo = 0, t_hi = UINT64_MAX;
 	const char *fields = NULL, *path;
 	struct pgt_reader *r;
@@ -142,7 +142,9 @@ int cmd_dump(int argc, char **argv)
 			}
 			if (err)
 				cli_usage_error("invalid --time: end before start");
-			if (!have_ev && pgt_reader__has_index(r) && t_lo > first_ts) {
+			/* packets out of time order (an old import): no seek, no early stop */
+			ordered = pgt_reader__has_index(r) && pgt_reader__time_ordered(r);
+			if (!have_ev && ordered && t_lo > first_ts) {
 				err = pgt_reader__seek_time(r, t_lo);
 				if (err == -PGT_ERANGE)
 					t_lo = t_hi = 0;
@@ -172,7 +174,7 @@ int cmd_dump(int argc, char **argv)
 					continue;
 				rows_event(&d, e);
 			}
-			if (evs[n - 1].seq + 1 >= seq_hi || (all_late && t_hi != UINT64_MAX))
+			if (evs[n - 1].seq + 1 >= seq_hi || (all_late && ordered && t_hi != UINT64_MAX))
 				break;
 			if (d.o.err)
 				break;

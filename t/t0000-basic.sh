@@ -13,7 +13,7 @@ test_expect_success 'every command has --help with examples' '
 	done
 '
 test_expect_success 'version names the format' '
-	pgtrace --version | grep -q "trace format 1\.2"
+	pgtrace --version | grep -q "trace format 1\.3"
 '
 test_expect_success 'no command is a usage error' '
 	test_must_fail --code=2 pgtrace 2>err && grep -q Usage err

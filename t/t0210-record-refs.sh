@@ -30,7 +30,7 @@ test_expect_success 'a 1-byte file read with a large buffer is one page' '
 	pgtrace record -q -o one.pgt -- cat one.txt >/dev/null &&
 	pgtrace dump --format csv --fields type,path,index,npages one.pgt | grep "^lookup,$(pwd)/one.txt," >l &&
 	test "$(cat l)" = "lookup,$(pwd)/one.txt,0,1" &&
-	pgtrace info one.pgt | grep -q "^format: *1\.2$" &&
+	pgtrace info one.pgt | grep -q "^format: *1\.3$" &&
 	pgtrace info one.pgt | grep -q "recorder.lookups_past_eof: clamped=1 "
 '
 

@@ -381,6 +381,11 @@ struct pgt_meta *pgt_reader__meta(struct pgt_reader *r);
 
 /* 1 if the trailing index was found and is used. */
 int pgt_reader__has_index(const struct pgt_reader *r);
+/* 0 when the index shows packets out of time order (their first or last
+ * times go back, as in traces imported before imports were sorted): a
+ * time range must then be found by reading every packet.  1 otherwise,
+ * and without an index (nothing is known). */
+int pgt_reader__time_ordered(const struct pgt_reader *r);
 /* With an index: number of events and packets, first and last timestamp.
  * Return 0, or -ENOENT without an index. */
 int pgt_reader__index_summary(const struct pgt_reader *r, uint64_t *events,

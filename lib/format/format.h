@@ -139,9 +139,6 @@ int pgt_reader__next_packet_raw(struct pgt_reader *r, struct pgt_rawpkt *p);
 /* Decode a raw packet with the reader's codec; events valid until the
  * next read.  Return the count or an error. */
 int pgt_reader__decode_raw(struct pgt_reader *r, const struct pgt_rawpkt *p, const struct pgt_event **evs);
-/* 0 when the index shows packets out of time order (their first or
- * last times go back): a time range must then be found by scanning. */
-int pgt_reader__time_ordered(const struct pgt_reader *r);
 /* Position at packet @i of the index (side tables before it loaded). */
 int pgt_reader__seek_packet(struct pgt_reader *r, uint64_t i);
 int pgt_reader__index_entry(const struct pgt_reader *r, uint64_t i, uint64_t *first_seq, uint32_t *count,
