@@ -64,6 +64,26 @@ test_expect_success 'side tables are kept and the output reads as a trace' '
 test_expect_success 'works through pipes' '
 	cat z.pgt | pgtrace reduce -q --lru 1000 | pgtrace info --json - | grep -q "\"complete\":true"
 '
+test_expect_success '--fifo and --check allocate what the pages use, not N' '
+	pgtrace gen -p zipf --pages 3000 -n 2000 -o tiny.pgt &&
+	(ulimit -v 500000 && pgtrace reduce --fifo 100000000 --check 100000000,10 -o tf.pgt tiny.pgt 2>err) &&
+	grep -q "2000 page references in" err &&
+	grep -q "LRU 100000000 pages: .* (equal)" err &&
+	(ulimit -v 500000 && pgtrace reduce --lru 64 --check 100000000 -o tl.pgt tiny.pgt 2>err) &&
+	grep -q "LRU 100000000 pages: .* (equal)" err
+'
+test_expect_success 'sets that grow past their first size keep FIFO and LRU answers' '
+	pgtrace gen -p loop --pages 100000 --period 2500 -n 10000 -o l25.pgt &&
+	pgtrace reduce --fifo 3000 --check 2000,2499,2500,3000 -o l3.pgt l25.pgt 2>err &&
+	grep -q "10000 page references in, 2500 out" err &&
+	grep -q "LRU 2000 pages: 10000 misses in" err &&
+	grep -q "LRU 2499 pages: 10000 misses in" err &&
+	grep -q "LRU 2500 pages: 2500 misses in" err &&
+	grep -q "LRU 3000 pages: 2500 misses in, 2500 out (equal)" err &&
+	test "$(pgtrace dump --fields index l3.pgt | sort -n | uniq | wc -l)" = 2500 &&
+	pgtrace reduce --fifo 2499 -o l2.pgt l25.pgt 2>err &&
+	grep -q "10000 page references in, 10000 out" err
+'
 test_expect_success 'usage errors' '
 	test_must_fail --code=2 pgtrace reduce z.pgt 2>err && test_one_line_error err &&
 	test_must_fail --code=2 pgtrace reduce --fifo 2 --lru 3 z.pgt 2>err &&
