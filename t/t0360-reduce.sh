@@ -2,6 +2,19 @@
 # pgtrace reduce: FIFO window and exact LRU reduction.
 . "$(dirname "$0")/lib-test.sh"
 
+# run_bounded KB CMD...: CMD within KB of memory: address space (ulimit
+# -v), or under ASan, which reserves terabytes of it, the resident set
+# (/usr/bin/time's maximum)
+run_bounded() {
+	kb=$1
+	shift
+	if test -n "${ASAN_OPTIONS-}"; then
+		/usr/bin/time -f %M -o rss.out "$@" && test "$(tail -n 1 rss.out)" -le "$kb"
+	else
+		(ulimit -v "$kb" && "$@")
+	fi
+}
+
 test_expect_success 'setup' '
 	pgtrace gen -p zipf --pages 50000 -n 300000 --seed 4 -o z.pgt &&
 	pgtrace gen -p loop --pages 100000 --period 300 -n 200000 -o l.pgt &&
@@ -66,10 +79,10 @@ test_expect_success 'works through pipes' '
 '
 test_expect_success '--fifo and --check allocate what the pages use, not N' '
 	pgtrace gen -p zipf --pages 3000 -n 2000 -o tiny.pgt &&
-	(ulimit -v 500000 && pgtrace reduce --fifo 100000000 --check 100000000,10 -o tf.pgt tiny.pgt 2>err) &&
+	run_bounded 500000 "$PGTRACE" reduce --fifo 100000000 --check 100000000,10 -o tf.pgt tiny.pgt 2>err &&
 	grep -q "2000 page references in" err &&
 	grep -q "LRU 100000000 pages: .* (equal)" err &&
-	(ulimit -v 500000 && pgtrace reduce --lru 64 --check 100000000 -o tl.pgt tiny.pgt 2>err) &&
+	run_bounded 500000 "$PGTRACE" reduce --lru 64 --check 100000000 -o tl.pgt tiny.pgt 2>err &&
 	grep -q "LRU 100000000 pages: .* (equal)" err
 '
 test_expect_success 'sets that grow past their first size keep FIFO and LRU answers' '
