@@ -151,6 +151,7 @@ bench: deps all
 	@bash bench/analysis.sh
 	@bash bench/plot.sh
 	@bash bench/validate.sh
+	@bash bench/bounds.sh
 
 demo: deps all
 	@sh mk/demo.sh

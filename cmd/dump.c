@@ -107,17 +107,21 @@ int cmd_dump(int argc, char **argv)
 			if (err == -ENXIO) {
 				cli_error("'%s' has no index, so --events cannot count from the end",
 					  strcmp(path, "-") ? path : "standard input");
-				pgt_reader__free(r);
-				return EXIT_RUNTIME;
+				rc = EXIT_RUNTIME;
+				goto out;
 			}
-			if (err)
+			if (err) {
+				pgt_reader__free(r);	/* cli_usage_error() exits */
 				cli_usage_error("invalid --events: end before start");
+			}
 			if (seq_lo && pgt_reader__has_index(r)) {
 				err = pgt_reader__seek_seq(r, seq_lo);
 				if (err == -PGT_ERANGE)
 					seq_lo = seq_hi = 0;	/* nothing to print */
-				else if (err)
-					return cli_read_failed(path, err);
+				else if (err) {
+					rc = cli_read_failed(path, err);
+					goto out;
+				}
 			}
 		}
 		if (have_t) {
@@ -126,8 +130,10 @@ int cmd_dump(int argc, char **argv)
 				struct pgt_event ev = { 0 };
 				int got = pgt_source__next(src, &ev);
 
-				if (got < 0)
-					return cli_read_failed(path, got);
+				if (got < 0) {
+					rc = cli_read_failed(path, got);
+					goto out;
+				}
 				first_ts = got ? ev.ts : 0;
 				if (got)
 					src->cur_i--;	/* hand it back */
@@ -137,19 +143,23 @@ int cmd_dump(int argc, char **argv)
 			if (err == -ENXIO) {
 				cli_error("'%s' has no index, so --time cannot count from the end",
 					  strcmp(path, "-") ? path : "standard input");
-				pgt_reader__free(r);
-				return EXIT_RUNTIME;
+				rc = EXIT_RUNTIME;
+				goto out;
 			}
-			if (err)
+			if (err) {
+				pgt_reader__free(r);	/* cli_usage_error() exits */
 				cli_usage_error("invalid --time: end before start");
+			}
 			/* packets out of time order (an old import): no seek, no early stop */
 			ordered = pgt_reader__has_index(r) && pgt_reader__time_ordered(r);
 			if (!have_ev && ordered && t_lo > first_ts) {
 				err = pgt_reader__seek_time(r, t_lo);
 				if (err == -PGT_ERANGE)
 					t_lo = t_hi = 0;
-				else if (err)
-					return cli_read_failed(path, err);
+				else if (err) {
+					rc = cli_read_failed(path, err);
+					goto out;
+				}
 			}
 		}
 	}
@@ -184,6 +194,9 @@ int cmd_dump(int argc, char **argv)
 		out_flush(&d.o);
 		rc = cli_read_failed(path, (int)n);
 	}
+	if (out_finish(&d.o))
+		rc = EXIT_RUNTIME;
+out:
 	pgt_reader__free(r);
-	return out_finish(&d.o) ? EXIT_RUNTIME : rc;
+	return rc;
 }

@@ -107,6 +107,7 @@ int cmd_reduce(int argc, char **argv)
 		{ 0 },
 	};
 	uint64_t fifo = 0, lru = 0, refs_in = 0, refs_out = 0;
+	int oom = 0;
 	struct pgt_lru_sim *sim_in = NULL, *sim_out = NULL;
 	struct pgt_source *red = NULL;
 	struct tap tap = { .src.ops = &tap_ops };
@@ -206,6 +207,11 @@ int cmd_reduce(int argc, char **argv)
 		uint64_t a = pgt_lru_sim__misses(sim_in, i), b = pgt_lru_sim__misses(sim_out, i);
 		int must = lru && sizes[i] >= lru;
 
+		if (a == UINT64_MAX || b == UINT64_MAX) {	/* a set could not grow */
+			cli_error("out of memory in the LRU check of %u pages", sizes[i]);
+			oom = 1;
+			continue;
+		}
 		fprintf(stderr, "%s: LRU %u pages: %llu misses in, %llu out%s\n", cli_cmd, sizes[i],
 			(unsigned long long)a, (unsigned long long)b,
 			a == b ? " (equal)" : must ? " (DIFFERENT)" : "");
@@ -215,6 +221,8 @@ int cmd_reduce(int argc, char **argv)
 	if (rc)
 		cli_error("the reduced trace does not keep LRU behaviour at every size >= %llu",
 			  (unsigned long long)lru);
+	if (oom)
+		rc = EXIT_RUNTIME;
 out:
 	/* the reduce source owns the tap, which owns nothing */
 	pgt_source__free(red);

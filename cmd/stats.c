@@ -70,7 +70,8 @@ struct keyed {			/* --by: one accumulator per key */
 	struct pgt_stats **st;
 	uint64_t *key;
 	char **name;		/* comm keys */
-	size_t n;
+	size_t n, cap;
+	struct pgt_stats_opts o;	/* lean: a key costs what its pages need */
 };
 
 static const char *obj_path(struct pgt_meta *m, uint32_t obj)
@@ -119,21 +120,28 @@ static struct pgt_stats *keyed_get(struct keyed *k, const struct pgt_stats_opts 
 	*err = 0;
 	if (i != U64MAP_NONE)
 		return k->st[i];
-	p = realloc(k->st, (k->n + 1) * sizeof(*k->st));
-	if (p)
-		k->st = p;
-	p = p ? realloc(k->key, (k->n + 1) * sizeof(*k->key)) : NULL;
-	if (p)
-		k->key = p;
-	p = p ? realloc(k->name, (k->n + 1) * sizeof(*k->name)) : NULL;
-	if (!p) {
-		*err = -ENOMEM;
-		return NULL;
+	if (k->n == k->cap) {	/* doubling: a million keys are not a million copies */
+		size_t nc = k->cap ? k->cap * 2 : 64;
+
+		p = realloc(k->st, nc * sizeof(*k->st));
+		if (p)
+			k->st = p;
+		p = p ? realloc(k->key, nc * sizeof(*k->key)) : NULL;
+		if (p)
+			k->key = p;
+		p = p ? realloc(k->name, nc * sizeof(*k->name)) : NULL;
+		if (!p) {
+			*err = -ENOMEM;
+			return NULL;
+		}
+		k->name = p;
+		k->cap = nc;
+		k->o = *o;
+		k->o.lean = 1;
 	}
-	k->name = p;
 	k->name[k->n] = name ? strdup(name) : NULL;
 	k->key[k->n] = key;
-	k->st[k->n] = pgt_stats__new(o, err);
+	k->st[k->n] = pgt_stats__new(&k->o, err);
 	if (!k->st[k->n] || u64map_put(&k->map, key, (uint32_t)k->n)) {
 		pgt_stats__free(k->st[k->n]);
 		free(k->name[k->n]);
@@ -491,40 +499,47 @@ static void print_json(struct out *w, const struct outctx *c, const struct pgt_s
 	out_str(w, "}\n");
 }
 
+struct keyref {
+	uint64_t refs;
+	size_t i;
+};
+
+/* Most references first, ties in order of first reference. */
+static int cmp_keyref(const void *a, const void *b)
+{
+	const struct keyref *x = a, *y = b;
+
+	if (x->refs != y->refs)
+		return x->refs > y->refs ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
 static void print_keys(struct out *w, const struct outctx *c)
 {
 	char buf[32];
-	size_t *ord = malloc((c->k->n ? c->k->n : 1) * sizeof(*ord));
+	struct keyref *ord = malloc((c->k->n ? c->k->n : 1) * sizeof(*ord));
 
 	if (!ord)
 		return;
-	for (size_t i = 0; i < c->k->n; i++)
-		ord[i] = i;
-	for (size_t i = 1; i < c->k->n; i++) {	/* by references, insertion sort is enough for a top */
-		size_t x = ord[i], j = i;
-		struct pgt_stats_summary a, b;
+	for (size_t i = 0; i < c->k->n; i++) {	/* a sort: --top of a million keys */
+		struct pgt_stats_summary a;
 
-		pgt_stats__summary(c->k->st[x], &a);
-		while (j > 0) {
-			pgt_stats__summary(c->k->st[ord[j - 1]], &b);
-			if (b.refs >= a.refs)
-				break;
-			ord[j] = ord[j - 1];
-			j--;
-		}
-		ord[j] = x;
+		pgt_stats__summary(c->k->st[i], &a);
+		ord[i].refs = a.refs;
+		ord[i].i = i;
 	}
+	qsort(ord, c->k->n, sizeof(*ord), cmp_keyref);
 	out_printf(w, "\nBy %s (%zu keys)\n        refs      pages  mean dist  mean reuse   avg.IRF  miss@1/2  key\n",
 		   by_names[c->by], c->k->n);
 	for (size_t i = 0; i < c->k->n && i < c->top; i++) {
 		struct pgt_stats_summary sm;
-		const struct pgt_stats *s = c->k->st[ord[i]];
+		const struct pgt_stats *s = c->k->st[ord[i].i];
 
 		pgt_stats__summary(s, &sm);
 		out_printf(w, "%12llu %10llu %10.1f %11.1f %9.3g %9.4f  ", (unsigned long long)sm.refs,
 			   (unsigned long long)sm.pages, sm.mean_distance, sm.mean_reuse, sm.irf_mean,
 			   pgt_stats__miss_ratio(s, sm.pages / 2));
-		out_text_str(w, by_key_text(c, ord[i], buf, sizeof(buf)));
+		out_text_str(w, by_key_text(c, ord[i].i, buf, sizeof(buf)));
 		out_char(w, '\n');
 	}
 	free(ord);

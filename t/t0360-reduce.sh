@@ -2,6 +2,19 @@
 # pgtrace reduce: FIFO window and exact LRU reduction.
 . "$(dirname "$0")/lib-test.sh"
 
+# run_bounded KB CMD...: CMD within KB of memory: address space (ulimit
+# -v), or under ASan, which reserves terabytes of it, the resident set
+# (/usr/bin/time's maximum)
+run_bounded() {
+	kb=$1
+	shift
+	if test -n "${ASAN_OPTIONS-}"; then
+		/usr/bin/time -f %M -o rss.out "$@" && test "$(tail -n 1 rss.out)" -le "$kb"
+	else
+		(ulimit -v "$kb" && "$@")
+	fi
+}
+
 test_expect_success 'setup' '
 	pgtrace gen -p zipf --pages 50000 -n 300000 --seed 4 -o z.pgt &&
 	pgtrace gen -p loop --pages 100000 --period 300 -n 200000 -o l.pgt &&
@@ -63,6 +76,26 @@ test_expect_success 'side tables are kept and the output reads as a trace' '
 '
 test_expect_success 'works through pipes' '
 	cat z.pgt | pgtrace reduce -q --lru 1000 | pgtrace info --json - | grep -q "\"complete\":true"
+'
+test_expect_success '--fifo and --check allocate what the pages use, not N' '
+	pgtrace gen -p zipf --pages 3000 -n 2000 -o tiny.pgt &&
+	run_bounded 500000 "$PGTRACE" reduce --fifo 100000000 --check 100000000,10 -o tf.pgt tiny.pgt 2>err &&
+	grep -q "2000 page references in" err &&
+	grep -q "LRU 100000000 pages: .* (equal)" err &&
+	run_bounded 500000 "$PGTRACE" reduce --lru 64 --check 100000000 -o tl.pgt tiny.pgt 2>err &&
+	grep -q "LRU 100000000 pages: .* (equal)" err
+'
+test_expect_success 'sets that grow past their first size keep FIFO and LRU answers' '
+	pgtrace gen -p loop --pages 100000 --period 2500 -n 10000 -o l25.pgt &&
+	pgtrace reduce --fifo 3000 --check 2000,2499,2500,3000 -o l3.pgt l25.pgt 2>err &&
+	grep -q "10000 page references in, 2500 out" err &&
+	grep -q "LRU 2000 pages: 10000 misses in" err &&
+	grep -q "LRU 2499 pages: 10000 misses in" err &&
+	grep -q "LRU 2500 pages: 2500 misses in" err &&
+	grep -q "LRU 3000 pages: 2500 misses in, 2500 out (equal)" err &&
+	test "$(pgtrace dump --fields index l3.pgt | sort -n | uniq | wc -l)" = 2500 &&
+	pgtrace reduce --fifo 2499 -o l2.pgt l25.pgt 2>err &&
+	grep -q "10000 page references in, 10000 out" err
 '
 test_expect_success 'usage errors' '
 	test_must_fail --code=2 pgtrace reduce z.pgt 2>err && test_one_line_error err &&

@@ -11,6 +11,19 @@ for k in sys.argv[2].split("."):
 	d = d[int(k)] if k.isdigit() else d[k]
 print(d)' "$1" "$2"; }
 
+# run_bounded KB CMD...: CMD within KB of memory: address space (ulimit
+# -v), or under ASan, which reserves terabytes of it, the resident set
+# (/usr/bin/time's maximum)
+run_bounded() {
+	kb=$1
+	shift
+	if test -n "${ASAN_OPTIONS-}"; then
+		/usr/bin/time -f %M -o rss.out "$@" && test "$(tail -n 1 rss.out)" -le "$kb"
+	else
+		(ulimit -v "$kb" && "$@")
+	fi
+}
+
 test_expect_success 'setup: a hand-made trace (pages 1 2 1 3 1 2 of one file, one per second)' '
 	printf "type,path,index,ts\n" >s.csv &&
 	i=0 && for p in 1 2 1 3 1 2; do echo "lookup,/a,$p,$i.0" >>s.csv; i=$((i + 1)); done &&
@@ -197,5 +210,40 @@ test_expect_success 'bad input: truncated trace, bad options' '
 	test_must_fail --code=2 pgtrace stats --by nothing m.pgt 2>err &&
 	test_must_fail --code=2 pgtrace stats --window 0 m.pgt 2>err &&
 	test_must_fail --code=1 pgtrace stats no-such.pgt 2>err && test_one_line_error err
+'
+test_expect_success 'setup: 2000 small keys, interleaved (pid p makes 1 + p % 9 references)' '
+	awk "BEGIN { print \"ts,pid,type,path,index\"; t = 0;
+		for (r = 0; r < 9; r++) for (p = 1; p <= 2000; p++) if (r < 1 + p % 9)
+			print t++ \",\" p \",lookup,/k\" p % 5 \",\" (p * 7 + (r * r) % (1 + p % 4)) % 50 }" >keys.csv &&
+	pgtrace import --format csv -o keys.pgt keys.csv
+'
+test_expect_success '--by pid: each key as stats of its filtered trace (a sample of keys)' '
+	pgtrace stats --by pid --json keys.pgt >keys.json &&
+	for p in 1 2 8 9 17 500 1001 1999 2000; do
+		pgtrace filter --pid $p -o key$p.pgt keys.pgt &&
+		pgtrace stats --json key$p.pgt >key$p.json || return 1
+	done &&
+	python3 -c "import json, sys
+by = {k[\"key\"]: k for k in json.load(open(\"keys.json\"))[\"keys\"]}
+assert len(by) == 2000, len(by)
+for p in sys.argv[1:]:
+	one = json.load(open(\"key%s.json\" % p))
+	k = by[p]
+	for d in (one[\"summary\"], k[\"summary\"]):
+		d.pop(\"bytes\")	# memory held: lean per key
+	assert k[\"summary\"] == one[\"summary\"], (p, k[\"summary\"], one[\"summary\"])
+	assert k[\"mrc\"] == one[\"mrc\"], (p, k[\"mrc\"], one[\"mrc\"])
+	assert one[\"summary\"][\"refs\"] == 1 + int(p) % 9, p
+" 1 2 8 9 17 500 1001 1999 2000
+'
+test_expect_success '--by pid: 100,000 keys in bounded memory (ulimit -v 1000000; was 59 KB a key)' '
+	awk "BEGIN { print \"pid,type,obj,index\";
+		for (i = 0; i < 100000; i++) { b = (i * 13) % 5000;
+			print i + 1 \",lookup,\" i % 7 + 1 \",\" b; print i + 1 \",lookup,\" i % 7 + 1 \",\" b + 1;
+			print i + 1 \",lookup,\" i % 7 + 1 \",\" b } }" >k100k.csv &&
+	pgtrace import -o k100k.pgt k100k.csv &&
+	run_bounded 1000000 "$PGTRACE" stats --by pid --top 3 k100k.pgt >k100k.out &&
+	grep -q "^By pid (100000 keys)" k100k.out &&
+	test "$(grep -c "^ *3 *2 *2.0 *2.0 " k100k.out)" = 3
 '
 test_done

@@ -164,8 +164,25 @@ struct pgt_stats_opts {
 	int no_pages;		/* skip per-page work: IRF, popularity (always
 				 * when sampling: a sample's pages are not the
 				 * trace's) */
+	int lean;		/* one of many (stats --by): histograms keep the
+				 * bins used (pgt_stats__hist_bins()), no
+				 * per-object results (the summary's IRF
+				 * figures are kept) */
 };
 
+/*
+ * Memory: an accumulator costs about 1 KB when empty and grows with what
+ * it holds: 24 bytes per distinct page (40 with per-page work, 48 with
+ * PGT_IRF_NS), 4 to 8 bytes per page of hash table, at least one byte per
+ * page of live-slot bits, 24 bytes per histogram bin up to the highest
+ * distance or reuse time seen (at most PGT_HIST_BINS bins, 24 KB), 32
+ * bytes per W(t, tau) window; with sample_size, 8 bytes per sampled page
+ * (at most sample_size + 1) instead of the trace's pages.  Every array
+ * starts small and doubles, so a --by key with a few pages costs about
+ * 1 KB, not a fixed 70 KB.  The summary's bytes member says what one
+ * holds.  After finish, a non-lean accumulator holds PGT_HIST_BINS bins
+ * (40 KB) and its per-object results (1.2 KB an object).
+ */
 struct pgt_stats;
 
 struct pgt_stats *pgt_stats__new(const struct pgt_stats_opts *o, int *err);
@@ -208,6 +225,10 @@ const double *pgt_stats__distance_hist(const struct pgt_stats *s);
 /* Reuse time histogram (references between a reference and the previous
  * one to the same page). */
 const double *pgt_stats__reuse_hist(const struct pgt_stats *s);
+/* Bins of the two arrays above: PGT_HIST_BINS after finish, unless
+ * opts.lean (then the bins up to the highest used; 0 with no re-reference,
+ * and the arrays NULL). */
+unsigned pgt_stats__hist_bins(const struct pgt_stats *s);
 /* LRU miss ratio with @pages of memory, from the distance histogram:
  * exact at every bin edge (sizes 0..32, then 16 per doubling) when not
  * sampled, linear within a bin otherwise. */
@@ -227,7 +248,8 @@ struct pgt_wss_window {
 };
 const struct pgt_wss_window *pgt_stats__windows(const struct pgt_stats *s, size_t *n);
 
-/* Per object (after finish), objects in order of first reference. */
+/* Per object (after finish), objects in order of first reference; none
+ * with opts.lean. */
 struct pgt_stats_object {
 	uint32_t obj;
 	uint64_t refs, pages, reaccessed;

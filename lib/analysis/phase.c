@@ -699,7 +699,7 @@ static void features(struct pgt_phase *p, struct pobj *o, struct pgt_phase_featu
 			}
 			len_f = 1;
 		}
-		if (d <= -1 && (uint64_t)-d <= g) {
+		if (d <= -1 && 0 - (uint64_t)d <= g) {
 			bwd++;
 			len_b++;
 		} else {
@@ -1343,6 +1343,17 @@ static inline int ref(struct pgt_phase *p, struct pobj *o, uint64_t key, uint64_
  * is 0.  The stride is start to start.  With one page per event both are
  * the page delta.
  */
+/* @a - @b as a signed step, clamped to +-INT64_MAX: page indexes are
+ * 64-bit, so the difference of two (2^63 and 0) need not fit, and a
+ * negated INT64_MIN is undefined.  A step that large is a jump whatever
+ * its exact size. */
+static inline int64_t step_of(uint64_t a, uint64_t b)
+{
+	if (a >= b)
+		return a - b > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)(a - b);
+	return b - a > (uint64_t)INT64_MAX ? -INT64_MAX : -(int64_t)(b - a);
+}
+
 static int event(struct pgt_phase *p, uint32_t obj, uint64_t first, uint64_t cnt, uint64_t ts)
 {
 	struct pobj *o = p->lastobj && p->lastobj->id == obj ? p->lastobj : get_obj(p, obj);
@@ -1355,16 +1366,16 @@ static int event(struct pgt_phase *p, uint32_t obj, uint64_t first, uint64_t cnt
 	p->lastobj = o;
 	if (o->have_ev) {
 		if (first > o->ev_hi)
-			step[0] = (int64_t)(first - o->ev_hi);
+			step[0] = step_of(first, o->ev_hi);
 		else if (last < o->ev_lo)
-			step[0] = -(int64_t)(o->ev_lo - last);
+			step[0] = step_of(last, o->ev_lo);
 		else if (first >= o->ev_lo && last > o->ev_hi)
 			step[0] = 1;	/* overlaps and moves forward */
 		else if (last <= o->ev_hi && first < o->ev_lo)
 			step[0] = -1;	/* overlaps and moves backward */
 		else
 			step[0] = 0;	/* inside the last one */
-		step[1] = (int64_t)(first - o->ev_lo);
+		step[1] = step_of(first, o->ev_lo);
 	}
 	o->ev_lo = first;
 	o->ev_hi = last;

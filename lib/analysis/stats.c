@@ -44,6 +44,14 @@
 #define BATCH 256
 #define AHEAD 16
 #define DEFAULT_WINDOW 100000u
+/* First sizes of what grows: small, so that the thousands of accumulators
+ * of stats --by cost what their pages need (the page array and the table
+ * double, so a large trace pays a few more doublings, once) */
+#define TABLE_MIN 8u		/* table slots */
+#define PAGES_MIN 4u		/* page records */
+#define HIST_MIN 8u		/* histogram bins */
+#define WIN_MIN 1u		/* windows */
+#define HEAP_MIN 16u		/* fixed-size sample heap entries */
 
 /* ---- histograms ---- */
 
@@ -197,8 +205,13 @@ struct pgt_stats {
 	double sampled_w;	/* sum of the weights of the sampled references */
 	uint64_t first_ts, last_ts;
 	double cold, dist_sum, dist_n, reuse_sum, reuse_n;
-	double dist[PGT_HIST_BINS], reuse[PGT_HIST_BINS], reuse_tot[PGT_HIST_BINS];
-	double tail[PGT_HIST_BINS], tail_tot[PGT_HIST_BINS];	/* n - last reference */
+	/* histograms, grown to the highest bin used (hcap bins each; all
+	 * PGT_HIST_BINS after finish unless lean): a key of --by with a few
+	 * pages needs a few dozen bins, not 5 x 1024 */
+	double *dist, *reuse, *reuse_tot;
+	double *tail, *tail_tot;	/* n - last reference; tcap bins, at finish */
+	unsigned hcap, tcap;
+	uint32_t capheap;	/* fixed size: heap entries allocated */
 	uint64_t *above;	/* nsizes + 1: references missing exactly sizes[..k) */
 	uint64_t *sizes;	/* sorted copy */
 	/* windows */
@@ -262,9 +275,7 @@ struct pgt_stats *pgt_stats__new(const struct pgt_stats_opts *o, int *err)
 			*err = -EINVAL;
 			goto fail;
 		}
-		s->heap = malloc((s->o.sample_size + 1) * sizeof(*s->heap));
-		if (!s->heap)
-			goto fail;
+		/* the heap grows with the sampled pages (heap_room()) */
 	}
 	if (o->nsizes && s->threshold == SAMPLE_ONE && !s->o.sample_size) {
 		s->sizes = malloc(o->nsizes * sizeof(*s->sizes));
@@ -275,7 +286,7 @@ struct pgt_stats *pgt_stats__new(const struct pgt_stats_opts *o, int *err)
 		qsort(s->sizes, o->nsizes, sizeof(*s->sizes), cmp_u64);
 		s->o.sizes = s->sizes;
 	}
-	if (live_alloc(&s->live, 8 * BLOCK_BITS))
+	if (live_alloc(&s->live, BLOCK_BITS))
 		goto fail;
 	s->idbits = 1;		/* no pages yet */
 	s->idmask = 1;
@@ -298,6 +309,11 @@ void pgt_stats__free(struct pgt_stats *s)
 	free(s->live.bits);
 	free(s->live.fen);
 	free(s->heap);
+	free(s->dist);
+	free(s->reuse);
+	free(s->reuse_tot);
+	free(s->tail);
+	free(s->tail_tot);
 	free(s->above);
 	free(s->sizes);
 	free(s->win);
@@ -373,9 +389,9 @@ static void set_idbits(struct pgt_stats *s)
 
 static int table_grow(struct pgt_stats *s)
 {
-	uint32_t ncap = s->table ? (s->tmask + 1) * 2 : 1024;
+	uint32_t ncap = s->table ? (s->tmask + 1) * 2 : TABLE_MIN;
 
-	if (ncap < 1024 || table_rebuild(s, ncap))
+	if (ncap < TABLE_MIN || table_rebuild(s, ncap))
 		return -ENOMEM;
 	table_tag(s);
 	return 0;
@@ -383,7 +399,7 @@ static int table_grow(struct pgt_stats *s)
 
 static int pages_grow(struct pgt_stats *s)
 {
-	uint32_t ncap = s->cap_pages ? s->cap_pages * 2 : 1024;
+	uint32_t ncap = s->cap_pages ? s->cap_pages * 2 : PAGES_MIN;
 	void *p;
 
 	if (ncap <= s->cap_pages || ncap > (1u << 30))
@@ -452,7 +468,7 @@ static void table_del(struct pgt_stats *s, uint32_t id)
 static int live_compact(struct pgt_stats *s)
 {
 	struct live *l = &s->live, nl = { 0 };
-	uint64_t want = (uint64_t)l->n * 8 + 8 * BLOCK_BITS;
+	uint64_t want = (uint64_t)l->n * 8 + BLOCK_BITS;
 	uint32_t ncap = l->cap;
 
 	if (want > ncap) {
@@ -498,6 +514,25 @@ static inline int take_slot(struct pgt_stats *s, uint32_t *slot)
 }
 
 /* ---- fixed-size sampling ---- */
+
+/* Room for one more heap entry (at most sample_size + 1 are held). */
+static int heap_room(struct pgt_stats *s)
+{
+	uint64_t nc;
+	void *p;
+
+	if (s->nheap < s->capheap)
+		return 0;
+	nc = s->capheap ? (uint64_t)s->capheap * 2 : HEAP_MIN;
+	if (nc > s->o.sample_size + 1)
+		nc = s->o.sample_size + 1;
+	p = realloc(s->heap, nc * sizeof(*s->heap));
+	if (!p)
+		return -ENOMEM;
+	s->heap = p;
+	s->capheap = (uint32_t)nc;
+	return 0;
+}
 
 static void heap_push(struct pgt_stats *s, uint32_t h, uint32_t id)
 {
@@ -571,7 +606,7 @@ static int close_window(struct pgt_stats *s)
 	if (!s->win_open)
 		return 0;
 	if (s->nwin == s->capwin) {
-		size_t nc = s->capwin ? s->capwin * 2 : 256;
+		size_t nc = s->capwin ? s->capwin * 2 : WIN_MIN;
 		void *p = realloc(s->win, nc * sizeof(*s->win));
 
 		if (!p)
@@ -604,6 +639,44 @@ static inline int window_check(struct pgt_stats *s, uint64_t ts)
 	else
 		s->win_ts = ts;
 	s->win_ref = s->refs;
+	return 0;
+}
+
+/* ---- histograms ---- */
+
+/* Grow the arrays of @n bins at *@a.. to @ncap bins, the new ones zero. */
+static int grow_bins(double **a, size_t na, unsigned n, unsigned ncap)
+{
+	for (size_t i = 0; i < na; i++) {
+		double *p = realloc(a[i], ncap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		memset(p + n, 0, (ncap - n) * sizeof(*p));
+		a[i] = p;
+	}
+	return 0;
+}
+
+/* Room in the reference histograms for bin @b. */
+static int hist_room(struct pgt_stats *s, unsigned b)
+{
+	double *h[3] = { s->dist, s->reuse, s->reuse_tot };
+	unsigned nc = s->hcap ? s->hcap : HIST_MIN;
+	int err;
+
+	while (nc <= b)
+		nc *= 2;
+	if (nc > PGT_HIST_BINS)
+		nc = PGT_HIST_BINS;
+	err = grow_bins(h, 3, s->hcap, nc);
+	/* each array that moved is kept, so none is lost on failure */
+	s->dist = h[0];
+	s->reuse = h[1];
+	s->reuse_tot = h[2];
+	if (err)
+		return err;
+	s->hcap = nc;
 	return 0;
 }
 
@@ -655,7 +728,9 @@ static int new_page(struct pgt_stats *s, uint32_t obj, uint64_t key, uint64_t h,
 	}
 	s->cold += s->weight;
 	s->win_pages += s->weight;
-	if (s->heap) {
+	if (s->o.sample_size) {
+		if (heap_room(s))
+			return -ENOMEM;
 		heap_push(s, sample_of(h), id);
 		if (s->nheap > s->o.sample_size)
 			shrink_sample(s);
@@ -669,16 +744,19 @@ static inline int old_page(struct pgt_stats *s, uint32_t id, uint64_t ts)
 	uint64_t d = s->live.n - live_upto(&s->live, pg->slot) + 1;
 	uint64_t rt = s->refs - pg->last, sd = d;
 	double w = s->weight;
-	unsigned b;
+	unsigned b, db;
 
 	if (w != 1.0)
 		sd = (uint64_t)((double)d * w + 0.5);
-	s->dist[pgt_hist_bin(sd - 1)] += w;
+	db = pgt_hist_bin(sd - 1);
+	b = pgt_hist_bin(rt);
+	if ((db >= s->hcap || b >= s->hcap) && hist_room(s, db > b ? db : b))
+		return -ENOMEM;
+	s->dist[db] += w;
 	s->dist_sum += (double)sd * w;
 	s->dist_n += w;
 	if (s->above)
 		count_sizes(s, d);
-	b = pgt_hist_bin(rt);
 	s->reuse[b] += w;
 	s->reuse_tot[b] += (double)rt * w;
 	s->reuse_sum += (double)rt * w;
@@ -936,6 +1014,25 @@ static void zipf_fit(struct pgt_stats *s)
 	}
 }
 
+/* The summary's IRF figures alone (lean: no per-object array). */
+static void irf_summary(struct pgt_stats *s)
+{
+	double gaps_all = 0, irf_all = 0, mean_all = 0;
+
+	for (uint32_t id = 0; id < s->npages; id++) {
+		uint32_t c = s->px[id].cnt;
+
+		if (c >= 2) {
+			mean_all += s->px[id].irf / (s->o.irf_n ? c : c - 1);
+			irf_all += s->px[id].irf;
+			gaps_all += c - 1;
+			s->sum.reaccessed++;
+		}
+	}
+	s->sum.irf_mean = s->sum.reaccessed ? mean_all / (double)s->sum.reaccessed : 0;
+	s->sum.irf_weighted = gaps_all > 0 ? irf_all / gaps_all : 0;
+}
+
 static int per_object(struct pgt_stats *s)
 {
 	struct pgt_stats_object *o = NULL;
@@ -943,6 +1040,10 @@ static int per_object(struct pgt_stats *s)
 	double gaps_all = 0, irf_all = 0, mean_all = 0;
 	size_t n = 0;
 
+	if (s->o.lean) {
+		irf_summary(s);
+		return 0;
+	}
 	for (uint32_t id = 0; id < s->npages; id++) {
 		const struct page *pg = &s->pages[id];
 		struct pgt_stats_object *x;
@@ -1018,6 +1119,24 @@ int pgt_stats__finish(struct pgt_stats *s)
 	s->sum.mean_distance = s->dist_n > 0 ? s->dist_sum / s->dist_n : 0;
 	s->sum.mean_reuse = s->reuse_n > 0 ? s->reuse_sum / s->reuse_n : 0;
 	s->sum.windows = s->nwin;
+	if (!s->o.lean) {
+		/* the accessors' arrays hold PGT_HIST_BINS bins */
+		err = hist_room(s, PGT_HIST_BINS - 1);
+		if (err)
+			return err;
+	}
+	{
+		/* the oldest last reference is at least the first one's age */
+		double *t[2] = { NULL, NULL };
+		unsigned nc = s->o.lean ? pgt_hist_bin(s->refs) + 1 : PGT_HIST_BINS;
+
+		err = grow_bins(t, 2, 0, nc);
+		s->tail = t[0];
+		s->tail_tot = t[1];
+		if (err)
+			return err;
+		s->tcap = nc;
+	}
 	for (uint32_t id = 0; id < s->npages; id++) {
 		uint64_t last = s->pages[id].last, age;
 		unsigned b;
@@ -1039,10 +1158,11 @@ int pgt_stats__finish(struct pgt_stats *s)
 	}
 	s->sum.bytes = (uint64_t)s->cap_pages * (sizeof(*s->pages) + (s->px ? sizeof(*s->px) : 0) +
 						 (s->last_ns ? sizeof(*s->last_ns) : 0)) +
-		       (uint64_t)(s->tmask + 1) * sizeof(*s->table) + s->live.cap / 8 +
+		       (uint64_t)(s->table ? s->tmask + 1 : 0) * sizeof(*s->table) + s->live.cap / 8 +
 		       (uint64_t)(s->live.nblocks + 1) * sizeof(*s->live.fen) +
-		       (s->heap ? (s->o.sample_size + 1) * sizeof(*s->heap) : 0) + s->capwin * sizeof(*s->win) +
-		       sizeof(*s);
+		       (uint64_t)s->capheap * sizeof(*s->heap) + s->capwin * sizeof(*s->win) +
+		       ((uint64_t)s->hcap * 3 + (uint64_t)s->tcap * 2) * sizeof(double) +
+		       s->nobjs * sizeof(*s->objs) + s->nranks * sizeof(*s->ranks) + sizeof(*s);
 	return 0;
 }
 
@@ -1061,6 +1181,11 @@ const double *pgt_stats__reuse_hist(const struct pgt_stats *s)
 	return s->reuse;
 }
 
+unsigned pgt_stats__hist_bins(const struct pgt_stats *s)
+{
+	return s->hcap;
+}
+
 double pgt_stats__miss_ratio(const struct pgt_stats *s, uint64_t pages)
 {
 	double miss = s->cold;
@@ -1071,7 +1196,7 @@ double pgt_stats__miss_ratio(const struct pgt_stats *s, uint64_t pages)
 	 * no distance passes the pages seen */
 	uint64_t top = s->cold >= 1 ? (uint64_t)llround(s->cold) - 1 : 0;
 
-	for (unsigned b = 0; b < PGT_HIST_BINS; b++) {
+	for (unsigned b = 0; b < s->hcap; b++) {
 		uint64_t lo = pgt_hist_lo(b), hi = pgt_hist_hi(b);
 
 		if (hi > top && lo <= top)
@@ -1098,11 +1223,11 @@ uint64_t pgt_stats__misses_at(const struct pgt_stats *s, size_t i)
 }
 
 /* Sum over a histogram's values v of min(v, tau). */
-static double sum_min(const double *cnt, const double *tot, uint64_t tau)
+static double sum_min(const double *cnt, const double *tot, unsigned nbins, uint64_t tau)
 {
 	double t = 0;
 
-	for (unsigned b = 0; b < PGT_HIST_BINS; b++) {
+	for (unsigned b = 0; b < nbins; b++) {
 		uint64_t lo = pgt_hist_lo(b), hi = pgt_hist_hi(b);
 
 		if (!cnt[b])
@@ -1124,7 +1249,8 @@ double pgt_stats__wss_mean(const struct pgt_stats *s, uint64_t tau)
 {
 	if (!s->refs)
 		return 0;
-	return (sum_min(s->reuse, s->reuse_tot, tau) + sum_min(s->tail, s->tail_tot, tau)) / (double)s->refs;
+	return (sum_min(s->reuse, s->reuse_tot, s->hcap, tau) + sum_min(s->tail, s->tail_tot, s->tcap, tau)) /
+	       (double)s->refs;
 }
 
 const struct pgt_wss_window *pgt_stats__windows(const struct pgt_stats *s, size_t *n)

@@ -30,6 +30,12 @@
  * it is decided at once.  A head that stays undecided while the queue
  * grows past QUEUE_MAX is kept: keeping is always safe.  At the end of
  * the trace the window of a waiting reference runs to the end.
+ *
+ * Memory follows what is used, not what is asked: the FIFO of --fifo N
+ * and each LRU of the check start at SET_MIN pages and double, up to N,
+ * as distinct pages arrive (a --fifo 100000000 of a 2,000-event trace
+ * holds 2,000 pages, not 2.3 GB).  A set that is not full has evicted
+ * nothing, so growing it changes no answer.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +48,7 @@
 #define OUT_BATCH 8192
 #define QUEUE_MAX (1u << 20)
 #define NONE UINT32_MAX
+#define SET_MIN 1024u		/* pages of a FIFO or LRU set at first */
 
 enum { R_FIFO, R_LRU };
 enum { Q_WAIT, Q_KEEP, Q_DROP };
@@ -79,6 +86,7 @@ struct reduce {
 	struct pgt_source *in;
 	int mode;
 	struct pageset ps;
+	uint32_t ps_limit;	/* --fifo N: ps grows up to N pages */
 	struct lru_reduce lru;
 	struct pgt_event *out;
 	size_t nout, cap;
@@ -137,14 +145,50 @@ static int emit_page(struct reduce *r, const struct pgt_event *e)
 	return push(r, e);
 }
 
+/* ---- sets that grow ---- */
+
+/* A set of @limit pages at most, allocated for what it will first hold. */
+static int set_init(struct pageset *s, uint32_t limit)
+{
+	return ps_init(s, limit < SET_MIN ? limit : SET_MIN);
+}
+
+/*
+ * Room for (@obj, @index) in @s, which may hold @limit pages: a full set
+ * that is below its limit and lacks the page doubles, its pages admitted
+ * into the new one from the least recent on, so the order is the same.
+ */
+static int set_room(struct pageset *s, uint32_t limit, uint32_t obj, uint64_t index)
+{
+	struct pageset ns;
+	uint64_t nc;
+	int err;
+
+	if (s->n < s->cap || s->cap >= limit || ps_find(s, obj, index) != PS_NONE)
+		return 0;
+	nc = (uint64_t)s->cap * 2;
+	err = ps_init(&ns, nc < limit ? (uint32_t)nc : limit);
+	if (err)
+		return err;
+	for (uint32_t n = s->tail; n != PS_NONE; n = s->nodes[n].prev)
+		ps_admit(&ns, s->nodes[n].obj, s->nodes[n].index);
+	ps_release(s);
+	*s = ns;
+	return 0;
+}
+
 /* ---- --fifo ---- */
 
 static int fifo_page(struct reduce *r, const struct pgt_event *ev, uint64_t page)
 {
 	struct pgt_event e;
+	int err;
 
 	if (ps_find(&r->ps, ev->obj, page) != PS_NONE)
 		return 0;
+	err = set_room(&r->ps, r->ps_limit, ev->obj, page);
+	if (err)
+		return err;
 	ps_admit(&r->ps, ev->obj, page);
 	e = page_event(ev, page);
 	return emit_page(r, &e);
@@ -466,7 +510,8 @@ static struct pgt_source *reduce_new(struct pgt_source *in, uint32_t n, int mode
 	if (!n)
 		*err = -EINVAL;
 	else if (mode == R_FIFO)
-		*err = ps_init(&r->ps, n);
+		*err = set_init(&r->ps, n);
+	r->ps_limit = n;
 	if (*err) {
 		free(r);
 		return NULL;
@@ -501,11 +546,18 @@ void pgt_reduce__stats(struct pgt_source *src, uint64_t *refs_in, uint64_t *refs
 
 /* ---- LRU simulation for the check ---- */
 
+/*
+ * Each set grows with the pages it holds (set_room()).  The feed cannot
+ * return an error: when a set cannot grow, the simulation stops and every
+ * size's misses read UINT64_MAX, which no real count is.
+ */
 struct pgt_lru_sim {
 	size_t n;
 	struct pageset *sets;
+	uint32_t *limits;
 	uint64_t *misses;
 	uint64_t refs;
+	int failed;
 };
 
 struct pgt_lru_sim *pgt_lru_sim__new(const uint32_t *sizes, size_t n, int *err)
@@ -517,11 +569,13 @@ struct pgt_lru_sim *pgt_lru_sim__new(const uint32_t *sizes, size_t n, int *err)
 		return NULL;
 	s->sets = calloc(n, sizeof(*s->sets));
 	s->misses = calloc(n, sizeof(*s->misses));
-	if (!s->sets || !s->misses)
+	s->limits = calloc(n, sizeof(*s->limits));
+	if (!s->sets || !s->misses || !s->limits)
 		goto fail;
 	s->n = n;
 	for (size_t i = 0; i < n; i++) {
-		*err = ps_init(&s->sets[i], sizes[i]);
+		s->limits[i] = sizes[i];
+		*err = sizes[i] ? set_init(&s->sets[i], sizes[i]) : -EINVAL;
 		if (*err)
 			goto fail;
 	}
@@ -534,14 +588,18 @@ fail:
 
 void pgt_lru_sim__feed(struct pgt_lru_sim *s, const struct pgt_event *ev, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && !s->failed; i++) {
 		if (!pgt_is_reference(ev[i].type))
 			continue;
-		for (uint64_t p = 0; p < ev[i].npages; p++) {
+		for (uint64_t p = 0; p < ev[i].npages && !s->failed; p++) {
 			s->refs++;
 			for (size_t k = 0; k < s->n; k++) {
 				int hit;
 
+				if (set_room(&s->sets[k], s->limits[k], ev[i].obj, ev[i].index + p)) {
+					s->failed = 1;
+					break;
+				}
 				ps_access(&s->sets[k], ev[i].obj, ev[i].index + p, &hit);
 				s->misses[k] += !hit;
 			}
@@ -549,7 +607,10 @@ void pgt_lru_sim__feed(struct pgt_lru_sim *s, const struct pgt_event *ev, size_t
 	}
 }
 
-uint64_t pgt_lru_sim__misses(const struct pgt_lru_sim *s, size_t i) { return s->misses[i]; }
+uint64_t pgt_lru_sim__misses(const struct pgt_lru_sim *s, size_t i)
+{
+	return s->failed ? UINT64_MAX : s->misses[i];
+}
 uint64_t pgt_lru_sim__refs(const struct pgt_lru_sim *s) { return s->refs; }
 
 void pgt_lru_sim__free(struct pgt_lru_sim *s)
@@ -560,5 +621,6 @@ void pgt_lru_sim__free(struct pgt_lru_sim *s)
 		ps_release(&s->sets[i]);
 	free(s->sets);
 	free(s->misses);
+	free(s->limits);
 	free(s);
 }

@@ -511,6 +511,32 @@ static void test_hysteresis(void **state)
 	}
 }
 
+/* Pages 2^63 and 0 alternate: their steps are +-2^63, which an int64_t
+ * does not hold (the negation of INT64_MIN was undefined: UBSan stopped
+ * phase, plot phase and report on such a CSV).  Steps clamp to
+ * +-INT64_MAX: jumps, neither forward nor backward runs; the stride is
+ * the +-INT64_MAX start-to-start step, never INT64_MIN. */
+static void test_extreme_steps(void **state)
+{
+	static const uint64_t pages[] = { 1ull << 63, 0, 1ull << 63, 0, 1ull << 63, 0, UINT64_MAX, 0, 5 };
+	struct pgt_phase *p = new_phase(64, 64);
+	const struct pgt_phase_object *o;
+	uint64_t ts = 0;
+
+	(void)state;
+	feed(p, 1, pages, (sizeof(pages) / sizeof(pages[0])), &ts);
+	assert_int_equal(pgt_phase__range(p, 1, UINT64_MAX - 1, 2, ts++), 0);
+	assert_int_equal(pgt_phase__range(p, 1, 0, 3, ts++), 0);
+	o = only_object(p);
+	assert_int_equal(o->nwins, 1);
+	assert_int_equal(o->wins[0].f.n, (sizeof(pages) / sizeof(pages[0])) + 5);
+	assert_true(o->wins[0].f.f_fwd < 0.5);
+	assert_true(o->wins[0].f.f_bwd < 0.5);
+	assert_true(o->wins[0].f.stride == INT64_MAX || o->wins[0].f.stride == -INT64_MAX);
+	assert_int_equal(o->wins[0].f.span, 0);	/* 2^64 pages: wraps, as before */
+	pgt_phase__free(p);
+}
+
 static void test_classify_rules(void **state)
 {
 	struct pgt_phase_features f = { .n = 1000, .f_fwd = 0.9, .runs_fwd = 1, .f_new = 1 };
@@ -574,6 +600,7 @@ int main(void)
 		cmocka_unit_test(test_phases),
 		cmocka_unit_test(test_hysteresis),
 		cmocka_unit_test(test_classify_rules),
+		cmocka_unit_test(test_extreme_steps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Fuzz target for the analyses: any bytes become events (12 bytes each:
+ * type, object, pages, a time step and a page index taken whole, so
+ * indexes like 2^63 and 0 meet), fed to pgt_stats (exact, lean, and
+ * SHARDS with a small fixed size) and to pgt_phase (small windows, so
+ * windows and phases close).  A target of this kind found the negated
+ * INT64_MIN of phase.c's steps in minutes.
+ *
+ * Besides "no crash, hang, leak, bad access or undefined behaviour":
+ * every accumulator counts the references of the events' reference
+ * types; the lean accumulator, fed one reference at a time, gives the
+ * exact one's summary (but for the memory it holds) and its miss ratios;
+ * miss ratios lie in [0, 1] and never grow with the size; the fixed-size
+ * sample holds its pages to the limit.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pgtrace/analysis.h"
+#include "pgtrace/phase.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define REC 12
+#define MAX_EVENTS 2048
+
+static uint64_t get64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static int same_double(double a, double b)
+{
+	return a == b || (isnan(a) && isnan(b));
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct pgt_stats_opts so = { .window = 64 }, lo = { .window = 64, .lean = 1 },
+			      zo = { .window = 64, .sample_size = 16 };
+	struct pgt_phase_opts po = { .window = 64, .phase_window = 32, .seen_bytes = 1 << 16 };
+	struct pgt_stats *s = NULL, *l = NULL, *z = NULL;
+	struct pgt_phase *p = NULL;
+	struct pgt_event *ev;
+	size_t n = size / REC;
+	uint64_t ts = 0, refs = 0;
+	uint32_t mask = pgt_refs_default();
+	int err = 0;
+
+	if (n > MAX_EVENTS)
+		n = MAX_EVENTS;
+	ev = calloc(n ? n : 1, sizeof(*ev));
+	if (!ev)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *r = data + i * REC;
+
+		ev[i].type = r[0] % (PGT_EV_NTYPES + 1);	/* one past: unknown */
+		ev[i].obj = r[1] % 4;
+		ev[i].npages = r[2] % 5;			/* 0: none */
+		ts += r[3] < 250 ? r[3] : (uint64_t)r[3] << 32;	/* pauses close windows */
+		ev[i].ts = ts;
+		ev[i].index = get64(r + 4);
+		ev[i].seq = i;
+		ev[i].pfn = ev[i].index;
+		if (ev[i].type < 32 && (mask & PGT_REFS_BIT(ev[i].type)))
+			refs += ev[i].npages;
+	}
+	s = pgt_stats__new(&so, &err);
+	l = pgt_stats__new(&lo, &err);
+	z = pgt_stats__new(&zo, &err);
+	p = pgt_phase__new(&po, &err);
+	if (!s || !l || !z || !p)
+		goto out;
+	if (pgt_stats__feed(s, ev, n) || pgt_stats__feed(z, ev, n) || pgt_phase__feed(p, ev, n))
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t c = pgt_refs_count(&ev[i], mask, PGT_SPACE_FILE);
+
+		for (uint64_t k = 0; k < c; k++) {
+			struct pgt_ref r;
+
+			pgt_refs_at(&ev[i], PGT_SPACE_FILE, k, &r);
+			if (pgt_stats__ref(l, r.obj, r.key, r.ts))
+				goto out;
+		}
+	}
+	if (pgt_stats__finish(s) || pgt_stats__finish(l) || pgt_stats__finish(z) || pgt_phase__finish(p))
+		goto out;
+	{
+		struct pgt_stats_summary a, b, c;
+		double last = 1;
+
+		pgt_stats__summary(s, &a);
+		pgt_stats__summary(l, &b);
+		pgt_stats__summary(z, &c);
+		if (a.refs != refs || b.refs != refs || c.refs != refs)
+			abort();
+		a.bytes = b.bytes = 0;
+		if (a.pages != b.pages || a.cold != b.cold || a.reaccessed != b.reaccessed ||
+		    a.windows != b.windows || !same_double(a.mean_distance, b.mean_distance) ||
+		    !same_double(a.mean_reuse, b.mean_reuse) || !same_double(a.irf_mean, b.irf_mean) ||
+		    !same_double(a.irf_weighted, b.irf_weighted) || a.first_ts != b.first_ts ||
+		    a.last_ts != b.last_ts)
+			abort();
+		if (pgt_stats__hist_bins(s) != PGT_HIST_BINS || pgt_stats__hist_bins(l) > PGT_HIST_BINS)
+			abort();
+		for (uint64_t sz = 0; sz <= a.pages + 1; sz += 1 + sz / 4) {
+			double m = pgt_stats__miss_ratio(s, sz);
+
+			if (!(m >= 0 && m <= 1) || m > last + 1e-12 || m != pgt_stats__miss_ratio(l, sz))
+				abort();
+			if (!same_double(pgt_stats__wss_mean(s, sz + 1), pgt_stats__wss_mean(l, sz + 1)))
+				abort();
+			last = m;
+			m = pgt_stats__miss_ratio(z, sz);
+			if (!(m >= 0 && m <= 1))
+				abort();
+		}
+		if (c.rate < 1 && c.sampled_refs > refs)
+			abort();
+	}
+out:
+	pgt_phase__free(p);
+	pgt_stats__free(s);
+	pgt_stats__free(l);
+	pgt_stats__free(z);
+	free(ev);
+	return 0;
+}
