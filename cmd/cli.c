@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Command-line helpers: messages, option parsing, buffered output. */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -134,6 +138,161 @@ int cli_is_symlink(const char *path)
 	return lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode);
 }
 
+int cli_same_file(const char *in, const char *out)
+{
+	struct stat a, b;
+
+	if (stat(strcmp(in, "-") ? in : "/dev/stdin", &a) ||
+	    stat(strcmp(out, "-") ? out : "/dev/stdout", &b))
+		return 0;
+	return S_ISREG(a.st_mode) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+void cli_refuse_same(const char *in, const char *out)
+{
+	if (!cli_same_file(in, out))
+		return;
+	/* --force would truncate the input while it is read */
+	if (!strcmp(in, out))
+		cli_usage_error("'%s' is both the input and the output: write to another file", out);
+	cli_usage_error("'%s' is the same file as the input '%s': write to another file",
+			strcmp(out, "-") ? out : "standard output", strcmp(in, "-") ? in : "standard input");
+}
+
+/*
+ * Temporary outputs.  A file is written as ".NAME.pgtrace-XXXXXX" beside
+ * NAME and renamed over it at the end, so that an interrupted command
+ * leaves NAME whole or absent.  SIGINT, SIGTERM and SIGHUP remove the
+ * temporaries before the process dies of the signal; SIGKILL cannot be
+ * caught and leaves them, under that recognisable name.
+ */
+#define TMP_SLOTS 4
+static struct {
+	volatile sig_atomic_t on;
+	char tmp[PATH_MAX];
+	const char *path;
+} tmps[TMP_SLOTS];
+
+static void tmp_signal(int sig)
+{
+	for (int i = 0; i < TMP_SLOTS; i++)
+		if (tmps[i].on)
+			unlink(tmps[i].tmp);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void tmp_handlers(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	static int done;
+	struct sigaction sa = { .sa_handler = tmp_signal };
+
+	if (done)
+		return;
+	done = 1;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction old;
+
+		/* an ignored signal stays ignored (nohup, background jobs) */
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+static int tmp_slot(const char *path)
+{
+	for (int i = 0; i < TMP_SLOTS; i++)
+		if (tmps[i].on && tmps[i].path && !strcmp(tmps[i].path, path))
+			return i;
+	return -1;
+}
+
+static void tmp_drop(int i, int remove)
+{
+	if (remove)
+		unlink(tmps[i].tmp);
+	tmps[i].on = 0;
+}
+
+int cli_out_open(const char *path, int force, int flags)
+{
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+	int dirlen = slash ? (int)(slash - path) + 1 : 0, fd, i;
+	struct stat sb;
+
+	if (!strcmp(path, "-")) {
+		fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+		if (fd < 0)
+			cli_error("cannot write to standard output: %s", strerror(errno));
+		return fd;
+	}
+	if (lstat(path, &sb) == 0) {
+		if (S_ISLNK(sb.st_mode) || !force) {
+			cli_create_failed(path, -EEXIST);
+			return -1;
+		}
+		if (!S_ISREG(sb.st_mode)) {
+			/* a device or a FIFO: streamed, as nothing can be renamed over it */
+			fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC);
+			if (fd < 0)
+				cli_create_failed(path, -errno);
+			return fd;
+		}
+	}
+	for (i = 0; i < TMP_SLOTS && tmps[i].on; i++)
+		;
+	if (i == TMP_SLOTS || snprintf(tmps[i].tmp, sizeof(tmps[i].tmp), "%.*s.%s.pgtrace-XXXXXX", dirlen, path,
+				       base) >= (int)sizeof(tmps[i].tmp)) {
+		cli_create_failed(path, -ENAMETOOLONG);
+		return -1;
+	}
+	tmp_handlers();
+	/* armed before the name exists, so that a signal right after
+	 * mkostemp() still removes it (before, it unlinks a name with XXXXXX) */
+	tmps[i].path = path;
+	tmps[i].on = 1;
+	fd = mkostemp(tmps[i].tmp, O_CLOEXEC);
+	if (fd < 0) {
+		int e = -errno;
+
+		tmps[i].on = 0;
+		cli_create_failed(path, e);
+	}
+	return fd;
+}
+
+int cli_out_commit(const char *path, int force)
+{
+	int i = tmp_slot(path), err = 0;
+
+	if (i < 0)
+		return 0;	/* streamed */
+	if (!force) {
+		/* no rename over a file made meanwhile: link fails on EEXIST */
+		if (link(tmps[i].tmp, path) < 0)
+			err = -errno;
+		/* filesystems without hard links: rename, checked just before */
+		if ((err == -EPERM || err == -EOPNOTSUPP) && !(err = 0) && rename(tmps[i].tmp, path) < 0)
+			err = -errno;
+	} else if (rename(tmps[i].tmp, path) < 0) {
+		err = -errno;
+	}
+	tmp_drop(i, 1);
+	if (err)
+		cli_create_failed(path, err);
+	return err;
+}
+
+void cli_out_abort(const char *path)
+{
+	int i = tmp_slot(path);
+
+	if (i >= 0)
+		tmp_drop(i, 1);
+}
+
 void cli_create_failed(const char *path, int err)
 {
 	/* O_NOFOLLOW: EEXIST without --force, ELOOP with it */
@@ -168,11 +327,17 @@ int cli_output_failed(const char *path, int err)
 	const char *h = space_hint(err);
 	char tail[128] = "";
 	struct stat sb;
+	int i = tmp_slot(path);
 
-	if (err == -EPIPE)
+	if (err == -EPIPE && i < 0)
 		return 0;
-	/* a regular file only: never a device or a FIFO given as -o */
-	if (strcmp(path, "-") && lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) && unlink(path) == 0)
+	if (i >= 0) {
+		/* written under a temporary name: NAME itself was never touched */
+		tmp_drop(i, 1);
+		if (err == -EPIPE)
+			return 0;
+		snprintf(tail, sizeof(tail), " (the partial file was removed%s)", h);
+	} else if (strcmp(path, "-") && lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) && unlink(path) == 0)
 		snprintf(tail, sizeof(tail), " (the partial file was removed%s)", h);
 	else if (*h)
 		snprintf(tail, sizeof(tail), " (%s)", h + 2);

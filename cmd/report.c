@@ -553,20 +553,15 @@ int cmd_report(int argc, char **argv)
 		cli_usage_error("give the page's file with -o report.html (or -o - for standard output)");
 	path = cli_trace_arg(argc, argv, optind);
 	pi.top = c.top < 12 ? c.top : 12;	/* the heatmap's bands, as c.po.top */
-	if (strcmp(output, "-")) {
-		fd = open(output, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0600);
-		if (fd < 0) {
-			cli_create_failed(output, -errno);
-			return EXIT_RUNTIME;
-		}
-	} else {
-		fd = dup(STDOUT_FILENO);
-	}
+	cli_refuse_same(path, output);
+	/* under a temporary name until the page is whole */
+	fd = cli_out_open(output, force, O_WRONLY);
+	if (fd < 0)
+		return EXIT_RUNTIME;
 	rc = pictures_read(&p, path, &pi);
 	if (rc > 0) {
 		close(fd);
-		if (strcmp(output, "-"))
-			unlink(output);
+		cli_out_abort(output);
 		return rc;
 	}
 	c.p = &p;
@@ -614,7 +609,8 @@ int cmd_report(int argc, char **argv)
 	phases(&c);
 	out_printf(&w, "<footer>pgtrace %s &middot; charts are images in the page; nothing is loaded "
 		   "from elsewhere</footer>\n</body></html>\n", PGT_VERSION_STRING);
-	if (out_finish(&w) || (close(fd) && cli_output_failed(output, -errno))) {
+	if (out_finish(&w) || (close(fd) && cli_output_failed(output, -errno)) ||
+	    cli_out_commit(output, force)) {
 		pictures_free(&p);
 		return EXIT_RUNTIME;
 	}
