@@ -146,6 +146,10 @@ void out_printf(struct out *o, const char *fmt, ...) __attribute__((format(print
 void out_json_str(struct out *o, const char *s);
 /* A CSV field, quoted when needed (RFC 4180). */
 void out_csv_str(struct out *o, const char *s);
+/* The length of the bidirectional control character at @p (U+061C,
+ * U+200E, U+200F, U+202A..U+202E, U+2066..U+2069) in UTF-8, else 0: shown
+ * as \xNN bytes (\uXXXX in JSON) like the C1 controls, never obeyed. */
+int cli_bidi_len(const unsigned char *p);
 /* Text with control characters shown as \xNN (for terminals). */
 void out_text_str(struct out *o, const char *s);
 /* What a trace cannot show (enum pgt_refs_caveat bits): one line

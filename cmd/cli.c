@@ -19,12 +19,36 @@
 const char *cli_cmd = "pgtrace";
 static char last_diag[512];
 
+static int shown_len(const unsigned char *p);
+
+/* A message quotes paths and what was typed: their control characters
+ * (C0, C1, bidirectional) are shown as \xNN, as in text output, so the
+ * line reads as it was written and stays one line. */
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
-	char msg[1024];
+	static const char dig[] = "0123456789abcdef";
+	char msg[1024], shown[4096];
+	size_t k = 0;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	fprintf(stderr, "%s: %s%s\n", cli_cmd, prefix, msg);
+	for (const unsigned char *p = (const unsigned char *)msg; *p && k + 5 < sizeof(shown); p++) {
+		int n = shown_len(p);
+
+		if (*p == '\\' && n) {
+			shown[k++] = '\\';
+		} else if (!n) {
+			shown[k++] = '\\';
+			shown[k++] = 'x';
+			shown[k++] = dig[*p >> 4];
+			shown[k++] = dig[*p & 15];
+		} else {
+			memcpy(shown + k, p, (size_t)n);
+			k += (size_t)n;
+			p += n - 1;
+		}
+	}
+	shown[k] = 0;
+	fprintf(stderr, "%s: %s%s\n", cli_cmd, prefix, shown);
 }
 
 void cli_error(const char *fmt, ...)
@@ -390,9 +414,11 @@ uint64_t cli_u64_max(const char *opt, const char *s, uint64_t max)
 /* Counts take K, M, G, T suffixes in powers of 1000, as people say them. */
 uint64_t cli_count(const char *opt, const char *s)
 {
+	const char *typed = s;	/* messages quote what was typed, suffix and all */
 	size_t n = strlen(s);
 	uint64_t mult = 1, v;
 	char buf[64];
+	int err;
 
 	if (n && n < sizeof(buf)) {
 		char c = s[n - 1];
@@ -405,9 +431,11 @@ uint64_t cli_count(const char *opt, const char *s)
 			s = buf;
 		}
 	}
-	v = cli_u64(opt, s);
+	err = pgt_parse_u64(s, &v);
+	if (err)
+		bad_value(opt, typed, err, "expected a non-negative integer, with K, M, G or T after it if you like");
 	if (v > UINT64_MAX / mult)
-		cli_usage_error("invalid %s '%s': out of range", opt, s);
+		cli_usage_error("invalid %s '%s': out of range", opt, typed);
 	return v * mult;
 }
 
@@ -586,9 +614,23 @@ void out_printf(struct out *o, const char *fmt, ...)
 	o->len += (size_t)n;
 }
 
+int cli_bidi_len(const unsigned char *p)
+{
+	if (p[0] == 0xd8 && p[1] == 0x9c)	/* U+061C arabic letter mark */
+		return 2;
+	if (p[0] != 0xe2)
+		return 0;
+	if (p[1] == 0x80 && ((p[2] >= 0xaa && p[2] <= 0xae) || p[2] == 0x8e || p[2] == 0x8f))
+		return 3;	/* U+202A..U+202E embeddings and overrides, U+200E, U+200F marks */
+	if (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9)
+		return 3;	/* U+2066..U+2069 isolates */
+	return 0;
+}
+
 /*
  * What a terminal must not obey and a reader must not choke on: C0 and C1
- * controls, DEL, bytes that are not part of valid UTF-8, and a backslash
+ * controls, bidirectional controls (a right-to-left override reorders
+ * what follows it on the screen), DEL, bytes that are not part of valid UTF-8, and a backslash
  * before 'x' (so that \xNN always stands for one byte).  Returns 0 for a
  * byte to show as \xNN, else the length of the character at @p to copy.
  */
@@ -600,6 +642,8 @@ static int shown_len(const unsigned char *p)
 		return 0;
 	n = pgt_utf8_len(p);
 	if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)	/* U+0080..U+009F */
+		return 0;
+	if (n > 1 && cli_bidi_len(p))
 		return 0;
 	return n;
 }
@@ -627,6 +671,13 @@ void out_json_str(struct out *o, const char *s)
 
 			out_mem(o, e, 6);
 			p++;
+		} else if (!n && cli_bidi_len(p) && pgt_utf8_len(p)) {
+			/* the code point, escaped: JSON stays exact */
+			unsigned cp = p[0] == 0xd8 ? 0x61c : (unsigned)((p[0] & 15) << 12 | (p[1] & 63) << 6 | (p[2] & 63));
+			char e[6] = { '\\', 'u', dig[cp >> 12], dig[(cp >> 8) & 15], dig[(cp >> 4) & 15], dig[cp & 15] };
+
+			out_mem(o, e, 6);
+			p += cli_bidi_len(p) - 1;
 		} else if (!n) {
 			char e[5] = { '\\', '\\', 'x', dig[*p >> 4], dig[*p & 15] };
 
@@ -697,7 +748,7 @@ void out_html_str(struct out *o, const char *s)
 		case '\'': out_str(o, "&#39;"); continue;
 		default: break;
 		}
-		if (*p < 0x20 || *p == 0x7f || !n) {	/* shown, not obeyed */
+		if (*p < 0x20 || *p == 0x7f || !n || (n > 1 && cli_bidi_len(p))) {	/* shown, not obeyed */
 			char e[4] = { '\\', 'x', dig[*p >> 4], dig[*p & 15] };
 
 			out_mem(o, e, 4);

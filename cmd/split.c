@@ -163,7 +163,8 @@ static void tsv_key(struct out *o, const char *k)
 			out_str(o, "\\n");
 		else if (*p == '\\')
 			out_str(o, "\\\\");
-		else if (*p < 0x20 || *p == 0x7f || !n || (*p == 0xc2 && p[1] < 0xa0)) {
+		else if (*p < 0x20 || *p == 0x7f || !n || (*p == 0xc2 && p[1] < 0xa0) ||
+			 (n > 1 && cli_bidi_len(p))) {
 			char e[4] = { '\\', 'x', hex[*p >> 4], hex[*p & 15] };
 
 			out_mem(o, e, 4);
