@@ -433,7 +433,7 @@ uint64_t cli_count(const char *opt, const char *s)
 	}
 	err = pgt_parse_u64(s, &v);
 	if (err)
-		bad_value(opt, typed, err, "expected a non-negative integer, with K, M, G or T after it if you like");
+		bad_value(opt, typed, err, "expected a count such as 500, 64K or 20M");
 	if (v > UINT64_MAX / mult)
 		cli_usage_error("invalid %s '%s': out of range", opt, typed);
 	return v * mult;
