@@ -143,15 +143,28 @@ struct pgt_writer *cli_open_writer(const char *path, int force, const struct pgt
 {
 	struct pgt_writer_opts wo = { .sz = sizeof(wo), .force = force, .header = h };
 	struct pgt_writer *w;
-	int err = 0;
+	int err = 0, fd;
 
 	if (!strcmp(path, "-") && isatty(STDOUT_FILENO)) {
 		cli_error("will not write a binary trace to a terminal: use -o FILE or a pipe");
 		return NULL;
 	}
-	w = pgt_writer__open(path, &wo, &err);
+	if (!strcmp(path, "-")) {
+		w = pgt_writer__open(path, &wo, &err);
+		if (!w)
+			cli_write_failed(path, err);
+		return w;
+	}
+	/* opened here, so that a failure to write the header (a full disk,
+	 * /dev/full) is told as a write, not as a create */
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (force ? O_TRUNC : O_EXCL), 0600);
+	if (fd < 0) {
+		cli_create_failed(path, -errno);
+		return NULL;
+	}
+	w = pgt_writer__fdopen(fd, &wo, &err);
 	if (!w)
-		cli_create_failed(path, err);
+		cli_output_failed(path, err);	/* a header cut short is no trace: removed */
 	return w;
 }
 
