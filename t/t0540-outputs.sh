@@ -92,6 +92,8 @@ kill_midway() {
 		pid=$!
 		for i in $(seq 200); do
 			tmp=$(ls -a | grep "^\.${out}\.pgtrace-" | head -1)
+			# a writer in place (no temporary) is killed too, once it wrote
+			[ -z "$tmp" ] && [ -s "$out" ] && [ "$out" != old.csv ] && tmp=$out
 			# a page is written at the end: its temporary is made first
 			case $out in *.html) [ -n "$tmp" ] && sleep 1 && break ;; esac
 			[ -n "$tmp" ] && [ -s "$tmp" ] && break
