@@ -313,6 +313,13 @@ static int open_dir(const char *dir, int force)
 	}
 	/* an earlier map would describe traces about to be overwritten: it
 	 * goes now, and the new one comes when the traces are whole */
+	if (force && fstatat(dfd, MAP_NAME, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(sb.st_mode)) {
+		/* refused, as every output that is a link, even with --force */
+		cli_error("cannot create '%s/%s': it is a symbolic link (outputs are never written through one, "
+			  "even with --force)", dir, MAP_NAME);
+		close(dfd);
+		return -1;
+	}
 	if (force && unlinkat(dfd, MAP_NAME, 0) < 0 && errno != ENOENT) {
 		cli_error("cannot remove '%s/%s': %s", dir, MAP_NAME, strerror(errno));
 		close(dfd);
