@@ -64,6 +64,27 @@ struct pgt_writer *cli_open_writer(const char *path, int force, const struct pgt
  * O_NOFOLLOW and O_EXCL or O_TRUNC), one line: a symbolic link is named
  * as such, an existing file suggests --force. */
 void cli_create_failed(const char *path, int err);
+/* Whether @in and @out ("-": the standard streams) are one regular file,
+ * through any path or hard link. */
+int cli_same_file(const char *in, const char *out);
+/* A usage error (exit 2) when they are: the output would destroy the
+ * input.  Call before creating anything. */
+void cli_refuse_same(const char *in, const char *out);
+/*
+ * Open output @path ("-": a duplicate of standard output) with open(2)
+ * @flags (O_WRONLY or O_RDWR).  A regular file is written under a
+ * temporary name beside it (".NAME.pgtrace-XXXXXX", removed on SIGINT,
+ * SIGTERM and SIGHUP) that cli_out_commit() renames to @path; a device or
+ * FIFO given with --force is written directly.  An existing @path without
+ * @force, or a symbolic link, is refused.  Returns the fd, or -1 after one
+ * line.  cli_output_failed(@path) removes the temporary.
+ */
+int cli_out_open(const char *path, int force, int flags);
+/* Give the temporary its name (not over a file made meanwhile without
+ * @force); 0, or -errno after one line.  Nothing to do when streamed. */
+int cli_out_commit(const char *path, int force);
+/* Remove the temporary of @path, if any, quietly. */
+void cli_out_abort(const char *path);
 /* Whether @path itself is a symbolic link. */
 int cli_is_symlink(const char *path);
 /* Report a write error on @path (one line) and return EXIT_RUNTIME. */
@@ -125,6 +146,10 @@ void out_printf(struct out *o, const char *fmt, ...) __attribute__((format(print
 void out_json_str(struct out *o, const char *s);
 /* A CSV field, quoted when needed (RFC 4180). */
 void out_csv_str(struct out *o, const char *s);
+/* The length of the bidirectional control character at @p (U+061C,
+ * U+200E, U+200F, U+202A..U+202E, U+2066..U+2069) in UTF-8, else 0: shown
+ * as \xNN bytes (\uXXXX in JSON) like the C1 controls, never obeyed. */
+int cli_bidi_len(const unsigned char *p);
 /* Text with control characters shown as \xNN (for terminals). */
 void out_text_str(struct out *o, const char *s);
 /* What a trace cannot show (enum pgt_refs_caveat bits): one line

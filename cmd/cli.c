@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Command-line helpers: messages, option parsing, buffered output. */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,12 +19,36 @@
 const char *cli_cmd = "pgtrace";
 static char last_diag[512];
 
+static int shown_len(const unsigned char *p);
+
+/* A message quotes paths and what was typed: their control characters
+ * (C0, C1, bidirectional) are shown as \xNN, as in text output, so the
+ * line reads as it was written and stays one line. */
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
-	char msg[1024];
+	static const char dig[] = "0123456789abcdef";
+	char msg[1024], shown[4096];
+	size_t k = 0;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	fprintf(stderr, "%s: %s%s\n", cli_cmd, prefix, msg);
+	for (const unsigned char *p = (const unsigned char *)msg; *p && k + 5 < sizeof(shown); p++) {
+		int n = shown_len(p);
+
+		if (*p == '\\' && n) {
+			shown[k++] = '\\';
+		} else if (!n) {
+			shown[k++] = '\\';
+			shown[k++] = 'x';
+			shown[k++] = dig[*p >> 4];
+			shown[k++] = dig[*p & 15];
+		} else {
+			memcpy(shown + k, p, (size_t)n);
+			k += (size_t)n;
+			p += n - 1;
+		}
+	}
+	shown[k] = 0;
+	fprintf(stderr, "%s: %s%s\n", cli_cmd, prefix, shown);
 }
 
 void cli_error(const char *fmt, ...)
@@ -115,15 +143,28 @@ struct pgt_writer *cli_open_writer(const char *path, int force, const struct pgt
 {
 	struct pgt_writer_opts wo = { .sz = sizeof(wo), .force = force, .header = h };
 	struct pgt_writer *w;
-	int err = 0;
+	int err = 0, fd;
 
 	if (!strcmp(path, "-") && isatty(STDOUT_FILENO)) {
 		cli_error("will not write a binary trace to a terminal: use -o FILE or a pipe");
 		return NULL;
 	}
-	w = pgt_writer__open(path, &wo, &err);
+	if (!strcmp(path, "-")) {
+		w = pgt_writer__open(path, &wo, &err);
+		if (!w)
+			cli_write_failed(path, err);
+		return w;
+	}
+	/* opened here, so that a failure to write the header (a full disk,
+	 * /dev/full) is told as a write, not as a create */
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (force ? O_TRUNC : O_EXCL), 0600);
+	if (fd < 0) {
+		cli_create_failed(path, -errno);
+		return NULL;
+	}
+	w = pgt_writer__fdopen(fd, &wo, &err);
 	if (!w)
-		cli_create_failed(path, err);
+		cli_output_failed(path, err);	/* a header cut short is no trace: removed */
 	return w;
 }
 
@@ -132,6 +173,161 @@ int cli_is_symlink(const char *path)
 	struct stat sb;
 
 	return lstat(path, &sb) == 0 && S_ISLNK(sb.st_mode);
+}
+
+int cli_same_file(const char *in, const char *out)
+{
+	struct stat a, b;
+
+	if (stat(strcmp(in, "-") ? in : "/dev/stdin", &a) ||
+	    stat(strcmp(out, "-") ? out : "/dev/stdout", &b))
+		return 0;
+	return S_ISREG(a.st_mode) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+void cli_refuse_same(const char *in, const char *out)
+{
+	if (!cli_same_file(in, out))
+		return;
+	/* --force would truncate the input while it is read */
+	if (!strcmp(in, out))
+		cli_usage_error("'%s' is both the input and the output: write to another file", out);
+	cli_usage_error("'%s' is the same file as the input '%s': write to another file",
+			strcmp(out, "-") ? out : "standard output", strcmp(in, "-") ? in : "standard input");
+}
+
+/*
+ * Temporary outputs.  A file is written as ".NAME.pgtrace-XXXXXX" beside
+ * NAME and renamed over it at the end, so that an interrupted command
+ * leaves NAME whole or absent.  SIGINT, SIGTERM and SIGHUP remove the
+ * temporaries before the process dies of the signal; SIGKILL cannot be
+ * caught and leaves them, under that recognisable name.
+ */
+#define TMP_SLOTS 4
+static struct {
+	volatile sig_atomic_t on;
+	char tmp[PATH_MAX];
+	const char *path;
+} tmps[TMP_SLOTS];
+
+static void tmp_signal(int sig)
+{
+	for (int i = 0; i < TMP_SLOTS; i++)
+		if (tmps[i].on)
+			unlink(tmps[i].tmp);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void tmp_handlers(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	static int done;
+	struct sigaction sa = { .sa_handler = tmp_signal };
+
+	if (done)
+		return;
+	done = 1;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction old;
+
+		/* an ignored signal stays ignored (nohup, background jobs) */
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+static int tmp_slot(const char *path)
+{
+	for (int i = 0; i < TMP_SLOTS; i++)
+		if (tmps[i].on && tmps[i].path && !strcmp(tmps[i].path, path))
+			return i;
+	return -1;
+}
+
+static void tmp_drop(int i, int remove)
+{
+	if (remove)
+		unlink(tmps[i].tmp);
+	tmps[i].on = 0;
+}
+
+int cli_out_open(const char *path, int force, int flags)
+{
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+	int dirlen = slash ? (int)(slash - path) + 1 : 0, fd, i;
+	struct stat sb;
+
+	if (!strcmp(path, "-")) {
+		fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+		if (fd < 0)
+			cli_error("cannot write to standard output: %s", strerror(errno));
+		return fd;
+	}
+	if (lstat(path, &sb) == 0) {
+		if (S_ISLNK(sb.st_mode) || !force) {
+			cli_create_failed(path, -EEXIST);
+			return -1;
+		}
+		if (!S_ISREG(sb.st_mode)) {
+			/* a device or a FIFO: streamed, as nothing can be renamed over it */
+			fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC);
+			if (fd < 0)
+				cli_create_failed(path, -errno);
+			return fd;
+		}
+	}
+	for (i = 0; i < TMP_SLOTS && tmps[i].on; i++)
+		;
+	if (i == TMP_SLOTS || snprintf(tmps[i].tmp, sizeof(tmps[i].tmp), "%.*s.%s.pgtrace-XXXXXX", dirlen, path,
+				       base) >= (int)sizeof(tmps[i].tmp)) {
+		cli_create_failed(path, -ENAMETOOLONG);
+		return -1;
+	}
+	tmp_handlers();
+	/* armed before the name exists, so that a signal right after
+	 * mkostemp() still removes it (before, it unlinks a name with XXXXXX) */
+	tmps[i].path = path;
+	tmps[i].on = 1;
+	fd = mkostemp(tmps[i].tmp, O_CLOEXEC);
+	if (fd < 0) {
+		int e = -errno;
+
+		tmps[i].on = 0;
+		cli_create_failed(path, e);
+	}
+	return fd;
+}
+
+int cli_out_commit(const char *path, int force)
+{
+	int i = tmp_slot(path), err = 0;
+
+	if (i < 0)
+		return 0;	/* streamed */
+	if (!force) {
+		/* no rename over a file made meanwhile: link fails on EEXIST */
+		if (link(tmps[i].tmp, path) < 0)
+			err = -errno;
+		/* filesystems without hard links: rename, checked just before */
+		if ((err == -EPERM || err == -EOPNOTSUPP) && !(err = 0) && rename(tmps[i].tmp, path) < 0)
+			err = -errno;
+	} else if (rename(tmps[i].tmp, path) < 0) {
+		err = -errno;
+	}
+	tmp_drop(i, 1);
+	if (err)
+		cli_create_failed(path, err);
+	return err;
+}
+
+void cli_out_abort(const char *path)
+{
+	int i = tmp_slot(path);
+
+	if (i >= 0)
+		tmp_drop(i, 1);
 }
 
 void cli_create_failed(const char *path, int err)
@@ -168,11 +364,17 @@ int cli_output_failed(const char *path, int err)
 	const char *h = space_hint(err);
 	char tail[128] = "";
 	struct stat sb;
+	int i = tmp_slot(path);
 
-	if (err == -EPIPE)
+	if (err == -EPIPE && i < 0)
 		return 0;
-	/* a regular file only: never a device or a FIFO given as -o */
-	if (strcmp(path, "-") && lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) && unlink(path) == 0)
+	if (i >= 0) {
+		/* written under a temporary name: NAME itself was never touched */
+		tmp_drop(i, 1);
+		if (err == -EPIPE)
+			return 0;
+		snprintf(tail, sizeof(tail), " (the partial file was removed%s)", h);
+	} else if (strcmp(path, "-") && lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) && unlink(path) == 0)
 		snprintf(tail, sizeof(tail), " (the partial file was removed%s)", h);
 	else if (*h)
 		snprintf(tail, sizeof(tail), " (%s)", h + 2);
@@ -225,9 +427,11 @@ uint64_t cli_u64_max(const char *opt, const char *s, uint64_t max)
 /* Counts take K, M, G, T suffixes in powers of 1000, as people say them. */
 uint64_t cli_count(const char *opt, const char *s)
 {
+	const char *typed = s;	/* messages quote what was typed, suffix and all */
 	size_t n = strlen(s);
 	uint64_t mult = 1, v;
 	char buf[64];
+	int err;
 
 	if (n && n < sizeof(buf)) {
 		char c = s[n - 1];
@@ -240,9 +444,11 @@ uint64_t cli_count(const char *opt, const char *s)
 			s = buf;
 		}
 	}
-	v = cli_u64(opt, s);
+	err = pgt_parse_u64(s, &v);
+	if (err)
+		bad_value(opt, typed, err, "expected a count such as 500, 64K or 20M");
 	if (v > UINT64_MAX / mult)
-		cli_usage_error("invalid %s '%s': out of range", opt, s);
+		cli_usage_error("invalid %s '%s': out of range", opt, typed);
 	return v * mult;
 }
 
@@ -421,9 +627,23 @@ void out_printf(struct out *o, const char *fmt, ...)
 	o->len += (size_t)n;
 }
 
+int cli_bidi_len(const unsigned char *p)
+{
+	if (p[0] == 0xd8 && p[1] == 0x9c)	/* U+061C arabic letter mark */
+		return 2;
+	if (p[0] != 0xe2)
+		return 0;
+	if (p[1] == 0x80 && ((p[2] >= 0xaa && p[2] <= 0xae) || p[2] == 0x8e || p[2] == 0x8f))
+		return 3;	/* U+202A..U+202E embeddings and overrides, U+200E, U+200F marks */
+	if (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9)
+		return 3;	/* U+2066..U+2069 isolates */
+	return 0;
+}
+
 /*
  * What a terminal must not obey and a reader must not choke on: C0 and C1
- * controls, DEL, bytes that are not part of valid UTF-8, and a backslash
+ * controls, bidirectional controls (a right-to-left override reorders
+ * what follows it on the screen), DEL, bytes that are not part of valid UTF-8, and a backslash
  * before 'x' (so that \xNN always stands for one byte).  Returns 0 for a
  * byte to show as \xNN, else the length of the character at @p to copy.
  */
@@ -435,6 +655,8 @@ static int shown_len(const unsigned char *p)
 		return 0;
 	n = pgt_utf8_len(p);
 	if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)	/* U+0080..U+009F */
+		return 0;
+	if (n > 1 && cli_bidi_len(p))
 		return 0;
 	return n;
 }
@@ -462,6 +684,13 @@ void out_json_str(struct out *o, const char *s)
 
 			out_mem(o, e, 6);
 			p++;
+		} else if (!n && cli_bidi_len(p) && pgt_utf8_len(p)) {
+			/* the code point, escaped: JSON stays exact */
+			unsigned cp = p[0] == 0xd8 ? 0x61c : (unsigned)((p[0] & 15) << 12 | (p[1] & 63) << 6 | (p[2] & 63));
+			char e[6] = { '\\', 'u', dig[cp >> 12], dig[(cp >> 8) & 15], dig[(cp >> 4) & 15], dig[cp & 15] };
+
+			out_mem(o, e, 6);
+			p += cli_bidi_len(p) - 1;
 		} else if (!n) {
 			char e[5] = { '\\', '\\', 'x', dig[*p >> 4], dig[*p & 15] };
 
@@ -532,7 +761,7 @@ void out_html_str(struct out *o, const char *s)
 		case '\'': out_str(o, "&#39;"); continue;
 		default: break;
 		}
-		if (*p < 0x20 || *p == 0x7f || !n) {	/* shown, not obeyed */
+		if (*p < 0x20 || *p == 0x7f || !n || (n > 1 && cli_bidi_len(p))) {	/* shown, not obeyed */
 			char e[4] = { '\\', 'x', dig[*p >> 4], dig[*p & 15] };
 
 			out_mem(o, e, 4);

@@ -66,6 +66,7 @@ int cmd_cut(int argc, char **argv)
 	if (have != 1)
 		cli_usage_error(have ? "give --time or --events, not both" : "no range: give --time A..B or --events A..B");
 	path = cli_trace_arg(argc, argv, optind);
+	cli_refuse_same(path, output);
 	r = cli_open_reader(path, NULL);
 	if (!r)
 		return EXIT_RUNTIME;

@@ -53,19 +53,6 @@ static void export_usage(FILE *f)
 		"errors.\n", pgt_refs_names(pgt_refs_default(), def, sizeof(def)));
 }
 
-static int open_output(const char *path, int force, int rdwr)
-{
-	int fd;
-
-	if (!strcmp(path, "-"))
-		return STDOUT_FILENO;
-	/* oracle-general fixes its records in place: it reads them back */
-	fd = open(path, (rdwr ? O_RDWR : O_WRONLY) | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0600);
-	if (fd < 0)
-		cli_create_failed(path, -errno);
-	return fd;
-}
-
 static int export_rows(struct pgt_reader *r, const char *path, int fd, const char *output, int fmt,
 		       const char *fields, int header)
 {
@@ -189,10 +176,14 @@ int cmd_export(int argc, char **argv)
 	if (fields)
 		rows_parse_fields(fields, (int[ROWS_MAX_FIELDS]){ 0 });	/* usage errors first */
 
+	cli_refuse_same(path, output);
+
 	r = cli_open_reader(path, NULL);
 	if (!r)
 		return EXIT_RUNTIME;
-	fd = open_output(output, force, fmt == EXP_ORACLE);
+	/* oracle-general fixes its records in place: it reads them back.
+	 * A file is written under a temporary name and renamed when whole. */
+	fd = cli_out_open(output, force, fmt == EXP_ORACLE ? O_RDWR : O_WRONLY);
 	if (fd < 0) {
 		pgt_reader__free(r);
 		return EXIT_RUNTIME;
@@ -202,7 +193,11 @@ int cmd_export(int argc, char **argv)
 	else
 		rc = export_rows(r, path, fd, output, fmt, fields, header);
 	pgt_reader__free(r);
-	if (fd != STDOUT_FILENO && close(fd) && !rc)
+	if (close(fd) && !rc)
 		rc = cli_output_failed(output, -errno);
+	/* after a write error the temporary is gone already; a damaged
+	 * input gives a whole file of the events before the damage */
+	if (cli_out_commit(output, force))
+		rc = EXIT_RUNTIME;
 	return rc;
 }

@@ -165,17 +165,6 @@ static void check_list(const char *opt, const char *arg, const char *allowed)
 		cli_usage_error("invalid %s '%s': unexpected '%c'", opt, arg, arg[bad]);
 }
 
-/* Do two paths ("-": the standard stream) name the same file? */
-static int same_file(const char *in, const char *out)
-{
-	struct stat a, b;
-
-	if (stat(strcmp(in, "-") ? in : "/dev/stdin", &a) ||
-	    stat(strcmp(out, "-") ? out : "/dev/stdout", &b))
-		return 0;
-	return S_ISREG(a.st_mode) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
-}
-
 int cmd_filter(int argc, char **argv)
 {
 	enum { OPT_PID = 256, OPT_TYPE, OPT_FILE, OPT_COMM };
@@ -277,6 +266,10 @@ int cmd_filter(int argc, char **argv)
 		pgt_expr__free(e);
 		cli_usage_error("no trace given (a path, or - for standard input from a pipe)");
 	}
+	if (!count && cli_same_file(in_path, out_path ? out_path : "-")) {
+		pgt_expr__free(e);
+		cli_refuse_same(in_path, out_path ? out_path : "-");
+	}
 	r = cli_open_reader(in_path, NULL);
 	if (!r) {
 		pgt_expr__free(e);
@@ -305,11 +298,6 @@ int cmd_filter(int argc, char **argv)
 
 	if (!out_path)
 		out_path = "-";
-	if (same_file(in_path, out_path)) {
-		/* --force would truncate the trace while it is read */
-		pgt_source__free(src);
-		cli_usage_error("'%s' is both the input and the output: write to another file", out_path);
-	}
 	w = cli_open_writer(out_path, force, &src->header);
 	if (!w) {
 		pgt_source__free(src);

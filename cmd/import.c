@@ -103,6 +103,7 @@ int cmd_import(int argc, char **argv)
 		cli_usage_error("no input given (a path, or - for standard input)");
 	input = optind < argc ? argv[optind] : "-";
 	shown = strcmp(input, "-") ? input : "standard input";
+	cli_refuse_same(input, output);
 	if (!strcmp(output, "-") && isatty(STDOUT_FILENO))
 		cli_usage_error("will not write a binary trace to a terminal: use -o FILE or a pipe");
 

@@ -100,8 +100,7 @@ int cmd_merge(int argc, char **argv)
 	for (int i = optind; i < argc; i++) {
 		if (!strcmp(argv[i], "-") && stdin_used++)
 			cli_usage_error("standard input given twice");
-		if (strcmp(output, "-") && !strcmp(argv[i], output))
-			cli_usage_error("'%s' is both an input and the output", output);
+		cli_refuse_same(argv[i], output);
 	}
 	n = (uint32_t)(argc - optind);
 	in = calloc(n, sizeof(*in));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* pgtrace plot: one chart of a trace as PNG or SVG. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,7 +94,8 @@ int cmd_plot(int argc, char **argv)
 	struct pict_opts pi = { 0 };
 	struct pictures p;
 	const char *output = NULL, *path;
-	int kind, c, rc, err;
+	int kind, c, rc, err, fd;
+	struct out w;
 
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		plot_usage(stdout);
@@ -142,52 +144,49 @@ int cmd_plot(int argc, char **argv)
 		po.format = format_of(output);
 	if (po.format < 0)
 		cli_usage_error("cannot tell the format of '%s': name it .png or .svg, or give --format", output);
-	if (strcmp(output, "-")) {	/* before reading: the output must be writable */
-		struct stat st;
-
-		if (!lstat(output, &st) && (S_ISLNK(st.st_mode) || !po.force)) {
-			cli_error("%s exists%s", output, S_ISLNK(st.st_mode) ? " and is a symbolic link: not written through"
-									 : ": use --force to overwrite it");
-			return EXIT_RUNTIME;
-		}
-	} else if (isatty(STDOUT_FILENO)) {
+	if (!strcmp(output, "-") && isatty(STDOUT_FILENO))
 		cli_usage_error("not writing a picture to a terminal: give -o FILE or a pipe");
-	}
 	path = cli_trace_arg(argc, argv, optind);
+	cli_refuse_same(path, output);
+	/* before reading: the output must be writable.  A file is drawn
+	 * under a temporary name, renamed when whole. */
+	fd = cli_out_open(output, po.force, O_WRONLY);
+	if (fd < 0)
+		return EXIT_RUNTIME;
 	pi.want = pictures_need(kind);
 	pi.top = po.top ? po.top : 8;
 	rc = pictures_read(&p, path, &pi);
-	if (rc > 0)
+	if (rc > 0) {
+		close(fd);
+		cli_out_abort(output);
 		return rc;
+	}
 	for (unsigned b = 1; b < PGT_CAVEAT_LAST; b <<= 1)
 		if (p.caveats & b)
 			fprintf(stderr, "%s: note: %s\n", cli_cmd, pgt_refs_caveat_text(b));
 	po.page_size = p.page_size;
 	p.d.pfn_space = pi.space == PGT_SPACE_PFN;
-	if (strcmp(output, "-")) {
-		err = pgt_plot__draw(kind, &p.d, &po, output, NULL, NULL);
-	} else {
+	{
 		char *mem = NULL;
 		size_t len = 0;
 
 		err = pgt_plot__draw(kind, &p.d, &po, NULL, &mem, &len);
-		if (!err && fwrite(mem, 1, len, stdout) != len)
-			err = -errno;
-		if (!err && fflush(stdout))
-			err = -errno;
+		pgt_plot__cleanup();
+		if (err) {
+			close(fd);
+			cli_out_abort(output);
+			cli_error("cannot draw %s into '%s': %s", pgt_plot_kind_name(kind), output, pgt_strerror(err));
+			free(mem);
+			pictures_free(&p);
+			return EXIT_RUNTIME;
+		}
+		out_init(&w, fd);
+		w.name = strcmp(output, "-") ? output : NULL;
+		out_mem(&w, mem, len);
 		free(mem);
 	}
-	pgt_plot__cleanup();
-	if (err) {
-		if (err == -EEXIST)
-			cli_error("%s exists: use --force to overwrite it", output);
-		else if (err == -ELOOP)
-			cli_error("%s is a symbolic link: not written through", output);
-		else
-			cli_error("cannot draw %s into %s: %s", pgt_plot_kind_name(kind), output, pgt_strerror(err));
-		pictures_free(&p);
-		return EXIT_RUNTIME;
-	}
 	pictures_free(&p);
+	if (out_finish(&w) || (close(fd) && cli_output_failed(output, -errno)) || cli_out_commit(output, po.force))
+		return EXIT_RUNTIME;
 	return rc < 0 ? EXIT_RUNTIME : 0;
 }

@@ -133,6 +133,7 @@ int cmd_reduce(int argc, char **argv)
 	if (!fifo == !lru)
 		cli_usage_error(fifo ? "give --fifo or --lru, not both" : "give --fifo N or --lru K (at least 1)");
 	path = cli_trace_arg(argc, argv, optind);
+	cli_refuse_same(path, output);
 	r = cli_open_reader(path, NULL);
 	if (!r) {
 		free(sizes);

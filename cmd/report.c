@@ -808,7 +808,7 @@ static void mrc_overlay(struct ctx c[2], const char *const path[2])
  * be read leaves no page.
  */
 static int report_two(struct ctx *base, const struct pict_opts *pi, const char *const path[2], const char *output,
-		      int fd, const char *title)
+		      int fd, const char *title, int force)
 {
 	struct pictures p[2];
 	struct ctx c[2];
@@ -825,8 +825,7 @@ static int report_two(struct ctx *base, const struct pict_opts *pi, const char *
 			rc = EXIT_RUNTIME;	/* said; a damaged trace fails compare_read first */
 	if (rc) {
 		close(fd);
-		if (strcmp(output, "-"))
-			unlink(output);
+		cli_out_abort(output);
 		goto out;
 	}
 	out_init(&w, fd);
@@ -866,7 +865,8 @@ static int report_two(struct ctx *base, const struct pict_opts *pi, const char *
 	}
 	pgt_plot__cleanup();
 	page_foot(&w);
-	if (out_finish(&w) || (close(fd) && cli_output_failed(output, -errno)))
+	if (out_finish(&w) || (close(fd) && cli_output_failed(output, -errno)) ||
+	    cli_out_commit(output, force))
 		rc = EXIT_RUNTIME;
 	else
 		rc = c[0].failed || c[1].failed ? EXIT_RUNTIME : 0;
@@ -923,25 +923,22 @@ int cmd_report(int argc, char **argv)
 						"does), so it must be a file");
 	path = argc - optind == 2 ? argv[optind] : cli_trace_arg(argc, argv, optind);
 	pi.top = c.top < 12 ? c.top : 12;	/* the heatmap's bands, as c.po.top */
-	if (strcmp(output, "-")) {
-		fd = open(output, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0600);
-		if (fd < 0) {
-			cli_create_failed(output, -errno);
-			return EXIT_RUNTIME;
-		}
-	} else {
-		fd = dup(STDOUT_FILENO);
-	}
+	cli_refuse_same(path, output);
+	if (argc - optind == 2)
+		cli_refuse_same(argv[optind + 1], output);
+	/* under a temporary name until the page is whole */
+	fd = cli_out_open(output, force, O_WRONLY);
+	if (fd < 0)
+		return EXIT_RUNTIME;
 	if (argc - optind == 2) {
 		const char *paths[2] = { argv[optind], argv[optind + 1] };
 
-		return report_two(&c, &pi, paths, output, fd, title);
+		return report_two(&c, &pi, paths, output, fd, title, force);
 	}
 	rc = pictures_read(&p, path, &pi);
 	if (rc > 0) {
 		close(fd);
-		if (strcmp(output, "-"))
-			unlink(output);
+		cli_out_abort(output);
 		return rc;
 	}
 	c.p = &p;
@@ -974,7 +971,8 @@ int cmd_report(int argc, char **argv)
 	patterns(&c);
 	phases(&c);
 	page_foot(&w);
-	if (out_finish(&w) || (close(fd) && cli_output_failed(output, -errno))) {
+	if (out_finish(&w) || (close(fd) && cli_output_failed(output, -errno)) ||
+	    cli_out_commit(output, force)) {
 		pictures_free(&p);
 		return EXIT_RUNTIME;
 	}

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -162,7 +163,8 @@ static void tsv_key(struct out *o, const char *k)
 			out_str(o, "\\n");
 		else if (*p == '\\')
 			out_str(o, "\\\\");
-		else if (*p < 0x20 || *p == 0x7f || !n || (*p == 0xc2 && p[1] < 0xa0)) {
+		else if (*p < 0x20 || *p == 0x7f || !n || (*p == 0xc2 && p[1] < 0xa0) ||
+			 (n > 1 && cli_bidi_len(p))) {
 			char e[4] = { '\\', 'x', hex[*p >> 4], hex[*p & 15] };
 
 			out_mem(o, e, 4);
@@ -173,17 +175,17 @@ static void tsv_key(struct out *o, const char *k)
 	}
 }
 
-static int write_map(struct pgt_split *s, int dfd, const char *dir, int force)
+/* The map goes under a temporary name and is renamed when whole. */
+static int write_map(struct pgt_split *s, const char *dir, int force)
 {
-	int fd = openat(dfd, MAP_NAME, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
-			(force ? O_TRUNC : O_EXCL), 0600);
+	char path[4200];
 	struct out o;
-	int rc;
+	int fd, rc;
 
-	if (fd < 0) {
-		cli_error("cannot create '%s/%s': %s", dir, MAP_NAME, strerror(errno));
+	snprintf(path, sizeof(path), "%s/%s", dir, MAP_NAME);
+	fd = cli_out_open(path, force, O_WRONLY);
+	if (fd < 0)
 		return EXIT_RUNTIME;
-	}
 	out_init(&o, fd);
 	out_str(&o, "key\tfile\tevents\tfirst_ts\tlast_ts\n");
 	for (uint32_t i = 0; i < pgt_split__nr_traces(s); i++) {
@@ -208,13 +210,80 @@ static int write_map(struct pgt_split *s, int dfd, const char *dir, int force)
 	if (close(fd) < 0 && !rc)
 		rc = errno;
 	if (rc) {
-		char path[4200];
-
-		snprintf(path, sizeof(path), "%s/%s", dir, MAP_NAME);
 		cli_output_failed(path, -rc);
 		return EXIT_RUNTIME;
 	}
-	return 0;
+	return cli_out_commit(path, force) ? EXIT_RUNTIME : 0;
+}
+
+/*
+ * SIGINT, SIGTERM, SIGHUP: the input ends there.  Every trace is then
+ * closed whole and the map written for them, and the process dies of
+ * the signal; without this the traces would be left without their map.
+ */
+static volatile sig_atomic_t stop_sig;
+
+static void on_stop(int sig)
+{
+	stop_sig = sig;
+}
+
+struct stopper {
+	struct pgt_source src;
+	struct pgt_source *in;
+};
+
+static ssize_t stopper_batch(struct pgt_source *src, const struct pgt_event **evs)
+{
+	struct stopper *t = (struct stopper *)src;
+
+	return stop_sig ? -EINTR : pgt_source__batch(t->in, evs);
+}
+
+static void stopper_free(struct pgt_source *src)
+{
+	(void)src;	/* on the stack; the source under it is freed apart */
+}
+
+static const struct pgt_source_ops stopper_ops = { .name = "stopper", .batch = stopper_batch, .free = stopper_free };
+
+static void catch_stops(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa = { .sa_handler = on_stop };
+
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction old;
+
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+/* Does @in (a regular file) live in directory @dfd?  Its name there, or NULL. */
+static char *input_in_dir(const char *in, int dfd)
+{
+	struct stat a, b;
+	struct dirent *de;
+	char *name = NULL;
+	DIR *d;
+	int fd;
+
+	if (stat(strcmp(in, "-") ? in : "/dev/stdin", &a) || !S_ISREG(a.st_mode) ||
+	    fstat(dfd, &b) || a.st_dev != b.st_dev)
+		return NULL;
+	fd = dup(dfd);
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	while (!name && (de = readdir(d)))
+		if (de->d_ino == a.st_ino)
+			name = strdup(de->d_name);
+	closedir(d);
+	return name;
 }
 
 static int open_dir(const char *dir, int force)
@@ -239,6 +308,20 @@ static int open_dir(const char *dir, int force)
 	if (!force && fstatat(dfd, MAP_NAME, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
 		cli_error("'%s/%s' exists: '%s' holds an earlier split (use --force to overwrite)",
 			  dir, MAP_NAME, dir);
+		close(dfd);
+		return -1;
+	}
+	/* an earlier map would describe traces about to be overwritten: it
+	 * goes now, and the new one comes when the traces are whole */
+	if (force && fstatat(dfd, MAP_NAME, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(sb.st_mode)) {
+		/* refused, as every output that is a link, even with --force */
+		cli_error("cannot create '%s/%s': it is a symbolic link (outputs are never written through one, "
+			  "even with --force)", dir, MAP_NAME);
+		close(dfd);
+		return -1;
+	}
+	if (force && unlinkat(dfd, MAP_NAME, 0) < 0 && errno != ENOENT) {
+		cli_error("cannot remove '%s/%s': %s", dir, MAP_NAME, strerror(errno));
 		close(dfd);
 		return -1;
 	}
@@ -283,6 +366,8 @@ int cmd_split(int argc, char **argv)
 	struct pgt_split_opts so = { .sz = sizeof(so), .by = -1, .tmpl = "%k.pgt", .reserved = MAP_NAME };
 	struct pgt_split_stats st;
 	struct pgt_split *s = NULL;
+	struct stopper stopper = { .src.ops = &stopper_ops };
+	char *inside;
 	struct pgt_reader *r;
 	struct pgt_source *src = NULL;
 	const char *dir = NULL, *path;
@@ -324,6 +409,17 @@ int cmd_split(int argc, char **argv)
 	r = cli_open_reader(path, NULL);
 	if (!r)
 		return EXIT_RUNTIME;
+	if (force && (dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+		/* with --force a trace of the split could take the input's name:
+		 * which one is known only at run time, so not at all */
+		inside = input_in_dir(path, dfd);
+		close(dfd);
+		if (inside) {
+			pgt_reader__free(r);
+			cli_usage_error("the input '%s' is in the output directory '%s' (as '%s'), where --force "
+					"could overwrite it: split into another directory", path, dir, inside);
+		}
+	}
 	dfd = open_dir(dir, force);
 	if (dfd < 0) {
 		pgt_reader__free(r);
@@ -345,8 +441,12 @@ int cmd_split(int argc, char **argv)
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
-	err = pgt_split__run(s, src);
-	if (err)
+	stopper.in = src;
+	stopper.src.header = src->header;
+	stopper.src.meta = src->meta;
+	catch_stops();
+	err = pgt_split__run(s, &stopper.src);
+	if (err && !(stop_sig && err == -EINTR))
 		rc = report_failure(s, dir, path, err);
 	/* Finish every trace even after a read error: what was read is kept,
 	 * each trace complete, and the map tells what is where. */
@@ -355,7 +455,7 @@ int cmd_split(int argc, char **argv)
 	if (e2 && !rc)
 		rc = report_failure(s, dir, path, e2);
 	if (!pgt_split__failed(s)) {
-		int m = write_map(s, dfd, dir, force);
+		int m = write_map(s, dir, force);
 
 		if (m && !rc)
 			rc = m;
@@ -372,5 +472,10 @@ out:
 	pgt_source__free(src);
 	pgt_reader__free(r);
 	close(dfd);
+	if (stop_sig) {
+		/* the traces and the map are whole: now die of the signal */
+		signal(stop_sig, SIG_DFL);
+		raise(stop_sig);
+	}
 	return rc;
 }

@@ -570,14 +570,26 @@ static int parse_num_value(struct parser *p, const struct field_def *f, uint64_t
 		if (parse_u64_tok(p, f->name, v))
 			return -1;
 		break;
-	default:
+	default: {
+		/* a value the field cannot hold would match never (==, in) or
+		 * always (!=, <): most likely a mistake, so it is refused */
+		uint64_t max = f->fld == F_LEVEL ? PGT_F_LEVEL_MASK >> PGT_F_LEVEL_SHIFT
+			     : f->fld == F_CPU || f->fld == F_PID || f->fld == F_TID || f->fld == F_UID ||
+			       f->fld == F_OBJ || f->fld == F_NPAGES ? UINT32_MAX : UINT64_MAX;
+
 		if (p->tok.kind != T_NUMBER) {
 			expected_number(p, f, "a number");
 			return -1;
 		}
 		if (parse_u64_tok(p, f->name, v))
 			return -1;
+		if (*v > max) {
+			fail(p, p->tok.at, "%s is out of range for '%s' (0 to %llu): it can never match",
+			     tok_text(p, q, sizeof(q)), f->name, (unsigned long long)max);
+			return -1;
+		}
 		break;
+	}
 	}
 done:
 	next(p);
