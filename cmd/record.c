@@ -212,8 +212,8 @@ static int report_error(const struct pgt_record_opts *o, int err, const struct p
 		if (st->output_failed == 1)
 			cli_error("cannot create '%s': %s", st->path, pgt_strerror(err));
 		else
-			cli_error("cannot write '%s': %s (the kept chunks are left in '%s.chunks')", st->path,
-				  pgt_strerror(err), o->output);
+			cli_error("cannot write '%s'%s: %s (the kept chunks are left in '%s.chunks')", st->path,
+				  st->path_removed ? " (removed)" : "", pgt_strerror(err), o->output);
 		return EXIT_RUNTIME;
 	}
 	if (st->output_failed == 1 && err != -EEXIST) {

@@ -91,6 +91,7 @@ struct pgt_record_stats {
 	 * itself (--keep: a chunk, OUT.chunks, OUT.partial), or "" */
 	char path[1024];
 	int path_exists;	/* 1: refused because @path existed already */
+	int path_removed;	/* 1: @path was ours and is removed (the partial output) */
 	char missing[512];	/* events the kernel lacks, space separated */
 	char notes[512];	/* what was degraded (no fanotify, no DAMON, ...) */
 };

@@ -136,7 +136,13 @@ struct reader {
 	atomic_uint_fast64_t missed;	/* from sub-buffer headers */
 	uint64_t lost_seen;
 	int err;
+	atomic_size_t mine_left;	/* merge side: events of @mine not handled yet */
 };
+/* Decoded events waiting for the merge, per CPU, past which a reader
+ * leaves the rest in the kernel's ring (which overwrites and counts what
+ * it cannot hold): when the merge falls behind (a storm of forks, each
+ * read from /proc), memory stays bounded instead of growing with it. */
+#define READER_MAX_BACKLOG 16384u
 
 /*
  * What the recorder knows of an object: a file by (kernel dev, inode), or
@@ -819,15 +825,31 @@ static void *reader_main(void *arg)
 	for (;;) {
 		struct pollfd pfd = { .fd = k->fd, .events = POLLIN };
 		uint64_t t0;
-		int stop = atomic_load(&k->r->readers_stop);
+		int stop = atomic_load(&k->r->readers_stop), drained = 1;
+		size_t waiting;
 
+		pthread_mutex_lock(&k->lock);
+		waiting = k->q.n + atomic_load(&k->mine_left);
+		pthread_mutex_unlock(&k->lock);
+		if (!stop && waiting >= READER_MAX_BACKLOG) {
+			struct timespec ts = { 0, 10000000 };
+
+			nanosleep(&ts, NULL);
+			continue;
+		}
 		if (!finishing && !stop)
 			poll(&pfd, 1, 50);
 		if (stop)
 			finishing = 1;
 		t0 = now_ns();
 		for (;;) {
-			ssize_t n = read(k->fd, k->page, k->r->subbuf);
+			ssize_t n;
+
+			if (!finishing && local.n + waiting >= READER_MAX_BACKLOG) {
+				drained = 0;
+				break;
+			}
+			n = read(k->fd, k->page, k->r->subbuf);
 
 			if (n <= 0) {
 				if (n < 0 && errno == EINTR)
@@ -854,7 +876,8 @@ static void *reader_main(void *arg)
 				}
 		}
 		local.n = 0;
-		atomic_store(&k->watermark, finishing ? UINT64_MAX : t0);
+		if (finishing || drained)
+			atomic_store(&k->watermark, finishing ? UINT64_MAX : t0);
 		pthread_mutex_unlock(&k->lock);
 		if (finishing)
 			break;
@@ -1536,6 +1559,7 @@ static int ring_assemble(struct rec *r)
 	if (!w) {
 		unlinkat(r->out_dirfd, tmp, 0);
 		set_path(r, ".partial", NULL, 0);
+		r->st->path_removed = 1;
 		return err;
 	}
 	r->st->kept_events = 0;
@@ -1573,8 +1597,10 @@ static int ring_assemble(struct rec *r)
 	if (err) {
 		pgt_writer__abort(w);
 		unlinkat(r->out_dirfd, tmp, 0);
-		if (!r->st->path[0])
+		if (!r->st->path[0]) {
 			set_path(r, ".partial", NULL, 0);
+			r->st->path_removed = 1;
+		}
 		return err;
 	}
 	err = pgt_writer__close(w);
@@ -1583,6 +1609,7 @@ static int ring_assemble(struct rec *r)
 	if (err) {
 		unlinkat(r->out_dirfd, tmp, 0);
 		set_path(r, ".partial", NULL, 0);
+		r->st->path_removed = 1;
 	}
 	return err;
 }
@@ -1879,6 +1906,8 @@ static int merge(struct rec *r)
 			break;
 		err = handle(r, &best->mine.v[best->mine.head++]);
 	}
+	for (int c = 0; c < r->ncpus; c++)
+		atomic_store(&r->rd[c].mine_left, r->rd[c].mine.n - r->rd[c].mine.head);
 	return err;
 }
 
