@@ -133,16 +133,16 @@ test_expect_success '--keep leaves no working files behind' '
 # ---- the recorder's messages ----
 test_expect_success 'a ring larger than memory allows is named, with the limit' '
 	avail=$(awk "/MemAvailable/ { print \$2 }" /proc/meminfo) &&
-	want=$((avail * 2 / 1024 / 1024 + 1)) &&
-	if [ $want -gt 64 ]; then echo "skipped: more than 32 GiB available"; exit 0; fi &&
-	echo "asking for ${want}G per CPU" &&
-	test_must_fail --code=1 "$PGTRACE" record -q -a -b ${want}G -d 1s -o big.pgt 2>err &&
+	gib=$((avail * 2 / 1024 / 1024 + 1)) &&
+	if [ $gib -gt 64 ]; then echo "skipped: more than 32 GiB available"; exit 0; fi &&
+	echo "asking for ${gib}G per CPU" &&
+	test_must_fail --code=1 "$PGTRACE" record -q -a -b ${gib}G -d 1s -o big.pgt 2>err &&
 	cat err &&
 	test_one_line_error err &&
-	grep -q "cannot set the ring buffer to $want.0 GiB per CPU: .*at most about .* per CPU here" err &&
+	grep "cannot set the ring buffer to" err | grep "GiB per CPU" | grep -q "at most about" &&
 	! grep -q "Input/output error" err &&
-	{ "$PGTRACE" record -q -b ${want}G -o big2.pgt -- true 2>err2; rc=$?; } ;
-	cat err2; test $rc = 125
+	rc=0 && { "$PGTRACE" record -q -b ${gib}G -o big2.pgt -- true 2>err2 || rc=$?; } &&
+	cat err2 && test $rc = 125
 '
 if mkdir small && mount -t tmpfs -o size=256k tmpfs small 2>/dev/null; then
 test_expect_success '--keep on a full disk names files that exist' '
