@@ -188,6 +188,34 @@ static const char *tracefs_dir(void)
 
 static int report_error(const struct pgt_record_opts *o, int err, const struct pgt_record_stats *st)
 {
+	char b1[32], b2[32];
+
+	if (st->path_exists) {
+		cli_error("'%s' exists: --keep works in new files next to the output and never uses one "
+			  "it did not make (remove it, if no recorder is using it)", st->path);
+		return EXIT_RUNTIME;
+	}
+	if (st->buffer_failed) {
+		long ncpus = sysconf(_SC_NPROCESSORS_CONF);
+
+		cli_human_size((uint64_t)(o->buffer_kb ? o->buffer_kb : 16384) * 1024, b1, sizeof(b1));
+		if (st->buffer_max_kb)
+			cli_error("cannot set the ring buffer to %s per CPU: %s (the kernel takes it for each "
+				  "of %ld CPUs from available memory: at most about %s per CPU here)", b1,
+				  pgt_strerror(err), ncpus, cli_human_size(st->buffer_max_kb * 1024, b2, sizeof(b2)));
+		else
+			cli_error("cannot set the ring buffer to %s per CPU: %s", b1, pgt_strerror(err));
+		return EXIT_RUNTIME;
+	}
+	if (st->path[0]) {
+		/* --keep: a chunk or the partial output, not the output */
+		if (st->output_failed == 1)
+			cli_error("cannot create '%s': %s", st->path, pgt_strerror(err));
+		else
+			cli_error("cannot write '%s'%s: %s (the kept chunks are left in '%s.chunks')", st->path,
+				  st->path_removed ? " (removed)" : "", pgt_strerror(err), o->output);
+		return EXIT_RUNTIME;
+	}
 	if (st->output_failed == 1 && err != -EEXIST) {
 		cli_error("cannot create '%s': %s", o->output, pgt_strerror(err));
 		return EXIT_RUNTIME;

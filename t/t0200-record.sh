@@ -120,7 +120,8 @@ test_expect_success 'a recorder killed with SIGKILL leaves a readable trace' '
 	pgtrace info --json killed.pgt >k.json &&
 	python3 -c "import json; d = json.load(open(\"k.json\")); assert d[\"events\"] > 0" &&
 	pgtrace record -q -o after.pgt -- true &&
-	! ls /sys/kernel/tracing/instances | grep -q "^pgtrace-$rec$"
+	! ls /sys/kernel/tracing/instances | grep -q "^pgtrace-$rec-" &&
+	! ls /run/pgtrace | grep -q "^pgtrace-$rec-"
 '
 test_expect_success 'levels: 0 has no lookups, 2 has LRU or user faults' '
 	pgtrace record -q -l 0 -o l0.pgt -- dd if=data of=/dev/null bs=4k 2>/dev/null &&

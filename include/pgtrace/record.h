@@ -18,6 +18,8 @@
 
 #include "pgtrace/pgtrace.h"
 
+#define PGT_RECORD_LOCK_DIR "/run/pgtrace"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -81,6 +83,15 @@ struct pgt_record_stats {
 	/* the launched command alone: from its release (tracing on) to its
 	 * exit, CLOCK_MONOTONIC seconds; 0 when it was not seen to exit */
 	double child_elapsed;
+	/* -b: the kernel refused the ring's size; its limit here, about
+	 * the available memory shared by the CPUs (KiB per CPU, 0: unknown) */
+	int buffer_failed;
+	uint64_t buffer_max_kb;
+	/* the file an output error concerns when it is not the output
+	 * itself (--keep: a chunk, OUT.chunks, OUT.partial), or "" */
+	char path[1024];
+	int path_exists;	/* 1: refused because @path existed already */
+	int path_removed;	/* 1: @path was ours and is removed (the partial output) */
 	char missing[512];	/* events the kernel lacks, space separated */
 	char notes[512];	/* what was degraded (no fanotify, no DAMON, ...) */
 };
@@ -100,7 +111,13 @@ void pgt_record_set_level(int level);
 /* Flight recorder: write the kept part to the output now. */
 void pgt_record_dump_keep(void);
 
-/* Remove tracefs instances left by recorders that died. Return count. */
+/*
+ * Remove tracefs instances left by recorders that died.  An instance is
+ * "pgtrace-PID-TOKEN" (TOKEN random, so recorders in different pid
+ * namespaces never share one) and its recorder holds an flock on
+ * PGT_RECORD_LOCK_DIR/NAME.lock for as long as it runs: only an instance
+ * whose lock file exists and can be locked is removed.  Return count.
+ */
 int pgt_record_clean_stale(void);
 
 #ifdef __cplusplus

@@ -25,6 +25,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <sys/file.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -134,7 +136,13 @@ struct reader {
 	atomic_uint_fast64_t missed;	/* from sub-buffer headers */
 	uint64_t lost_seen;
 	int err;
+	atomic_size_t mine_left;	/* merge side: events of @mine not handled yet */
 };
+/* Decoded events waiting for the merge, per CPU, past which a reader
+ * leaves the rest in the kernel's ring (which overwrites and counts what
+ * it cannot hold): when the merge falls behind (a storm of forks, each
+ * read from /proc), memory stays bounded instead of growing with it. */
+#define READER_MAX_BACKLOG 16384u
 
 /*
  * What the recorder knows of an object: a file by (kernel dev, inode), or
@@ -161,6 +169,7 @@ struct objent {
 struct procent {
 	uint32_t tid, tgid;
 	int state;		/* 0 new, 1 pass, 2 filtered */
+	int dead;		/* exited: forgotten at the next chunk (--keep) */
 	/* the thread's last lookup: one read() whose batch of pages ends
 	 * early asks the page cache again for the rest, and the kernel
 	 * reports the same request's end once more */
@@ -192,7 +201,6 @@ struct rec {
 	struct pgt_writer *w;
 	struct pgt_header hdr;
 	int keep;
-	char *ring_dir;
 	struct chunk *chunks;
 	size_t nchunks;
 	uint64_t last_ts;
@@ -210,6 +218,15 @@ struct rec {
 	atomic_int readers_stop;	/* set once tracing is off */
 	uint64_t stop_ns;
 	int judge;		/* -u or -G: judge processes at fork and exec */
+	int lock_fd, lock_dir;	/* the instance's lock (held while we run), or -1 */
+	/* the output: its directory and base name, so that --keep's working
+	 * names next to it are made and used relative to one directory */
+	int out_dirfd, ring_dirfd;
+	char *out_base;
+	int ring_made;		/* OUT.chunks is ours, made in this run */
+	int out_created;	/* we made the output in this run: */
+	dev_t out_dev;		/* ... this inode */
+	ino_t out_ino;
 };
 
 static atomic_int g_stop, g_level = -1, g_dump;
@@ -383,30 +400,66 @@ static int apply_level(struct rec *r, int level)
 	return err;
 }
 
+/* The directory of lock files: root's, written by nobody else (a
+ * planted one is not trusted).  Return a directory fd or -errno. */
+static int lock_dir_open(int create)
+{
+	struct stat sb;
+	int fd;
+
+	if (create && mkdir(PGT_RECORD_LOCK_DIR, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	fd = open(PGT_RECORD_LOCK_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &sb) < 0 || sb.st_uid != geteuid() || (sb.st_mode & 022)) {
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
+
+/*
+ * An instance is stale only when its recorder is provably gone: its lock
+ * file exists and nobody holds the lock on it.  A pid says nothing (the
+ * recorder may run in another pid namespace, where kill() cannot see it,
+ * or its pid may be reused), so instances without a lock file (older
+ * versions, a recorder whose /run is private) are never touched.
+ */
 int pgt_record_clean_stale(void)
 {
 	const char *top = tracefs_tracing_dir();
 	char dir[4096];
 	struct dirent *de;
+	int n = 0, ldir;
 	DIR *d;
-	int n = 0;
 
 	if (!top)
 		return 0;
+	ldir = lock_dir_open(0);
+	if (ldir < 0)
+		return 0;
 	snprintf(dir, sizeof(dir), "%s/instances", top);
 	d = opendir(dir);
-	if (!d)
+	if (!d) {
+		close(ldir);
 		return 0;
+	}
 	while ((de = readdir(d))) {
-		char path[4400], *end;
-		long pid;
-		int fd;
+		char path[4400], lock[300];
+		int fd, lk;
 
-		if (strncmp(de->d_name, INSTANCE_PREFIX, strlen(INSTANCE_PREFIX)))
+		if (strncmp(de->d_name, INSTANCE_PREFIX, strlen(INSTANCE_PREFIX)) ||
+		    strlen(de->d_name) > 200)
 			continue;
-		pid = strtol(de->d_name + strlen(INSTANCE_PREFIX), &end, 10);
-		if (*end || pid <= 0 || pid == getpid() || kill((pid_t)pid, 0) == 0 || errno == EPERM)
-			continue;	/* not ours, or its recorder still runs */
+		snprintf(lock, sizeof(lock), "%s.lock", de->d_name);
+		lk = openat(ldir, lock, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+		if (lk < 0)
+			continue;	/* no proof it is dead */
+		if (flock(lk, LOCK_EX | LOCK_NB) < 0) {
+			close(lk);
+			continue;	/* its recorder runs */
+		}
 		/* events must be off before the directory can go */
 		snprintf(path, sizeof(path), "%s/%s/events/enable", dir, de->d_name);
 		fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -417,27 +470,85 @@ int pgt_record_clean_stale(void)
 			close(fd);
 		}
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (rmdir(path) == 0)
+		if (rmdir(path) == 0) {
 			n++;
+			unlinkat(ldir, lock, 0);
+		}
+		close(lk);
 	}
 	closedir(d);
+	close(ldir);
 	return n;
+}
+
+/* The most the kernel may give each CPU's ring here: it allocates every
+ * CPU's ring from the memory available and refuses more (KiB). */
+static uint64_t ring_max_kb(int ncpus)
+{
+	char *text = NULL;
+	uint64_t kb = 0;
+
+	if (pgt_kread_file("/proc/meminfo", &text) >= 0 && text) {
+		const char *p = strstr(text, "MemAvailable:");
+
+		if (p)
+			kb = strtoull(p + 13, NULL, 10);
+	}
+	free(text);
+	return ncpus > 0 ? kb / (uint64_t)ncpus : kb;
 }
 
 static int setup_instance(struct rec *r)
 {
-	char val[64];
-	int err;
+	char val[64], *bpath;
+	uint64_t token = 0;
+	int err, fd, ldir;
 
 	if (!tracefs_tracing_dir())
 		return -ENODEV;
-	snprintf(r->inst_name, sizeof(r->inst_name), INSTANCE_PREFIX "%d", (int)getpid());
+	/* unique across pid namespaces (where two recorders may both be
+	 * pid 1) and never reused: a random token */
+	if (getrandom(&token, sizeof(token), 0) != sizeof(token))
+		token = now_ns() ^ ((uint64_t)getpid() << 32);
+	snprintf(r->inst_name, sizeof(r->inst_name), INSTANCE_PREFIX "%d-%016llx", (int)getpid(),
+		 (unsigned long long)token);
+	/* the lock first, so no cleaner ever sees the instance unlocked */
+	ldir = lock_dir_open(1);
+	if (ldir >= 0) {
+		char lock[96];
+
+		snprintf(lock, sizeof(lock), "%s.lock", r->inst_name);
+		r->lock_fd = openat(ldir, lock, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (r->lock_fd >= 0 && flock(r->lock_fd, LOCK_EX) < 0) {
+			close(r->lock_fd);
+			r->lock_fd = -1;
+			unlinkat(ldir, lock, 0);
+		}
+		if (r->lock_fd >= 0)
+			r->lock_dir = ldir;
+		else
+			close(ldir);
+	}
+	if (r->lock_fd < 0)
+		note(r, "no lock file in %s: should the recorder die, its tracefs instance %s stays "
+		     "until removed by hand", PGT_RECORD_LOCK_DIR, r->inst_name);
 	r->inst = tracefs_instance_create(r->inst_name);
 	if (!r->inst)
 		return errno ? -errno : -EIO;
 	snprintf(val, sizeof(val), "%u", r->o->buffer_kb ? r->o->buffer_kb : PGT_RECORD_DEFAULT_KB);
-	if ((err = inst_write(r, "buffer_size_kb", val)))
+	bpath = tracefs_instance_get_file(r->inst, "buffer_size_kb");
+	fd = bpath ? open(bpath, O_WRONLY | O_TRUNC | O_CLOEXEC) : -1;
+	err = fd < 0 ? -errno : write(fd, val, strlen(val)) < 0 ? -errno : 0;
+	if (fd >= 0)
+		close(fd);
+	tracefs_put_tracing_file(bpath);
+	if (err) {
+		long n = sysconf(_SC_NPROCESSORS_CONF);
+
+		r->st->buffer_failed = 1;
+		r->st->buffer_max_kb = ring_max_kb(n > 0 ? (int)n : 1);
 		return err;
+	}
 	inst_write(r, "trace_clock", "mono");
 	r->judge = r->o->have_uid || r->o->cgroup;
 	if (r->judge)	/* wake the readers at once: forks and execs are judged live */
@@ -714,15 +825,31 @@ static void *reader_main(void *arg)
 	for (;;) {
 		struct pollfd pfd = { .fd = k->fd, .events = POLLIN };
 		uint64_t t0;
-		int stop = atomic_load(&k->r->readers_stop);
+		int stop = atomic_load(&k->r->readers_stop), drained = 1;
+		size_t waiting;
 
+		pthread_mutex_lock(&k->lock);
+		waiting = k->q.n + atomic_load(&k->mine_left);
+		pthread_mutex_unlock(&k->lock);
+		if (!stop && waiting >= READER_MAX_BACKLOG) {
+			struct timespec ts = { 0, 10000000 };
+
+			nanosleep(&ts, NULL);
+			continue;
+		}
 		if (!finishing && !stop)
 			poll(&pfd, 1, 50);
 		if (stop)
 			finishing = 1;
 		t0 = now_ns();
 		for (;;) {
-			ssize_t n = read(k->fd, k->page, k->r->subbuf);
+			ssize_t n;
+
+			if (!finishing && local.n + waiting >= READER_MAX_BACKLOG) {
+				drained = 0;
+				break;
+			}
+			n = read(k->fd, k->page, k->r->subbuf);
 
 			if (n <= 0) {
 				if (n < 0 && errno == EINTR)
@@ -749,7 +876,8 @@ static void *reader_main(void *arg)
 				}
 		}
 		local.n = 0;
-		atomic_store(&k->watermark, finishing ? UINT64_MAX : t0);
+		if (finishing || drained)
+			atomic_store(&k->watermark, finishing ? UINT64_MAX : t0);
 		pthread_mutex_unlock(&k->lock);
 		if (finishing)
 			break;
@@ -1192,7 +1320,11 @@ static int handle_proc_event(struct rec *r, struct rev *e)
 			err = pgt_meta__add_process(r->meta, &p);
 		}
 		break;
-	case K_EXIT:
+	case K_EXIT: {
+		struct procent *pe = r->keep ? proc_slot(r, e->a) : NULL;
+
+		if (pe && pe->tid == e->a)
+			pe->dead = 1;
 		if (!e->b)
 			break;	/* a thread ended, not the process */
 		if ((err = mm_end(r, e->a)))
@@ -1202,6 +1334,7 @@ static int handle_proc_event(struct rec *r, struct rev *e)
 		if (pgt_meta__process(r->meta, e->a))
 			err = pgt_meta__add_process(r->meta, &p);
 		break;
+	}
 	}
 	free(e->str);
 	e->str = NULL;
@@ -1234,13 +1367,75 @@ static int handle_newtask(struct rec *r, struct rev *e)
 
 /* ---- output: one trace, or a ring of chunk files ---- */
 
-static int open_writer(struct rec *r, const char *path, int force)
+/*
+ * --keep works in OUT.chunks/ and OUT.partial next to OUT.  A recorder
+ * running as root must not be led elsewhere by names planted there: the
+ * directory is made fresh (an existing one is refused), every file is
+ * created with O_EXCL | O_NOFOLLOW, and everything is done relative to
+ * descriptors of OUT's directory and of OUT.chunks, so that a path
+ * swapped while recording cannot redirect a write or an unlink.
+ */
+
+/* Say which working file an error concerns: OUT.chunks/NAME, OUT.partial. */
+static void set_path(struct rec *r, const char *suffix, const char *name, int exists)
+{
+	snprintf(r->st->path, sizeof(r->st->path), "%s%s%s%s", r->o->output, suffix, name ? "/" : "",
+		 name ? name : "");
+	r->st->path_exists = exists;
+}
+
+static int out_open_dir(struct rec *r)
+{
+	const char *out = r->o->output, *slash = strrchr(out, '/');
+	char *dir = slash ? strndup(out, slash == out ? 1 : (size_t)(slash - out)) : strdup(".");
+
+	r->out_base = strdup(slash ? slash + 1 : out);
+	if (!dir || !r->out_base) {
+		free(dir);
+		return -ENOMEM;
+	}
+	r->out_dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(dir);
+	return r->out_dirfd < 0 ? -errno : 0;
+}
+
+static int ring_open_dir(struct rec *r)
+{
+	char name[4200];
+	struct stat sb;
+	int err;
+
+	if ((err = out_open_dir(r)))
+		return err;
+	snprintf(name, sizeof(name), "%s.partial", r->out_base);
+	if (fstatat(r->out_dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
+		set_path(r, ".partial", NULL, 1);
+		return -EEXIST;
+	}
+	snprintf(name, sizeof(name), "%s.chunks", r->out_base);
+	if (mkdirat(r->out_dirfd, name, 0700) < 0) {
+		err = -errno;
+		set_path(r, ".chunks", NULL, err == -EEXIST);
+		return err;
+	}
+	r->ring_dirfd = openat(r->out_dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (r->ring_dirfd < 0 || fstat(r->ring_dirfd, &sb) < 0 || sb.st_uid != geteuid()) {
+		/* replaced between mkdir and open: not ours */
+		err = r->ring_dirfd < 0 ? -errno : -EEXIST;
+		set_path(r, ".chunks", NULL, 1);
+		return err;
+	}
+	r->ring_made = 1;
+	return 0;
+}
+
+static int open_writer(struct rec *r, int fd, const char *path, int force)
 {
 	struct pgt_writer_opts wo = { .sz = sizeof(wo), .force = force, .zlevel = r->o->zlevel,
 				      .header = &r->hdr };
 	int err = 0;
 
-	r->w = pgt_writer__open(path, &wo, &err);
+	r->w = fd >= 0 ? pgt_writer__fdopen(fd, &wo, &err) : pgt_writer__open(path, &wo, &err);
 	if (!r->w)
 		return err;
 	/* a new chunk starts with everything known so far, except loss and
@@ -1250,28 +1445,47 @@ static int open_writer(struct rec *r, const char *path, int force)
 	return err;
 }
 
+static int keep_forget(struct rec *r);
+
 static int ring_new_chunk(struct rec *r)
 {
-	char path[4200];
+	char name[64];
 	struct chunk *c;
-	int err;
+	int err, fd;
 
-	snprintf(path, sizeof(path), "%s/chunk-%06llu.pgt", r->ring_dir, (unsigned long long)r->ring_seq++);
+	/* each chunk starts with the processes and objects still alive:
+	 * those gone are in the chunks that saw them */
+	if (r->nchunks && (err = keep_forget(r)))
+		return err;
+	snprintf(name, sizeof(name), "chunk-%06llu.pgt", (unsigned long long)r->ring_seq++);
 	c = realloc(r->chunks, (r->nchunks + 1) * sizeof(*c));
 	if (!c)
 		return -ENOMEM;
 	r->chunks = c;
 	c = &r->chunks[r->nchunks];
 	memset(c, 0, sizeof(*c));
-	c->path = strdup(path);
+	c->path = strdup(name);
 	if (!c->path)
 		return -ENOMEM;
 	r->nchunks++;
-	err = open_writer(r, path, 1);
+	fd = openat(r->ring_dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		err = -errno;
+		set_path(r, ".chunks", name, err == -EEXIST);
+		return err;
+	}
+	err = open_writer(r, fd, NULL, 0);
 	c->first_ts = now_ns();	/* when the chunk began, events or not */
 	if (!err)	/* each chunk says its level (level records stay in theirs) */
 		err = pgt_writer__add_level(r->w, c->first_ts, (uint32_t)r->level);
+	if (err)
+		set_path(r, ".chunks", name, 0);
 	return err;
+}
+
+static void ring_drop(struct rec *r, struct chunk *c)
+{
+	unlinkat(r->ring_dirfd, c->path, 0);
 }
 
 static void ring_trim(struct rec *r)
@@ -1293,7 +1507,7 @@ static void ring_trim(struct rec *r)
 			drop = r->chunks[1].first_ts + r->o->keep_ns <= (r->stop_ns ? r->stop_ns : now_ns());
 		if (!drop)
 			break;
-		unlink(c->path);
+		ring_drop(r, c);
 		free(c->path);
 		total -= c->bytes;
 		memmove(r->chunks, r->chunks + 1, (r->nchunks - 1) * sizeof(*c));
@@ -1304,46 +1518,64 @@ static void ring_trim(struct rec *r)
 static int ring_close_current(struct rec *r)
 {
 	struct chunk *c = &r->chunks[r->nchunks - 1];
+	struct stat sb;
 	int err;
 
+	/* what happened since the last events (exits, loss) stays with them */
+	err = pgt_writer__copy_meta(r->w, r->meta);
 	c->bytes = pgt_writer__bytes(r->w);
-	err = pgt_writer__close(r->w);
+	if (!err)
+		err = pgt_writer__close(r->w);
+	else
+		pgt_writer__abort(r->w);
 	r->w = NULL;
+	if (err)
+		set_path(r, ".chunks", c->path, 0);
 	c->bytes = c->bytes ? c->bytes : 1;
-	{
-		struct stat sb;
-
-		if (stat(c->path, &sb) == 0)
-			c->bytes = (uint64_t)sb.st_size;
-	}
+	if (fstatat(r->ring_dirfd, c->path, &sb, AT_SYMLINK_NOFOLLOW) == 0)
+		c->bytes = (uint64_t)sb.st_size;
 	return err;
 }
 
-/* Join the kept chunks into the output (through a temporary name). */
+/* Join the kept chunks into the output (through OUT.partial, made new). */
 static int ring_assemble(struct rec *r)
 {
-	char tmp[4200];
-
-	struct pgt_writer_opts wo = { .sz = sizeof(wo), .force = 1, .zlevel = r->o->zlevel, .header = &r->hdr };
+	struct pgt_writer_opts wo = { .sz = sizeof(wo), .zlevel = r->o->zlevel, .header = &r->hdr };
 	struct pgt_writer *w;
-	int err = 0;
+	char tmp[4200];
+	int err = 0, fd;
 
 	/* the window ends where recording stopped (or now, while it runs) */
 	uint64_t since = r->stop_ns ? r->stop_ns : now_ns();
 
-	snprintf(tmp, sizeof(tmp), "%s.partial", r->o->output);
-	w = pgt_writer__open(tmp, &wo, &err);
-	if (!w)
+	snprintf(tmp, sizeof(tmp), "%s.partial", r->out_base);
+	fd = openat(r->out_dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		err = -errno;
+		set_path(r, ".partial", NULL, err == -EEXIST);
 		return err;
+	}
+	w = pgt_writer__fdopen(fd, &wo, &err);
+	if (!w) {
+		unlinkat(r->out_dirfd, tmp, 0);
+		set_path(r, ".partial", NULL, 0);
+		r->st->path_removed = 1;
+		return err;
+	}
 	r->st->kept_events = 0;
 	for (size_t i = 0; i < r->nchunks && !err; i++) {
-		struct pgt_reader *rd = pgt_reader__open(r->chunks[i].path, NULL, &err);
+		int cfd = openat(r->ring_dirfd, r->chunks[i].path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		struct pgt_reader *rd = cfd >= 0 ? pgt_reader__fdopen(cfd, NULL, &err) : NULL;
 		struct pgt_source *src;
 		const struct pgt_event *evs;
 		ssize_t n;
 
-		if (!rd)
+		if (cfd < 0)
+			err = -errno;
+		if (!rd) {
+			set_path(r, ".chunks", r->chunks[i].path, 0);
 			break;
+		}
 		src = pgt_reader__source(rd);
 		while ((n = pgt_source__batch(src, &evs)) > 0 && !err) {
 			ssize_t skip = 0;
@@ -1364,13 +1596,141 @@ static int ring_assemble(struct rec *r)
 	}
 	if (err) {
 		pgt_writer__abort(w);
-		unlink(tmp);
+		unlinkat(r->out_dirfd, tmp, 0);
+		if (!r->st->path[0]) {
+			set_path(r, ".partial", NULL, 0);
+			r->st->path_removed = 1;
+		}
 		return err;
 	}
 	err = pgt_writer__close(w);
-	if (!err && rename(tmp, r->o->output) < 0)
+	if (!err && renameat(r->out_dirfd, tmp, r->out_dirfd, r->out_base) < 0)
 		err = -errno;
+	if (err) {
+		unlinkat(r->out_dirfd, tmp, 0);
+		set_path(r, ".partial", NULL, 0);
+		r->st->path_removed = 1;
+	}
 	return err;
+}
+
+/*
+ * --keep must be bounded in time as well as in bytes: at each new chunk
+ * the recorder forgets the processes that exited and the address spaces
+ * that ended (what it knew of them is in the chunks that saw them), and
+ * the new chunk starts from the side tables of what is still alive.
+ * Without this, every chunk repeated every process ever seen and the
+ * recorder grew by each one.
+ */
+static int keep_compact(struct rec *r)
+{
+	size_t live = 0, cap = 1024, h;
+	struct procent *np;
+	struct objent *no;
+
+	for (size_t i = 0; i < r->proc_cap; i++)
+		live += r->procs[i].tid && !r->procs[i].dead;
+	while ((live + 1) * 2 > cap)
+		cap *= 2;
+	np = calloc(cap, sizeof(*np));
+	if (!np)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->proc_cap; i++) {
+		if (!r->procs[i].tid || r->procs[i].dead)
+			continue;
+		for (h = (r->procs[i].tid * 2654435761u) & (cap - 1); np[h].tid; h = (h + 1) & (cap - 1))
+			;
+		np[h] = r->procs[i];
+	}
+	free(r->procs);
+	r->procs = np;
+	r->proc_cap = cap;
+	r->proc_used = live;
+
+	live = 0;
+	cap = 1024;
+	for (size_t i = 0; i < r->obj_cap; i++)
+		live += r->objs[i].id && !(r->objs[i].kdev == MM_KDEV && r->objs[i].stale);
+	while ((live + 1) * 2 > cap)
+		cap *= 2;
+	no = calloc(cap, sizeof(*no));
+	if (!no)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->obj_cap; i++) {
+		struct objent *o = &r->objs[i];
+
+		if (!o->id || (o->kdev == MM_KDEV && o->stale))
+			continue;
+		for (h = (o->ino * 0x9E3779B97F4A7C15ull ^ o->kdev) & (cap - 1); no[h].id; h = (h + 1) & (cap - 1))
+			;
+		no[h] = *o;
+	}
+	free(r->objs);
+	r->objs = no;
+	r->obj_cap = cap;
+	r->obj_used = live;
+	return 0;
+}
+
+static int keep_forget(struct rec *r)
+{
+	struct pgt_meta *m = pgt_meta__new(), *old = r->meta;
+	int err = 0;
+
+	if (!m)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < pgt_meta__nr_info(old) && !err; i++) {
+		const char *k, *v;
+
+		if (!pgt_meta__info_at(old, i, &k, &v))
+			err = pgt_meta__add_info(m, k, v);
+	}
+	for (size_t i = 0; i < NDESC && !err; i++)
+		if (descs[i].present && descs[i].format) {
+			char rel[256];
+
+			snprintf(rel, sizeof(rel), "%s/%s", descs[i].sys, descs[i].name);
+			err = pgt_meta__add_format(m, rel, descs[i].format);
+		}
+	for (uint32_t i = 0; i < pgt_meta__nr_objects(old) && !err; i++) {
+		const struct pgt_object *ob = pgt_meta__object_at(old, i);
+		struct pgt_object c;
+
+		if (!ob)
+			continue;
+		if (ob->kind == PGT_OBJ_MM) {
+			struct objent *o = obj_slot(r, MM_KDEV, ob->ino);
+
+			if (!o)
+				err = -ENOMEM;
+			if (!o || o->id != ob->id || o->stale)
+				continue;	/* that address space ended */
+		}
+		c = *ob;
+		c.op = PGT_OBJ_DEFINE;
+		c.unlink_ts = 0;
+		err = pgt_meta__add_object(m, &c);
+		if (!err && ob->unlink_ts) {
+			c.op = PGT_OBJ_UNLINK;
+			c.ts = ob->unlink_ts;
+			err = pgt_meta__add_object(m, &c);
+		}
+	}
+	for (uint32_t i = 0; i < pgt_meta__nr_processes(old) && !err; i++) {
+		const struct pgt_process *p = pgt_meta__process_at(old, i);
+
+		if (p && p->op != PGT_PROC_EXIT)
+			err = pgt_meta__add_process(m, p);
+	}
+	if (!err)
+		err = keep_compact(r);
+	if (err) {
+		pgt_meta__free(m);
+		return err;
+	}
+	r->meta = m;
+	pgt_meta__free(old);
+	return 0;
 }
 
 static int emit(struct rec *r)
@@ -1382,6 +1742,8 @@ static int emit(struct rec *r)
 	err = pgt_writer__copy_meta(r->w, r->meta);
 	if (!err)
 		err = pgt_writer__write(r->w, r->out, r->nout);
+	if (err && r->keep && !r->st->path[0])
+		set_path(r, ".chunks", r->chunks[r->nchunks - 1].path, 0);
 	if (!err && r->keep) {
 		uint64_t bytes = pgt_writer__bytes(r->w);
 
@@ -1544,6 +1906,8 @@ static int merge(struct rec *r)
 			break;
 		err = handle(r, &best->mine.v[best->mine.head++]);
 	}
+	for (int c = 0; c < r->ncpus; c++)
+		atomic_store(&r->rd[c].mine_left, r->rd[c].mine.n - r->rd[c].mine.head);
 	return err;
 }
 
@@ -1777,7 +2141,7 @@ static void fill_host(struct rec *r)
 int pgt_record(const struct pgt_record_opts *o, struct pgt_record_stats *st)
 {
 	struct rec r = { .o = o, .st = st, .next_obj = OBJ_PHYS + 1, .keep = o->keep_bytes || o->keep_ns,
-			 .child_pidfd = -1 };
+			 .child_pidfd = -1, .lock_fd = -1, .lock_dir = -1, .out_dirfd = -1, .ring_dirfd = -1 };
 	int go_fd = -1, err_fd = -1, err = 0, started = 0, launch_failed = 0;
 	uint64_t deadline, last_flush, last_check, child_t0 = 0;
 	struct rusage ru0, ru1;
@@ -1867,16 +2231,21 @@ int pgt_record(const struct pgt_record_opts *o, struct pgt_record_stats *st)
 		goto out;
 	/* output */
 	if (r.keep) {
-		if (asprintf(&r.ring_dir, "%s.chunks", o->output) < 0) {
-			err = -ENOMEM;
-			goto out;
-		}
-		if (mkdir(r.ring_dir, 0700) < 0 && errno != EEXIST)
-			err = -errno;
-		else
+		err = ring_open_dir(&r);
+		if (!err)
 			err = ring_new_chunk(&r);
 	} else {
-		err = open_writer(&r, o->output, o->force);
+		struct stat sb;
+
+		/* whether the output is ours to remove if nothing is recorded */
+		r.out_created = strcmp(o->output, "-") && lstat(o->output, &sb) < 0 && errno == ENOENT;
+		err = open_writer(&r, -1, o->output, o->force);
+		if (!err && r.out_created && lstat(o->output, &sb) == 0 && S_ISREG(sb.st_mode)) {
+			r.out_dev = sb.st_dev;
+			r.out_ino = sb.st_ino;
+		} else {
+			r.out_created = 0;
+		}
 	}
 	if (err) {
 		st->output_failed = 1;
@@ -1959,8 +2328,11 @@ int pgt_record(const struct pgt_record_opts *o, struct pgt_record_stats *st)
 			break;
 		/* a packet at least every second: a killed recorder loses little */
 		if (now_ns() - last_flush >= 1000000000ull) {
-			if ((err = pgt_writer__flush(r.w)))
+			if ((err = pgt_writer__flush(r.w))) {
+				if (r.keep && !st->path[0])
+					set_path(&r, ".chunks", r.chunks[r.nchunks - 1].path, 0);
 				break;
+			}
 			last_flush = now_ns();
 		}
 		if (o->keep_ns && now_ns() - r.chunks[r.nchunks - 1].first_ts >= o->keep_ns / 4) {
@@ -2101,32 +2473,52 @@ out:
 		tracefs_instance_destroy(r.inst);
 		tracefs_instance_free(r.inst);
 	}
-	if (r.w) {
-		if (r.keep) {
-			int e = ring_close_current(&r);
+	if (r.lock_fd >= 0) {
+		char lock[96];
 
-			if (!err)
-				err = e;
-			ring_trim(&r);
-			if (!err)
-				err = ring_assemble(&r);
-			if (!err) {
-				for (size_t i = 0; i < r.nchunks; i++)
-					unlink(r.chunks[i].path);
-				rmdir(r.ring_dir);
-			}
-		} else {
-			int e = pgt_writer__close(r.w);
+		snprintf(lock, sizeof(lock), "%s.lock", r.inst_name);
+		unlinkat(r.lock_dir, lock, 0);	/* the lock still held: no cleaner races */
+		close(r.lock_fd);
+		close(r.lock_dir);
+	}
+	if (r.w && r.keep) {
+		int e = ring_close_current(&r);
 
-			if (!err)
-				err = e;
-			if (e && e == err)	/* the writer's own sticky error */
-				st->output_failed = 2;
-		}
+		if (!err)
+			err = e;
+		ring_trim(&r);
+		/* nothing was recorded when the command could not run */
+		if (!err && !launch_failed)
+			err = ring_assemble(&r);
+		r.w = NULL;
+	} else if (r.w) {
+		int e = pgt_writer__close(r.w);
+
+		if (!err)
+			err = e;
+		if (e && e == err)	/* the writer's own sticky error */
+			st->output_failed = 2;
 		r.w = NULL;
 	}
-	if (launch_failed && strcmp(o->output, "-"))
-		unlink(o->output);	/* nothing was recorded: leave nothing behind */
+	/* the chunks go once assembled (or when nothing was recorded); after
+	 * an error they stay for what they hold, and the message names them */
+	if (r.ring_made && (!err || launch_failed)) {
+		char name[4200];
+
+		for (size_t i = 0; i < r.nchunks; i++)
+			ring_drop(&r, &r.chunks[i]);
+		snprintf(name, sizeof(name), "%s.chunks", r.out_base);
+		unlinkat(r.out_dirfd, name, AT_REMOVEDIR);
+	}
+	if (launch_failed && r.out_created) {
+		struct stat sb;
+
+		/* nothing was recorded: leave nothing behind, but remove only
+		 * the regular file made in this run, never what was there */
+		if (lstat(o->output, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_dev == r.out_dev &&
+		    sb.st_ino == r.out_ino)
+			unlink(o->output);
+	}
 	if (!err || r.nout == 0) {
 		struct stat sb;
 
@@ -2151,7 +2543,11 @@ out:
 	for (size_t i = 0; i < r.nchunks; i++)
 		free(r.chunks[i].path);
 	free(r.chunks);
-	free(r.ring_dir);
+	if (r.ring_dirfd >= 0)
+		close(r.ring_dirfd);
+	if (r.out_dirfd >= 0)
+		close(r.out_dirfd);
+	free(r.out_base);
 	free(r.out);
 	free(r.objs);
 	free(r.procs);

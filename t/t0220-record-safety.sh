@@ -1,0 +1,185 @@
+#!/bin/bash
+# pgtrace record against what others leave around it: recorders in other
+# pid namespaces, nodes and names planted where it writes, a full disk, a
+# ring too large, and a flight recorder that runs for long (issue 13).
+. "$(dirname "$0")/lib-test.sh"
+
+if [ "$(id -u)" != 0 ]; then
+	test_skip 'record safety' 'needs root'; test_done; exit
+fi
+if ! grep -q tracefs /proc/filesystems; then
+	test_skip 'record safety' 'kernel without tracefs'; test_done; exit
+fi
+TRACEFS=/sys/kernel/tracing
+[ -d $TRACEFS/instances ] || TRACEFS=/sys/kernel/debug/tracing
+
+# sum of npages of events of TYPE on the inode of FILE in TRACE
+pages_of() { pgtrace dump --format csv --fields type,ino,npages "$3" |
+	awk -F, -v t="$1" -v i="$(stat -c %i "$2")" '$1 == t && $2 == i { s += $3 } END { print s + 0 }'; }
+# every file a message quotes exists, except one it says was removed
+named_paths_exist() { python3 - "$1" <<-'EOF'
+	import os, re, sys
+	msg = open(sys.argv[1]).read()
+	for m in re.finditer(r"'([^']*)'( \(removed\))?", msg):
+	    if not m.group(2) and not os.path.exists(m.group(1)):
+	        sys.exit("the message names %s, which does not exist" % m.group(1))
+	EOF
+}
+# the pgtrace instances there are now
+instances() { ls $TRACEFS/instances | grep '^pgtrace-' | sort; }
+
+test_expect_success 'setup: a 4 MiB file' '
+	dd if=/dev/urandom of=data bs=1M count=4 2>/dev/null && sync
+'
+
+# ---- pid namespaces ----
+if unshare --pid --fork --mount-proc true 2>/dev/null; then
+	HAVE_UNSHARE=1
+fi
+ns_record() { unshare --pid --fork --mount-proc "$PGTRACE" record "$@"; }
+
+if [ -n "$HAVE_UNSHARE" ]; then
+test_expect_success 'two recorders in two pid namespaces (both pid 1) each record every event' '
+	{ ns_record -q -a -d 5s -o nsa.pgt & } &&
+	{ ns_record -q -a -d 5s -o nsb.pgt & } &&
+	sleep 2 &&
+	dd if=data of=/dev/null bs=4k 2>/dev/null &&
+	wait &&
+	test "$(pages_of lookup data nsa.pgt)" = 1024 &&
+	test "$(pages_of lookup data nsb.pgt)" = 1024
+'
+test_expect_success 'a host recorder keeps its events while a namespaced one starts and stops' '
+	{ "$PGTRACE" record -q -a -d 7s -o host.pgt 2>host.err & } &&
+	sleep 1.5 &&
+	ns_record -q -a -d 1s -o ns.pgt &&
+	dd if=data of=/dev/null bs=4k 2>/dev/null &&
+	wait &&
+	test "$(pages_of lookup data host.pgt)" = 1024
+'
+else
+	test_skip 'recorders in pid namespaces' 'unshare --pid --fork --mount-proc does not work here'
+fi
+
+test_expect_success 'an instance named like an old recorder, with no lock file, is never removed' '
+	mkdir $TRACEFS/instances/pgtrace-1 &&
+	"$PGTRACE" record -q -a -d 0.5s -o legacy.pgt;
+	rc=$?
+	test -d $TRACEFS/instances/pgtrace-1; kept=$?
+	rmdir $TRACEFS/instances/pgtrace-1
+	test $rc = 0 && test $kept = 0
+'
+test_expect_success 'the instance of a killed recorder is removed by the next one, through its lock' '
+	before=$(instances) &&
+	{ "$PGTRACE" record -q -a -d 30s -o killed.pgt & } &&
+	pid=$! &&
+	for i in $(seq 50); do [ "$(instances)" != "$before" ] && break; sleep 0.1; done &&
+	name=$(comm -13 <(echo "$before") <(instances)) &&
+	echo "$name" | grep -q "^pgtrace-$pid-[0-9a-f]\{16\}$" &&
+	test -f /run/pgtrace/$name.lock &&
+	kill -9 $pid && { wait $pid || :; } &&
+	test -d $TRACEFS/instances/$name &&
+	"$PGTRACE" record -q -a -d 0.5s -o after-kill.pgt &&
+	! test -d $TRACEFS/instances/$name &&
+	! test -e /run/pgtrace/$name.lock
+'
+
+# ---- a command that cannot start leaves only what was there ----
+test_expect_success 'a FIFO given as the output survives a command that cannot start' '
+	mkfifo fifo &&
+	{ cat fifo >/dev/null & } &&
+	test_must_fail --code=127 "$PGTRACE" record -q -f -o fifo -- /nonexistent/cmd 2>err &&
+	test -p fifo
+'
+test_expect_success 'a device node given as the output survives a command that cannot start' '
+	mknod nullnode c 1 3 &&
+	test_must_fail --code=127 "$PGTRACE" record -q -f -o nullnode -- /nonexistent/cmd 2>err &&
+	test -c nullnode && test "$(stat -c %t:%T nullnode)" = 1:3
+'
+test_expect_success 'a new output file made for a command that cannot start is removed' '
+	test_must_fail --code=127 "$PGTRACE" record -q -o new.pgt -- /nonexistent/cmd 2>err &&
+	! test -e new.pgt
+'
+
+# ---- --keep never follows planted names ----
+test_expect_success '--keep refuses a planted OUT.chunks symlink and touches nothing behind it' '
+	mkdir victim && echo precious >victim/file &&
+	ln -s victim k1.pgt.chunks &&
+	test_must_fail --code=1 "$PGTRACE" record -q -a -k 1M -d 1s -o k1.pgt 2>err &&
+	test_one_line_error err &&
+	grep -q "k1.pgt.chunks.* exists" err &&
+	test "$(ls victim)" = file && test "$(cat victim/file)" = precious &&
+	test -L k1.pgt.chunks && ! test -e k1.pgt
+'
+test_expect_success '--keep refuses a planted mode-666 OUT.partial owned by nobody' '
+	: >k2.pgt.partial && chmod 666 k2.pgt.partial && chown nobody k2.pgt.partial &&
+	test_must_fail --code=1 "$PGTRACE" record -q -a -k 1M -d 1s -o k2.pgt 2>err &&
+	test_one_line_error err &&
+	grep -q "k2.pgt.partial.* exists" err &&
+	test "$(stat -c %U:%a:%s k2.pgt.partial)" = nobody:666:0 &&
+	! test -e k2.pgt && ! test -e k2.pgt.chunks
+'
+test_expect_success '--keep refuses a planted OUT.partial FIFO at once, without hanging' '
+	mkfifo k3.pgt.partial &&
+	test_must_fail --code=1 timeout 30 "$PGTRACE" record -q -a -k 1M -d 1s -o k3.pgt 2>err &&
+	test_one_line_error err &&
+	grep -q "k3.pgt.partial.* exists" err &&
+	test -p k3.pgt.partial && ! test -e k3.pgt && ! test -e k3.pgt.chunks
+'
+test_expect_success '--keep leaves no working files behind' '
+	"$PGTRACE" record -q -a -k 1M -d 1s -o k4.pgt &&
+	test -s k4.pgt && ! test -e k4.pgt.chunks && ! test -e k4.pgt.partial
+'
+
+# ---- the recorder's messages ----
+test_expect_success 'a ring larger than memory allows is named, with the limit' '
+	avail=$(awk "/MemAvailable/ { print \$2 }" /proc/meminfo) &&
+	gib=$((avail * 2 / 1024 / 1024 + 1)) &&
+	if [ $gib -gt 64 ]; then echo "skipped: more than 32 GiB available"; exit 0; fi &&
+	echo "asking for ${gib}G per CPU" &&
+	test_must_fail --code=1 "$PGTRACE" record -q -a -b ${gib}G -d 1s -o big.pgt 2>err &&
+	cat err &&
+	test_one_line_error err &&
+	grep "cannot set the ring buffer to" err | grep "GiB per CPU" | grep -q "at most about" &&
+	! grep -q "Input/output error" err &&
+	rc=0 && { "$PGTRACE" record -q -b ${gib}G -o big2.pgt -- true 2>err2 || rc=$?; } &&
+	cat err2 && test $rc = 125
+'
+if mkdir small && mount -t tmpfs -o size=256k tmpfs small 2>/dev/null; then
+test_expect_success '--keep on a full disk names files that exist' '
+	{ for i in $(seq 40); do cat data >/dev/null; sleep 0.05; done & } &&
+	test_must_fail --code=1 "$PGTRACE" record -q -a -l 2 -k 16M -d 3s -o small/out.pgt 2>err;
+	rc=$?; wait; cat err; test $rc = 0 &&
+	grep "^pgtrace record: cannot" err >msg &&
+	test_one_line_error msg &&
+	grep -q "No space left on device" msg &&
+	named_paths_exist msg
+'
+umount small 2>/dev/null || umount -l small
+else
+	test_skip '--keep on a full disk' 'cannot mount a small tmpfs'
+fi
+
+# ---- --keep is bounded over time ----
+test_expect_success '--keep forgets exited processes: 20,000 of them neither grow it nor fill its chunks' '
+	{ "$PGTRACE" record -q -a -k 256K -o many.pgt 2>many.err & } &&
+	rec=$! &&
+	sleep 1.5 &&
+	python3 -c "
+import os
+for i in range(20000):
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+" &&
+	sleep 1 &&
+	rss=$(awk "/VmRSS/ { print \$2 }" /proc/$rec/status) &&
+	kill -INT $rec && wait $rec &&
+	echo "recorder RSS after 20,000 processes: $rss KiB" &&
+	test "$rss" -lt 64000 &&
+	n=$(pgtrace info --json many.pgt | python3 -c "import json, sys; print(json.load(sys.stdin)[\"processes\"])") &&
+	echo "processes in the kept part: $n" &&
+	test "$n" -lt 10000
+'
+
+test_done
