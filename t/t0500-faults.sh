@@ -178,7 +178,8 @@ if [ -n "$tracing" ]; then
 		pgtrace record -q -o after.pgt -- dd if=data of=/dev/null bs=4k 2>/dev/null &&
 		test "$(lookups data after.pgt)" = 1024 &&
 		for p in $(cat pids); do
-			! test -e /sys/kernel/tracing/instances/pgtrace-$p || exit 1
+			# instances are named pgtrace-PID-TOKEN
+			! ls -d /sys/kernel/tracing/instances/pgtrace-$p-* 2>/dev/null | grep -q . || exit 1
 		done
 	'
 else
