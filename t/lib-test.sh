@@ -62,6 +62,19 @@ test_must_fail() {
 	return 0
 }
 
+# run_bounded KB CMD...: CMD within KB of memory: address space (ulimit
+# -v), or under ASan, which reserves terabytes of it, the resident set
+# (/usr/bin/time's maximum)
+run_bounded() {
+	kb=$1
+	shift
+	if test -n "${ASAN_OPTIONS-}"; then
+		/usr/bin/time -f %M -o rss.out "$@" && test "$(tail -n 1 rss.out)" -le "$kb"
+	else
+		(ulimit -v "$kb" && "$@")
+	fi
+}
+
 # One line on stderr, naming the command: "pgtrace CMD: ..."
 test_one_line_error() {
 	[ "$(grep -cv '^Try ' "$1")" -eq 1 ] || { echo "expected one message line in $1:"; cat "$1"; return 1; }

@@ -2,19 +2,6 @@
 # pgtrace reduce: FIFO window and exact LRU reduction.
 . "$(dirname "$0")/lib-test.sh"
 
-# run_bounded KB CMD...: CMD within KB of memory: address space (ulimit
-# -v), or under ASan, which reserves terabytes of it, the resident set
-# (/usr/bin/time's maximum)
-run_bounded() {
-	kb=$1
-	shift
-	if test -n "${ASAN_OPTIONS-}"; then
-		/usr/bin/time -f %M -o rss.out "$@" && test "$(tail -n 1 rss.out)" -le "$kb"
-	else
-		(ulimit -v "$kb" && "$@")
-	fi
-}
-
 test_expect_success 'setup' '
 	pgtrace gen -p zipf --pages 50000 -n 300000 --seed 4 -o z.pgt &&
 	pgtrace gen -p loop --pages 100000 --period 300 -n 200000 -o l.pgt &&

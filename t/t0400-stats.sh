@@ -11,19 +11,6 @@ for k in sys.argv[2].split("."):
 	d = d[int(k)] if k.isdigit() else d[k]
 print(d)' "$1" "$2"; }
 
-# run_bounded KB CMD...: CMD within KB of memory: address space (ulimit
-# -v), or under ASan, which reserves terabytes of it, the resident set
-# (/usr/bin/time's maximum)
-run_bounded() {
-	kb=$1
-	shift
-	if test -n "${ASAN_OPTIONS-}"; then
-		/usr/bin/time -f %M -o rss.out "$@" && test "$(tail -n 1 rss.out)" -le "$kb"
-	else
-		(ulimit -v "$kb" && "$@")
-	fi
-}
-
 test_expect_success 'setup: a hand-made trace (pages 1 2 1 3 1 2 of one file, one per second)' '
 	printf "type,path,index,ts\n" >s.csv &&
 	i=0 && for p in 1 2 1 3 1 2; do echo "lookup,/a,$p,$i.0" >>s.csv; i=$((i + 1)); done &&
