@@ -97,7 +97,8 @@ kill_midway() {
 			# a page is written at the end: its temporary is made first
 			case $out in *.html) [ -n "$tmp" ] && sleep 1 && break ;; esac
 			[ -n "$tmp" ] && [ -s "$tmp" ] && break
-			[ "$out" = DIR ] && [ -n "$(ls sd 2>/dev/null)" ] && break
+			# a trace of split's own, not the index.tsv planted before
+			[ "$out" = DIR ] && ls sd/*.pgt >/dev/null 2>&1 && break
 			sleep 0.05
 		done
 		kill -"$sig" $pid
