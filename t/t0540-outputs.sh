@@ -95,7 +95,7 @@ kill_midway() {
 			# a writer in place (no temporary) is killed too, once it wrote
 			[ -z "$tmp" ] && [ -s "$out" ] && [ "$out" != old.csv ] && tmp=$out
 			# a page is written at the end: its temporary is made first
-			case $out in *.html) [ -n "$tmp" ] && sleep 1 && break ;; esac
+			case $out in *.html) [ -n "$tmp" ] && sleep 0.3 && break ;; esac
 			[ -n "$tmp" ] && [ -s "$tmp" ] && break
 			# a trace of split's own, not the index.tsv planted before
 			[ "$out" = DIR ] && ls sd/*.pgt >/dev/null 2>&1 && break

@@ -180,4 +180,9 @@ uint64_t pgt_meta__probes(const struct pgt_meta *m);
  * u32 type, u32 len, body).  Borrowed. */
 const struct pgt_buf *pgt_meta__log(const struct pgt_meta *m);
 
+/* A number no other meta of this process has had or will have: what a
+ * cache of "the meta I saw" keys on, since a freed meta's address comes
+ * back with the next one allocated.  Never 0. */
+uint64_t pgt_meta__serial(const struct pgt_meta *m);
+
 #endif

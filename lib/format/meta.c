@@ -12,6 +12,7 @@
  * hash (a linear search made 200,000 keys take 40 s).  Iteration follows
  * the arrays, in order of first sight, so the seed changes no output.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -48,12 +49,15 @@ struct pgt_meta {
 	uint32_t *info_hash;	/* open addressing: index+1, 0 empty */
 	uint32_t info_hash_cap;
 	uint64_t seed;		/* key of the hashes */
+	uint64_t serial;	/* this meta among all of the process's, never reused */
 	uint64_t probes;	/* slots looked at, for the tests */
 	uint64_t lost_total;
 	uint32_t nlost, nlevel;
 	struct pgt_buf log;
 	struct pgt_buf scratch;
 };
+
+static atomic_uint_fast64_t meta_serials;
 
 struct pgt_meta *pgt_meta__new(void)
 {
@@ -62,6 +66,7 @@ struct pgt_meta *pgt_meta__new(void)
 
 	if (!m)
 		return NULL;
+	m->serial = atomic_fetch_add(&meta_serials, 1) + 1;
 	if (getrandom(&m->seed, sizeof(m->seed), GRND_NONBLOCK) != sizeof(m->seed)) {
 		/* no entropy yet (early boot): still not a constant */
 		clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -106,6 +111,11 @@ void pgt_meta__free(struct pgt_meta *m)
 const struct pgt_buf *pgt_meta__log(const struct pgt_meta *m)
 {
 	return &m->log;
+}
+
+uint64_t pgt_meta__serial(const struct pgt_meta *m)
+{
+	return m->serial;
 }
 
 static int grow(void **arr, uint32_t *cap, uint32_t need, size_t elem)

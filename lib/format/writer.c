@@ -30,7 +30,7 @@ struct pgt_writer {
 	struct pgt_buf out;	/* what goes into the next write() */
 	struct pgt_buf index;	/* packet index entries */
 	struct pgt_buf side;	/* u64 offsets of side records */
-	const struct pgt_meta *copy_src;
+	uint64_t copy_src;	/* serial of the meta copied from */
 	size_t copy_pos;
 	int lean;		/* borrowed codec, no event buffer (split) */
 };
@@ -311,8 +311,8 @@ int pgt_writer__copy_meta_types(struct pgt_writer *w, const struct pgt_meta *m, 
 
 	if (w->err)
 		return w->err;
-	if (w->copy_src != m) {
-		w->copy_src = m;
+	if (w->copy_src != pgt_meta__serial(m)) {
+		w->copy_src = pgt_meta__serial(m);
 		w->copy_pos = 0;
 	}
 	while (w->copy_pos + 8 <= log->len) {

@@ -112,7 +112,7 @@ struct pgt_expr {
 	uint32_t root;
 	int uses_meta;
 	/* side-table state the caches are valid for */
-	const struct pgt_meta *meta;
+	uint64_t meta;		/* serial of the meta the caches are of */
 	size_t gen;
 	uint32_t epoch;
 	uint32_t last_pid, last_obj;
@@ -1560,9 +1560,10 @@ static inline void expr_sync(struct pgt_expr *e, const struct pgt_meta *m)
 	if (!e->uses_meta)
 		return;
 	gen = m ? pgt_meta__log(m)->len : 0;
-	if (m == e->meta && gen == e->gen)
+	/* by serial: a freed meta's address comes back with the next */
+	if ((m ? pgt_meta__serial(m) : 0) == e->meta && gen == e->gen)
 		return;
-	e->meta = m;
+	e->meta = m ? pgt_meta__serial(m) : 0;
 	e->gen = gen;
 	e->have_proc = e->have_obj = 0;
 	if (++e->epoch >= (1u << 31)) {

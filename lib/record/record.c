@@ -133,6 +133,7 @@ struct reader {
 	atomic_uint_fast64_t watermark;
 	atomic_int done;
 	uint64_t subbufs;
+	uint64_t read_ts;	/* reader side: the newest event read so far */
 	atomic_uint_fast64_t missed;	/* from sub-buffer headers */
 	uint64_t lost_seen;
 	int err;
@@ -735,6 +736,8 @@ static int decode_subbuf(struct reader *k, struct revvec *out)
 		memset(&e, 0, sizeof(e));
 		e.kind = d->kind;
 		e.ev.ts = ts;
+		if (ts > k->read_ts)
+			k->read_ts = ts;
 		e.ev.cpu = (uint32_t)k->cpu;
 		e.ev.tid = (uint32_t)pgt_get_le32(p + 4);
 		e.ev.type = d->type;
@@ -876,8 +879,17 @@ static void *reader_main(void *arg)
 				}
 		}
 		local.n = 0;
-		if (finishing || drained)
-			atomic_store(&k->watermark, finishing ? UINT64_MAX : t0);
+		/* What this CPU can still deliver is newer than the watermark.
+		 * Drained: than the round's start.  Stopped by the backlog:
+		 * than the newest event read, since a CPU's ring is in time
+		 * order; without this, the merge would wait for a reader that
+		 * waits for the merge, until the recording ends. */
+		if (finishing)
+			atomic_store(&k->watermark, UINT64_MAX);
+		else if (drained)
+			atomic_store(&k->watermark, t0);
+		else if (k->read_ts > atomic_load(&k->watermark))
+			atomic_store(&k->watermark, k->read_ts);
 		pthread_mutex_unlock(&k->lock);
 		if (finishing)
 			break;

@@ -1391,6 +1391,50 @@ static void test_process_cgroup(void **state)
 	pgt_buf__release(&b);
 }
 
+/* The writer copies a meta's log from where it stopped: a meta freed and
+ * another made (glibc gives the new one the freed address) must be copied
+ * from its start, not from the old one's position (the flight recorder's
+ * assembly read a record length out of the middle of one and crashed). */
+static void test_copy_meta_reused_address(void **state)
+{
+	struct fixture *f = *state;
+	char *path = path_in(f, "reuse.pgt");
+	struct pgt_writer_opts o = { .sz = sizeof(o) };
+	struct pgt_process p;
+	struct pgt_writer *w;
+	struct pgt_reader *r;
+	struct pgt_meta *m;
+	struct pgt_event ev;
+	int err = 0;
+
+	w = pgt_writer__open(path, &o, &err);
+	assert_non_null(w);
+	m = pgt_meta__new();
+	assert_non_null(m);
+	for (uint32_t i = 0; i < 50; i++) {
+		p = std_process(1000 + i, PGT_PROC_EXEC, "a-rather-long-command-name");
+		assert_int_equal(pgt_meta__add_process(m, &p), 0);
+	}
+	assert_int_equal(pgt_writer__copy_meta(w, m), 0);
+	pgt_meta__free(m);
+	m = pgt_meta__new();	/* very likely at the same address */
+	assert_non_null(m);
+	p = std_process(7, PGT_PROC_EXEC, "x");
+	assert_int_equal(pgt_meta__add_process(m, &p), 0);
+	assert_int_equal(pgt_writer__copy_meta(w, m), 0);
+	pgt_meta__free(m);
+	assert_int_equal(pgt_writer__close(w), 0);
+	r = pgt_reader__open(path, NULL, &err);
+	assert_non_null(r);
+	assert_int_equal(pgt_source__next(pgt_reader__source(r), &ev), 0);
+	assert_int_equal(pgt_meta__nr_processes(pgt_reader__meta(r)), 51);
+	assert_non_null(pgt_meta__process(pgt_reader__meta(r), 7));
+	assert_string_equal(pgt_meta__process(pgt_reader__meta(r), 7)->comm, "x");
+	pgt_reader__free(r);
+	unlink(path);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1412,6 +1456,7 @@ int main(void)
 		cmocka_unit_test(test_bad_header),
 		cmocka_unit_test(test_zero_events),
 		cmocka_unit_test(test_process_cgroup),
+		cmocka_unit_test(test_copy_meta_reused_address),
 	};
 
 	/* a reader that stops early must not kill a pipe writer's process */
