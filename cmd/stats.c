@@ -547,26 +547,28 @@ static void print_keys(struct out *w, const struct outctx *c)
 
 /* ---- CSV files ---- */
 
-static int csv_open(int dfd, const char *name, int force, struct out *w)
+/* Each file under a temporary name, renamed when whole: an interrupted
+ * run leaves every file complete or absent. */
+static int csv_open(const char *path, int force, struct out *w)
 {
-	int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0600);
+	int fd = cli_out_open(path, force, O_WRONLY);
 
 	if (fd < 0)
-		return -errno;
+		return -1;
 	out_init(w, fd);
+	w->name = path;
 	return 0;
 }
 
-static int csv_close(struct out *w, const char *dir, const char *name)
+static int csv_close(struct out *w, const char *path, int force)
 {
-	char path[4200];
 	int fd = w->fd, err;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	w->name = path;
-	err = out_finish(w);	/* reports a failure, removes the partial file */
+	err = out_finish(w);	/* reports a failure, removes the temporary */
 	if (close(fd) && !err)
 		err = cli_output_failed(path, -errno);
+	if (!err && cli_out_commit(path, force))
+		err = -EIO;
 	return err ? -EIO : 0;
 }
 
@@ -591,20 +593,20 @@ static int write_csv(const char *dir, int force, const struct outctx *c, const s
 			  cli_is_symlink(dir) ? " (a symbolic link: not written through)" : "");
 		return err;
 	}
+	close(dfd);
 	pgt_stats__summary(s, &sm);
 	for (size_t f = 0; f < PGT_ARRAY_SIZE(names) && !err; f++) {
+		char path[4200];
 		struct out w;
 		size_t n;
 
 		if ((f == 3 && !c->o->nsizes) || ((f == 7 || f == 8 || f == 9) && c->o->no_pages) ||
 		    (f == 10 && !c->by))
 			continue;
-		err = csv_open(dfd, names[f], force, &w);
-		if (err) {
-			cli_error("cannot create %s/%s: %s%s", dir, names[f], strerror(-err),
-				  err == -EEXIST ? " (use --force to overwrite)" : "");
+		snprintf(path, sizeof(path), "%s/%s", dir, names[f]);
+		err = csv_open(path, force, &w);	/* says why not */
+		if (err)
 			break;
-		}
 		switch (f) {
 		case 0:
 			out_printf(&w, "key,value\nrefs,%llu\npages,%llu\ncold,%llu\nrate,%.9g\nmean_distance,%.6g\n"
@@ -706,9 +708,8 @@ static int write_csv(const char *dir, int force, const struct outctx *c, const s
 			break;
 		}
 		}
-		err = csv_close(&w, dir, names[f]);
+		err = csv_close(&w, path, force);
 	}
-	close(dfd);
 	return err;
 }
 

@@ -107,7 +107,13 @@ else
 	test_expect_success 'full disk: stats --csv, plot, report: one line, exit 1, no partial file left' '
 		fill 0 &&
 		test_must_fail --code=1 pgtrace stats --csv "$full/st" small.pgt >/dev/null 2>err &&
-		says err "$full/st/summary.csv" "No space left on device" && test -z "$(ls "$full/st")" &&
+		says err "$full/st/summary.csv" "No space left on device" && test -z "$(ls -A "$full/st")" &&
+		# --force over older files: each stays whole until its new one is
+		fill 8 && mkdir -p "$full/st" && echo old >"$full/st/summary.csv" &&
+		echo old >"$full/st/popularity.csv" &&
+		test_must_fail --code=1 pgtrace stats --force --csv "$full/st" big.pgt >/dev/null 2>err &&
+		test "$(cat "$full/st/popularity.csv")" = old &&
+		! ls -A "$full/st" | grep -q pgtrace- &&
 		test_must_fail --code=1 pgtrace plot heatmap -o "$full/p.png" small.pgt 2>err &&
 		says err "$full/p.png" "No space left on device" && ! test -e "$full/p.png" &&
 		test_must_fail --code=1 pgtrace plot mrc -o "$full/p.svg" small.pgt 2>err &&
