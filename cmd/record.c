@@ -195,6 +195,12 @@ static int report_error(const struct pgt_record_opts *o, int err, const struct p
 			  "it did not make (remove it, if no recorder is using it)", st->path);
 		return EXIT_RUNTIME;
 	}
+	if (st->pid_ns) {
+		cli_error("cannot record from a PID namespace of its own (pid:[%llu]): trace events carry the "
+			  "host's process IDs; run pgtrace record on the host (a container's processes: "
+			  "-G CGROUP or -p HOST-PID)", (unsigned long long)st->pid_ns);
+		return EXIT_RUNTIME;
+	}
 	if (st->buffer_failed) {
 		long ncpus = sysconf(_SC_NPROCESSORS_CONF);
 

@@ -87,6 +87,11 @@ struct pgt_record_stats {
 	 * the available memory shared by the CPUs (KiB per CPU, 0: unknown) */
 	int buffer_failed;
 	uint64_t buffer_max_kb;
+	/* refused: the recorder runs in a PID namespace below the initial
+	 * one (this is its inode), where the pids tracefs gives are not its
+	 * own (a command's, its own, /proc's), so it could record nothing of
+	 * a command and mistake other processes for its own */
+	uint64_t pid_ns;
 	/* the file an output error concerns when it is not the output
 	 * itself (--keep: a chunk, OUT.chunks, OUT.partial), or "" */
 	char path[1024];

@@ -2171,6 +2171,16 @@ int pgt_record(const struct pgt_record_opts *o, struct pgt_record_stats *st)
 		err = -EPERM;
 		goto out;
 	}
+	{
+		/* /proc/self/ns/pid of the initial namespace: PROC_PID_INIT_INO */
+		struct stat ns;
+
+		if (stat("/proc/self/ns/pid", &ns) == 0 && ns.st_ino != 0xEFFFFFFCu) {
+			st->pid_ns = (uint64_t)ns.st_ino;
+			err = -EOPNOTSUPP;
+			goto out;
+		}
+	}
 	pgt_record_clean_stale();
 	err = setup_instance(&r);
 	if (err)
