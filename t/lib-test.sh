@@ -85,3 +85,19 @@ test_done() {
 	echo "# $test_name: $test_count tests, $test_failed failed, $test_skipped skipped"
 	[ $test_failed -eq 0 ]
 }
+
+# wait_recording PID: wait (at most 30 s) until recorder PID's tracefs
+# instance has tracing on, so that what follows is recorded however
+# long its start took on a loaded machine.  Fails if it never does.
+wait_recording() {
+	local tfs=/sys/kernel/tracing i f
+	[ -d $tfs/instances ] || tfs=/sys/kernel/debug/tracing
+	for i in $(seq 300); do
+		for f in $tfs/instances/pgtrace-$1-*/tracing_on; do
+			[ -r "$f" ] && [ "$(cat "$f" 2>/dev/null)" = 1 ] && return 0
+		done
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}

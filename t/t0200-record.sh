@@ -65,13 +65,15 @@ test_expect_success 'children are followed' '
 	test "$(pages_of lookup data r5.pgt)" = 1024
 '
 test_expect_success '-p follows a process and leaves others out' '
-	dd if=/dev/urandom of=other bs=64k count=4 2>/dev/null
-	(sleep 0.5; exec dd if=data of=/dev/null bs=4k 2>/dev/null) &
+	dd if=/dev/urandom of=other bs=64k count=4 2>/dev/null &&
+	# the target waits, stopped, until tracing is on
+	sh -c "kill -STOP \$\$; exec dd if=data of=/dev/null bs=4k 2>/dev/null" &
 	target=$!
 	(for i in 1 2 3 4 5 6 7 8 9 10; do cat other >/dev/null; sleep 0.1; done) &
 	busy=$!
-	"$PGTRACE" record -q -p $target -o r6.pgt -d 1.5s &&
-	wait $busy &&
+	{ "$PGTRACE" record -q -p $target -o r6.pgt -d 30s & } &&
+	rec=$! && wait_recording $rec && kill -CONT $target &&
+	wait $rec && wait $busy &&
 	test "$(pages_of lookup data r6.pgt)" = 1024 &&
 	test "$(pages_of lookup other r6.pgt)" = 0
 '

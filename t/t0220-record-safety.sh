@@ -162,13 +162,11 @@ else
 fi
 
 # ---- --keep is bounded over time ----
-# The recorder's own memory under such a load is not yet bounded (the
-# readers' queue and the final join: issue 13, item 10, still open), so
-# only the kept part is checked here; its RSS is printed for the record.
-test_expect_success '--keep forgets exited processes: 20,000 of them do not fill its chunks' '
+test_expect_success '--keep forgets exited processes: 20,000 of them neither fill its chunks nor grow it' '
 	{ "$PGTRACE" record -q -a -k 256K -o many.pgt 2>many.err & } &&
 	rec=$! &&
 	sleep 1.5 &&
+	rss0=$(awk "/VmRSS/ { print \$2 }" /proc/$rec/status) &&
 	python3 -c "
 import os
 for i in range(20000):
@@ -180,10 +178,30 @@ for i in range(20000):
 	sleep 1 &&
 	rss=$(awk "/VmRSS/ { print \$2 }" /proc/$rec/status) &&
 	kill -INT $rec && wait $rec &&
-	echo "recorder RSS after 20,000 processes: $rss KiB" &&
+	echo "recorder RSS: $rss0 KiB before 20,000 processes, $rss KiB after" &&
 	n=$(pgtrace info --json many.pgt | python3 -c "import json, sys; print(json.load(sys.stdin)[\"processes\"])") &&
 	echo "processes in the kept part: $n" &&
-	test "$n" -lt 10000
+	test "$n" -lt 10000 &&
+	# 3.4 KiB a process before (68 MiB here): now under half a KiB
+	test $((rss - rss0)) -lt 10000
+'
+# A chunk defines the files its events use, not every file still known:
+# 2,000 files read early no longer crowd out the kept window, and the
+# deleted ones are forgotten once idle.
+test_expect_success '--keep: chunks hold the files they use; deleted idle files are forgotten' '
+	mkdir kf && for i in $(seq 2000); do echo $i >kf/$i; done &&
+	{ "$PGTRACE" record -q -a -k 3s -o kf.pgt -d 8s 2>kf.err & } &&
+	rec=$! && sleep 1 &&
+	cat kf/* >/dev/null && rm -r kf && sleep 5 &&
+	dd if=data of=/dev/null bs=4k 2>/dev/null &&
+	wait $rec &&
+	test "$(pages_of lookup data kf.pgt)" = 1024 &&
+	pgtrace info --json kf.pgt >kf.json &&
+	total=$(python3 -c "import json; print(json.load(open(\"kf.json\"))[\"objects\"][\"total\"])") &&
+	used=$(pgtrace dump --format csv --fields obj kf.pgt | sed 1d | sort -u | wc -l) &&
+	echo "objects: $total defined, $used with events" &&
+	test "$total" -le $((used + 50)) &&
+	python3 -c "import json; n = int(json.load(open(\"kf.json\"))[\"info\"][\"recorder.objects_forgotten\"]); print(\"forgotten:\", n); assert n > 0"
 '
 
 test_done

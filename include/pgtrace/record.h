@@ -80,6 +80,9 @@ struct pgt_record_stats {
 	 * batch ended early looks up the rest of its range again, and the
 	 * kernel reports it as a new request with the same end */
 	uint64_t lookups_continued;
+	/* --keep: deleted files forgotten once idle for a chunk (their
+	 * events are in the chunks that saw them) */
+	uint64_t objects_forgotten;
 	/* the launched command alone: from its release (tracing on) to its
 	 * exit, CLOCK_MONOTONIC seconds; 0 when it was not seen to exit */
 	double child_elapsed;

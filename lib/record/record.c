@@ -162,6 +162,9 @@ struct objent {
 	uint8_t named;
 	uint8_t sized;		/* 1: @size is from a stat */
 	uint8_t stale;		/* address space: ended (exec, exit) */
+	uint8_t forget;		/* --keep: a deleted file, idle: dropped at the next chunk */
+	uint64_t chunk;		/* --keep: the chunk (ring_seq) its definition is in */
+	uint64_t last_ts;	/* the event time of its last event */
 	uint64_t size;		/* bytes */
 	uint64_t seen_pages;
 	uint64_t stat_ts;	/* CLOCK_MONOTONIC ns of the last stat */
@@ -1048,6 +1051,7 @@ static int obj_of(struct rec *r, uint32_t kdev, uint64_t ino, uint32_t *id, stru
 	o->kdev = kdev;
 	o->ino = ino;
 	o->id = r->next_obj++;
+	o->chunk = r->ring_seq;
 	r->obj_used++;
 	ob.id = o->id;
 	ob.kind = PGT_OBJ_FILE;
@@ -1138,6 +1142,7 @@ static int mm_of(struct rec *r, uint32_t tgid, uint64_t ts, uint32_t *id)
 	o->stale = 0;
 	o->named = 1;
 	o->id = r->next_obj++;
+	o->chunk = r->ring_seq;
 	p = pgt_meta__process(r->meta, tgid);
 	snprintf(path, sizeof(path), "[mm %u %s]", tgid, p && p->comm ? p->comm : "");
 	ob.id = o->id;
@@ -1450,10 +1455,19 @@ static int open_writer(struct rec *r, int fd, const char *path, int force)
 	r->w = fd >= 0 ? pgt_writer__fdopen(fd, &wo, &err) : pgt_writer__open(path, &wo, &err);
 	if (!r->w)
 		return err;
-	/* a new chunk starts with everything known so far, except loss and
-	 * level records, which belong to the chunk they happened in */
-	err = pgt_writer__copy_meta_types(r->w, r->meta, r->keep ? PGT_META_OBJECTS | PGT_META_PROCESSES |
-					  PGT_META_INFO | PGT_META_FORMATS : PGT_META_ALL);
+	/* a new chunk starts with the processes alive and the rest known so
+	 * far, except loss and level records, which belong to the chunk they
+	 * happened in, and objects: each is defined again in a chunk at its
+	 * first event there (keep_define), so that a chunk holds the files
+	 * it uses, not every file still known */
+	err = pgt_writer__copy_meta_types(r->w, r->meta, r->keep ? PGT_META_PROCESSES | PGT_META_INFO |
+					  PGT_META_FORMATS : PGT_META_ALL);
+	if (!err && r->keep) {
+		const struct pgt_object *phys = pgt_meta__object(r->meta, OBJ_PHYS);
+
+		if (phys)
+			err = pgt_writer__add_object(r->w, phys);
+	}
 	return err;
 }
 
@@ -1662,7 +1676,7 @@ static int keep_compact(struct rec *r)
 	live = 0;
 	cap = 1024;
 	for (size_t i = 0; i < r->obj_cap; i++)
-		live += r->objs[i].id && !(r->objs[i].kdev == MM_KDEV && r->objs[i].stale);
+		live += r->objs[i].id && !(r->objs[i].kdev == MM_KDEV && r->objs[i].stale) && !r->objs[i].forget;
 	while ((live + 1) * 2 > cap)
 		cap *= 2;
 	no = calloc(cap, sizeof(*no));
@@ -1671,7 +1685,7 @@ static int keep_compact(struct rec *r)
 	for (size_t i = 0; i < r->obj_cap; i++) {
 		struct objent *o = &r->objs[i];
 
-		if (!o->id || (o->kdev == MM_KDEV && o->stale))
+		if (!o->id || (o->kdev == MM_KDEV && o->stale) || o->forget)
 			continue;
 		for (h = (o->ino * 0x9E3779B97F4A7C15ull ^ o->kdev) & (cap - 1); no[h].id; h = (h + 1) & (cap - 1))
 			;
@@ -1687,6 +1701,10 @@ static int keep_compact(struct rec *r)
 static int keep_forget(struct rec *r)
 {
 	struct pgt_meta *m = pgt_meta__new(), *old = r->meta;
+	/* the chunk just closed began then: a deleted file with no event
+	 * since is done with (one with an event later is defined anew, its
+	 * last path still known to the name table) */
+	uint64_t since = r->chunks[r->nchunks - 1].first_ts;
 	int err = 0;
 
 	if (!m)
@@ -1717,6 +1735,23 @@ static int keep_forget(struct rec *r)
 				err = -ENOMEM;
 			if (!o || o->id != ob->id || o->stale)
 				continue;	/* that address space ended */
+		} else if (ob->kind == PGT_OBJ_FILE && ob->unlink_ts && ob->unlink_ts < since) {
+			uint32_t kdev = (uint32_t)(major(ob->dev) << 20 | minor(ob->dev));
+			struct objent *o = obj_slot(r, kdev, ob->ino);
+
+			if (!o) {
+				err = -ENOMEM;
+				continue;
+			}
+			if (o->id != ob->id) {	/* its inode is another file's now */
+				r->st->objects_forgotten++;
+				continue;
+			}
+			if (o->last_ts < since) {
+				o->forget = 1;
+				r->st->objects_forgotten++;
+				continue;
+			}
 		}
 		c = *ob;
 		c.op = PGT_OBJ_DEFINE;
@@ -1793,8 +1828,33 @@ static int out_push(struct rec *r, const struct pgt_event *ev)
 
 /* ---- the merge ---- */
 
+/* --keep: object @o's first event in this chunk: its definition (and
+ * deletion) go in before the event, as the chunks that had them may be
+ * dropped. */
+static int keep_define(struct rec *r, struct objent *o)
+{
+	const struct pgt_object *cur = pgt_meta__object(r->meta, o->id);
+	struct pgt_object c;
+	int err;
+
+	o->chunk = r->ring_seq;
+	if (!cur)
+		return 0;
+	c = *cur;
+	c.op = PGT_OBJ_DEFINE;
+	c.unlink_ts = 0;
+	err = pgt_writer__add_object(r->w, &c);
+	if (!err && cur->unlink_ts) {
+		c.op = PGT_OBJ_UNLINK;
+		c.ts = cur->unlink_ts;
+		err = pgt_writer__add_object(r->w, &c);
+	}
+	return err;
+}
+
 static int handle(struct rec *r, struct rev *e)
 {
+	struct objent *def = NULL;	/* the event's object */
 	uint32_t tgid = 0;
 	int pass, err;
 
@@ -1829,6 +1889,9 @@ static int handle(struct rec *r, struct rev *e)
 		err = obj_of(r, e->kdev, e->ino, &e->ev.obj, &o);
 		if (err)
 			return err;
+		def = o;
+		if (e->ev.ts > o->last_ts)
+			o->last_ts = e->ev.ts;
 		if (e->ev.type == PGT_EV_LOOKUP) {
 			struct procent *pe;
 
@@ -1857,6 +1920,7 @@ static int handle(struct rec *r, struct rev *e)
 		err = mm_of(r, tgid, e->ev.ts, &e->ev.obj);
 		if (err)
 			return err;
+		def = obj_slot(r, MM_KDEV, tgid);
 		break;
 	case K_PHYS:
 	case K_DAMON:
@@ -1866,6 +1930,8 @@ static int handle(struct rec *r, struct rev *e)
 		e->ev.obj = 0;
 		break;
 	}
+	if (r->keep && def && def->id == e->ev.obj && def->chunk != r->ring_seq && (err = keep_define(r, def)))
+		return err;
 	return out_push(r, &e->ev);
 }
 
@@ -2449,6 +2515,10 @@ int pgt_record(const struct pgt_record_opts *o, struct pgt_record_stats *st)
 		pgt_meta__add_info(r.meta, "recorder.lookups_past_eof", buf);
 		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)st->lookups_continued);
 		pgt_meta__add_info(r.meta, "recorder.lookups_continued", buf);
+		if (r.keep) {
+			snprintf(buf, sizeof(buf), "%llu", (unsigned long long)st->objects_forgotten);
+			pgt_meta__add_info(r.meta, "recorder.objects_forgotten", buf);
+		}
 	}
 	if (!err)
 		err = emit(&r);
