@@ -65,8 +65,9 @@ test_expect_success 'children are followed' '
 	test "$(pages_of lookup data r5.pgt)" = 1024
 '
 test_expect_success '-p follows a process and leaves others out' '
-	dd if=/dev/urandom of=other bs=64k count=4 2>/dev/null &&
-	# the target waits, stopped, until tracing is on
+	dd if=/dev/urandom of=other bs=64k count=4 2>/dev/null || exit 1
+	# the target waits, stopped, until tracing is on (its own line: a
+	# "&" after "&&" would put the list in the background)
 	sh -c "kill -STOP \$\$; exec dd if=data of=/dev/null bs=4k 2>/dev/null" &
 	target=$!
 	(for i in 1 2 3 4 5 6 7 8 9 10; do cat other >/dev/null; sleep 0.1; done) &
