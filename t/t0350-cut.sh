@@ -50,6 +50,18 @@ test_expect_success 'a range past the end gives an empty trace' '
 	pgtrace cut --events 400000..500000 -o empty.pgt mix.pgt &&
 	pgtrace info --json empty.pgt | grep -q "\"events\":0,"
 '
+test_expect_success 'an event at the top of the clock: a time range still finds its packet' '
+	printf "ts,type,index,npages\n1000,lookup,1,1\n2000,lookup,2,1\n18446744073709551615,lookup,3,1\n" >top.csv &&
+	pgtrace import --format csv -o top.pgt top.csv &&
+	pgtrace cut --time @0..@3us top.pgt | pgtrace dump --format csv --fields ts,index - >a &&
+	printf "ts,index\n1000,1\n2000,2\n" >b && cmp a b
+'
+test_expect_success 'an index ending one short of the top of the clock: ranges count from the end' '
+	printf "ts,type,index,npages\n1000,lookup,1,1\n18446744073709551614,lookup,3,1\n" >top2.csv &&
+	pgtrace import --format csv -o top2.pgt top2.csv &&
+	pgtrace cut --time -1us.. top2.pgt | pgtrace dump --format csv --fields ts,index - >a &&
+	printf "ts,index\n18446744073709551614,3\n" >b && cmp a b
+'
 test_expect_success 'bad ranges and options are usage errors' '
 	test_must_fail --code=2 pgtrace cut --events 5..2 mix.pgt 2>err && grep -q "end before start" err &&
 	test_must_fail --code=2 pgtrace cut mix.pgt 2>err && test_one_line_error err &&

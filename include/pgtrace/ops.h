@@ -204,7 +204,9 @@ struct pgt_split *pgt_split__new(const struct pgt_split_opts *o, const struct pg
  */
 int pgt_split__run(struct pgt_split *s, struct pgt_source *src);
 /* Write what is buffered, finish every trace (index and end record) and
- * close them.  Return 0 or the first error. */
+ * close them.  The source given to pgt_split__run() must still be there:
+ * the records still to copy are read from its side tables.  Return 0 or
+ * the first error. */
 int pgt_split__close(struct pgt_split *s);
 /* The file name a write failed on (borrowed, lives with @s), or NULL
  * when the error was the source's. */
@@ -275,8 +277,9 @@ struct pgt_merge_opts {
  * adds merge.inputs, merge.pids, merge.time and, per input,
  * merge.input.N.{name,host,kernel,clock,pid_base} (and .events at the
  * end).  Takes the inputs (also on failure).  Return NULL with *@err:
- * -EINVAL if the inputs have different page sizes or there are too many
- * pid spaces.
+ * -EINVAL if the inputs have different page sizes, there are too many
+ * pid spaces, or @o->time is PGT_MERGE_TIME_WALL and an input does not
+ * know its wall-clock offset (header wall_offset 0).
  */
 struct pgt_source *pgt_merge__new(struct pgt_source **in, uint32_t n, const struct pgt_merge_opts *o,
 				  int *err);

@@ -52,7 +52,7 @@ static uint64_t start_packet(struct pgt_reader *r, uint64_t npk, int by_time, ui
 int pgt_cut(struct pgt_reader *r, struct pgt_writer *w, const struct pgt_cut_opts *o,
 	    struct pgt_cut_stats *st)
 {
-	uint64_t events = UINT64_MAX, npk = 0, first_ts = UINT64_MAX, last_ts = 0, lo, hi;
+	uint64_t events = UINT64_MAX, npk = 0, first_ts = UINT64_MAX, last_ts = 0, lo, hi, end;
 	int indexed = pgt_reader__index_summary(r, &events, &npk, &first_ts, &last_ts) == 0;
 	struct pgt_meta *m = pgt_reader__meta(r);
 	struct pgt_rawpkt p;
@@ -66,8 +66,14 @@ int pgt_cut(struct pgt_reader *r, struct pgt_writer *w, const struct pgt_cut_opt
 			return got;
 		first_ts = got ? p.first_ts : 0;
 	}
-	err = pgt_range__resolve(&o->range, o->by_time ? first_ts : 0,
-				 o->by_time ? (indexed ? last_ts + 1 : UINT64_MAX) : events, &lo, &hi);
+	/* one past the last time, where end anchors count from: UINT64_MAX
+	 * says "unknown" (-ENXIO), so an index whose last time is at the top
+	 * of the clock ends there, one short (last_ts + 1 was UINT64_MAX, or
+	 * wrapped to 0); no half-open range holds UINT64_MAX anyway */
+	end = events;
+	if (o->by_time)
+		end = !indexed ? UINT64_MAX : last_ts < UINT64_MAX - 1 ? last_ts + 1 : UINT64_MAX - 1;
+	err = pgt_range__resolve(&o->range, o->by_time ? first_ts : 0, end, &lo, &hi);
 	if (err)
 		return err;
 	st->lo = lo;
@@ -88,18 +94,23 @@ int pgt_cut(struct pgt_reader *r, struct pgt_writer *w, const struct pgt_cut_opt
 	}
 	for (; got > 0; got = pgt_reader__next_packet_raw(r, &p)) {
 		uint64_t a = o->by_time ? p.first_ts : p.first_seq;
-		uint64_t b = o->by_time ? p.last_ts + 1 : p.first_seq + p.count;
+		/* whether the packet ends before lo, before hi: by time its
+		 * last ts counts, not one past it, which wraps to 0 at the top
+		 * of the clock (the packet was skipped, events of the range
+		 * and all) */
+		int before_lo = o->by_time ? p.last_ts < lo : p.first_seq + p.count <= lo;
+		int before_hi = o->by_time ? p.last_ts < hi : p.first_seq + p.count <= hi;
 		const struct pgt_event *evs;
 		int n;
 
 		if (a >= hi && ordered)
 			break;		/* past the range (packets are in order) */
-		if (b <= lo || a >= hi)
+		if (before_lo || a >= hi)
 			continue;
 		err = pgt_writer__copy_meta(w, m);
 		if (err)
 			return err;
-		if (a >= lo && b <= hi) {
+		if (a >= lo && before_hi) {
 			err = pgt_writer__write_packet_raw(w, &p);
 			if (err)
 				return err;
