@@ -69,7 +69,7 @@
 #define VTOP		16
 #define PART_MAX	64
 #define FEW_MAX		16	/* first touches kept as a list before any chunk */
-#define CHUNK_SHIFT	12	/* first-touch bitmap chunks: 2^12 pages in 512 bytes */
+#define CHUNK_SHIFT	15	/* first-touch bitmap chunks: 2^15 pages in 4 KiB */
 #define CHUNK_WORDS	((1u << CHUNK_SHIFT) / 64)
 #define CHUNK_BYTES	(CHUNK_WORDS * 8)
 #define CHUNK_LIST	8	/* chunks found by a scan; the map past them */
