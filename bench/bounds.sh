@@ -20,13 +20,13 @@
 #
 # Environment:
 #   BOUNDS_KEYS   key counts (default "10000 100000 1000000")
-#   BOUNDS_FILES  file counts (default "1000 10000")
+#   BOUNDS_FILES  file counts (default "1000 10000 100000")
 #   BOUNDS_PAGES  page counts (default "100000 1000000")
 #   PGTRACE       the binary (default ./pgtrace)
 set -eu
 PGTRACE=${PGTRACE:-$PWD/pgtrace}
 KEYS=${BOUNDS_KEYS:-10000 100000 1000000}
-FILES=${BOUNDS_FILES:-1000 10000}
+FILES=${BOUNDS_FILES:-1000 10000 100000}
 PAGES=${BOUNDS_PAGES:-100000 1000000}
 TIME=/usr/bin/time
 dir=$(mktemp -d "${TMPDIR:-/tmp}/pgtrace-bounds.XXXXXX")

@@ -308,7 +308,7 @@ int pictures_read(struct pictures *p, const char *path, const struct pict_opts *
 		const uint32_t *ids;
 		const uint64_t *const *rows;
 		const uint64_t *refs;
-		ssize_t nobj = pgt_heat__files(p->heat, &ids, &rows, &refs);
+		ssize_t nobj = pgt_heat__files(p->heat, 0, &ids, &rows, &refs);
 		uint32_t k = o->top ? o->top : 8;
 		struct pgt_heat *h;
 		int e2;

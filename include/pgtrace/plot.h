@@ -55,10 +55,12 @@ void pgt_heat__time(const struct pgt_heat *h, uint64_t *t0, uint64_t *ns_per_bin
 /* Objects with a grid, most referenced first; @untracked: references to
  * objects past max_objects (drawn in no grid). */
 const struct pgt_heat_grid *pgt_heat__grids(struct pgt_heat *h, size_t *n, uint64_t *untracked);
-/* Per-object references by time bin for every object (file heat), most
- * referenced first: @row[i] points at nbins counts.  Returns the number of
- * objects, or -ENOMEM. */
-ssize_t pgt_heat__files(struct pgt_heat *h, const uint32_t **objs, const uint64_t *const **rows,
+/* Per-object references by time bin (file heat), most referenced first:
+ * @objs[i] and @refs[i] for every object, @rows[i] (nbins counts) for the
+ * first @nrows and NULL past them (a row is made for each: ask for the
+ * rows drawn).  All three are the heat's, valid until the next call, feed
+ * or free.  Returns the number of objects, or -ENOMEM. */
+ssize_t pgt_heat__files(struct pgt_heat *h, size_t nrows, const uint32_t **objs, const uint64_t *const **rows,
 			const uint64_t **refs);
 
 /* ---- charts ---- */

@@ -68,8 +68,13 @@
 #define REGION_SHIFT	6	/* regions of 64 pages */
 #define VTOP		16
 #define PART_MAX	64
+#define FEW_MAX		16	/* first touches kept as a list before any chunk */
 #define CHUNK_SHIFT	15	/* first-touch bitmap chunks: 2^15 pages in 4 KiB */
 #define CHUNK_WORDS	((1u << CHUNK_SHIFT) / 64)
+#define CHUNK_BYTES	(CHUNK_WORDS * 8)
+#define CHUNK_LIST	8	/* chunks found by a scan; the map past them */
+#define PTAB_FIRST	8	/* first size of a page table, slots */
+#define ARR_FIRST	8	/* first size of the per-window arrays */
 #define MG_K		4
 #define CENT_MAX	256	/* phase centroids a phase is compared with */
 
@@ -183,7 +188,7 @@ static inline struct pent *ptab_find(const struct ptab *t, uint64_t key, uint64_
 
 static int ptab_grow(struct ptab *t, uint32_t obj)
 {
-	uint32_t ncap = t->e ? (t->mask + 1) * 2 : 64;
+	uint32_t ncap = t->e ? (t->mask + 1) * 2 : PTAB_FIRST;
 	struct pent *ne = calloc(ncap, sizeof(*ne));
 
 	if (!ne)
@@ -300,8 +305,12 @@ struct pobj {
 	uint64_t wlo, whi;	/* lowest and highest page of the window */
 	uint64_t wstart_ref, wstart_ts, last_ref, last_ts;
 	struct ptab cur, prev;
-	/* first touches */
-	struct u64map chunks;	/* chunk number -> index in chunk[] */
+	/* first touches: a list of pages until it holds FEW_MAX, then
+	 * bitmap chunks (none before: a list means no chunk) */
+	uint64_t *few;
+	uint32_t nfew, capfew;
+	struct u64map chunks;	/* chunk number -> index in chunk[], past CHUNK_LIST */
+	uint64_t *cno;		/* chunk numbers, as chunk[] */
 	uint64_t **chunk;
 	uint32_t nchunk, capchunk;
 	uint64_t hot_cno;
@@ -384,19 +393,19 @@ struct pgt_phase {
 	int finished;
 	/* results */
 	struct pgt_phase_object *robjs;
-	struct pgt_phase_segment *rsegs;
 	struct pgt_phase_info *rph;
 	uint64_t nids;
 };
 
-static int grow(void **arr, size_t *cap, size_t need, size_t size)
+/* Room for @need elements, doubling from @first. */
+static int grow_from(void **arr, size_t *cap, size_t need, size_t size, size_t first)
 {
 	size_t ncap;
 	void *p;
 
 	if (need <= *cap)
 		return 0;
-	ncap = *cap ? *cap * 2 : 16;
+	ncap = *cap ? *cap * 2 : first;
 	while (ncap < need)
 		ncap *= 2;
 	p = realloc(*arr, ncap * size);
@@ -405,6 +414,11 @@ static int grow(void **arr, size_t *cap, size_t need, size_t size)
 	*arr = p;
 	*cap = ncap;
 	return 0;
+}
+
+static int grow(void **arr, size_t *cap, size_t need, size_t size)
+{
+	return grow_from(arr, cap, need, size, 16);
 }
 
 /*
@@ -493,6 +507,8 @@ static void obj_free(struct pobj *o)
 	for (uint32_t i = 0; i < o->nchunk; i++)
 		free(o->chunk[i]);
 	free(o->chunk);
+	free(o->cno);
+	free(o->few);
 	u64map_release(&o->chunks);
 	free(o->segs);
 	free(o->wins);
@@ -517,7 +533,6 @@ void pgt_phase__free(struct pgt_phase *p)
 	free(p->cand);
 	free(p->ph);
 	free(p->robjs);
-	free(p->rsegs);
 	free(p->rph);
 	free(p);
 }
@@ -549,47 +564,147 @@ static struct pobj *get_obj(struct pgt_phase *p, uint32_t id)
 
 /* ---- first touches ---- */
 
-/* 1 if the page was seen before, 0 if not (now it is), -1 if unknown (the
- * budget ran out), -ENOMEM. */
-static inline int seen(struct pgt_phase *p, struct pobj *o, uint64_t key)
+/*
+ * An object's first touches start as a list of up to FEW_MAX pages, so
+ * that the many objects of a few references each cost a few words (a
+ * trace of 100,000 files read a few pages each had 4 KiB of bitmap per
+ * file); the list turns into bitmap chunks of 2^CHUNK_SHIFT pages when
+ * it is full, found by a scan while there are few and by a map past
+ * CHUNK_LIST.  Both count against the budget, seen_bytes.
+ */
+static uint64_t *chunk_find(const struct pobj *o, uint64_t cno)
 {
-	uint64_t cno = key >> CHUNK_SHIFT, bit = key & ((1u << CHUNK_SHIFT) - 1), m, *c;
+	uint32_t i;
 
-	if (o->hot_chunk && o->hot_cno == cno) {
-		c = o->hot_chunk;
-	} else {
-		uint32_t i = u64map_get(&o->chunks, cno);
-
-		if (i != U64MAP_NONE) {
-			c = o->chunk[i];
-		} else {
-			size_t cap = o->capchunk;
-
-			if (p->seen_used + CHUNK_WORDS * 8 > p->o.seen_bytes) {
-				p->seen_full = 1;
-				return -1;
-			}
-			if (grow((void **)&o->chunk, &cap, o->nchunk + 1, sizeof(*o->chunk)))
-				return -ENOMEM;
-			o->capchunk = (uint32_t)cap;
-			c = calloc(CHUNK_WORDS, sizeof(*c));
-			if (!c)
-				return -ENOMEM;
-			if (u64map_put(&o->chunks, cno, o->nchunk)) {
-				free(c);
-				return -ENOMEM;
-			}
-			o->chunk[o->nchunk++] = c;
-			p->seen_used += CHUNK_WORDS * 8;
-		}
-		o->hot_cno = cno;
-		o->hot_chunk = c;
+	if (o->nchunk <= CHUNK_LIST) {
+		for (i = 0; i < o->nchunk; i++)
+			if (o->cno[i] == cno)
+				return o->chunk[i];
+		return NULL;
 	}
-	m = 1ull << (bit & 63);
+	i = u64map_get(&o->chunks, cno);
+	return i == U64MAP_NONE ? NULL : o->chunk[i];
+}
+
+/* A new chunk @cno (absent; the budget checked by the caller). */
+static uint64_t *chunk_add(struct pgt_phase *p, struct pobj *o, uint64_t cno)
+{
+	size_t cap = o->capchunk, cap2 = o->capchunk;
+	uint64_t *c;
+
+	if (grow_from((void **)&o->chunk, &cap, o->nchunk + 1, sizeof(*o->chunk), 2) ||
+	    grow_from((void **)&o->cno, &cap2, o->nchunk + 1, sizeof(*o->cno), 2))
+		return NULL;
+	o->capchunk = (uint32_t)(cap < cap2 ? cap : cap2);
+	c = calloc(CHUNK_WORDS, sizeof(*c));
+	if (!c)
+		return NULL;
+	if (o->nchunk + 1 > CHUNK_LIST) {
+		/* past the scan: every chunk into the map, once */
+		for (uint32_t i = o->nchunk == CHUNK_LIST ? 0 : o->nchunk; i <= o->nchunk; i++)
+			if (u64map_put(&o->chunks, i < o->nchunk ? o->cno[i] : cno, i)) {
+				free(c);
+				return NULL;
+			}
+	}
+	o->cno[o->nchunk] = cno;
+	o->chunk[o->nchunk++] = c;
+	p->seen_used += CHUNK_BYTES;
+	return c;
+}
+
+static inline int bit_test_set(uint64_t *c, uint64_t key)
+{
+	uint64_t bit = key & ((1u << CHUNK_SHIFT) - 1), m = 1ull << (bit & 63);
+
 	if (c[bit >> 6] & m)
 		return 1;
 	c[bit >> 6] |= m;
 	return 0;
+}
+
+/* The full list and @key into chunks: 0, -1 (no room in the budget, the
+ * list stays), -ENOMEM. */
+static int few_to_chunks(struct pgt_phase *p, struct pobj *o, uint64_t key)
+{
+	uint64_t need[FEW_MAX + 1];
+	uint32_t n = 0, k;
+
+	for (uint32_t i = 0; i <= o->nfew; i++) {
+		uint64_t cno = (i < o->nfew ? o->few[i] : key) >> CHUNK_SHIFT;
+
+		for (k = 0; k < n && need[k] != cno; k++)
+			;
+		if (k == n)
+			need[n++] = cno;
+	}
+	if (p->seen_used - o->capfew * sizeof(*o->few) + (uint64_t)n * CHUNK_BYTES > p->o.seen_bytes) {
+		p->seen_full = 1;
+		return -1;
+	}
+	for (k = 0; k < n; k++)
+		if (!chunk_add(p, o, need[k]))
+			return -ENOMEM;
+	for (uint32_t i = 0; i <= o->nfew; i++) {
+		uint64_t x = i < o->nfew ? o->few[i] : key;
+
+		bit_test_set(chunk_find(o, x >> CHUNK_SHIFT), x);
+	}
+	p->seen_used -= o->capfew * sizeof(*o->few);
+	free(o->few);
+	o->few = NULL;
+	o->nfew = o->capfew = 0;
+	o->hot_chunk = NULL;
+	return 0;
+}
+
+/* 1 if the page was seen before, 0 if not (now it is), -1 if unknown (the
+ * budget ran out), -ENOMEM. */
+static inline int seen(struct pgt_phase *p, struct pobj *o, uint64_t key)
+{
+	uint64_t cno = key >> CHUNK_SHIFT, *c;
+
+	if (!o->nchunk) {
+		for (uint32_t i = 0; i < o->nfew; i++)
+			if (o->few[i] == key)
+				return 1;
+		if (o->nfew == FEW_MAX)
+			return few_to_chunks(p, o, key);
+		if (o->nfew == o->capfew) {
+			uint32_t ncap = o->capfew ? o->capfew * 2 : 2;
+			void *q;
+
+			if (p->seen_used + (ncap - o->capfew) * sizeof(*o->few) > p->o.seen_bytes) {
+				p->seen_full = 1;
+				return -1;
+			}
+			q = realloc(o->few, ncap * sizeof(*o->few));
+			if (!q)
+				return -ENOMEM;
+			o->few = q;
+			p->seen_used += (ncap - o->capfew) * sizeof(*o->few);
+			o->capfew = ncap;
+		}
+		o->few[o->nfew++] = key;
+		return 0;
+	}
+	if (o->hot_chunk && o->hot_cno == cno) {
+		c = o->hot_chunk;
+	} else {
+		c = chunk_find(o, cno);
+		if (!c) {
+			if (p->seen_used + CHUNK_BYTES > p->o.seen_bytes) {
+				p->seen_full = 1;
+				return -1;
+			}
+			c = chunk_add(p, o, cno);
+			if (!c)
+				return -ENOMEM;
+		}
+		o->hot_cno = cno;
+		o->hot_chunk = c;
+	}
+	return bit_test_set(c, key);
 }
 
 /* ---- window features ---- */
@@ -868,7 +983,7 @@ static int close_owin(struct pgt_phase *p, struct pobj *o)
 	if (p->o.keep_windows) {
 		struct pgt_phase_window *w;
 
-		if (grow((void **)&o->wins, &o->capwins, o->nwins + 1, sizeof(*o->wins)))
+		if (grow_from((void **)&o->wins, &o->capwins, o->nwins + 1, sizeof(*o->wins), 2))
 			return -ENOMEM;
 		w = &o->wins[o->nwins++];
 		w->start_ref = o->wstart_ref;
@@ -881,7 +996,8 @@ static int close_owin(struct pgt_phase *p, struct pobj *o)
 	}
 	sa = o->nsegs ? &o->segs[o->nsegs - 1] : NULL;
 	if (!sa || o->paused || !same_seg(&sa->s, label, sub, &f)) {
-		if (grow((void **)&o->segs, &o->capsegs, o->nsegs + 1, sizeof(*o->segs)))
+		/* from one: most objects have one segment */
+		if (grow_from((void **)&o->segs, &o->capsegs, o->nsegs + 1, sizeof(*o->segs), 1))
 			return -ENOMEM;
 		sa = &o->segs[o->nsegs++];
 		memset(sa, 0, sizeof(*sa));
@@ -1241,7 +1357,7 @@ static inline int ref(struct pgt_phase *p, struct pobj *o, uint64_t key, uint64_
 	if (o->n == o->cap) {
 		size_t cap = o->cap;
 
-		if (grow((void **)&o->r, &cap, o->n + 1, sizeof(*o->r)))
+		if (grow_from((void **)&o->r, &cap, o->n + 1, sizeof(*o->r), ARR_FIRST))
 			return -ENOMEM;
 		o->cap = (uint32_t)cap;
 	}
@@ -1249,8 +1365,8 @@ static inline int ref(struct pgt_phase *p, struct pobj *o, uint64_t key, uint64_
 		if (o->nev == o->capev) {
 			size_t cap = o->capev, cap2 = o->capev;
 
-			if (grow((void **)&o->seq, &cap, o->nev + 1, sizeof(*o->seq)) ||
-			    grow((void **)&o->ss, &cap2, o->nev + 1, sizeof(*o->ss)))
+			if (grow_from((void **)&o->seq, &cap, o->nev + 1, sizeof(*o->seq), ARR_FIRST) ||
+			    grow_from((void **)&o->ss, &cap2, o->nev + 1, sizeof(*o->ss), ARR_FIRST))
 				return -ENOMEM;
 			o->capev = (uint32_t)(cap < cap2 ? cap : cap2);
 		}
@@ -1420,7 +1536,7 @@ int pgt_phase__feed(struct pgt_phase *p, const struct pgt_event *ev, size_t n)
 static void part_label(const struct pgt_phase *p, struct part *pt, uint64_t lo, uint64_t hi)
 {
 	uint32_t i = u64map_get(&p->objmap, pt->obj);
-	const struct pobj *o = i == U64MAP_NONE ? NULL : p->objs[i];
+	const struct pgt_phase_object *o = i == U64MAP_NONE ? NULL : &p->robjs[i];
 	struct { uint8_t label; int64_t stride; uint64_t period, cover; } keys[16];
 	size_t nkeys = 0, a = 0, b, best = SIZE_MAX;
 
@@ -1431,13 +1547,13 @@ static void part_label(const struct pgt_phase *p, struct part *pt, uint64_t lo, 
 	while (a < b) {		/* the first segment ending at or after lo */
 		size_t mid = a + (b - a) / 2;
 
-		if (o->segs[mid].s.end_ref < lo)
+		if (o->segs[mid].end_ref < lo)
 			a = mid + 1;
 		else
 			b = mid;
 	}
-	for (size_t k = a; k < o->nsegs && o->segs[k].s.start_ref <= hi; k++) {
-		const struct pgt_phase_segment *s = &o->segs[k].s;
+	for (size_t k = a; k < o->nsegs && o->segs[k].start_ref <= hi; k++) {
+		const struct pgt_phase_segment *s = &o->segs[k];
 		uint64_t from = s->start_ref > lo ? s->start_ref : lo;
 		uint64_t to = s->end_ref < hi ? s->end_ref : hi;
 		size_t q;
@@ -1619,7 +1735,6 @@ out:
 
 int pgt_phase__finish(struct pgt_phase *p)
 {
-	size_t nsegs = 0, at = 0;
 	int err;
 
 	if (p->finished)
@@ -1642,15 +1757,13 @@ int pgt_phase__finish(struct pgt_phase *p)
 			phase_add(&p->ph[p->nph - 1], &p->cand[i]);
 		p->ncand = 0;
 	}
-	for (size_t i = 0; i < p->nobjs; i++)
-		nsegs += p->objs[i]->nsegs;
 	p->robjs = calloc(p->nobjs ? p->nobjs : 1, sizeof(*p->robjs));
-	p->rsegs = calloc(nsegs ? nsegs : 1, sizeof(*p->rsegs));
-	if (!p->robjs || !p->rsegs)
+	if (!p->robjs)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->nobjs; i++) {
 		struct pobj *o = p->objs[i];
 		struct pgt_phase_object *r = &p->robjs[i];
+		struct pgt_phase_segment *rs;
 		uint64_t best = 0;
 
 		r->obj = o->id;
@@ -1661,7 +1774,10 @@ int pgt_phase__finish(struct pgt_phase *p)
 				best = o->label_refs[l];
 				r->label = (uint8_t)l;
 			}
-		r->segs = &p->rsegs[at];
+		/* the results in place of the accumulators (smaller, and each
+		 * written at or before the one read): no second copy */
+		rs = (struct pgt_phase_segment *)o->segs;
+		r->segs = rs;
 		r->nsegs = o->nsegs;
 		for (size_t k = 0; k < o->nsegs; k++) {
 			struct seg_acc *sa = &o->segs[k];
@@ -1681,7 +1797,7 @@ int pgt_phase__finish(struct pgt_phase *p)
 					bs = sa->subs[q];
 					s->sub = (uint8_t)q;
 				}
-			p->rsegs[at++] = *s;
+			memmove(&rs[k], s, sizeof(*s));
 		}
 		r->wins = o->wins;
 		r->nwins = o->nwins;

@@ -11,7 +11,12 @@
  * the grids reach 256 MiB get none (their references are counted as
  * untracked), and so are objects not in opts.objects when the caller
  * chose them (pgtrace plot chooses the most referenced of a first pass).
- * Every object has references per time bin (file heat).
+ * Every object has references per time bin (file heat): as a list of
+ * (bin, count) pairs in bin order while it is short, turned into an
+ * array of tbins counts past tbins / SPARSE_DIV pairs, so that a file of
+ * a few references costs a few pairs, not tbins counts (8 KiB each for
+ * 100,000 files); pgt_heat__files() makes rows only for the objects its
+ * caller draws.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -23,12 +28,20 @@
 #define FIRST_ROWS 1u
 #define GRID_BUDGET (256ull << 20)	/* bytes of grids, all objects together */
 #define FIRST_NS_PER_BIN 1000000ull
+#define SPARSE_DIV 8	/* pairs, at most tbins / SPARSE_DIV of them */
+
+struct tpair {
+	uint64_t cnt;
+	uint32_t bin;
+};
 
 struct obj {
 	uint32_t obj;
-	uint64_t refs;
-	uint64_t *times;	/* per time bin */
 	int grid;		/* index in grids, or -1 */
+	uint64_t refs;
+	uint64_t *times;	/* per time bin, or NULL: pairs */
+	struct tpair *pairs;	/* in bin order */
+	uint32_t npairs, cappairs;
 };
 
 struct pgt_heat {
@@ -50,6 +63,7 @@ struct pgt_heat {
 	uint32_t *order_ids;
 	const uint64_t **order_rows;
 	uint64_t *order_refs;
+	uint64_t *rows_mem;	/* rows made of pairs for pgt_heat__files() */
 };
 
 static int cmp_u32(const void *a, const void *b)
@@ -112,8 +126,10 @@ void pgt_heat__free(struct pgt_heat *h)
 		return;
 	for (size_t i = 0; i < h->ngrids; i++)
 		free(h->grids[i].counts);
-	for (size_t i = 0; i < h->nobjs; i++)
+	for (size_t i = 0; i < h->nobjs; i++) {
 		free(h->objs[i].times);
+		free(h->objs[i].pairs);
+	}
 	free(h->grids);
 	free(h->only);
 	free(h->objs);
@@ -121,6 +137,7 @@ void pgt_heat__free(struct pgt_heat *h)
 	free(h->order_ids);
 	free(h->order_rows);
 	free(h->order_refs);
+	free(h->rows_mem);
 	free(h);
 }
 
@@ -130,8 +147,24 @@ static void widen_time(struct pgt_heat *h)
 	uint32_t T = h->o.tbins;
 
 	for (size_t k = 0; k < h->nobjs; k++) {
-		uint64_t *t = h->objs[k].times;
+		struct obj *o = &h->objs[k];
+		uint64_t *t = o->times;
+		uint32_t n = 0;
 
+		if (!t) {	/* pairs stay in order, neighbours merge */
+			for (uint32_t i = 0; i < o->npairs; i++) {
+				uint32_t b = o->pairs[i].bin / 2;
+
+				if (n && o->pairs[n - 1].bin == b) {
+					o->pairs[n - 1].cnt += o->pairs[i].cnt;
+				} else {
+					o->pairs[n].bin = b;
+					o->pairs[n++].cnt = o->pairs[i].cnt;
+				}
+			}
+			o->npairs = n;
+			continue;
+		}
 		for (uint32_t i = 0; i < T / 2; i++)
 			t[i] = t[2 * i] + t[2 * i + 1];
 		memset(t + T / 2, 0, (T - T / 2) * sizeof(*t));
@@ -204,11 +237,8 @@ static struct obj *get_obj(struct pgt_heat *h, uint32_t id)
 	memset(o, 0, sizeof(*o));
 	o->obj = id;
 	o->grid = -1;
-	o->times = calloc(h->o.tbins, sizeof(*o->times));
-	if (!o->times || u64map_put(&h->map, id, (uint32_t)h->nobjs)) {
-		free(o->times);
+	if (u64map_put(&h->map, id, (uint32_t)h->nobjs))
 		return NULL;
-	}
 	if (h->ngrids < h->o.max_objects && h->grid_bytes < GRID_BUDGET &&
 	    (!h->only || bsearch(&id, h->only, h->nonly, sizeof(*h->only), cmp_u32))) {
 		struct pgt_heat_grid *gr = &h->grids[h->ngrids];
@@ -219,7 +249,6 @@ static struct obj *get_obj(struct pgt_heat *h, uint32_t id)
 		gr->counts = calloc((size_t)h->o.tbins * gr->rows, sizeof(*gr->counts));
 		h->grid_bytes += (uint64_t)h->o.tbins * gr->rows * sizeof(*gr->counts);
 		if (!gr->counts) {
-			free(o->times);
 			u64map_del(&h->map, id);
 			return NULL;
 		}
@@ -227,6 +256,50 @@ static struct obj *get_obj(struct pgt_heat *h, uint32_t id)
 	}
 	h->nobjs++;
 	return o;
+}
+
+/* @cnt more references in bin @tb of @o's pairs, which turn into an array
+ * when there are too many.  Out of order is rare: the bin is searched
+ * from the end. */
+static int pairs_add(const struct pgt_heat *h, struct obj *o, uint32_t tb, uint64_t cnt)
+{
+	uint32_t i = o->npairs;
+
+	while (i && o->pairs[i - 1].bin > tb)
+		i--;
+	if (i && o->pairs[i - 1].bin == tb) {
+		o->pairs[i - 1].cnt += cnt;
+		return 0;
+	}
+	if (o->npairs == o->cappairs) {
+		uint32_t nc = o->cappairs ? o->cappairs * 2 : 2;
+		void *q;
+
+		if (nc > h->o.tbins / SPARSE_DIV) {	/* dense pays now */
+			uint64_t *t = calloc(h->o.tbins, sizeof(*t));
+
+			if (!t)
+				return -ENOMEM;
+			for (uint32_t k = 0; k < o->npairs; k++)
+				t[o->pairs[k].bin] = o->pairs[k].cnt;
+			t[tb] += cnt;
+			free(o->pairs);
+			o->pairs = NULL;
+			o->npairs = o->cappairs = 0;
+			o->times = t;
+			return 0;
+		}
+		q = realloc(o->pairs, nc * sizeof(*o->pairs));
+		if (!q)
+			return -ENOMEM;
+		o->pairs = q;
+		o->cappairs = nc;
+	}
+	memmove(&o->pairs[i + 1], &o->pairs[i], (o->npairs - i) * sizeof(*o->pairs));
+	o->pairs[i].bin = tb;
+	o->pairs[i].cnt = cnt;
+	o->npairs++;
+	return 0;
 }
 
 /* The bin of @ts >= t0; the multiply may round across an edge by one
@@ -284,7 +357,10 @@ int pgt_heat__feed(struct pgt_heat *h, const struct pgt_event *ev, size_t n)
 			last_id = id;
 		}
 		o->refs += cnt;
-		o->times[tb] += cnt;
+		if (o->times)
+			o->times[tb] += cnt;
+		else if (pairs_add(h, o, (uint32_t)tb, cnt))
+			return -ENOMEM;
 		first = h->o.space == PGT_SPACE_PFN ? e->pfn : e->index;
 		if (o->grid >= 0) {
 			struct pgt_heat_grid *gr = &h->grids[o->grid];
@@ -353,9 +429,11 @@ const struct pgt_heat_grid *pgt_heat__grids(struct pgt_heat *h, size_t *n, uint6
 	return h->grids;
 }
 
-ssize_t pgt_heat__files(struct pgt_heat *h, const uint32_t **objs, const uint64_t *const **rows,
+ssize_t pgt_heat__files(struct pgt_heat *h, size_t nrows, const uint32_t **objs, const uint64_t *const **rows,
 			const uint64_t **refs)
 {
+	size_t T = h->o.tbins, nmem = 0;
+
 	if (!h->sorted) {
 		struct obj **v = malloc((h->nobjs ? h->nobjs : 1) * sizeof(*v));
 
@@ -363,7 +441,7 @@ ssize_t pgt_heat__files(struct pgt_heat *h, const uint32_t **objs, const uint64_
 		free(h->order_rows);
 		free(h->order_refs);
 		h->order_ids = malloc((h->nobjs ? h->nobjs : 1) * sizeof(*h->order_ids));
-		h->order_rows = malloc((h->nobjs ? h->nobjs : 1) * sizeof(*h->order_rows));
+		h->order_rows = calloc(h->nobjs ? h->nobjs : 1, sizeof(*h->order_rows));
 		h->order_refs = malloc((h->nobjs ? h->nobjs : 1) * sizeof(*h->order_refs));
 		if (!v || !h->order_ids || !h->order_rows || !h->order_refs) {
 			free(v);
@@ -374,11 +452,38 @@ ssize_t pgt_heat__files(struct pgt_heat *h, const uint32_t **objs, const uint64_
 		qsort(v, h->nobjs, sizeof(*v), cmp_obj);
 		for (size_t i = 0; i < h->nobjs; i++) {
 			h->order_ids[i] = v[i]->obj;
-			h->order_rows[i] = v[i]->times;
 			h->order_refs[i] = v[i]->refs;
 		}
 		free(v);
 		h->sorted = 1;
+	}
+	/* rows of the first @nrows: arrays as they are, pairs spread out */
+	if (nrows > h->nobjs)
+		nrows = h->nobjs;
+	for (size_t i = 0; i < nrows; i++)
+		nmem += !h->objs[u64map_get(&h->map, h->order_ids[i])].times;
+	free(h->rows_mem);
+	h->rows_mem = calloc(nmem ? nmem * T : 1, sizeof(*h->rows_mem));
+	if (!h->rows_mem)
+		return -ENOMEM;
+	nmem = 0;
+	for (size_t i = 0; i < h->nobjs; i++) {
+		const struct obj *o;
+		uint64_t *t;
+
+		if (i >= nrows) {
+			h->order_rows[i] = NULL;
+			continue;
+		}
+		o = &h->objs[u64map_get(&h->map, h->order_ids[i])];
+		if (o->times) {
+			h->order_rows[i] = o->times;
+			continue;
+		}
+		t = h->rows_mem + nmem++ * T;
+		for (uint32_t k = 0; k < o->npairs; k++)
+			t[o->pairs[k].bin] = o->pairs[k].cnt;
+		h->order_rows[i] = t;
 	}
 	*objs = h->order_ids;
 	*rows = h->order_rows;

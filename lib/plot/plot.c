@@ -640,7 +640,7 @@ static int draw_heatmap(struct frame *f, const struct pgt_plot_data *d)
 		const uint32_t *ids;
 		const uint64_t *const *rows;
 		const uint64_t *refs;
-		ssize_t all = pgt_heat__files(d->heat, &ids, &rows, &refs);
+		ssize_t all = pgt_heat__files(d->heat, 0, &ids, &rows, &refs);
 		size_t nall = all > 0 ? (size_t)all : ng;
 		char a[32], b2[32], note[200];
 
@@ -688,7 +688,7 @@ static int draw_fileheat(struct frame *f, const struct pgt_plot_data *d)
 	struct file_cells fc;
 	uint64_t t0, nsb, maxv = 1;
 	uint32_t nbins;
-	ssize_t got = d->heat ? pgt_heat__files(d->heat, &ids, &rows, &refs) : 0;
+	ssize_t got = d->heat ? pgt_heat__files(d->heat, f->o->top, &ids, &rows, &refs) : 0;
 	size_t n = got > 0 ? (size_t)got : 0;
 	char lab[128];
 	int err;
