@@ -138,8 +138,11 @@ int cmd_dump(int argc, char **argv)
 				if (got)
 					src->cur_i--;	/* hand it back */
 			}
+			/* UINT64_MAX is "no end known": a trace whose clock
+			 * reaches it ends one short (as pgt_cut does) */
 			err = pgt_range__resolve(&t_range, first_ts,
-						 last_ts ? last_ts + 1 : UINT64_MAX, &t_lo, &t_hi);
+						 !last_ts ? UINT64_MAX : last_ts < UINT64_MAX - 1 ? last_ts + 1 :
+						 UINT64_MAX - 1, &t_lo, &t_hi);
 			if (err == -ENXIO) {
 				cli_error("'%s' has no index, so --time cannot count from the end",
 					  strcmp(path, "-") ? path : "standard input");
