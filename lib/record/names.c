@@ -54,7 +54,7 @@
 
 #define DELETED_SUFFIX " (deleted)"
 #define DIR_CACHE_MAX (1u << 16)	/* directory handles -> path */
-#define HANDLE_CACHE_MAX (1u << 20)	/* file handles -> (dev, ino) */
+#define HANDLE_CACHE_MAX (1u << 16)	/* file handles -> (dev, ino): about 4.5 MB at most */
 #define WALK_CHECK_EVERY 256		/* readdir entries between clock reads */
 
 static uint64_t now_ns(void)
