@@ -38,6 +38,7 @@
 
 #include "format/format.h"
 #include "kernel/kernel.h"
+#include "pgtrace/snap.h"
 #include "names.h"
 #include "record-int.h"
 
@@ -489,16 +490,10 @@ int pgt_record_clean_stale(void)
  * CPU's ring from the memory available and refuses more (KiB). */
 static uint64_t ring_max_kb(int ncpus)
 {
-	char *text = NULL;
 	uint64_t kb = 0;
 
-	if (pgt_kread_file("/proc/meminfo", &text) >= 0 && text) {
-		const char *p = strstr(text, "MemAvailable:");
-
-		if (p)
-			kb = strtoull(p + 13, NULL, 10);
-	}
-	free(text);
+	if (pgt_meminfo__kb("MemAvailable", &kb))
+		kb = 0;
 	return ncpus > 0 ? kb / (uint64_t)ncpus : kb;
 }
 
