@@ -733,6 +733,25 @@ static int draw_fileheat(struct frame *f, const struct pgt_plot_data *d)
 
 /* ---- curves from stats ---- */
 
+/* The points of @s's miss-ratio curve at the histogram's bin edges, up
+ * to the first size past @until: at most PGT_HIST_BINS; returns how many. */
+static size_t mrc_points(const struct pgt_stats *s, uint64_t until, double *xs, double *ys)
+{
+	size_t n = 0;
+
+	for (unsigned b = 0; b < PGT_HIST_BINS && n < PGT_HIST_BINS; b++) {
+		uint64_t c = pgt_hist_lo(b) ? pgt_hist_lo(b) : 1;
+
+		if (n && xs[n - 1] >= (double)c)
+			continue;
+		xs[n] = (double)c;
+		ys[n++] = pgt_stats__miss_ratio(s, c);
+		if (c > until)
+			break;
+	}
+	return n;
+}
+
 static int draw_mrc(struct frame *f, const struct pgt_plot_data *d)
 {
 	const struct pgt_stats *sets[2] = { d->exact, d->sampled };
@@ -760,16 +779,7 @@ static int draw_mrc(struct frame *f, const struct pgt_plot_data *d)
 
 		if (!sets[k])
 			continue;
-		for (unsigned b = 0; b < PGT_HIST_BINS && n < PGT_HIST_BINS; b++) {
-			uint64_t c = pgt_hist_lo(b) ? pgt_hist_lo(b) : 1;
-
-			if (n && xs[n - 1] >= (double)c)
-				continue;
-			xs[n] = (double)c;
-			ys[n++] = pgt_stats__miss_ratio(sets[k], c);
-			if (c > sm.pages)
-				break;
-		}
+		n = mrc_points(sets[k], sm.pages, xs, ys);
 		polyline(f, xs, ys, n, (unsigned)k, k == 1);
 		if (k == 1) {
 			struct pgt_stats_summary ss;
@@ -829,16 +839,7 @@ static int draw_mrc_pair(struct frame *f, const struct pgt_stats *const st[2], c
 		legend(f, (unsigned)k, k == 1, lab);
 		if (!refs[k] || !pages[k])
 			continue;
-		for (unsigned b = 0; b < PGT_HIST_BINS && n < PGT_HIST_BINS; b++) {
-			uint64_t c = pgt_hist_lo(b) ? pgt_hist_lo(b) : 1;
-
-			if (n && xs[n - 1] >= (double)c)
-				continue;
-			xs[n] = (double)c;
-			ys[n++] = pgt_stats__miss_ratio(st[k], c);
-			if (c > fp)
-				break;
-		}
+		n = mrc_points(st[k], fp, xs, ys);
 		polyline(f, xs, ys, n, (unsigned)k, k == 1);
 	}
 	f->xunit = f->o->bytes ? (double)f->o->page_size : 1;
