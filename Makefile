@@ -62,7 +62,7 @@ BASE_CFLAGS := -std=gnu11 $(OPT) $(WARN) -D_GNU_SOURCE -Iinclude -Ilib -MMD -MP 
 LIBS := -Wl,-Bstatic -lzstd -Wl,-Bdynamic -ltracefs -ltraceevent -lcairo -lfontconfig -lm -lpthread
 LDFLAGS ?=
 
-LIB_SRC := $(wildcard lib/util/*.c lib/format/*.c lib/gen/*.c lib/ops/*.c lib/kernel/*.c lib/snap/*.c lib/record/*.c lib/analysis/*.c lib/plot/*.c)
+LIB_SRC := $(wildcard lib/*/*.c)
 CMD_SRC := $(wildcard cmd/*.c)
 UNIT_SRC := $(wildcard t/unit/test-*.c)
 
