@@ -271,6 +271,60 @@ void pgt_owner_map__stats(const struct pgt_owner_map *m, uint64_t *tasks, uint64
 uint64_t pgt_owner_map__denied(const struct pgt_owner_map *m);
 void pgt_owner_map__free(struct pgt_owner_map *m);
 
+/* ------------------------------------------------------------------ */
+/* Snapshots as sources                                                */
+
+/*
+ * A snapshot is a source like a trace reader: SNAPSHOT_PAGE events (one
+ * per run of pages, every one at the instant the source was made), with
+ * the side tables pgtrace snap -o writes (an object per file or one for
+ * physical memory or the address space, the task's process, the info
+ * "snapshot" = "pfn", "task" or "file").  Wrap it with operators
+ * (pgtrace/ops.h) and drain it into sinks like any other source.
+ *
+ * One constructor per index, because each takes its own inputs (a frame
+ * range, a pid, a list of paths) and its own options struct.  The walk
+ * runs in the constructor; batches are then cut from what it found.
+ * Each returns a source to free with pgt_source__free(), or NULL with
+ * *@err set (the walker's error: see pgt_snap_pfn() and friends).
+ */
+
+/**
+ * pgt_snap_pfn__source() - the frames of a PFN walk as a source.
+ * @opts: as pgt_snap_pfn(); runs are always collected (opts.runs)
+ * @res:  if not NULL, set to the walk's result, borrowed: it lives as
+ *        long as the source (the tables, the counts of frames walked)
+ * Events: index and pfn are the first frame of a run, aux its flags.
+ */
+struct pgt_source *pgt_snap_pfn__source(const struct pgt_pfn_opts *opts,
+					const struct pgt_pfn_result **res, int *err);
+
+/**
+ * pgt_snap_task__source() - the present pages of a process as a source.
+ * @opts: as pgt_snap_task(); runs are always collected (opts.runs)
+ * @info: if not NULL, set to the snapshot, borrowed: it lives as long as
+ *        the source
+ * Events: index is the virtual page, pfn the frame (PGT_PFN_NONE when
+ * hidden), aux the kernel flags when read, pid and tid the process.
+ */
+struct pgt_source *pgt_snap_task__source(pid_t pid, const struct pgt_task_opts *opts,
+					 const struct pgt_task_info **info, int *err);
+
+/**
+ * pgt_snap_files__source() - the cached pages of files as a source.
+ * @reqs, @nreqs, @opts: as pgt_snap_files(); exact extents are always
+ *        found (opts.extents); with opts.pfns the events carry frames
+ * @cb:   if not NULL, called for every file as pgt_snap_files() would,
+ *        before the source keeps it; a non-zero return stops the walk
+ *        and the constructor fails with it
+ * @warn, @ctx: as pgt_snap_files()
+ * Files that failed and later names of a hard link give no object and no
+ * events.  Objects are numbered from 1 in walk order.
+ */
+struct pgt_source *pgt_snap_files__source(const struct pgt_file_req *reqs, size_t nreqs,
+					  const struct pgt_file_opts *opts, pgt_file_cb cb,
+					  pgt_walk_warn_cb warn, void *ctx, int *err);
+
 #ifdef __cplusplus
 }
 #endif
