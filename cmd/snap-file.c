@@ -55,7 +55,6 @@ struct fctx {
 	struct out o;
 	int json, bytes, extents, kflags, summary, any_out;
 	int failures;
-	struct snap_trace tr;
 	uint64_t files, pages, cached, dirty, writeback, evicted, recent, holes, hcached, links;
 	struct progress prog;
 	uint64_t seen;
@@ -119,22 +118,6 @@ static int file_cb(const struct pgt_file_info *fi, void *ctx)
 		x->recent += fi->recently_evicted;
 		x->holes += fi->hole_pages;
 		x->hcached += fi->cached_in_holes;
-	}
-	if (x->tr.w && !fi->dup_of) {
-		struct pgt_object obj = { .id = x->tr.next_obj++, .kind = PGT_OBJ_FILE,
-					  .name_src = PGT_NAME_GIVEN, .ts = x->tr.ts, .dev = fi->dev,
-					  .ino = fi->ino, .size = fi->size, .path = fi->path };
-
-		pgt_writer__add_object(x->tr.w, &obj);
-		if (fi->npfns) {
-			for (size_t i = 0; i < fi->npfns; i++)
-				snap_trace_event(&x->tr, obj.id, fi->pfns[i].index, fi->pfns[i].npages,
-						 fi->pfns[i].pfn, 0, 0);
-		} else {
-			for (size_t i = 0; i < fi->next; i++)
-				snap_trace_event(&x->tr, obj.id, fi->ext[i].first, fi->ext[i].npages,
-						 PGT_PFN_NONE, 0, 0);
-		}
 	}
 	if (x->summary)
 		return 0;
@@ -292,6 +275,8 @@ int snap_file(int argc, char **argv)
 	int use_stdin = 0, force = 0, have_range = 0, c, err, rc;
 	uint64_t rfirst = 0, rend = UINT64_MAX;
 	const char *output = NULL;
+	struct pgt_source *src = NULL;
+	struct pgt_writer *w = NULL;
 
 	while ((c = getopt_long(argc, argv, "r:RLxeFj:so:fh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -401,13 +386,10 @@ int snap_file(int argc, char **argv)
 			reqs[i].end = rend;
 		}
 	}
-	rc = snap_open_trace(&x.tr, output, force);
+	/* the trace is created first: an existing one stops us before the walk */
+	rc = snap_open_trace(&w, output, force, NULL);
 	if (rc)
 		goto out;
-	if (x.tr.w) {
-		fo.extents = 1;
-		pgt_writer__add_info(x.tr.w, "snapshot", "file");
-	}
 	out_init(&x.o, snap_table_fd(output));
 	progress_init(&x.prog, "files", 0);
 	if (x.json)
@@ -415,7 +397,11 @@ int snap_file(int argc, char **argv)
 	else if (!x.summary)
 		out_printf(&x.o, " %11s %11s %6s %8s %8s %9s %9s %9s %s\n", x.bytes ? "bytes" : "pages",
 			   "cached", "%", "dirty", "wback", "evicted", "recent", "in-holes", "file");
-	err = pgt_snap_files(reqs, nreqs, &fo, file_cb, warn_cb, &x);
+	/* with -o the snapshot is a source, drained into the trace below */
+	if (w)
+		src = pgt_snap_files__source(reqs, nreqs, &fo, file_cb, warn_cb, &x, &err);
+	else
+		err = pgt_snap_files(reqs, nreqs, &fo, file_cb, warn_cb, &x);
 	progress_done(&x.prog);
 	if (err) {
 		out_flush(&x.o);
@@ -445,10 +431,11 @@ int snap_file(int argc, char **argv)
 			out_printf(&x.o, ", %llu hard links counted once", (unsigned long long)x.links);
 		out_char(&x.o, '\n');
 	}
-	rc = snap_close_trace(&x.tr);
+	rc = snap_write_trace(src, w, output);
 	if (out_finish(&x.o))
 		rc = EXIT_RUNTIME;
 out:
+	pgt_source__free(src);
 	if (use_stdin)
 		for (size_t i = 0; i < nreqs; i++)
 			free((char *)reqs[i].path);

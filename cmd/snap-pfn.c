@@ -145,11 +145,13 @@ int snap_pfn(int argc, char **argv)
 		{ 0 },
 	};
 	struct pgt_pfn_opts po = { .sz = sizeof(po) };
-	struct pgt_pfn_result *res = NULL;
+	struct pgt_pfn_result *own = NULL;
+	const struct pgt_pfn_result *res = NULL;
+	struct pgt_source *src = NULL;
+	struct pgt_writer *w = NULL;
 	struct pgt_owner_map *owners = NULL;
 	int list = 0, json = 0, bytes = 0, force = 0, resolve = 0, c, err, rc = 0;
 	const char *output = NULL;
-	struct snap_trace tr;
 	struct progress prog;
 	struct out o;
 	char names[1024];
@@ -201,7 +203,13 @@ int snap_pfn(int argc, char **argv)
 	po.progress = progress_cb;
 	po.ctx = &prog;
 	cli_clear_diag();
-	err = pgt_snap_pfn(&po, &res);
+	/* with -o the snapshot is a source, drained into the trace below */
+	if (output) {
+		src = pgt_snap_pfn__source(&po, &res, &err);
+	} else {
+		err = pgt_snap_pfn(&po, &own);
+		res = own;
+	}
 	progress_done(&prog);
 	if (err)	/* the diagnostic names the kernel file that failed */
 		return snap_root_hint(*cli_last_diag() ? cli_last_diag() : "/proc/kpageflags", err);
@@ -214,20 +222,10 @@ int snap_pfn(int argc, char **argv)
 			goto out;
 		}
 	}
-	rc = snap_open_trace(&tr, output, force);
+	rc = snap_open_trace(&w, output, force, src ? &src->header : NULL);
 	if (rc)
 		goto out;
-	if (tr.w) {
-		struct pgt_object obj = { .id = 1, .kind = PGT_OBJ_PHYS, .name_src = PGT_NAME_GIVEN,
-					  .ts = tr.ts, .path = "[physical memory]" };
-
-		pgt_writer__add_object(tr.w, &obj);
-		pgt_writer__add_info(tr.w, "snapshot", "pfn");
-		for (size_t i = 0; i < res->nruns; i++)
-			snap_trace_event(&tr, 1, res->runs[i].pfn, res->runs[i].npages, res->runs[i].pfn,
-					 res->runs[i].flags, 0);
-		rc = snap_close_trace(&tr);
-	}
+	rc = snap_write_trace(src, w, output);
 
 	out_init(&o, snap_table_fd(output));
 	if (json) {
@@ -301,6 +299,7 @@ int snap_pfn(int argc, char **argv)
 		rc = EXIT_RUNTIME;
 out:
 	pgt_owner_map__free(owners);
-	pgt_pfn_result__free(res);
+	pgt_source__free(src);
+	pgt_pfn_result__free(own);
 	return rc;
 }

@@ -61,10 +61,12 @@ int snap_task(int argc, char **argv)
 		{ 0 },
 	};
 	struct pgt_task_opts to = { .sz = sizeof(to) };
-	struct pgt_task_info *t = NULL;
+	struct pgt_task_info *own = NULL;
+	const struct pgt_task_info *t = NULL;
+	struct pgt_source *src = NULL;
+	struct pgt_writer *w = NULL;
 	int json = 0, bytes = 0, force = 0, flags = -1, list = 0, c, err, rc;
 	const char *output = NULL;
-	struct snap_trace tr;
 	uint64_t pid;
 	struct out o;
 	char names[1024];
@@ -100,9 +102,13 @@ int snap_task(int argc, char **argv)
 	if (pgt_parse_u64_max(argv[optind], 0x7fffffff, &pid) || !pid)
 		cli_usage_error("invalid PID '%s'", argv[optind]);
 	to.kflags = flags < 0 ? geteuid() == 0 : flags;
-	if (output)
-		to.runs = 1;
-	err = pgt_snap_task((pid_t)pid, &to, &t);
+	/* with -o the snapshot is a source, drained into the trace below */
+	if (output) {
+		src = pgt_snap_task__source((pid_t)pid, &to, &t, &err);
+	} else {
+		err = pgt_snap_task((pid_t)pid, &to, &own);
+		t = own;
+	}
 	if (err == -ENOENT || err == -ESRCH) {
 		cli_error("no process %llu (it may have exited)", (unsigned long long)pid);
 		return EXIT_RUNTIME;
@@ -127,26 +133,10 @@ int snap_task(int argc, char **argv)
 	}
 	if (to.kflags && !t->pfns_visible && t->present)
 		cli_warn("frames are hidden without CAP_SYS_ADMIN: no kernel flags");
-	rc = snap_open_trace(&tr, output, force);
+	rc = snap_open_trace(&w, output, force, src ? &src->header : NULL);
 	if (rc)
 		goto out;
-	if (tr.w) {
-		char label[96];
-		struct pgt_process p = { .ts = tr.ts, .pid = (uint32_t)pid, .tgid = (uint32_t)pid,
-					 .op = PGT_PROC_STATE, .comm = t->comm, .cwd = "", .exe = "" };
-		struct pgt_object obj = { .id = 1, .kind = PGT_OBJ_MM, .name_src = PGT_NAME_PROC,
-					  .ts = tr.ts, .ino = pid, .path = label };
-
-		snprintf(label, sizeof(label), "[mm of %llu %s]", (unsigned long long)pid, t->comm);
-		pgt_writer__add_object(tr.w, &obj);
-		pgt_writer__add_process(tr.w, &p);
-		pgt_writer__add_info(tr.w, "snapshot", "task");
-		for (size_t i = 0; i < t->nruns; i++)
-			if (t->runs[i].pm & (1ull << 63))	/* present pages only */
-				snap_trace_event(&tr, 1, t->runs[i].vpage, t->runs[i].npages, t->runs[i].pfn,
-						 t->runs[i].kflags, (uint32_t)pid);
-		rc = snap_close_trace(&tr);
-	}
+	rc = snap_write_trace(src, w, output);
 
 	out_init(&o, snap_table_fd(output));
 	if (json) {
@@ -269,6 +259,7 @@ int snap_task(int argc, char **argv)
 	if (out_finish(&o))
 		rc = EXIT_RUNTIME;
 out:
-	pgt_task_info__free(t);
+	pgt_source__free(src);
+	pgt_task_info__free(own);
 	return rc;
 }

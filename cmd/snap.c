@@ -103,74 +103,35 @@ int snap_table_fd(const char *output)
 	return 1;
 }
 
-int snap_open_trace(struct snap_trace *t, const char *path, int force)
+int snap_open_trace(struct pgt_writer **w, const char *path, int force, const struct pgt_header *h)
 {
-	struct pgt_writer_opts wo = { .sz = sizeof(wo), .force = force };
+	struct pgt_writer_opts wo = { .sz = sizeof(wo), .force = force, .header = h };
 	int err = 0;
 
-	memset(t, 0, sizeof(*t));
+	*w = NULL;
 	if (!path)
 		return 0;
-	t->path = path;
-	t->w = pgt_writer__open(path, &wo, &err);
-	if (!t->w) {
+	*w = pgt_writer__open(path, &wo, &err);
+	if (!*w) {
 		cli_create_failed(path, err);
 		return EXIT_RUNTIME;
 	}
-	t->ts = 0;
-	{
-		struct timespec ts;
-
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		t->ts = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-	}
-	t->next_obj = 1;
 	return 0;
 }
 
-int snap_trace_event(struct snap_trace *t, uint32_t obj, uint64_t index, uint64_t npages,
-		     uint64_t pfn, uint64_t aux, uint32_t pid)
-{
-	if (!t->w || t->err)
-		return t->err;
-	while (npages) {
-		struct pgt_event ev = { 0 };
-		uint32_t n = npages > UINT32_MAX ? UINT32_MAX : (uint32_t)npages;
-
-		ev.ts = t->ts;
-		ev.type = PGT_EV_SNAPSHOT_PAGE;
-		ev.obj = obj;
-		ev.index = index;
-		ev.npages = n;
-		ev.pfn = pfn;
-		ev.aux = aux;
-		ev.pid = ev.tid = pid;
-		t->err = pgt_writer__write(t->w, &ev, 1);
-		if (t->err)
-			break;
-		index += n;
-		if (pfn != PGT_PFN_NONE)
-			pfn += n;
-		npages -= n;
-	}
-	return t->err;
-}
-
-int snap_close_trace(struct snap_trace *t)
+int snap_write_trace(struct pgt_source *src, struct pgt_writer *w, const char *path)
 {
 	int err;
 
-	if (!t->w)
+	if (!w)
 		return 0;
-	err = t->err ? t->err : 0;
+	err = src ? pgt_source__drain_to(src, w, NULL) : 0;
+	if (err)
+		pgt_writer__abort(w);
+	else
+		err = pgt_writer__close(w);
 	if (err) {
-		pgt_writer__abort(t->w);
-	} else {
-		err = pgt_writer__close(t->w);
-	}
-	t->w = NULL;
-	if (err) {
-		cli_error("cannot write '%s': %s", t->path, pgt_strerror(err));
+		cli_error("cannot write '%s': %s", path, pgt_strerror(err));
 		return EXIT_RUNTIME;
 	}
 	return 0;

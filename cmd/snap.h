@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "builtin.h"
+#include "pgtrace/ops.h"
 #include "pgtrace/snap.h"
 
 int snap_pfn(int argc, char **argv);
@@ -22,19 +23,10 @@ int snap_root_hint(const char *what, int err);
 /* Where the table goes: stdout, or nowhere when -o - takes stdout. */
 int snap_table_fd(const char *output);
 
-/* Snapshot events written with -o TRACE. */
-struct snap_trace {
-	struct pgt_writer *w;
-	const char *path;
-	uint64_t ts;		/* one timestamp: the snapshot's */
-	uint32_t next_obj;
-	int err;
-};
-
-/* With @path NULL nothing is written and every call is a no-op. */
-int snap_open_trace(struct snap_trace *t, const char *path, int force);
-int snap_trace_event(struct snap_trace *t, uint32_t obj, uint64_t index, uint64_t npages,
-		     uint64_t pfn, uint64_t aux, uint32_t pid);
-int snap_close_trace(struct snap_trace *t);
+/* -o TRACE: the writer, NULL without @path; on failure the message is
+ * printed and EXIT_RUNTIME returned.  @h may be NULL (this host, now). */
+int snap_open_trace(struct pgt_writer **w, const char *path, int force, const struct pgt_header *h);
+/* Drain the snapshot @src into @w and close it (both may be NULL: no-op). */
+int snap_write_trace(struct pgt_source *src, struct pgt_writer *w, const char *path);
 
 #endif

@@ -285,8 +285,9 @@ void pgt_owner_map__free(struct pgt_owner_map *m);
  * One constructor per index, because each takes its own inputs (a frame
  * range, a pid, a list of paths) and its own options struct.  The walk
  * runs in the constructor; batches are then cut from what it found.
- * Each returns a source to free with pgt_source__free(), or NULL with
- * *@err set (the walker's error: see pgt_snap_pfn() and friends).
+ * Each returns a source to free with pgt_source__free() and sets *@err to
+ * 0, or returns NULL with *@err set (the walker's error: see pgt_snap_pfn()
+ * and friends).
  */
 
 /**

@@ -239,6 +239,7 @@ struct pgt_source *pgt_snap_pfn__source(const struct pgt_pfn_opts *opts,
 		goto fail;
 	if (res)
 		*res = s->pfn;
+	*err = 0;
 	return &s->src;
 fail:
 	*err = e;
@@ -285,6 +286,7 @@ struct pgt_source *pgt_snap_task__source(pid_t pid, const struct pgt_task_opts *
 		goto fail;
 	if (info)
 		*info = s->task;
+	*err = 0;
 	return &s->src;
 fail:
 	*err = e;
@@ -368,6 +370,7 @@ struct pgt_source *pgt_snap_files__source(const struct pgt_file_req *reqs, size_
 	e = pgt_snap_files(reqs, nreqs, &o, file_seen, walk_warn, s);
 	if (e)
 		goto fail;
+	*err = 0;
 	return &s->src;
 fail:
 	*err = e;
