@@ -144,7 +144,7 @@ test-bins: $(UNIT_BIN) $(HELPER_BIN) $(FUZZ_REPLAY)
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 ASAN_MAKE = $(MAKE) --no-print-directory O=.build-asan BIN=.build-asan/pgtrace \
-		LIBA=.build-asan/libpgtrace.a SAN_CFLAGS="$(ASAN_FLAGS)" OPT="-O1 -g" \
+		LIBA=.build-asan/libpgtrace.a LIBSO=.build-asan/libpgtrace.so.$(VERSION) SAN_CFLAGS="$(ASAN_FLAGS)" OPT="-O1 -g" \
 		LDFLAGS="$(ASAN_FLAGS)"
 asan: deps
 	@$(ASAN_MAKE) all test-bins .build-asan/pgtrace-failalloc
