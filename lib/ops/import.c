@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "import-int.h"
+#include "util/opts.h"
 
 static const char *const fmt_names[PGT_IMPORT_NFORMATS] = {
 	[PGT_IMPORT_AUTO] = "auto",
@@ -710,10 +711,16 @@ struct pgt_source *pgt_import__new(int fd, enum pgt_import_format fmt,
 		*err = -ENOMEM;
 		return NULL;
 	}
+	if (!PGT_OPTS_VALID(opts)) {
+		free(im);
+		close(fd);
+		*err = -EINVAL;
+		return NULL;
+	}
 	im->src.ops = &imp_src_ops;
 	im->fd = fd;
 	if (opts)
-		memcpy(&im->o, opts, opts->sz && opts->sz < sizeof(im->o) ? opts->sz : sizeof(im->o));
+		im->o = *PGT_OPTS_FIT(opts, &im->o);
 	im->o.sz = sizeof(im->o);
 	name = im->o.name && strcmp(im->o.name, "-") ? im->o.name : "";
 	im->name = strdup(name);
