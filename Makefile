@@ -1,12 +1,12 @@
 # pgtrace - page-level memory tracing toolkit.  GNU make, non-recursive.
-#   make [all]        build pgtrace and libpgtrace.a
+#   make [all]        build pgtrace, libpgtrace.a and libpgtrace.so
 #   make check        unit, end-to-end and fuzz-corpus tests
 #   make asan         the same tests under ASan + UBSan, with allocation failures
 #   make failalloc    only the allocation failures (t/t0520-alloc.sh)
 #   make fuzz         build libFuzzer targets (clang) and fuzz briefly
 #   make bench        benchmarks against peers
 #   make demo         the main job on a built-in default
-#   make install      PREFIX=/usr/local DESTDIR=
+#   make install      PREFIX=/usr/local DESTDIR= (make uninstall: the same)
 # DEVELOPER=1 turns warnings into errors.
 
 PREFIX ?= /usr/local
@@ -14,6 +14,7 @@ BINDIR ?= $(PREFIX)/bin
 LIBDIR ?= $(PREFIX)/lib
 INCDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 DESTDIR ?=
 
 CC ?= cc
@@ -76,11 +77,37 @@ FUZZ_REPLAY := $(patsubst fuzz/%.c,$(O)/fuzz/%-replay,$(FUZZ_SRC))
 BIN ?= pgtrace
 LIBA ?= libpgtrace.a
 
-all: $(BIN) $(LIBA)
+# The shared library: its soname changes with the major version (0 until
+# the API is declared stable), the file carries the whole version, the
+# .so link is what -lpgtrace finds.  Built from position-independent
+# copies of the objects in $(O)/pic/, so pgtrace and libpgtrace.a keep
+# their non-PIC code.  lib/libpgtrace.map exports the functions of
+# include/pgtrace/*.h and nothing else (sh mk/libmap.sh writes it).
+VERSION := $(shell sed -n 's/^\#define PGT_VERSION_STRING "\(.*\)"/\1/p' include/pgtrace/pgtrace.h)
+SO_MAJOR := $(firstword $(subst ., ,$(VERSION)))
+SONAME := libpgtrace.so.$(SO_MAJOR)
+LIBSO ?= libpgtrace.so.$(VERSION)
+LIBMAP := lib/libpgtrace.map
+PIC_OBJ := $(patsubst %.c,$(O)/pic/%.o,$(LIB_SRC))
+# the .so links its dependencies dynamically (zstd included: a static
+# libzstd.a need not be position-independent)
+SO_LIBS := -lzstd -ltracefs -ltraceevent -lcairo -lfontconfig -lm -lpthread
+
+all: $(BIN) $(LIBA) $(LIBSO)
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(O)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -fPIC -c -o $@ $<
+
+$(LIBSO): $(PIC_OBJ) $(LIBMAP)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(LDFLAGS) -shared -Wl,-soname,$(SONAME) \
+		-Wl,--version-script=$(LIBMAP) -Wl,-z,defs -o $@ $(PIC_OBJ) $(SO_LIBS)
+	ln -sf $(notdir $@) $(dir $@)$(SONAME)
+	ln -sf $(SONAME) $(dir $@)libpgtrace.so
 
 $(LIBA): $(LIB_OBJ)
 	rm -f $@
@@ -117,7 +144,7 @@ test-bins: $(UNIT_BIN) $(HELPER_BIN) $(FUZZ_REPLAY)
 
 ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 ASAN_MAKE = $(MAKE) --no-print-directory O=.build-asan BIN=.build-asan/pgtrace \
-		LIBA=.build-asan/libpgtrace.a SAN_CFLAGS="$(ASAN_FLAGS)" OPT="-O1 -g" \
+		LIBA=.build-asan/libpgtrace.a LIBSO=.build-asan/libpgtrace.so.$(VERSION) SAN_CFLAGS="$(ASAN_FLAGS)" OPT="-O1 -g" \
 		LDFLAGS="$(ASAN_FLAGS)"
 asan: deps
 	@$(ASAN_MAKE) all test-bins .build-asan/pgtrace-failalloc
@@ -157,25 +184,40 @@ demo: deps all
 	@sh mk/demo.sh
 
 MAN1 := $(wildcard doc/*.1)
+MAN3 := $(wildcard doc/*.3)
 MAN5 := $(wildcard doc/*.5)
+# libpgtrace.pc: the paths as installed, relative to ${prefix} where they
+# lie under it (a relocated tree can then change one line)
+pc_path = $(patsubst $(PREFIX)%,$${prefix}%,$(1))
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR)/pgtrace \
-		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
+		$(DESTDIR)$(MANDIR)/man5
 	install -m 0755 pgtrace $(DESTDIR)$(BINDIR)/pgtrace
 	install -m 0644 libpgtrace.a $(DESTDIR)$(LIBDIR)/libpgtrace.a
+	install -m 0755 $(LIBSO) $(DESTDIR)$(LIBDIR)/$(notdir $(LIBSO))
+	ln -sf $(notdir $(LIBSO)) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libpgtrace.so
 	install -m 0644 include/pgtrace/*.h $(DESTDIR)$(INCDIR)/pgtrace/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(call pc_path,$(LIBDIR))|' \
+		-e 's|@INCDIR@|$(call pc_path,$(INCDIR))|' -e 's|@VERSION@|$(VERSION)|' \
+		libpgtrace.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/libpgtrace.pc
 	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	$(if $(MAN3),install -m 0644 $(MAN3) $(DESTDIR)$(MANDIR)/man3/)
 	install -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/pgtrace $(DESTDIR)$(LIBDIR)/libpgtrace.a
+	rm -f $(DESTDIR)$(LIBDIR)/libpgtrace.so $(DESTDIR)$(LIBDIR)/$(SONAME) \
+		$(DESTDIR)$(LIBDIR)/$(notdir $(LIBSO)) $(DESTDIR)$(PKGCONFIGDIR)/libpgtrace.pc
 	rm -rf $(DESTDIR)$(INCDIR)/pgtrace
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man3/,$(notdir $(MAN3)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5)))
 
 clean:
-	rm -rf .build .build-asan .build-fuzz pgtrace libpgtrace.a t/trash
+	rm -rf .build .build-asan .build-fuzz pgtrace libpgtrace.a libpgtrace.so libpgtrace.so.* t/trash
 
 .PHONY: all check asan failalloc fuzz bench demo install uninstall clean deps test-bins
 
--include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(PIC_OBJ:.o=.d) $(CMD_OBJ:.o=.d)

@@ -185,6 +185,10 @@ struct pgt_stats_opts {
  */
 struct pgt_stats;
 
+/* Return an accumulator (free with pgt_stats__free()) or NULL with *@err.
+ * @o (not NULL) is copied, @o->sizes too: neither need outlive
+ * the call.  Every array the accessors below return is borrowed from the
+ * accumulator: valid until the next feed, or its free. */
 struct pgt_stats *pgt_stats__new(const struct pgt_stats_opts *o, int *err);
 void pgt_stats__free(struct pgt_stats *s);
 /* Account the references of @n events (types outside the mask skipped).

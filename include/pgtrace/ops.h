@@ -52,7 +52,8 @@ void pgt_expr__free(struct pgt_expr *e);
 int pgt_expr__match(struct pgt_expr *e, const struct pgt_event *ev, const struct pgt_meta *m);
 
 /* A source of the events of @in that match @e.  Takes both, also when
- * it fails (NULL with *@err set); shares @in's meta and header. */
+ * it fails (NULL with *@err set); shares @in's meta and header.  Free the
+ * result with pgt_source__free() (which frees @in and @e). */
 struct pgt_source *pgt_filter__new(struct pgt_source *in, struct pgt_expr *e, int *err);
 
 /* ---- cut ---- */
@@ -94,6 +95,9 @@ int pgt_is_reference(unsigned type);
 /* Keep the references to pages outside a FIFO of the @n pages most
  * recently admitted (kVMTrace's active PTE FIFO): what a kernel that
  * unmapped all but @n pages would have seen.  Ranges are expanded. */
+/* Both reduce sources take @in when they succeed (pgt_source__free() on
+ * the result frees it); when they fail (NULL with *@err), unlike filter
+ * and prefetch, @in is still the caller's. */
 struct pgt_source *pgt_reduce_fifo__new(struct pgt_source *in, uint32_t n, int *err);
 /*
  * Exact reduction for LRU memories of at least @k pages (Kaplan,
@@ -110,6 +114,7 @@ void pgt_reduce__stats(struct pgt_source *src, uint64_t *refs_in, uint64_t *refs
 /* Count LRU misses of the page references of a stream for several
  * memory sizes (pages), one simulation each. */
 struct pgt_lru_sim;
+/* Free with pgt_lru_sim__free(); @sizes is copied.  NULL with *@err. */
 struct pgt_lru_sim *pgt_lru_sim__new(const uint32_t *sizes, size_t n, int *err);
 void pgt_lru_sim__feed(struct pgt_lru_sim *s, const struct pgt_event *ev, size_t n);
 /* Misses for size number @i; references seen. */
@@ -137,7 +142,8 @@ enum pgt_split_by {
 	PGT_SPLIT_NKEYS,
 };
 
-/* Name of a key kind ("pid", ...) and back (-PGT_EPARSE if unknown). */
+/* Name of a key kind ("pid", ...; a borrowed static string, "unknown" out
+ * of range) and back (-PGT_EPARSE if unknown). */
 const char *pgt_split_by_name(unsigned by);
 int pgt_split_by_parse(const char *name, size_t len);
 
@@ -280,6 +286,8 @@ struct pgt_merge_opts {
  * -EINVAL if the inputs have different page sizes, there are too many
  * pid spaces, or @o->time is PGT_MERGE_TIME_WALL and an input does not
  * know its wall-clock offset (header wall_offset 0).
+ * Each taken input's slot in @in is set to NULL; the array itself stays
+ * the caller's.  Free the result with pgt_source__free().
  */
 struct pgt_source *pgt_merge__new(struct pgt_source **in, uint32_t n, const struct pgt_merge_opts *o,
 				  int *err);
@@ -297,6 +305,7 @@ int pgt_merge__time_mode(struct pgt_source *src);
  * order, just before the events they came with; @in's meta belongs to
  * the thread and must not be touched.  Takes @in (also on failure).
  * Without threads it falls back to pulling in the caller's thread.
+ * Free the result with pgt_source__free() (which frees @in).
  */
 struct pgt_source *pgt_prefetch__new(struct pgt_source *in, int *err);
 
@@ -325,7 +334,8 @@ enum pgt_import_format {
 };
 
 /* Name of a format ("lackey", "csv", "oracle-general", "perf-script",
- * "trace-cmd"; "auto") and back (-PGT_EPARSE if unknown). */
+ * "trace-cmd"; "auto"; a borrowed static string, "unknown" out of range)
+ * and back (-PGT_EPARSE if unknown). */
 const char *pgt_import_format_name(unsigned fmt);
 int pgt_import_format_parse(const char *name);
 

@@ -208,9 +208,13 @@ struct pgt_process {
  */
 struct pgt_meta;
 
+/* Empty side tables (free with pgt_meta__free()), or NULL without memory.
+ * A meta a source or reader hands out is theirs: never free that one. */
 struct pgt_meta *pgt_meta__new(void);
 void pgt_meta__free(struct pgt_meta *m);
-/* Borrowed; valid until the next call that adds records or the free. */
+/* Borrowed, as every pointer the pgt_meta__ accessors below return
+ * (objects, processes, their strings, info keys and values): valid until
+ * the next call that adds records to @m, or its free.  NULL when absent. */
 const struct pgt_object *pgt_meta__object(const struct pgt_meta *m, uint32_t id);
 const struct pgt_process *pgt_meta__process(const struct pgt_meta *m, uint32_t pid);
 uint32_t pgt_meta__nr_objects(const struct pgt_meta *m);	/* objects known */
@@ -258,6 +262,7 @@ struct pgt_header {
 	char kernel[65];
 };
 
+/* Borrowed static string; "unknown" for values out of range. */
 const char *pgt_clock_name(unsigned clock);
 
 /* Header feature bits (struct pgt_header.features). */
@@ -369,13 +374,22 @@ struct pgt_reader *pgt_reader__open(const char *path, const struct pgt_reader_op
 struct pgt_reader *pgt_reader__fdopen(int fd, const struct pgt_reader_opts *opts, int *err);
 void pgt_reader__free(struct pgt_reader *r);
 
-/* The reader as a source: borrowed, lives as long as the reader. */
+/*
+ * The reader as a source: not a copy but the reader itself, seen through
+ * the source interface.  The two pointers name one object, freed once:
+ * by pgt_reader__free(@r), or by pgt_source__free() on the source, or by
+ * the operator that took the source (pgt_filter__new(), ...).  Neither
+ * pointer may be used after that.
+ */
 struct pgt_source *pgt_reader__source(struct pgt_reader *r);
 /* A source over @r that decodes packets on @threads more threads (the
  * caller's decodes too).  Side tables run ahead of the events by up to 16
  * packets: for consumers that read them at the end, not for those that
- * copy side records between events.  Free it before the reader. */
+ * copy side records between events.  Free it (pgt_source__free()) before
+ * the reader, which it does not own.  NULL with *@err on failure. */
 struct pgt_source *pgt_reader__parallel_source(struct pgt_reader *r, int threads, int *err);
+/* Borrowed, both: they live as long as the reader.  The meta grows as
+ * records are read (see the pgt_meta__ accessors for its pointers). */
 const struct pgt_header *pgt_reader__header(const struct pgt_reader *r);
 struct pgt_meta *pgt_reader__meta(struct pgt_reader *r);
 
@@ -436,7 +450,8 @@ struct pgt_writer_opts {
  * Return: a writer (finish with pgt_writer__close()) or NULL with *@err.
  */
 struct pgt_writer *pgt_writer__open(const char *path, const struct pgt_writer_opts *opts, int *err);
-/* As pgt_writer__open() on an open descriptor, which the writer takes. */
+/* As pgt_writer__open() on an open descriptor, which the writer takes
+ * (closed also when this fails). */
 struct pgt_writer *pgt_writer__fdopen(int fd, const struct pgt_writer_opts *opts, int *err);
 
 /* Append events; @ev->seq is ignored (numbers follow file order). */
@@ -487,6 +502,7 @@ enum pgt_gen_pattern {
 	PGT_GEN_NPATTERNS,
 };
 
+/* Borrowed static string; "unknown" out of range. */
 const char *pgt_gen_pattern_name(unsigned p);
 int pgt_gen_pattern_parse(const char *name);
 

@@ -47,13 +47,16 @@ struct pgt_heat_grid {
 };
 
 struct pgt_heat;
+/* Return a heat accumulator (free with pgt_heat__free()) or NULL with
+ * *@err.  Arrays it returns are borrowed from it, as each says. */
 struct pgt_heat *pgt_heat__new(const struct pgt_heat_opts *o, int *err);
 void pgt_heat__free(struct pgt_heat *h);
 int pgt_heat__feed(struct pgt_heat *h, const struct pgt_event *ev, size_t n);
 /* Time axis: bins of @ns_per_bin from @t0; @nbins used. */
 void pgt_heat__time(const struct pgt_heat *h, uint64_t *t0, uint64_t *ns_per_bin, uint32_t *nbins);
 /* Objects with a grid, most referenced first; @untracked: references to
- * objects past max_objects (drawn in no grid). */
+ * objects past max_objects (drawn in no grid).  Borrowed: valid until the
+ * next feed, or the free. */
 const struct pgt_heat_grid *pgt_heat__grids(struct pgt_heat *h, size_t *n, uint64_t *untracked);
 /* Per-object references by time bin (file heat), most referenced first:
  * @objs[i] and @refs[i] for every object, @rows[i] (nbins counts) for the
@@ -76,6 +79,7 @@ enum pgt_plot_kind {
 	PGT_PLOT_PHASE,		/* the phase strip */
 	PGT_PLOT_NKINDS,
 };
+/* Borrowed static string; "unknown" out of range. */
 const char *pgt_plot_kind_name(int kind);
 int pgt_plot_kind_parse(const char *name);
 
@@ -109,7 +113,8 @@ struct pgt_plot_data {
 };
 
 /* Draw @kind into @path (PNG or SVG by o->format), or when @path is NULL
- * into *@mem (malloc'd, *@len bytes).  Return 0 or a negative errno. */
+ * into *@mem (malloc'd, *@len bytes: the caller frees it with free()).
+ * Return 0 or a negative errno. */
 int pgt_plot__draw(int kind, const struct pgt_plot_data *d, const struct pgt_plot_opts *o, const char *path,
 		   char **mem, size_t *len);
 /* Release cairo's and fontconfig's caches; call once when no more is

@@ -30,14 +30,16 @@ const char *pgt_kernel__root(void);
 /* ------------------------------------------------------------------ */
 /* Kernel page flags (/proc/kpageflags bits)                          */
 
-/* Name of flag bit @bit ("lru"), or NULL for bits without a name. */
+/* Name of flag bit @bit ("lru"; a borrowed static string), or NULL for
+ * bits without a name. */
 const char *pgt_kpf_name(unsigned bit);
 /* Parse "lru,dirty,~active" (names or bit numbers, "55" or "bit55"; ~ or ! negates)
  * into the bits that must be set and those that must be clear.
  * On error returns -PGT_EPARSE and sets *@bad to the offending word's
  * offset in @spec. */
 int pgt_kpf_parse(const char *spec, uint64_t *set, uint64_t *clear, size_t *bad);
-/* Flag names joined by ',' into @buf ("" for 0); returns @buf. */
+/* Flag names joined by ',' into @buf ("" for 0); returns @buf (the
+ * caller's). */
 char *pgt_kpf_format(uint64_t flags, char *buf, size_t len);
 
 /* 1 when cachestat(2) exists on this kernel (probed once). */
@@ -89,7 +91,9 @@ struct pgt_pfn_result {
 
 /* On failure, the kernel file that failed ("/proc/kpagecount") is also
  * passed to the diagnostic callback as a PGT_DIAG_ERROR message.  An
- * unreadable /proc/iomem is no failure: the whole frame array is walked. */
+ * unreadable /proc/iomem is no failure: the whole frame array is walked.
+ * On success *@out is the caller's, freed with pgt_pfn_result__free()
+ * (its arrays with it); on failure it is left unset. */
 int pgt_snap_pfn(const struct pgt_pfn_opts *opts, struct pgt_pfn_result **out);
 void pgt_pfn_result__free(struct pgt_pfn_result *r);
 
@@ -224,6 +228,8 @@ struct pgt_task_opts {
 	int no_scan;			/* do not use PAGEMAP_SCAN */
 };
 
+/* On success *@out is the caller's, freed with pgt_task_info__free() (its
+ * arrays with it).  Return 0 or a negative error. */
 int pgt_snap_task(pid_t pid, const struct pgt_task_opts *opts, struct pgt_task_info **out);
 void pgt_task_info__free(struct pgt_task_info *t);
 
@@ -260,8 +266,11 @@ struct pgt_owner_opts {
  */
 struct pgt_owner_map;
 
+/* On success *@out is the caller's, freed with pgt_owner_map__free().
+ * Return 0 or a negative error. */
 int pgt_owner_map__build(const struct pgt_owner_opts *opts, struct pgt_owner_map **out);
-/* Owners of @pfn into @out (room for @max); return how many exist. */
+/* Owners of @pfn into @out (room for @max); return how many exist.  The
+ * paths in @out are borrowed from the map: valid until its free. */
 size_t pgt_owner_map__lookup(const struct pgt_owner_map *m, uint64_t pfn,
 			     struct pgt_owner *out, size_t max);
 /* Counts: processes walked, files scanned, frame runs known. */

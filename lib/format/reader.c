@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 
 #include "format.h"
+#include "util/opts.h"
 
 /* Largest side or unknown record we agree to buffer (a packet is bounded
  * by PGT_PKT_MAX_RAW, an index is skipped when streaming). */
@@ -294,11 +295,19 @@ out:
 
 static struct pgt_reader *reader_new(int fd, const struct pgt_reader_opts *opts, int *err)
 {
-	struct pgt_reader *r = calloc(1, sizeof(*r));
+	struct pgt_reader_opts o_;
+	struct pgt_reader *r;
 	struct stat sb;
 	ssize_t got;
 	int e = -ENOMEM;
 
+	if (!PGT_OPTS_VALID(opts)) {
+		close(fd);
+		*err = -EINVAL;
+		return NULL;
+	}
+	opts = PGT_OPTS_FIT(opts, &o_);
+	r = calloc(1, sizeof(*r));
 	if (!r) {
 		close(fd);
 		*err = -ENOMEM;

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "format.h"
+#include "util/opts.h"
 
 struct pgt_writer {
 	int fd;
@@ -171,7 +172,15 @@ fail:
 
 struct pgt_writer *pgt_writer__fdopen(int fd, const struct pgt_writer_opts *opts, int *err)
 {
-	struct pgt_writer *w = writer_new(fd, opts, NULL, err);
+	struct pgt_writer_opts o_;
+	struct pgt_writer *w;
+
+	if (!PGT_OPTS_VALID(opts)) {
+		close(fd);
+		*err = -EINVAL;
+		return NULL;
+	}
+	w = writer_new(fd, PGT_OPTS_FIT(opts, &o_), NULL, err);
 
 	if (!w)
 		close(fd);
@@ -183,9 +192,14 @@ struct pgt_writer *pgt_writer__open(const char *path, const struct pgt_writer_op
 	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW;
 	int fd;
 
+	/* refused before the file is created */
+	if (!PGT_OPTS_VALID(opts)) {
+		*err = -EINVAL;
+		return NULL;
+	}
 	if (!strcmp(path, "-"))
 		return pgt_writer__fdopen(dup(STDOUT_FILENO), opts, err);
-	flags |= opts && opts->force ? O_TRUNC : O_EXCL;
+	flags |= PGT_OPTS_GET(opts, force, 0) ? O_TRUNC : O_EXCL;
 	fd = open(path, flags, 0600);
 	if (fd < 0) {
 		*err = -errno;

@@ -16,6 +16,7 @@
 #include <sys/sysmacros.h>
 
 #include "format/format.h"
+#include "util/opts.h"
 
 #define GEN_BATCH 4096
 #define GEN_NCPUS 4
@@ -303,10 +304,17 @@ static int gen_tables(struct gen *g)
 
 struct pgt_source *pgt_gen__new(const struct pgt_gen_opts *opts, int *err)
 {
-	struct gen *g = calloc(1, sizeof(*g));
+	struct pgt_gen_opts o_;
+	struct gen *g;
 	uint64_t seed;
 	int e = -EINVAL;
 
+	if (!opts || !PGT_OPTS_VALID(opts)) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	opts = PGT_OPTS_FIT(opts, &o_);
+	g = calloc(1, sizeof(*g));
 	if (!g) {
 		*err = -ENOMEM;
 		return NULL;

@@ -15,6 +15,7 @@
  */
 #include "format/format.h"
 #include "pgtrace/ops.h"
+#include "util/opts.h"
 
 /* First packet that can hold the start of the range. */
 static uint64_t start_packet(struct pgt_reader *r, uint64_t npk, int by_time, uint64_t lo, int ordered)
@@ -56,9 +57,13 @@ int pgt_cut(struct pgt_reader *r, struct pgt_writer *w, const struct pgt_cut_opt
 	int indexed = pgt_reader__index_summary(r, &events, &npk, &first_ts, &last_ts) == 0;
 	struct pgt_meta *m = pgt_reader__meta(r);
 	struct pgt_rawpkt p;
+	struct pgt_cut_opts o_;
 	int got = 0, err, ordered;
 
 	memset(st, 0, sizeof(*st));
+	if (!o || !PGT_OPTS_VALID(o))
+		return -EINVAL;
+	o = PGT_OPTS_FIT(o, &o_);
 	if (o->by_time && !indexed) {
 		/* the start of a stream is its first packet */
 		got = pgt_reader__next_packet_raw(r, &p);

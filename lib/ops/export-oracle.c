@@ -19,6 +19,7 @@
 #include "pgtrace/analysis.h"
 #include "pgtrace/ops.h"
 #include "util/util.h"
+#include "util/opts.h"
 
 #define REC PGT_ORACLE_RECORD_SIZE
 #define BLOCK_RECS 43690u	/* about 1 MiB of records */
@@ -207,8 +208,10 @@ int pgt_oracle__export(struct pgt_source *src, int fd, const struct pgt_oracle_o
 	int wfd = -1, tmp = 0, err = 0, src_err = 0, flags;
 	struct stat sb;
 
+	if (!PGT_OPTS_VALID(opts))
+		return -EINVAL;
 	if (opts)
-		memcpy(&o, opts, opts->sz && opts->sz < sizeof(o) ? opts->sz : sizeof(o));
+		o = *PGT_OPTS_FIT(opts, &o);
 	types = o.types ? o.types : pgt_refs_default();
 	size = o.obj_size ? o.obj_size : src->header.page_size ? src->header.page_size : 4096;
 	buf = malloc((size_t)BLOCK_RECS * REC);

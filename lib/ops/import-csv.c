@@ -71,13 +71,13 @@ static int split(struct imp *im, struct csv *c, const char *s, size_t n, int max
 		struct span sp = { p, 0, 0 };
 
 		if (k == max)
-			return imp_bad(im, "more fields than the %d columns of the header", max);
+			return pgt_imp_bad(im, "more fields than the %d columns of the header", max);
 		if (p < end && *p == '"') {
 			const char *q = p + 1;
 
 			for (;;) {
 				if (q >= end)
-					return imp_bad(im, "field %d: quote not closed on this line", k + 1);
+					return pgt_imp_bad(im, "field %d: quote not closed on this line", k + 1);
 				if (*q == '"') {
 					if (q + 1 < end && q[1] == '"') {
 						q += 2;
@@ -92,14 +92,14 @@ static int split(struct imp *im, struct csv *c, const char *s, size_t n, int max
 			sp.quoted = 1;
 			p = q + 1;
 			if (p < end && *p != ',')
-				return imp_bad(im, "field %d: expected ',' after the closing quote", k + 1);
+				return pgt_imp_bad(im, "field %d: expected ',' after the closing quote", k + 1);
 		} else {
 			const char *q = p;
 
 			/* fields are short: a plain loop beats two memchr() calls */
 			while (q < end && *q != ',') {
 				if (*q == '"')
-					return imp_bad(im, "field %d: a quote inside an unquoted field", k + 1);
+					return pgt_imp_bad(im, "field %d: a quote inside an unquoted field", k + 1);
 				q++;
 			}
 			sp.n = (size_t)(q - p);
@@ -111,7 +111,7 @@ static int split(struct imp *im, struct csv *c, const char *s, size_t n, int max
 		p++;	/* the comma */
 		if (p == end) {	/* a trailing comma: one more, empty field */
 			if (k == max)
-				return imp_bad(im, "more fields than the %d columns of the header", max);
+				return pgt_imp_bad(im, "more fields than the %d columns of the header", max);
 			c->f[k++] = (struct span){ p, 0, 0 };
 			break;
 		}
@@ -165,7 +165,7 @@ static int header(struct imp *im, struct csv *c, const char *s, size_t n)
 	}
 	err = split(im, c, s, n, CSV_MAX_COLS, &count);
 	if (err)
-		return imp_bad(im, "expected a header line naming the columns (seq,ts,cpu,pid,tid,comm,"
+		return pgt_imp_bad(im, "expected a header line naming the columns (seq,ts,cpu,pid,tid,comm,"
 			       "type,obj,path,dev,ino,index,npages,pfn,flags,aux)");
 	for (int i = 0; i < count; i++) {
 		int found = -1;
@@ -175,11 +175,11 @@ static int header(struct imp *im, struct csv *c, const char *s, size_t n)
 			if (strlen(col_names[k]) == c->f[i].n && !memcmp(col_names[k], c->f[i].s, c->f[i].n))
 				found = k;
 		if (found < 0)
-			return imp_bad(im, "unknown column '%s' in the header: expected seq, ts, cpu, pid, tid, "
+			return pgt_imp_bad(im, "unknown column '%s' in the header: expected seq, ts, cpu, pid, tid, "
 				       "comm, type, obj, path, dev, ino, index, npages, pfn, flags or aux",
-				       imp_show(show, sizeof(show), c->f[i].s, c->f[i].n));
+				       pgt_imp_show(show, sizeof(show), c->f[i].s, c->f[i].n));
 		if (c->at[found] >= 0)
-			return imp_bad(im, "column '%s' twice in the header", col_names[found]);
+			return pgt_imp_bad(im, "column '%s' twice in the header", col_names[found]);
 		c->at[found] = i;
 		c->col[i] = found;
 	}
@@ -230,9 +230,9 @@ static int num_field(struct imp *im, const struct csv *c, int f, uint64_t max, u
 
 	if (!sp)
 		return 0;	/* keep the default */
-	err = imp_num(sp->s, sp->n, v);
+	err = pgt_imp_num(sp->s, sp->n, v);
 	if (err || *v > max)
-		return imp_bad(im, "%s '%s': expected %s", col_names[f], imp_show(show, sizeof(show), sp->s, sp->n),
+		return pgt_imp_bad(im, "%s '%s': expected %s", col_names[f], pgt_imp_show(show, sizeof(show), sp->s, sp->n),
 			       err == -PGT_EPARSE ? "a non-negative integer" : "a smaller number");
 	return 0;
 }
@@ -259,16 +259,16 @@ static int parse_flags(struct imp *im, const struct span *sp, uint16_t *flags)
 			v |= (unsigned)(p[5] - '0') << PGT_F_LEVEL_SHIFT;
 			ok = 1;
 		}
-		if (!ok && len > 2 && p[0] == '0' && p[1] == 'x' && !imp_hex(p, len, &x) && x <= 0xffff) {
+		if (!ok && len > 2 && p[0] == '0' && p[1] == 'x' && !pgt_imp_hex(p, len, &x) && x <= 0xffff) {
 			v |= (unsigned)x;
 			ok = 1;
 		}
 		if (!ok)
-			return imp_bad(im, "unknown flag '%s': expected write, major, dirty, anon, level0..3 "
-				       "or 0xHEX, joined by '|'", imp_show(show, sizeof(show), p, len));
+			return pgt_imp_bad(im, "unknown flag '%s': expected write, major, dirty, anon, level0..3 "
+				       "or 0xHEX, joined by '|'", pgt_imp_show(show, sizeof(show), p, len));
 		p += len + (bar != NULL);
 		if (bar && p == end)
-			return imp_bad(im, "flags end with '|'");
+			return pgt_imp_bad(im, "flags end with '|'");
 	}
 	*flags = (uint16_t)v;
 	return 0;
@@ -280,7 +280,7 @@ static int take_id(struct csv *c, uint32_t want, uint32_t *id)
 	int created;
 
 	if (want) {
-		e = imp_map__get(&c->used, want, 0, NULL, 0, &created);
+		e = pgt_imp_map__get(&c->used, want, 0, NULL, 0, &created);
 		if (!e)
 			return -ENOMEM;
 		if (created) {
@@ -291,7 +291,7 @@ static int take_id(struct csv *c, uint32_t want, uint32_t *id)
 	for (;;) {
 		if (c->next_id == 0)
 			return -ENOSPC;	/* all 2^32 - 1 ids given out */
-		e = imp_map__get(&c->used, c->next_id, 0, NULL, 0, &created);
+		e = pgt_imp_map__get(&c->used, c->next_id, 0, NULL, 0, &created);
 		if (!e)
 			return -ENOMEM;
 		if (created) {
@@ -369,9 +369,9 @@ static int row_obj(struct imp *im, struct csv *c, uint64_t ts, uint32_t *id)
 		uint64_t ma, mi;
 		char show[40];
 
-		if (!colon || imp_dec(sp->s, (size_t)(colon - sp->s), &ma) ||
-		    imp_dec(colon + 1, (size_t)(sp->s + sp->n - colon - 1), &mi) || ma > UINT32_MAX || mi > UINT32_MAX)
-			return imp_bad(im, "dev '%s': expected MAJOR:MINOR", imp_show(show, sizeof(show), sp->s, sp->n));
+		if (!colon || pgt_imp_dec(sp->s, (size_t)(colon - sp->s), &ma) ||
+		    pgt_imp_dec(colon + 1, (size_t)(sp->s + sp->n - colon - 1), &mi) || ma > UINT32_MAX || mi > UINT32_MAX)
+			return pgt_imp_bad(im, "dev '%s': expected MAJOR:MINOR", pgt_imp_show(show, sizeof(show), sp->s, sp->n));
 		dev = makedev((unsigned)ma, (unsigned)mi);
 		dev_set = 1;
 	}
@@ -387,26 +387,26 @@ static int row_obj(struct imp *im, struct csv *c, uint64_t ts, uint32_t *id)
 		if (n < 0)
 			return n;
 		if (memchr(c->path, 0, (size_t)n))
-			return imp_bad(im, "path holds a NUL byte");
+			return pgt_imp_bad(im, "path holds a NUL byte");
 		path = c->path;
 	}
 	if (obj_in) {
 		/* the input's numbers name the objects */
 		struct csv_obj *o;
 
-		e = imp_map__find(&c->by_in, obj_in, 0, NULL, 0);
+		e = pgt_imp_map__find(&c->by_in, obj_in, 0, NULL, 0);
 		if (!e) {
 			err = new_obj(im, c, (uint32_t)obj_in, dev_set, dev, ino_set, ino, path, ts, &idx);
 			if (err)
 				return err;
-			e = imp_map__get(&c->by_in, obj_in, 0, NULL, 0, &created);
+			e = pgt_imp_map__get(&c->by_in, obj_in, 0, NULL, 0, &created);
 			if (!e)
 				return -ENOMEM;
 			e->val = idx;
 		}
 		o = &c->objs[e->val];
 		if (o->dev_set != dev_set || o->dev != dev || o->ino_set != ino_set || o->ino != ino)
-			return imp_bad(im, "object %llu has another dev or ino than on an earlier line",
+			return pgt_imp_bad(im, "object %llu has another dev or ino than on an earlier line",
 				       (unsigned long long)obj_in);
 		if (strcmp(o->path, path)) {
 			struct pgt_object po = {
@@ -433,12 +433,12 @@ static int row_obj(struct imp *im, struct csv *c, uint64_t ts, uint32_t *id)
 		*id = 0;
 		return 0;
 	}
-	e = imp_map__find(&c->by_key, dev_set ? dev : UINT64_MAX, ino_set ? ino : UINT64_MAX, path, strlen(path));
+	e = pgt_imp_map__find(&c->by_key, dev_set ? dev : UINT64_MAX, ino_set ? ino : UINT64_MAX, path, strlen(path));
 	if (!e) {
 		err = new_obj(im, c, 0, dev_set, dev, ino_set, ino, path, ts, &idx);
 		if (err)
 			return err;
-		e = imp_map__get(&c->by_key, dev_set ? dev : UINT64_MAX, ino_set ? ino : UINT64_MAX, path,
+		e = pgt_imp_map__get(&c->by_key, dev_set ? dev : UINT64_MAX, ino_set ? ino : UINT64_MAX, path,
 				 strlen(path), &created);
 		if (!e)
 			return -ENOMEM;
@@ -459,17 +459,17 @@ static int row_proc(struct imp *im, struct csv *c, uint32_t pid, uint64_t ts)
 	n = decode(sp, &c->comm, &c->comm_cap);
 	if (n < 0)
 		return n;
-	e = imp_map__find(&c->procs, pid, 0, NULL, 0);
+	e = pgt_imp_map__find(&c->procs, pid, 0, NULL, 0);
 	if (e && !strcmp(e->vs, c->comm))
 		return 0;
 	if (e && im->nev)
 		return IMP_DEFER;	/* earlier events keep the old name */
 	if (!e) {
-		e = imp_map__get(&c->procs, pid, 0, NULL, 0, &created);
+		e = pgt_imp_map__get(&c->procs, pid, 0, NULL, 0, &created);
 		if (!e)
 			return -ENOMEM;
 	}
-	err = imp_ent__set_vs(e, c->comm, (size_t)n);
+	err = pgt_imp_ent__set_vs(e, c->comm, (size_t)n);
 	if (!err) {
 		struct pgt_process p = {
 			.ts = ts, .pid = pid, .tgid = pid, .op = PGT_PROC_STATE,
@@ -497,7 +497,7 @@ static int csv_line(struct imp *im, const char *s, size_t n)
 	if (err)
 		return err;
 	if (count != c->ncols)
-		return imp_bad(im, "expected %d fields as in the header, got %d", c->ncols, count);
+		return pgt_imp_bad(im, "expected %d fields as in the header, got %d", c->ncols, count);
 	memset(&ev, 0, sizeof(ev));
 	ev.pfn = PGT_PFN_NONE;
 	ev.npages = 1;
@@ -506,10 +506,10 @@ static int csv_line(struct imp *im, const char *s, size_t n)
 	if ((sp = field(c, C_TS))) {
 		char show[40];
 
-		err = memchr(sp->s, '.', sp->n) ? imp_secs(sp->s, sp->n, &ev.ts) : imp_dec(sp->s, sp->n, &ev.ts);
+		err = memchr(sp->s, '.', sp->n) ? pgt_imp_secs(sp->s, sp->n, &ev.ts) : pgt_imp_dec(sp->s, sp->n, &ev.ts);
 		if (err)
-			return imp_bad(im, "ts '%s': expected nanoseconds, or seconds with a fraction",
-				       imp_show(show, sizeof(show), sp->s, sp->n));
+			return pgt_imp_bad(im, "ts '%s': expected nanoseconds, or seconds with a fraction",
+				       pgt_imp_show(show, sizeof(show), sp->s, sp->n));
 	}
 	if ((err = num_field(im, c, C_SEQ, UINT64_MAX, &v)))
 		return err;
@@ -530,15 +530,15 @@ static int csv_line(struct imp *im, const char *s, size_t n)
 		char show[40];
 
 		if (t < 0)
-			return imp_bad(im, "unknown event type '%s': expected lookup, fault, map, add, delete, "
+			return pgt_imp_bad(im, "unknown event type '%s': expected lookup, fault, map, add, delete, "
 				       "lru-add, lru-activate, access-sample, user-fault, snapshot-page or reference",
-				       imp_show(show, sizeof(show), sp->s, sp->n));
+				       pgt_imp_show(show, sizeof(show), sp->s, sp->n));
 		ev.type = (uint8_t)t;
 	}
 	if ((err = num_field(im, c, C_INDEX, UINT64_MAX, &ev.index)))
 		return err;
 	v = 1;
-	if ((err = num_field(im, c, C_NPAGES, UINT32_MAX, &v)) || (err = imp_check_pages(im, v)))
+	if ((err = num_field(im, c, C_NPAGES, UINT32_MAX, &v)) || (err = pgt_imp_check_pages(im, v)))
 		return err;
 	ev.npages = (uint32_t)v;
 	if ((err = num_field(im, c, C_PFN, UINT64_MAX, &ev.pfn)))
@@ -575,7 +575,7 @@ static int csv_init(struct imp *im)
 
 static int csv_fill(struct imp *im)
 {
-	return imp_fill_lines(im, csv_line);
+	return pgt_imp_fill_lines(im, csv_line);
 }
 
 static int csv_finish(struct imp *im)
@@ -584,7 +584,7 @@ static int csv_finish(struct imp *im)
 
 	if (!c->have_header && !im->o.skip_bad) {
 		im->lineno = 0;
-		return imp_bad(im, "the input is empty: expected a header line naming the columns");
+		return pgt_imp_bad(im, "the input is empty: expected a header line naming the columns");
 	}
 	return 0;
 }
@@ -600,10 +600,10 @@ static void csv_free(struct imp *im)
 	free(c->objs);
 	free(c->path);
 	free(c->comm);
-	imp_map__release(&c->by_in);
-	imp_map__release(&c->by_key);
-	imp_map__release(&c->used);
-	imp_map__release(&c->procs);
+	pgt_imp_map__release(&c->by_in);
+	pgt_imp_map__release(&c->by_key);
+	pgt_imp_map__release(&c->used);
+	pgt_imp_map__release(&c->procs);
 	free(c);
 }
 

@@ -149,7 +149,7 @@ static int lost_line(const char *s, size_t n, uint64_t *cpu, uint64_t *count)
 	p += 4;
 	for (q = p; q < end && *q >= '0' && *q <= '9'; q++)
 		;
-	if (imp_dec(p, (size_t)(q - p), cpu))
+	if (pgt_imp_dec(p, (size_t)(q - p), cpu))
 		return 0;
 	while (q < end && is_space(*q))
 		q++;
@@ -159,7 +159,7 @@ static int lost_line(const char *s, size_t n, uint64_t *cpu, uint64_t *count)
 		q += 5;
 	for (p = q; q < end && *q >= '0' && *q <= '9'; q++)
 		;
-	if (imp_dec(p, (size_t)(q - p), count))
+	if (pgt_imp_dec(p, (size_t)(q - p), count))
 		return 0;
 	return (end - q >= 16 && !memcmp(q, " EVENTS DROPPED]", 16)) ||
 	       (end - q >= 8 && !memcmp(q, " EVENTS]", 8));
@@ -198,7 +198,7 @@ static int parse_prefix(const char *p, size_t n, struct who *w)
 		for (t = end; t > p && !is_space(t[-1]); t--)
 			;
 		if (*t == '[' && te[-1] == ']') {
-			if (imp_dec(t + 1, (size_t)(te - t - 2), &w->cpu) || w->cpu > UINT32_MAX)
+			if (pgt_imp_dec(t + 1, (size_t)(te - t - 2), &w->cpu) || w->cpu > UINT32_MAX)
 				return -1;
 			end = t;
 			while (end > p && is_space(end[-1]))
@@ -233,10 +233,10 @@ static int parse_prefix(const char *p, size_t n, struct who *w)
 		    (slash && all_digits(t, (size_t)(slash - t)) && all_digits(slash + 1, (size_t)(end - slash - 1)))) {
 			/* perf: "comm tid" or "comm pid/tid" */
 			if (slash) {
-				if (imp_dec(t, (size_t)(slash - t), &w->pid) ||
-				    imp_dec(slash + 1, (size_t)(end - slash - 1), &w->tid))
+				if (pgt_imp_dec(t, (size_t)(slash - t), &w->pid) ||
+				    pgt_imp_dec(slash + 1, (size_t)(end - slash - 1), &w->tid))
 					return -1;
-			} else if (imp_dec(t, (size_t)(end - t), &w->tid)) {
+			} else if (pgt_imp_dec(t, (size_t)(end - t), &w->tid)) {
 				return -1;
 			} else {
 				w->pid = w->tid;
@@ -251,7 +251,7 @@ static int parse_prefix(const char *p, size_t n, struct who *w)
 	/* trace-cmd: "comm-tid", perhaps after "instance: " */
 	for (dash = end; dash > p && dash[-1] != '-'; dash--)
 		;
-	if (dash == p || !all_digits(dash, (size_t)(end - dash)) || imp_dec(dash, (size_t)(end - dash), &w->tid) ||
+	if (dash == p || !all_digits(dash, (size_t)(end - dash)) || pgt_imp_dec(dash, (size_t)(end - dash), &w->tid) ||
 	    w->tid > UINT32_MAX)
 		return -1;
 	w->pid = w->tid;
@@ -311,7 +311,7 @@ static int arg(const char *s, size_t n, const char *key, const char **v, size_t 
 static int obj_of(struct imp *im, struct ftrace *ft, uint64_t dev, uint64_t ino, uint64_t ts, uint32_t *id)
 {
 	int created;
-	struct imp_ent *e = imp_map__get(&ft->objs, dev, ino, NULL, 0, &created);
+	struct imp_ent *e = pgt_imp_map__get(&ft->objs, dev, ino, NULL, 0, &created);
 
 	if (!e)
 		return -ENOMEM;
@@ -338,17 +338,17 @@ static int proc_of(struct imp *im, struct ftrace *ft, const struct who *w, uint6
 
 	if (!w->pid || !w->ncomm)
 		return 0;
-	e = imp_map__find(&ft->procs, w->pid, 0, NULL, 0);
+	e = pgt_imp_map__find(&ft->procs, w->pid, 0, NULL, 0);
 	if (e && (w->tid != w->pid || (strlen(e->vs) == w->ncomm && !memcmp(e->vs, w->comm, w->ncomm))))
 		return 0;
 	if (e && im->nev)
 		return IMP_DEFER;	/* events before keep the old name */
 	if (!e) {
-		e = imp_map__get(&ft->procs, w->pid, 0, NULL, 0, &created);
+		e = pgt_imp_map__get(&ft->procs, w->pid, 0, NULL, 0, &created);
 		if (!e)
 			return -ENOMEM;
 	}
-	if (imp_ent__set_vs(e, w->comm, w->ncomm))
+	if (pgt_imp_ent__set_vs(e, w->comm, w->ncomm))
 		return -ENOMEM;
 	{
 		struct pgt_process p = {
@@ -363,7 +363,7 @@ static int proc_of(struct imp *im, struct ftrace *ft, const struct who *w, uint6
 static int page_of(struct imp *im, const char *what, uint64_t ofs, uint64_t *page)
 {
 	if (ofs & (im->page_size - 1))
-		return imp_bad(im, "%s %llu is not a multiple of the page size %u (see --page-size)", what,
+		return pgt_imp_bad(im, "%s %llu is not a multiple of the page size %u (see --page-size)", what,
 			       (unsigned long long)ofs, im->page_size);
 	*page = ofs >> im->page_shift;
 	return 0;
@@ -385,57 +385,57 @@ static int event_line(struct imp *im, struct ftrace *ft, const struct fline *fl,
 	ev.type = d->type;
 	ev.flags = (uint16_t)(d->level << PGT_F_LEVEL_SHIFT);
 	if (parse_prefix(fl->pre, fl->npre, &w))
-		return imp_bad(im, "expected 'COMM-TID [CPU]' or 'COMM TID [CPU]' before the time, got '%s'",
-			       imp_show(show, sizeof(show), fl->pre, fl->npre));
+		return pgt_imp_bad(im, "expected 'COMM-TID [CPU]' or 'COMM TID [CPU]' before the time, got '%s'",
+			       pgt_imp_show(show, sizeof(show), fl->pre, fl->npre));
 	ev.pid = (uint32_t)w.pid;
 	ev.tid = (uint32_t)w.tid;
 	ev.cpu = (uint32_t)w.cpu;
-	if (imp_secs(fl->ts, fl->nts, &ev.ts))
-		return imp_bad(im, "time '%s' out of range", imp_show(show, sizeof(show), fl->ts, fl->nts));
+	if (pgt_imp_secs(fl->ts, fl->nts, &ev.ts))
+		return pgt_imp_bad(im, "time '%s' out of range", pgt_imp_show(show, sizeof(show), fl->ts, fl->nts));
 	{
 		const char *colon;
 
 		if (!arg(fl->args, fl->nargs, "dev", &v, &vn) || !(colon = memchr(v, ':', vn)) ||
-		    imp_dec(v, (size_t)(colon - v), &ma) || imp_dec(colon + 1, (size_t)(v + vn - colon - 1), &mi) ||
+		    pgt_imp_dec(v, (size_t)(colon - v), &ma) || pgt_imp_dec(colon + 1, (size_t)(v + vn - colon - 1), &mi) ||
 		    ma > 0xfff || mi > 0xfffff)
-			return imp_bad(im, "%s: expected 'dev=MAJOR:MINOR'", name);
+			return pgt_imp_bad(im, "%s: expected 'dev=MAJOR:MINOR'", name);
 	}
-	if (!arg(fl->args, fl->nargs, "ino", &v, &vn) || imp_hex(v, vn, &ino))
-		return imp_bad(im, "%s: expected 'ino=HEX'", name);
+	if (!arg(fl->args, fl->nargs, "ino", &v, &vn) || pgt_imp_hex(v, vn, &ino))
+		return pgt_imp_bad(im, "%s: expected 'ino=HEX'", name);
 	if (!arg(fl->args, fl->nargs, "ofs", &v, &vn))
-		return imp_bad(im, "%s: expected 'ofs=...'", name);
+		return pgt_imp_bad(im, "%s: expected 'ofs=...'", name);
 	switch (d->kind) {
 	case K_RANGE: {
 		const char *dash = memchr(v, '-', vn);
 
-		if (!dash || imp_dec(v, (size_t)(dash - v), &ofs) || imp_dec(dash + 1, (size_t)(v + vn - dash - 1), &last) ||
+		if (!dash || pgt_imp_dec(v, (size_t)(dash - v), &ofs) || pgt_imp_dec(dash + 1, (size_t)(v + vn - dash - 1), &last) ||
 		    last < ofs || last == UINT64_MAX)
-			return imp_bad(im, "%s: expected 'ofs=FIRST-LAST' (bytes), got '%s'", name,
-				       imp_show(show, sizeof(show), v, vn));
+			return pgt_imp_bad(im, "%s: expected 'ofs=FIRST-LAST' (bytes), got '%s'", name,
+				       pgt_imp_show(show, sizeof(show), v, vn));
 		if ((err = page_of(im, "offset", ofs, &ev.index)) || (err = page_of(im, "end offset", last + 1, &x)))
 			return err;
-		if ((err = imp_check_pages(im, x - ev.index)))
+		if ((err = pgt_imp_check_pages(im, x - ev.index)))
 			return err;
 		ev.npages = (uint32_t)(x - ev.index);
 		break;
 	}
 	case K_OFS:
-		if (imp_dec(v, vn, &ofs))
-			return imp_bad(im, "%s: expected 'ofs=BYTES', got '%s'", name, imp_show(show, sizeof(show), v, vn));
+		if (pgt_imp_dec(v, vn, &ofs))
+			return pgt_imp_bad(im, "%s: expected 'ofs=BYTES', got '%s'", name, pgt_imp_show(show, sizeof(show), v, vn));
 		if ((err = page_of(im, "offset", ofs, &ev.index)))
 			return err;
 		break;
 	default: /* K_PFN */
-		if (imp_dec(v, vn, &ofs))
-			return imp_bad(im, "%s: expected 'ofs=BYTES', got '%s'", name, imp_show(show, sizeof(show), v, vn));
+		if (pgt_imp_dec(v, vn, &ofs))
+			return pgt_imp_bad(im, "%s: expected 'ofs=BYTES', got '%s'", name, pgt_imp_show(show, sizeof(show), v, vn));
 		if ((err = page_of(im, "offset", ofs, &ev.index)))
 			return err;
-		if (!arg(fl->args, fl->nargs, "pfn", &v, &vn) || imp_num(v, vn, &ev.pfn) || ev.pfn == PGT_PFN_NONE)
-			return imp_bad(im, "%s: expected 'pfn=0xHEX'", name);
+		if (!arg(fl->args, fl->nargs, "pfn", &v, &vn) || pgt_imp_num(v, vn, &ev.pfn) || ev.pfn == PGT_PFN_NONE)
+			return pgt_imp_bad(im, "%s: expected 'pfn=0xHEX'", name);
 		if (arg(fl->args, fl->nargs, "order", &v, &vn)) {
-			if (imp_dec(v, vn, &x) || x > 31)
-				return imp_bad(im, "%s: expected 'order=N' with N below 32", name);
-			if ((err = imp_check_pages(im, 1ull << x)))
+			if (pgt_imp_dec(v, vn, &x) || x > 31)
+				return pgt_imp_bad(im, "%s: expected 'order=N' with N below 32", name);
+			if ((err = pgt_imp_check_pages(im, 1ull << x)))
 				return err;
 			ev.npages = 1u << x;
 		}
@@ -482,8 +482,8 @@ static int ftrace_line(struct imp *im, const char *s, size_t n)
 		im->st.lost += count;
 		return pgt_meta__add_lost(im->src.meta, ft->last_ts, (uint32_t)cpu, count);
 	}
-	return imp_bad(im, "expected an event line 'COMM-TID [CPU] SECONDS: EVENT: ARGS', got '%s'",
-		       imp_show(show, sizeof(show), s, n));
+	return pgt_imp_bad(im, "expected an event line 'COMM-TID [CPU] SECONDS: EVENT: ARGS', got '%s'",
+		       pgt_imp_show(show, sizeof(show), s, n));
 }
 
 static int ftrace_init(struct imp *im)
@@ -499,7 +499,7 @@ static int ftrace_init(struct imp *im)
 
 static int ftrace_fill(struct imp *im)
 {
-	return imp_fill_lines(im, ftrace_line);
+	return pgt_imp_fill_lines(im, ftrace_line);
 }
 
 static void ftrace_free(struct imp *im)
@@ -508,8 +508,8 @@ static void ftrace_free(struct imp *im)
 
 	if (!ft)
 		return;
-	imp_map__release(&ft->objs);
-	imp_map__release(&ft->procs);
+	pgt_imp_map__release(&ft->objs);
+	pgt_imp_map__release(&ft->procs);
 	free(ft);
 }
 

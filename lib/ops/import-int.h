@@ -49,14 +49,14 @@ struct imp_map {
 /* Find or create the entry of a key; *@created tells which.  The key
  * string is copied.  NULL when out of memory.  Pointers live until the
  * next call that creates an entry. */
-struct imp_ent *imp_map__get(struct imp_map *m, uint64_t a, uint64_t b, const char *ks, size_t kslen,
+struct imp_ent *pgt_imp_map__get(struct imp_map *m, uint64_t a, uint64_t b, const char *ks, size_t kslen,
 			     int *created);
 /* The entry of a key, or NULL. */
-struct imp_ent *imp_map__find(const struct imp_map *m, uint64_t a, uint64_t b, const char *ks,
+struct imp_ent *pgt_imp_map__find(const struct imp_map *m, uint64_t a, uint64_t b, const char *ks,
 			      size_t kslen);
 /* Replace an entry's value string with a copy of @s; -ENOMEM. */
-int imp_ent__set_vs(struct imp_ent *e, const char *s, size_t len);
-void imp_map__release(struct imp_map *m);
+int pgt_imp_ent__set_vs(struct imp_ent *e, const char *s, size_t len);
+void pgt_imp_map__release(struct imp_map *m);
 
 struct imp;
 
@@ -116,27 +116,27 @@ struct imp {
 /* The next line, without its '\n' (and '\r'): 1 with *@s, *@n set,
  * 0 at the end of the input, or a negative error (a line longer than
  * IMP_BUF: -PGT_EPARSE with the message set).  The line stays valid and
- * unchanged until imp_line_done() or the next imp_next_line(). */
-int imp_next_line(struct imp *im, const char **s, size_t *n);
-/* Consume the line returned by imp_next_line(). */
-void imp_line_done(struct imp *im);
+ * unchanged until pgt_imp_line_done() or the next pgt_imp_next_line(). */
+int pgt_imp_next_line(struct imp *im, const char **s, size_t *n);
+/* Consume the line returned by pgt_imp_next_line(). */
+void pgt_imp_line_done(struct imp *im);
 /* Make @need bytes available at im->buf + im->pos; return the number
  * available (less only at the end of the input) or -errno. */
-ssize_t imp_fill_bytes(struct imp *im, size_t need);
+ssize_t pgt_imp_fill_bytes(struct imp *im, size_t need);
 
 /* Run @line over every line until the batch is full or the input ends.
  * @line returns 0, IMP_DEFER (only honoured with events in the batch),
- * -PGT_EPARSE after imp_bad(), or another negative error. */
-int imp_fill_lines(struct imp *im, int (*line)(struct imp *im, const char *s, size_t n));
+ * -PGT_EPARSE after pgt_imp_bad(), or another negative error. */
+int pgt_imp_fill_lines(struct imp *im, int (*line)(struct imp *im, const char *s, size_t n));
 
 /* An event's page count against PGT_IMPORT_MAX_PAGES: 0, or
- * -PGT_EPARSE after imp_bad(). */
-int imp_check_pages(struct imp *im, uint64_t npages);
+ * -PGT_EPARSE after pgt_imp_bad(). */
+int pgt_imp_check_pages(struct imp *im, uint64_t npages);
 /* Record why the current line is bad; returns -PGT_EPARSE. */
-int imp_bad(struct imp *im, const char *fmt, ...) PGT_PRINTF(2, 3);
+int pgt_imp_bad(struct imp *im, const char *fmt, ...) PGT_PRINTF(2, 3);
 /* A bad line (or record) was found: skip it (0) when skip_bad, else the
  * error to stop with. */
-int imp_handle_bad(struct imp *im, int err);
+int pgt_imp_handle_bad(struct imp *im, int err);
 
 /* A fresh event slot with the defaults: npages 1, no pfn. */
 static inline struct pgt_event *imp_ev(struct imp *im)
@@ -158,16 +158,16 @@ static inline void imp_ev_commit(struct imp *im)
 
 /* Checked number parsers over a span: 0, -PGT_EPARSE (not a number of
  * that form, empty, trailing characters) or -ERANGE (too big). */
-int imp_dec(const char *s, size_t n, uint64_t *v);
-int imp_hex(const char *s, size_t n, uint64_t *v);	/* hex digits, optional 0x */
-int imp_num(const char *s, size_t n, uint64_t *v);	/* decimal, or hex with 0x */
+int pgt_imp_dec(const char *s, size_t n, uint64_t *v);
+int pgt_imp_hex(const char *s, size_t n, uint64_t *v);	/* hex digits, optional 0x */
+int pgt_imp_num(const char *s, size_t n, uint64_t *v);	/* decimal, or hex with 0x */
 /* "SECONDS.FRACTION" (up to 9 decimals, more are cut) or plain seconds,
  * to nanoseconds. */
-int imp_secs(const char *s, size_t n, uint64_t *ns);
+int pgt_imp_secs(const char *s, size_t n, uint64_t *ns);
 
 /* Printable form of a span for messages: at most @max bytes, control
  * characters as '?', "..." when cut. */
-const char *imp_show(char *buf, size_t len, const char *s, size_t n);
+const char *pgt_imp_show(char *buf, size_t len, const char *s, size_t n);
 
 /* The formats. */
 extern const struct imp_fmt pgt_imp_lackey;

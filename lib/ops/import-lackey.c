@@ -119,8 +119,8 @@ static int header_line(struct imp *im, struct lackey *lk, const char *s, size_t 
 	while (close < end && *close >= '0' && *close <= '9')
 		close++;
 	if (close + 2 > end || close == q || close[0] != '=' || close[1] != '=' ||
-	    imp_dec(q, (size_t)(close - q), &pid) || pid > UINT32_MAX)
-		return imp_bad(im, "expected '==PID==' at the start of a Valgrind line");
+	    pgt_imp_dec(q, (size_t)(close - q), &pid) || pid > UINT32_MAX)
+		return pgt_imp_bad(im, "expected '==PID==' at the start of a Valgrind line");
 	p = proc_of(lk, (uint32_t)pid);
 	if (!p)
 		return -ENOMEM;
@@ -145,7 +145,7 @@ static int header_line(struct imp *im, struct lackey *lk, const char *s, size_t 
 	} else if (end - q > 12 && !memcmp(q, "Parent PID: ", 12)) {
 		uint64_t ppid;
 
-		if (!imp_dec(q + 12, (size_t)(end - q - 12), &ppid) && ppid <= UINT32_MAX)
+		if (!pgt_imp_dec(q + 12, (size_t)(end - q - 12), &ppid) && ppid <= UINT32_MAX)
 			p->ppid = (uint32_t)ppid;
 	}
 	im->st.skipped_other++;
@@ -175,30 +175,30 @@ static int lackey_line(struct imp *im, const char *s, size_t n)
 	} else {
 		char show[48];
 
-		return imp_bad(im, "expected a lackey access such as ' L 04222cac,8' or 'I  04013d23,3', got '%s'",
-			       imp_show(show, sizeof(show), s, n));
+		return pgt_imp_bad(im, "expected a lackey access such as ' L 04222cac,8' or 'I  04013d23,3', got '%s'",
+			       pgt_imp_show(show, sizeof(show), s, n));
 	}
 	a = s + 3;
 	z = s + n;
 	comma = memchr(a, ',', (size_t)(z - a));
 	if (!comma)
-		return imp_bad(im, "expected ADDRESS,SIZE after '%c'", kind);
-	if (imp_hex(a, (size_t)(comma - a), &addr) || (comma - a > 2 && a[1] == 'x'))
-		return imp_bad(im, "expected a hexadecimal address before ','");
-	err = imp_dec(comma + 1, (size_t)(z - comma - 1), &size);
+		return pgt_imp_bad(im, "expected ADDRESS,SIZE after '%c'", kind);
+	if (pgt_imp_hex(a, (size_t)(comma - a), &addr) || (comma - a > 2 && a[1] == 'x'))
+		return pgt_imp_bad(im, "expected a hexadecimal address before ','");
+	err = pgt_imp_dec(comma + 1, (size_t)(z - comma - 1), &size);
 	if (err || !size)
-		return imp_bad(im, "expected a positive decimal size after ','");
+		return pgt_imp_bad(im, "expected a positive decimal size after ','");
 	if (instr && !im->o.instructions) {
 		im->st.skipped_other++;
 		return 0;
 	}
 	if (addr + (size - 1) < addr)
-		return imp_bad(im, "access 0x%llx,%llu runs past the end of the address space",
+		return pgt_imp_bad(im, "access 0x%llx,%llu runs past the end of the address space",
 			       (unsigned long long)addr, (unsigned long long)size);
 	last = addr + (size - 1);
 	first_page = addr >> im->page_shift;
 	last_page = last >> im->page_shift;
-	if (imp_check_pages(im, last_page - first_page + 1))
+	if (pgt_imp_check_pages(im, last_page - first_page + 1))
 		return -PGT_EPARSE;
 	e = imp_ev(im);
 	e->ts = im->lineno + 1;
@@ -233,8 +233,8 @@ int pgt_imp_lackey_detect(const char *s, size_t n)
 		       (s[0] == 'I' && s[1] == ' ' && s[2] == ' ')))
 		return 0;
 	comma = memchr(s, ',', n);
-	return comma && !imp_hex(s + 3, (size_t)(comma - s - 3), &v) &&
-	       !imp_dec(comma + 1, (size_t)(s + n - comma - 1), &v);
+	return comma && !pgt_imp_hex(s + 3, (size_t)(comma - s - 3), &v) &&
+	       !pgt_imp_dec(comma + 1, (size_t)(s + n - comma - 1), &v);
 }
 
 static int lackey_init(struct imp *im)
@@ -251,7 +251,7 @@ static int lackey_init(struct imp *im)
 
 static int lackey_fill(struct imp *im)
 {
-	return imp_fill_lines(im, lackey_line);
+	return pgt_imp_fill_lines(im, lackey_line);
 }
 
 static void lackey_free(struct imp *im)

@@ -27,7 +27,7 @@ static int oracle_init(struct imp *im)
 static int oracle_fill(struct imp *im)
 {
 	while (im->nev < IMP_BATCH) {
-		ssize_t avail = imp_fill_bytes(im, PGT_ORACLE_RECORD_SIZE);
+		ssize_t avail = pgt_imp_fill_bytes(im, PGT_ORACLE_RECORD_SIZE);
 		const uint8_t *p;
 		struct pgt_event *e;
 		int err;
@@ -39,12 +39,12 @@ static int oracle_fill(struct imp *im)
 			return 0;
 		}
 		if (avail < PGT_ORACLE_RECORD_SIZE) {
-			err = imp_bad(im, "the input ends inside a record: %zd bytes of %d", avail,
+			err = pgt_imp_bad(im, "the input ends inside a record: %zd bytes of %d", avail,
 				      PGT_ORACLE_RECORD_SIZE);
 			im->pos = im->len;	/* nothing more to read */
 			im->lineno++;
 			im->st.lines++;
-			err = imp_handle_bad(im, err);
+			err = pgt_imp_handle_bad(im, err);
 			if (err)
 				return err;
 			continue;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "import-int.h"
+#include "util/opts.h"
 
 static const char *const fmt_names[PGT_IMPORT_NFORMATS] = {
 	[PGT_IMPORT_AUTO] = "auto",
@@ -137,7 +138,7 @@ static struct imp_ent *slot_of(const struct imp_map *m, uint64_t a, uint64_t b, 
 	return &m->e[i];
 }
 
-struct imp_ent *imp_map__find(const struct imp_map *m, uint64_t a, uint64_t b, const char *ks, size_t kslen)
+struct imp_ent *pgt_imp_map__find(const struct imp_map *m, uint64_t a, uint64_t b, const char *ks, size_t kslen)
 {
 	struct imp_ent *e;
 
@@ -166,7 +167,7 @@ static int map_grow(struct imp_map *m)
 	return 0;
 }
 
-struct imp_ent *imp_map__get(struct imp_map *m, uint64_t a, uint64_t b, const char *ks, size_t kslen,
+struct imp_ent *pgt_imp_map__get(struct imp_map *m, uint64_t a, uint64_t b, const char *ks, size_t kslen,
 			     int *created)
 {
 	struct imp_ent *e;
@@ -193,7 +194,7 @@ struct imp_ent *imp_map__get(struct imp_map *m, uint64_t a, uint64_t b, const ch
 	return e;
 }
 
-int imp_ent__set_vs(struct imp_ent *e, const char *s, size_t len)
+int pgt_imp_ent__set_vs(struct imp_ent *e, const char *s, size_t len)
 {
 	char *v = malloc(len + 1);
 
@@ -206,7 +207,7 @@ int imp_ent__set_vs(struct imp_ent *e, const char *s, size_t len)
 	return 0;
 }
 
-void imp_map__release(struct imp_map *m)
+void pgt_imp_map__release(struct imp_map *m)
 {
 	for (size_t i = 0; i < m->cap; i++) {
 		if (m->e[i].used) {
@@ -220,7 +221,7 @@ void imp_map__release(struct imp_map *m)
 
 /* ---- numbers ---- */
 
-int imp_dec(const char *s, size_t n, uint64_t *v)
+int pgt_imp_dec(const char *s, size_t n, uint64_t *v)
 {
 	uint64_t x = 0;
 
@@ -240,7 +241,7 @@ int imp_dec(const char *s, size_t n, uint64_t *v)
 }
 
 
-int imp_hex(const char *s, size_t n, uint64_t *v)
+int pgt_imp_hex(const char *s, size_t n, uint64_t *v)
 {
 	uint64_t x = 0;
 
@@ -271,19 +272,19 @@ int imp_hex(const char *s, size_t n, uint64_t *v)
 	return 0;
 }
 
-int imp_num(const char *s, size_t n, uint64_t *v)
+int pgt_imp_num(const char *s, size_t n, uint64_t *v)
 {
 	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		return imp_hex(s, n, v);
-	return imp_dec(s, n, v);
+		return pgt_imp_hex(s, n, v);
+	return pgt_imp_dec(s, n, v);
 }
 
-int imp_secs(const char *s, size_t n, uint64_t *ns)
+int pgt_imp_secs(const char *s, size_t n, uint64_t *ns)
 {
 	const char *dot = memchr(s, '.', n);
 	uint64_t sec, frac = 0;
 	size_t ni = dot ? (size_t)(dot - s) : n;
-	int err = imp_dec(s, ni, &sec);
+	int err = pgt_imp_dec(s, ni, &sec);
 
 	if (err)
 		return err;
@@ -309,7 +310,7 @@ int imp_secs(const char *s, size_t n, uint64_t *ns)
 	return 0;
 }
 
-const char *imp_show(char *buf, size_t len, const char *s, size_t n)
+const char *pgt_imp_show(char *buf, size_t len, const char *s, size_t n)
 {
 	size_t max = len > 4 ? len - 4 : 0, k = n < max ? n : max;
 
@@ -328,7 +329,7 @@ const char *imp_show(char *buf, size_t len, const char *s, size_t n)
 
 /* ---- input ---- */
 
-ssize_t imp_fill_bytes(struct imp *im, size_t need)
+ssize_t pgt_imp_fill_bytes(struct imp *im, size_t need)
 {
 	if (need > IMP_BUF)
 		need = IMP_BUF;
@@ -355,7 +356,7 @@ ssize_t imp_fill_bytes(struct imp *im, size_t need)
 	return (ssize_t)(im->len - im->pos);
 }
 
-int imp_next_line(struct imp *im, const char **s, size_t *n)
+int pgt_imp_next_line(struct imp *im, const char **s, size_t *n)
 {
 	size_t scanned = 0;
 
@@ -383,28 +384,28 @@ int imp_next_line(struct imp *im, const char **s, size_t *n)
 			return -PGT_EPARSE;
 		}
 		scanned = avail;
-		r = imp_fill_bytes(im, avail + 1);
+		r = pgt_imp_fill_bytes(im, avail + 1);
 		if (r < 0)
 			return (int)r;
 	}
 }
 
-void imp_line_done(struct imp *im)
+void pgt_imp_line_done(struct imp *im)
 {
 	im->pos = im->line_end;
 	im->lineno++;
 	im->st.lines++;
 }
 
-int imp_check_pages(struct imp *im, uint64_t npages)
+int pgt_imp_check_pages(struct imp *im, uint64_t npages)
 {
 	if (npages <= PGT_IMPORT_MAX_PAGES)
 		return 0;
-	return imp_bad(im, "an event of %llu pages: more than the %u (64 GiB of 4 KiB pages) "
+	return pgt_imp_bad(im, "an event of %llu pages: more than the %u (64 GiB of 4 KiB pages) "
 		       "import accepts", (unsigned long long)npages, PGT_IMPORT_MAX_PAGES);
 }
 
-int imp_bad(struct imp *im, const char *fmt, ...)
+int pgt_imp_bad(struct imp *im, const char *fmt, ...)
 {
 	va_list ap;
 	int k;
@@ -423,7 +424,7 @@ int imp_bad(struct imp *im, const char *fmt, ...)
 	return -PGT_EPARSE;
 }
 
-int imp_handle_bad(struct imp *im, int err)
+int pgt_imp_handle_bad(struct imp *im, int err)
 {
 	if (err != -PGT_EPARSE || !im->o.skip_bad)
 		return err;
@@ -434,12 +435,12 @@ int imp_handle_bad(struct imp *im, int err)
 	return 0;
 }
 
-int imp_fill_lines(struct imp *im, int (*line)(struct imp *im, const char *s, size_t n))
+int pgt_imp_fill_lines(struct imp *im, int (*line)(struct imp *im, const char *s, size_t n))
 {
 	while (im->nev < IMP_BATCH) {
 		const char *s;
 		size_t n;
-		int r = imp_next_line(im, &s, &n);
+		int r = pgt_imp_next_line(im, &s, &n);
 
 		if (r == 0) {
 			im->eof_seen = 1;
@@ -452,9 +453,9 @@ int imp_fill_lines(struct imp *im, int (*line)(struct imp *im, const char *s, si
 			im->st.breaks++;
 			return 0;	/* the line is read again next batch */
 		}
-		imp_line_done(im);
+		pgt_imp_line_done(im);
 		if (r < 0) {
-			r = imp_handle_bad(im, r);
+			r = pgt_imp_handle_bad(im, r);
 			if (r)
 				return r;
 		}
@@ -581,12 +582,12 @@ static int window_add(struct imp *im)
 			uint64_t line = im->lineno;
 			int err;
 
-			im->lineno = e->seq;	/* imp_bad() names this line */
-			imp_bad(im, "time %llu is before events already written: the input is out of "
+			im->lineno = e->seq;	/* pgt_imp_bad() names this line */
+			pgt_imp_bad(im, "time %llu is before events already written: the input is out of "
 				"time order by more than the %u events import sorts; sort it by time first",
 				(unsigned long long)e->ts, IMP_SORT_WINDOW);
 			im->lineno = line;
-			err = imp_handle_bad(im, -PGT_EPARSE);
+			err = pgt_imp_handle_bad(im, -PGT_EPARSE);
 			if (err)
 				return err;	/* the events after it are dropped too */
 			im->st.events--;
@@ -710,10 +711,16 @@ struct pgt_source *pgt_import__new(int fd, enum pgt_import_format fmt,
 		*err = -ENOMEM;
 		return NULL;
 	}
+	if (!PGT_OPTS_VALID(opts)) {
+		free(im);
+		close(fd);
+		*err = -EINVAL;
+		return NULL;
+	}
 	im->src.ops = &imp_src_ops;
 	im->fd = fd;
 	if (opts)
-		memcpy(&im->o, opts, opts->sz && opts->sz < sizeof(im->o) ? opts->sz : sizeof(im->o));
+		im->o = *PGT_OPTS_FIT(opts, &im->o);
 	im->o.sz = sizeof(im->o);
 	name = im->o.name && strcmp(im->o.name, "-") ? im->o.name : "";
 	im->name = strdup(name);
@@ -729,7 +736,7 @@ struct pgt_source *pgt_import__new(int fd, enum pgt_import_format fmt,
 	while ((1u << im->page_shift) < im->page_size)
 		im->page_shift++;
 	if (fmt == PGT_IMPORT_AUTO) {
-		ssize_t r = imp_fill_bytes(im, 65536);
+		ssize_t r = pgt_imp_fill_bytes(im, 65536);
 
 		if (r < 0) {
 			e = (int)r;

@@ -49,6 +49,7 @@
 #include "pgtrace/ops.h"
 #include "format/format.h"
 #include "ops/u64map.h"
+#include "util/opts.h"
 
 #define OUT_CAP PGT_PKT_DEFAULT_EVENTS
 #define INFO_KEY_MAX 256
@@ -954,11 +955,17 @@ static int add_start_info(struct merge *m, const char *const *names)
 struct pgt_source *pgt_merge__new(struct pgt_source **in, uint32_t n, const struct pgt_merge_opts *o,
 				  int *err)
 {
+	struct pgt_merge_opts o_;
 	struct merge *m = NULL;
 	uint32_t nhosts = 0;
 	int e = -ENOMEM, same = 1, all_wall = 1;
 
-	if (!n || !o || o->pids < PGT_MERGE_PIDS_HOST || o->pids > PGT_MERGE_PIDS_KEEP ||
+	if (!o || !PGT_OPTS_VALID(o)) {
+		e = -EINVAL;
+		goto fail;
+	}
+	o = PGT_OPTS_FIT(o, &o_);
+	if (!n || o->pids < PGT_MERGE_PIDS_HOST || o->pids > PGT_MERGE_PIDS_KEEP ||
 	    o->time < PGT_MERGE_TIME_AUTO || o->time > PGT_MERGE_TIME_WALL) {
 		e = -EINVAL;
 		goto fail;

@@ -13,7 +13,7 @@ static inline uint64_t key_hash(uint32_t obj, uint64_t index)
 	return h ^ (h >> 29);
 }
 
-int ps_init(struct pageset *s, uint32_t cap)
+int pgt_pageset__init(struct pageset *s, uint32_t cap)
 {
 	uint64_t hs = 16;
 
@@ -25,7 +25,7 @@ int ps_init(struct pageset *s, uint32_t cap)
 	s->nodes = calloc(cap, sizeof(*s->nodes));
 	s->hash = calloc(hs, sizeof(*s->hash));
 	if (!s->nodes || !s->hash) {
-		ps_release(s);
+		pgt_pageset__release(s);
 		return -ENOMEM;
 	}
 	s->hmask = hs - 1;
@@ -38,7 +38,7 @@ int ps_init(struct pageset *s, uint32_t cap)
 	return 0;
 }
 
-void ps_release(struct pageset *s)
+void pgt_pageset__release(struct pageset *s)
 {
 	free(s->nodes);
 	free(s->hash);
@@ -57,7 +57,7 @@ static uint64_t slot_of(const struct pageset *s, uint32_t obj, uint64_t index)
 	}
 }
 
-uint32_t ps_find(const struct pageset *s, uint32_t obj, uint64_t index)
+uint32_t pgt_pageset__find(const struct pageset *s, uint32_t obj, uint64_t index)
 {
 	uint32_t v = s->hash[slot_of(s, obj, index)];
 
@@ -135,9 +135,9 @@ static uint32_t insert_new(struct pageset *s, uint32_t obj, uint64_t index)
 	return n;
 }
 
-uint32_t ps_access(struct pageset *s, uint32_t obj, uint64_t index, int *hit)
+uint32_t pgt_pageset__access(struct pageset *s, uint32_t obj, uint64_t index, int *hit)
 {
-	uint32_t n = ps_find(s, obj, index);
+	uint32_t n = pgt_pageset__find(s, obj, index);
 
 	*hit = n != PS_NONE;
 	if (n != PS_NONE) {
@@ -148,7 +148,7 @@ uint32_t ps_access(struct pageset *s, uint32_t obj, uint64_t index, int *hit)
 	return insert_new(s, obj, index);
 }
 
-uint32_t ps_admit(struct pageset *s, uint32_t obj, uint64_t index)
+uint32_t pgt_pageset__admit(struct pageset *s, uint32_t obj, uint64_t index)
 {
 	return insert_new(s, obj, index);
 }

@@ -27,16 +27,16 @@ struct pageset {
 	uint32_t head, tail;	/* recency list */
 };
 
-int ps_init(struct pageset *s, uint32_t cap);
-void ps_release(struct pageset *s);
+int pgt_pageset__init(struct pageset *s, uint32_t cap);
+void pgt_pageset__release(struct pageset *s);
 /* Node of (obj, index), or PS_NONE. */
-uint32_t ps_find(const struct pageset *s, uint32_t obj, uint64_t index);
+uint32_t pgt_pageset__find(const struct pageset *s, uint32_t obj, uint64_t index);
 /* Make (obj, index) the most recent; insert it if absent, evicting the
  * least recent when full.  *@hit tells whether it was there. Returns the
  * node. */
-uint32_t ps_access(struct pageset *s, uint32_t obj, uint64_t index, int *hit);
+uint32_t pgt_pageset__access(struct pageset *s, uint32_t obj, uint64_t index, int *hit);
 /* Insert at the most recent end without touching recency of others,
  * evicting the oldest when full (FIFO admission). */
-uint32_t ps_admit(struct pageset *s, uint32_t obj, uint64_t index);
+uint32_t pgt_pageset__admit(struct pageset *s, uint32_t obj, uint64_t index);
 
 #endif

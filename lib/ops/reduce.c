@@ -150,7 +150,7 @@ static int emit_page(struct reduce *r, const struct pgt_event *e)
 /* A set of @limit pages at most, allocated for what it will first hold. */
 static int set_init(struct pageset *s, uint32_t limit)
 {
-	return ps_init(s, limit < SET_MIN ? limit : SET_MIN);
+	return pgt_pageset__init(s, limit < SET_MIN ? limit : SET_MIN);
 }
 
 /*
@@ -164,15 +164,15 @@ static int set_room(struct pageset *s, uint32_t limit, uint32_t obj, uint64_t in
 	uint64_t nc;
 	int err;
 
-	if (s->n < s->cap || s->cap >= limit || ps_find(s, obj, index) != PS_NONE)
+	if (s->n < s->cap || s->cap >= limit || pgt_pageset__find(s, obj, index) != PS_NONE)
 		return 0;
 	nc = (uint64_t)s->cap * 2;
-	err = ps_init(&ns, nc < limit ? (uint32_t)nc : limit);
+	err = pgt_pageset__init(&ns, nc < limit ? (uint32_t)nc : limit);
 	if (err)
 		return err;
 	for (uint32_t n = s->tail; n != PS_NONE; n = s->nodes[n].prev)
-		ps_admit(&ns, s->nodes[n].obj, s->nodes[n].index);
-	ps_release(s);
+		pgt_pageset__admit(&ns, s->nodes[n].obj, s->nodes[n].index);
+	pgt_pageset__release(s);
 	*s = ns;
 	return 0;
 }
@@ -184,12 +184,12 @@ static int fifo_page(struct reduce *r, const struct pgt_event *ev, uint64_t page
 	struct pgt_event e;
 	int err;
 
-	if (ps_find(&r->ps, ev->obj, page) != PS_NONE)
+	if (pgt_pageset__find(&r->ps, ev->obj, page) != PS_NONE)
 		return 0;
 	err = set_room(&r->ps, r->ps_limit, ev->obj, page);
 	if (err)
 		return err;
-	ps_admit(&r->ps, ev->obj, page);
+	pgt_pageset__admit(&r->ps, ev->obj, page);
 	e = page_event(ev, page);
 	return emit_page(r, &e);
 }
@@ -486,7 +486,7 @@ static void reduce_free(struct pgt_source *src)
 	struct reduce *r = (struct reduce *)src;
 
 	pgt_source__free(r->in);
-	ps_release(&r->ps);
+	pgt_pageset__release(&r->ps);
 	lru_release(&r->lru);
 	free(r->out);
 	free(r);
@@ -600,7 +600,7 @@ void pgt_lru_sim__feed(struct pgt_lru_sim *s, const struct pgt_event *ev, size_t
 					s->failed = 1;
 					break;
 				}
-				ps_access(&s->sets[k], ev[i].obj, ev[i].index + p, &hit);
+				pgt_pageset__access(&s->sets[k], ev[i].obj, ev[i].index + p, &hit);
 				s->misses[k] += !hit;
 			}
 		}
@@ -618,7 +618,7 @@ void pgt_lru_sim__free(struct pgt_lru_sim *s)
 	if (!s)
 		return;
 	for (size_t i = 0; s->sets && i < s->n; i++)
-		ps_release(&s->sets[i]);
+		pgt_pageset__release(&s->sets[i]);
 	free(s->sets);
 	free(s->misses);
 	free(s->limits);

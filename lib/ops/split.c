@@ -39,6 +39,7 @@
 #include "pgtrace/ops.h"
 #include "format/format.h"
 #include "ops/u64map.h"
+#include "util/opts.h"
 
 #define NONE UINT32_MAX
 #define DEFAULT_BUFFER 1000000u
@@ -273,10 +274,16 @@ static int unique_name(struct pgt_split *s, const char *key, uint32_t num, char 
 
 struct pgt_split *pgt_split__new(const struct pgt_split_opts *o, const struct pgt_header *h, int *err)
 {
+	struct pgt_split_opts o_;
 	struct pgt_split *s;
 	int e = -ENOMEM;
 
-	if (!o || o->by < 0 || o->by >= PGT_SPLIT_NKEYS ||
+	if (!o || !PGT_OPTS_VALID(o)) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	o = PGT_OPTS_FIT(o, &o_);
+	if (o->by < 0 || o->by >= PGT_SPLIT_NKEYS ||
 	    ((o->by == PGT_SPLIT_TIME || o->by == PGT_SPLIT_EVENTS) && !o->every) ||
 	    (o->tmpl && check_template(o->tmpl)) || o->packet_events > PGT_PKT_MAX_EVENTS) {
 		*err = -EINVAL;

@@ -41,6 +41,7 @@
 #include "pgtrace/snap.h"
 #include "names.h"
 #include "record-int.h"
+#include "util/opts.h"
 
 #define INSTANCE_PREFIX "pgtrace-"
 #define ROUND_NS 100000000ull	/* main loop period */
@@ -2211,7 +2212,20 @@ static void fill_host(struct rec *r)
 	}
 }
 
+static int record_run(const struct pgt_record_opts *o, struct pgt_record_stats *st);
+
 int pgt_record(const struct pgt_record_opts *o, struct pgt_record_stats *st)
+{
+	struct pgt_record_opts o_;
+
+	if (!o || !PGT_OPTS_VALID(o)) {
+		memset(st, 0, sizeof(*st));
+		return -EINVAL;
+	}
+	return record_run(PGT_OPTS_FIT(o, &o_), st);
+}
+
+static int record_run(const struct pgt_record_opts *o, struct pgt_record_stats *st)
 {
 	struct rec r = { .o = o, .st = st, .next_obj = OBJ_PHYS + 1, .keep = o->keep_bytes || o->keep_ns,
 			 .child_pidfd = -1, .lock_fd = -1, .lock_dir = -1, .out_dirfd = -1, .ring_dirfd = -1 };

@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 
 #include "kernel/kernel.h"
+#include "util/opts.h"
 
 #define PAGE 4096ull
 #define MINCORE_WINDOW (128ull << 20)
@@ -657,8 +658,21 @@ static const char *link_check(struct link_set *s, const struct pgt_file_info *fi
 	return NULL;
 }
 
+static int snap_files(const struct pgt_file_req *reqs, size_t nreqs, const struct pgt_file_opts *o,
+		      pgt_file_cb cb, pgt_walk_warn_cb warn, void *ctx);
+
 int pgt_snap_files(const struct pgt_file_req *reqs, size_t nreqs, const struct pgt_file_opts *o,
 		   pgt_file_cb cb, pgt_walk_warn_cb warn, void *ctx)
+{
+	struct pgt_file_opts o_;
+
+	if (!o || !PGT_OPTS_VALID(o))
+		return -EINVAL;
+	return snap_files(reqs, nreqs, PGT_OPTS_FIT(o, &o_), cb, warn, ctx);
+}
+
+static int snap_files(const struct pgt_file_req *reqs, size_t nreqs, const struct pgt_file_opts *o,
+		      pgt_file_cb cb, pgt_walk_warn_cb warn, void *ctx)
 {
 	struct fwalk w = { .o = o, .warn = warn, .ctx = ctx, .cb = cb,
 			   .lock = PTHREAD_MUTEX_INITIALIZER };

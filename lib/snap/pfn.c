@@ -15,6 +15,7 @@
 
 #include "kernel/kernel.h"
 #include "util/util.h"
+#include "util/opts.h"
 
 #define CHUNK (64u * 1024)
 
@@ -275,7 +276,18 @@ static int walk_spans(const struct pgt_pfn_opts *o, struct pgt_pfn_span **spans,
 	return 0;
 }
 
+static int snap_pfn(const struct pgt_pfn_opts *o, struct pgt_pfn_result **out);
+
 int pgt_snap_pfn(const struct pgt_pfn_opts *o, struct pgt_pfn_result **out)
+{
+	struct pgt_pfn_opts o_;
+
+	if (!o || !PGT_OPTS_VALID(o))
+		return -EINVAL;
+	return snap_pfn(PGT_OPTS_FIT(o, &o_), out);
+}
+
+static int snap_pfn(const struct pgt_pfn_opts *o, struct pgt_pfn_result **out)
 {
 	struct walk w = { .o = o, .lock = PTHREAD_MUTEX_INITIALIZER };
 	struct pgt_pfn_span *spans = NULL;

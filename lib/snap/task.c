@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "kernel/kernel.h"
+#include "util/opts.h"
 
 #define PAGE 4096ull
 #define BATCH 65536u
@@ -192,7 +193,18 @@ static int do_vma(struct tctx *c, uint32_t vi, uint64_t first, uint64_t end)
 	return do_range(c, vi, first, end - first);
 }
 
+static int snap_task(pid_t pid, const struct pgt_task_opts *o, struct pgt_task_info **out);
+
 int pgt_snap_task(pid_t pid, const struct pgt_task_opts *o, struct pgt_task_info **out)
+{
+	struct pgt_task_opts o_;
+
+	if (!o || !PGT_OPTS_VALID(o))
+		return -EINVAL;
+	return snap_task(pid, PGT_OPTS_FIT(o, &o_), out);
+}
+
+static int snap_task(pid_t pid, const struct pgt_task_opts *o, struct pgt_task_info **out)
 {
 	struct tctx c = { .o = o, .pm = -1, .kf = -1, .kc = -1, .scan_ok = -1 };
 	struct pgt_task_info *t = calloc(1, sizeof(*t));

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "kernel/kernel.h"
+#include "util/opts.h"
 
 struct orun {
 	uint64_t pfn, npages;
@@ -133,11 +134,16 @@ static int run_cmp(const void *a, const void *b)
 
 int pgt_owner_map__build(const struct pgt_owner_opts *o, struct pgt_owner_map **out)
 {
-	struct pgt_owner_map *m = calloc(1, sizeof(*m));
+	struct pgt_owner_opts o_;
+	struct pgt_owner_map *m;
 	struct pgt_file_req *reqs = NULL;
 	size_t nreqs = 0;
 	int err = 0;
 
+	if (!o || !PGT_OPTS_VALID(o))
+		return -EINVAL;
+	o = PGT_OPTS_FIT(o, &o_);
+	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
 	if (!o->no_tasks) {

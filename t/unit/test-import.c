@@ -47,31 +47,31 @@ static void test_numbers(void **state)
 	uint64_t v;
 
 	(void)state;
-	assert_int_equal(imp_dec("18446744073709551615", 20, &v), 0);
+	assert_int_equal(pgt_imp_dec("18446744073709551615", 20, &v), 0);
 	assert_true(v == UINT64_MAX);
-	assert_int_equal(imp_dec("18446744073709551616", 20, &v), -ERANGE);
-	assert_int_equal(imp_dec("", 0, &v), -PGT_EPARSE);
-	assert_int_equal(imp_dec("12a", 3, &v), -PGT_EPARSE);
-	assert_int_equal(imp_dec("-1", 2, &v), -PGT_EPARSE);
-	assert_int_equal(imp_hex("0x00000000000000000000ff", 24, &v), 0);
+	assert_int_equal(pgt_imp_dec("18446744073709551616", 20, &v), -ERANGE);
+	assert_int_equal(pgt_imp_dec("", 0, &v), -PGT_EPARSE);
+	assert_int_equal(pgt_imp_dec("12a", 3, &v), -PGT_EPARSE);
+	assert_int_equal(pgt_imp_dec("-1", 2, &v), -PGT_EPARSE);
+	assert_int_equal(pgt_imp_hex("0x00000000000000000000ff", 24, &v), 0);
 	assert_int_equal(v, 255);
-	assert_int_equal(imp_hex("ffffffffffffffff", 16, &v), 0);
+	assert_int_equal(pgt_imp_hex("ffffffffffffffff", 16, &v), 0);
 	assert_true(v == UINT64_MAX);
-	assert_int_equal(imp_hex("1ffffffffffffffff", 17, &v), -ERANGE);
-	assert_int_equal(imp_hex("0x", 2, &v), -PGT_EPARSE);
-	assert_int_equal(imp_hex("g", 1, &v), -PGT_EPARSE);
-	assert_int_equal(imp_num("0x10", 4, &v), 0);
+	assert_int_equal(pgt_imp_hex("1ffffffffffffffff", 17, &v), -ERANGE);
+	assert_int_equal(pgt_imp_hex("0x", 2, &v), -PGT_EPARSE);
+	assert_int_equal(pgt_imp_hex("g", 1, &v), -PGT_EPARSE);
+	assert_int_equal(pgt_imp_num("0x10", 4, &v), 0);
 	assert_int_equal(v, 16);
-	assert_int_equal(imp_num("010", 3, &v), 0);
+	assert_int_equal(pgt_imp_num("010", 3, &v), 0);
 	assert_int_equal(v, 10);
-	assert_int_equal(imp_secs("5026.963874", 11, &v), 0);
+	assert_int_equal(pgt_imp_secs("5026.963874", 11, &v), 0);
 	assert_true(v == 5026963874000ull);
-	assert_int_equal(imp_secs("1.0000000019", 12, &v), 0);	/* cut at ns */
+	assert_int_equal(pgt_imp_secs("1.0000000019", 12, &v), 0);	/* cut at ns */
 	assert_true(v == 1000000001ull);
-	assert_int_equal(imp_secs("7", 1, &v), 0);
+	assert_int_equal(pgt_imp_secs("7", 1, &v), 0);
 	assert_true(v == 7000000000ull);
-	assert_int_equal(imp_secs("1.", 2, &v), -PGT_EPARSE);
-	assert_int_equal(imp_secs("18446744074.0", 13, &v), -ERANGE);
+	assert_int_equal(pgt_imp_secs("1.", 2, &v), -PGT_EPARSE);
+	assert_int_equal(pgt_imp_secs("18446744074.0", 13, &v), -ERANGE);
 }
 
 static void test_detect(void **state)

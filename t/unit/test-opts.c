@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Unit tests of the options size field (lib/util/opts.h) and of its check
+ * at the entry of the public functions: a caller's structure shorter than
+ * the library's is taken with defaults for what it lacks, a longer one
+ * only when the bytes the library does not know are zero.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pgtrace/pgtrace.h"
+#include "pgtrace/ops.h"
+#include "pgtrace/snap.h"
+#include "util/opts.h"
+
+/* A caller compiled against a newer header: our structure plus one
+ * member we do not know. */
+struct gen_opts_newer {
+	struct pgt_gen_opts known;
+	uint64_t future;
+};
+
+static uint64_t count_events(struct pgt_source *src)
+{
+	const struct pgt_event *evs;
+	uint64_t n = 0;
+	ssize_t got;
+
+	while ((got = pgt_source__batch(src, &evs)) > 0)
+		n += (uint64_t)got;
+	assert_int_equal(got, 0);
+	return n;
+}
+
+static void test_macros(void **state)
+{
+	struct pgt_gen_opts o = { .sz = sizeof(o), .events = 7 };
+	struct pgt_gen_opts local;
+	const struct pgt_gen_opts *p = &o, *none = NULL;
+
+	(void)state;
+	assert_true(PGT_OPTS_VALID(p));
+	assert_true(PGT_OPTS_VALID(none));
+	assert_int_equal(PGT_OPTS_GET(p, events, 99), 7);
+	assert_int_equal(PGT_OPTS_GET(none, events, 99), 99);
+	assert_ptr_equal(PGT_OPTS_FIT(p, &local), p);
+	assert_null(PGT_OPTS_FIT(none, &local));
+
+	/* sz 0: the library's own size */
+	o.sz = 0;
+	assert_true(PGT_OPTS_VALID(p));
+	assert_int_equal(PGT_OPTS_GET(p, events, 99), 7);
+	assert_ptr_equal(PGT_OPTS_FIT(p, &local), p);
+
+	/* a structure that ends before .events: the default, and a copy
+	 * with the member zero */
+	o.sz = offsetof(struct pgt_gen_opts, events);
+	assert_true(PGT_OPTS_VALID(p));
+	assert_int_equal(PGT_OPTS_GET(p, events, 99), 99);
+	assert_int_equal(PGT_OPTS_GET(p, pattern, 99), 0);
+	assert_ptr_equal(PGT_OPTS_FIT(p, &local), &local);
+	assert_int_equal(local.events, 0);
+	assert_int_equal(local.sz, offsetof(struct pgt_gen_opts, events));
+
+	/* shorter than the size field itself */
+	o.sz = sizeof(size_t) - 1;
+	assert_false(PGT_OPTS_VALID(p));
+}
+
+static void test_newer_caller(void **state)
+{
+	struct gen_opts_newer n = { .known = { .sz = sizeof(n) } };
+	const struct pgt_gen_opts *p = &n.known;
+
+	(void)state;
+	assert_true(PGT_OPTS_VALID(p));	/* the unknown tail is zero */
+	n.future = 1;
+	assert_false(PGT_OPTS_VALID(p));
+}
+
+static void test_gen_shorter(void **state)
+{
+	/* an older caller that knew the members up to .seed: the others
+	 * (pages, stride, ...) take their defaults whatever follows */
+	struct gen_opts_newer n;
+	struct pgt_source *src;
+	int err = 0;
+
+	(void)state;
+	memset(&n, 0xff, sizeof(n));
+	n.known.sz = offsetof(struct pgt_gen_opts, stride);
+	n.known.pattern = PGT_GEN_SEQUENTIAL;
+	n.known.events = 1000;
+	n.known.pages = 64;
+	n.known.seed = 1;
+	src = pgt_gen__new(&n.known, &err);
+	assert_non_null(src);
+	assert_int_equal(count_events(src), 1000);
+	pgt_source__free(src);
+}
+
+static void test_gen_unknown_tail(void **state)
+{
+	struct gen_opts_newer n = { .known = { .sz = sizeof(n), .events = 10 } };
+	struct pgt_source *src;
+	int err = 0;
+
+	(void)state;
+	src = pgt_gen__new(&n.known, &err);
+	assert_non_null(src);
+	assert_int_equal(count_events(src), 10);
+	pgt_source__free(src);
+
+	n.future = 42;
+	err = 0;
+	assert_null(pgt_gen__new(&n.known, &err));
+	assert_int_equal(err, -EINVAL);
+}
+
+/* The other entry points refuse an unknown non-zero tail too. */
+static void test_entries_refuse(void **state)
+{
+	struct {
+		struct pgt_writer_opts known;
+		uint64_t future;
+	} wo = { .known = { .sz = sizeof(wo) }, .future = 1 };
+	struct {
+		struct pgt_reader_opts known;
+		uint64_t future;
+	} ro = { .known = { .sz = sizeof(ro) }, .future = 1 };
+	struct {
+		struct pgt_task_opts known;
+		uint64_t future;
+	} to = { .known = { .sz = sizeof(to) }, .future = 1 };
+	struct {
+		struct pgt_oracle_opts known;
+		uint64_t future;
+	} oo = { .known = { .sz = sizeof(oo) }, .future = 1 };
+	struct pgt_gen_opts go = { .sz = sizeof(go), .events = 1 };
+	struct pgt_task_info *ti = NULL;
+	struct pgt_source *src;
+	char path[] = "/tmp/pgt-test-opts-XXXXXX";
+	int fd, err = 0;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	unlink(path);
+	assert_null(pgt_writer__fdopen(fd, &wo.known, &err));
+	assert_int_equal(err, -EINVAL);
+	/* refused before the file is created */
+	err = 0;
+	assert_null(pgt_writer__open(path, &wo.known, &err));
+	assert_int_equal(err, -EINVAL);
+	assert_int_equal(access(path, F_OK), -1);
+
+	err = 0;
+	assert_null(pgt_reader__open("/dev/null", &ro.known, &err));
+	assert_int_equal(err, -EINVAL);
+
+	assert_int_equal(pgt_snap_task(getpid(), &to.known, &ti), -EINVAL);
+	assert_null(ti);
+
+	src = pgt_gen__new(&go, &err);
+	assert_non_null(src);
+	fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(pgt_oracle__export(src, fd, &oo.known, NULL), -EINVAL);
+	close(fd);
+	pgt_source__free(src);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_macros),
+		cmocka_unit_test(test_newer_caller),
+		cmocka_unit_test(test_gen_shorter),
+		cmocka_unit_test(test_gen_unknown_tail),
+		cmocka_unit_test(test_entries_refuse),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
