@@ -93,11 +93,7 @@ static uint64_t key_of(const struct pgt_field *by, struct pgt_meta *m, const str
 	uint64_t num, h = 1469598103934665603ull;
 
 	*name = NULL;
-	if (by->id == PGT_FIELD_COMM && m && pgt_meta__process(m, ev->tid)) {
-		*name = pgt_meta__process(m, ev->tid)->comm;	/* the thread's */
-		if (!*name)
-			*name = "";
-	} else if (pgt_field__key(by->id, ev, m, &num, name, buf, len) == PGT_KEY_NUM) {
+	if (pgt_field__key(by->id, ev, m, &num, name, buf, len) == PGT_KEY_NUM) {
 		*name = NULL;
 		return num;
 	}
