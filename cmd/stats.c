@@ -102,6 +102,20 @@ static uint64_t key_of(const struct pgt_field *by, struct pgt_meta *m, const str
 	return h | 1ull << 63;
 }
 
+/* What a string key is a function of: the event's process or object
+ * (UINT64_MAX: the key is read from the event itself). */
+static uint64_t subject_of(const struct pgt_field *by, const struct pgt_event *ev)
+{
+	switch (by->id) {
+	case PGT_FIELD_UID: case PGT_FIELD_COMM: case PGT_FIELD_CWD: case PGT_FIELD_CGROUP:
+		return ev->pid;
+	case PGT_FIELD_PATH: case PGT_FIELD_DEV: case PGT_FIELD_INODE:
+		return ev->obj;
+	default:
+		return UINT64_MAX;
+	}
+}
+
 static struct pgt_stats *keyed_get(struct keyed *k, const struct pgt_stats_opts *o, uint64_t key,
 				   const char *name, int *err)
 {
@@ -723,6 +737,8 @@ int cmd_stats(int argc, char **argv)
 	};
 	struct pgt_stats_opts o = { 0 };
 	struct keyed k = { 0 };
+	struct pgt_stats *ks = NULL;	/* the key of subject subj */
+	uint64_t subj;
 	struct outctx oc = { .o = &o, .top = 10, .k = &k };
 	const char *path, *csv = NULL;
 	uint64_t *sizes = NULL, total = 0, done = 0, v, npk, t0, t1;
@@ -825,16 +841,24 @@ int cmd_stats(int argc, char **argv)
 		}
 		err = pgt_stats__feed(st, evs, (size_t)n);
 		pgt_refs_tally(&tally, evs, (size_t)n);
+		/* a run of events of one process or object has one key: it is
+		 * looked up again only when the subject changes, and afresh in
+		 * each batch (side records, a rename, arrive between them) */
+		subj = UINT64_MAX;
 		for (ssize_t i = 0; !err && oc.by && i < n; i++) {
-			const char *name;
-			char kbuf[64];
-			uint64_t key = key_of(oc.by, oc.meta, &evs[i], kbuf, sizeof(kbuf), &name);
 			uint64_t cnt = pgt_refs_count(&evs[i], o.refs ? o.refs : pgt_refs_default(), o.space);
-			struct pgt_stats *ks;
+			uint64_t s_i = subject_of(oc.by, &evs[i]);
 
 			if (!cnt)
 				continue;
-			ks = keyed_get(&k, &o, key, name, &err);
+			if (s_i == UINT64_MAX || s_i != subj) {
+				const char *name;
+				char kbuf[64];
+				uint64_t key = key_of(oc.by, oc.meta, &evs[i], kbuf, sizeof(kbuf), &name);
+
+				ks = keyed_get(&k, &o, key, name, &err);
+				subj = ks ? s_i : UINT64_MAX;
+			}
 			for (uint64_t p = 0; ks && p < cnt && !err; p++) {
 				struct pgt_ref ref;
 
