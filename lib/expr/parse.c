@@ -616,8 +616,16 @@ static int parse_match(struct parser *p, const struct pgt_field *f, int neg, siz
 	size_t o = 0;
 
 	if (f->type != K_STR) {
-		expr_fail(p, op_at, "'%s' needs a string field (comm, cgroup, path); '%s' is not one",
-		     neg ? "!~" : "=~", f->name);
+		char names[128] = "";
+		size_t nf, at = 0;
+		const struct pgt_field *t = pgt_fields(&nf);
+
+		for (size_t k = 0; k < nf; k++)	/* the string fields of the table */
+			if (t[k].type == K_STR && (t[k].uses & PGT_FU_FILTER) && at < sizeof(names))
+				at += (size_t)snprintf(names + at, sizeof(names) - at, "%s%s",
+						       at ? ", " : "", t[k].name);
+		expr_fail(p, op_at, "'%s' needs a string field (%s); '%s' is not one",
+			  neg ? "!~" : "=~", names, f->name);
 		return -1;
 	}
 	id = new_node(p, N_STR);
