@@ -113,6 +113,15 @@ test_expect_success 'man pages list the fields of the table: dump, export and im
 	grep "unknown column" err | msg_fields "expected " >want &&
 	man_fields import import >got && test -s got && cmp want got
 '
+test_expect_success 'dump and export --help name every column of the table' '
+	test_must_fail --code=2 pgtrace dump --fields nosuch mix.pgt 2>err &&
+	pgtrace dump --help | sed -n "/--fields LIST/,/--events/p" | tr -cs "a-z" "\n" | sort -u >help &&
+	head -1 err | msg_fields "expected " >want && comm -23 want help >missing &&
+	test ! -s missing || { echo "dump --help lacks:"; cat missing; return 1; } &&
+	pgtrace export --help | sed -n "/--fields LIST/,/aux)/p" | tr -cs "a-z" "\n" | sort -u >help &&
+	man_fields export all | comm -23 - help >missing &&
+	test ! -s missing || { echo "export --help lacks:"; cat missing; return 1; }
+'
 test_expect_success 'every column of the table is a column of dump and of import' '
 	pgtrace dump --format csv --fields all mix.pgt | head -1 >hdr &&
 	pgtrace dump --format csv --fields "$(cat hdr)" mix.pgt >all.csv &&
