@@ -117,7 +117,7 @@ test_expect_success 'bad expressions: the reason, the caret under the token, exi
 	test_must_fail --code=2 pgtrace filter "pid == 1001 && pdi == 3" mix.pgt >out 2>err &&
 	! test -s out &&
 	cat >expect <<-\EOF &&
-	pgtrace filter: invalid expression: unknown field '"'"'pdi'"'"': expected ts, seq, cpu, pid, tid, uid, comm, cgroup, type, obj, path, file, dev, ino, index, npages, page, pfn, aux, flags or level
+	pgtrace filter: invalid expression: unknown field '"'"'pdi'"'"': expected seq, ts, time, cpu, pid, tid, uid, comm, cwd, type, obj, path, file, dev, ino, index, npages, page, pfn, flags, level, aux, cgroup
 	  pid == 1001 && pdi == 3
 	                 ^
 	Try '"'"'pgtrace filter --help'"'"'.
