@@ -4,7 +4,8 @@
  * the compiled form (nodes), the lexer's tokens and the parser's state.
  * lex.c reads tokens, parse.c builds the nodes (regex.c guards the cost
  * of a regular expression), eval.c runs them on events; the filter
- * operator (lib/ops/filter.c) only calls pgt_expr__match().
+ * operator (lib/ops/filter.c) syncs an expression once a batch and runs
+ * it on each event (expr_sync(), expr_eval()).
  */
 #ifndef PGT_EXPR_INT_H
 #define PGT_EXPR_INT_H
