@@ -61,7 +61,7 @@ test_expect_success 'cgroup: a string of the process table (gen: one per user)' 
 	printf "ts,pid,comm,index\n1,5,a,0\n2,6,b,1\n" >nocg.csv && pgtrace import -o nocg.pgt nocg.csv &&
 	test "$(pgtrace filter --count "cgroup == \"\"" nocg.pgt)" = 2 &&
 	test_must_fail --code=2 pgtrace filter "cgroup == 3" mix.pgt 2>err && grep -q "string" err &&
-	test_must_fail --code=2 pgtrace filter "pid =~ \"x\"" mix.pgt 2>err && grep -q "(comm, cgroup, path)" err
+	test_must_fail --code=2 pgtrace filter "pid =~ \"x\"" mix.pgt 2>err && grep -q "(comm, cwd, path, file, cgroup)" err
 '
 test_expect_success 'logic: && over ||, !, parentheses' '
 	check_count "pid == 1000 || pid == 1002 && index < 1000" "\$4 == 1000 || (\$4 == 1002 && \$12 < 1000)" &&
