@@ -9,7 +9,24 @@
 
 #include "builtin.h"
 #include "util/util.h"
+#include "pgtrace/fields.h"
 #include "pgtrace/ops.h"
+
+/* The "fields" lines of the help: the filter fields of fields.h. */
+static void help_fields(FILE *f)
+{
+	char names[512];
+	int col = 0;
+
+	pgt_fields__names(PGT_FU_FILTER, " ", names, sizeof(names));
+	for (char *w = strtok(names, " "); w; w = strtok(NULL, " ")) {
+		if (!col || col + 1 + (int)strlen(w) > 76)
+			col = fprintf(f, "%s%s", col ? "\n           " : "  fields   ", w) - (col ? 1 : 0);
+		else
+			col += fprintf(f, " %s", w);
+	}
+	fputc('\n', f);
+}
 
 static void filter_usage(FILE *f)
 {
@@ -32,9 +49,9 @@ static void filter_usage(FILE *f)
 		"  -h, --help           show this help\n"
 		"Shortcuts are ANDed with EXPR and with each other.\n"
 		"\n"
-		"Expressions (man pgtrace-filter has the whole language):\n"
-		"  fields   ts seq cpu pid tid uid comm type obj path|file dev ino index\n"
-		"           npages page pfn aux flags level\n"
+		"Expressions (man pgtrace-filter has the whole language):\n");
+	help_fields(f);
+	fprintf(f,
 		"  tests    == != < <= > >=   in {a, b, 10..20}   in A..B (half-open)\n"
 		"           =~ \"glob\"   =~ /regex/   !~   flags has write|major|dirty|anon\n"
 		"  logic    && || ! ( )   true false\n"

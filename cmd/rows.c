@@ -4,34 +4,50 @@
 #include <string.h>
 #include <sys/sysmacros.h>
 
+#include "pgtrace/fields.h"
 #include "rows.h"
 
+/* The writer's names of its columns, in enum order: the PGT_FU_COLUMN
+ * entries of the field table (fields.h), which decides which are accepted
+ * and which "all" means (t/unit/test-fields.c checks the two agree). */
 const char *const row_field_names[F_NFIELDS] = {
 	"seq", "ts", "cpu", "pid", "tid", "comm", "type", "obj", "path", "dev", "ino",
 	"index", "npages", "pfn", "flags", "aux", "cgroup",
 };
+
+/* The column of the table's entry @f, or -1. */
+static int column_of(const struct pgt_field *f)
+{
+	for (int i = 0; f && i < F_NFIELDS; i++)
+		if (!strcmp(row_field_names[i], f->name))
+			return i;
+	return -1;
+}
 
 int rows_parse_fields(const char *s, int *fields)
 {
 	int n = 0;
 
 	if (!strcmp(s, "all")) {
-		for (int i = 0; i < F_NALL; i++)
-			fields[n++] = i;
+		size_t nt;
+		const struct pgt_field *t = pgt_fields(&nt);
+
+		for (size_t i = 0; i < nt && n < ROWS_MAX_FIELDS; i++)
+			if ((t[i].uses & PGT_FU_ALL) && column_of(&t[i]) >= 0)
+				fields[n++] = column_of(&t[i]);
 		return n;
 	}
 	while (*s) {
 		const char *comma = strchr(s, ',');
 		size_t len = comma ? (size_t)(comma - s) : strlen(s);
-		int found = -1;
+		int found = column_of(pgt_field__find(s, len, PGT_FU_COLUMN));
 
-		for (int i = 0; i < F_NFIELDS; i++)
-			if (strlen(row_field_names[i]) == len && !strncmp(row_field_names[i], s, len))
-				found = i;
-		if (found < 0 || n >= ROWS_MAX_FIELDS)
-			cli_usage_error("unknown field '%.*s' in --fields: expected seq, ts, cpu, pid, tid, "
-					"comm, cgroup, type, obj, path, dev, ino, index, npages, pfn, flags, aux",
-					(int)len, s);
+		if (found < 0 || n >= ROWS_MAX_FIELDS) {
+			char names[256];
+
+			pgt_fields__names(PGT_FU_COLUMN, ", ", names, sizeof(names));
+			cli_usage_error("unknown field '%.*s' in --fields: expected %s", (int)len, s, names);
+		}
 		fields[n++] = found;
 		s += len;
 		if (*s == ',')

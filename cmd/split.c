@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "builtin.h"
+#include "pgtrace/fields.h"
 #include "pgtrace/ops.h"
 #include "util/util.h"
 
@@ -27,11 +28,14 @@ static void split_usage(FILE *f)
 		"Write one trace per key into DIR, each complete and carrying the side\n"
 		"records its events need, and DIR/" MAP_NAME " mapping keys to files.\n"
 		"\n"
-		"Keys:\n"
-		"  pid, tid, cpu, type      fields of the event\n"
-		"  uid, comm, cwd, cgroup   of the event's process (process table)\n"
-		"  file, dev, inode         of the event's object: path, major:minor,\n"
-		"                           major:minor:inode\n"
+		"Keys:\n");
+	{
+		char keys[2048];
+
+		pgt_fields__help(PGT_FU_SPLIT, keys, sizeof(keys));
+		fputs(keys, f);
+	}
+	fprintf(f,
 		"  time:INTERVAL            slices of INTERVAL from the first event (time:10s)\n"
 		"  events:N                 runs of N events (events:1M)\n"
 		"\n"
@@ -60,10 +64,12 @@ static void parse_by(const char *arg, struct pgt_split_opts *so)
 	const char *colon = strchr(arg, ':');
 	size_t len = colon ? (size_t)(colon - arg) : strlen(arg);
 	int by = pgt_split_by_parse(arg, len);
+	char keys[512];
 
+	pgt_fields__names(PGT_FU_SPLIT, ", ", keys, sizeof(keys));
 	if (by < 0)
-		cli_usage_error("unknown key '%s' in --by: expected pid, tid, uid, comm, cwd, file, dev, "
-				"inode, cpu, cgroup, type, time:INTERVAL or events:N", arg);
+		cli_usage_error("unknown key '%s' in --by: expected %s, time:INTERVAL or events:N",
+				arg, keys);
 	so->by = by;
 	if (by == PGT_SPLIT_TIME || by == PGT_SPLIT_EVENTS) {
 		if (!colon || !colon[1])

@@ -14,14 +14,14 @@
 #include "ops/u64map.h"
 #include "util/util.h"
 #include "pgtrace/analysis.h"
+#include "pgtrace/fields.h"
 
-enum { BY_NONE, BY_FILE, BY_PID, BY_TID, BY_UID, BY_COMM, BY_CPU, BY_TYPE };
-static const char *const by_names[] = { "", "file", "pid", "tid", "uid", "comm", "cpu", "type" };
 
 static void stats_usage(FILE *f)
 {
-	char def[128];
+	char def[128], keys[2048];
 
+	pgt_fields__help(PGT_FU_STATS, keys, sizeof(keys));
 	fprintf(f,
 		"Usage: pgtrace stats [OPTIONS] TRACE|-\n"
 		"\n"
@@ -35,8 +35,7 @@ static void stats_usage(FILE *f)
 		"                         %s; names,\n"
 		"                         \"default\" and \"all\" allowed)\n"
 		"      --space file|pfn   a page is (file, index) (default) or a frame\n"
-		"      --by KEY           also one line per key: file, pid, tid, uid, comm,\n"
-		"                         cpu or type\n"
+		"      --by KEY           also one line per key (below)\n"
 		"      --sample RATE      SHARDS at a fixed rate (0 < RATE <= 1, e.g. 0.01)\n"
 		"      --sample-size N    SHARDS keeping at most N pages\n"
 		"      --salt N           seed of the sampling hash (default 0)\n"
@@ -54,6 +53,9 @@ static void stats_usage(FILE *f)
 		"  -f, --force            overwrite files in DIR\n"
 		"  -h, --help             show this help\n"
 		"\n"
+		"Keys of --by:\n"
+		"%s"
+		"\n"
 		"Examples:\n"
 		"  pgtrace stats run.pgt\n"
 		"  pgtrace stats --sample 0.01 --json big.pgt | jq .summary\n"
@@ -62,7 +64,7 @@ static void stats_usage(FILE *f)
 		"  pgtrace gen -p zipf -n 10M -o - | pgtrace stats -\n"
 		"\n"
 		"Exit status: 0 on success, 1 when the trace is damaged or output cannot be\n"
-		"written, 2 on usage errors.\n", pgt_refs_names(pgt_refs_default(), def, sizeof(def)));
+		"written, 2 on usage errors.\n", pgt_refs_names(pgt_refs_default(), def, sizeof(def)), keys);
 }
 
 struct keyed {			/* --by: one accumulator per key */
@@ -81,33 +83,36 @@ static const char *obj_path(struct pgt_meta *m, uint32_t obj)
 	return o && o->path && *o->path ? o->path : "?";
 }
 
-/* Key of an event for --by, and a name for comm keys. */
-static uint64_t key_of(int by, struct pgt_meta *m, const struct pgt_event *ev, const char **name)
+/* Key of an event for --by (fields.h: the meaning split gives it too),
+ * and its name for a string key.  A string is keyed by a hash with the
+ * top bit set (numbers keyed are 32-bit ids), a clash resolved by
+ * keyed_get(). */
+static uint64_t key_of(const struct pgt_field *by, struct pgt_meta *m, const struct pgt_event *ev,
+		       char *buf, size_t len, const char **name)
 {
-	const struct pgt_process *p;
+	uint64_t num, h = 1469598103934665603ull;
 
 	*name = NULL;
-	switch (by) {
-	case BY_FILE: return ev->obj;
-	case BY_PID: return ev->pid;
-	case BY_TID: return ev->tid;
-	case BY_CPU: return ev->cpu;
-	case BY_TYPE: return ev->type;
-	case BY_UID:
-		p = pgt_meta__process(m, ev->pid);
-		return p ? p->uid : UINT32_MAX;
-	default:		/* comm: a hash of the name */
-		p = pgt_meta__process(m, ev->tid);
-		if (!p)
-			p = pgt_meta__process(m, ev->pid);
-		*name = p && p->comm ? p->comm : "?";
-		{
-			uint64_t h = 1469598103934665603ull;
+	if (pgt_field__key(by->id, ev, m, &num, name, buf, len) == PGT_KEY_NUM) {
+		*name = NULL;
+		return num;
+	}
+	for (const char *c = *name; *c; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211ull;
+	return h | 1ull << 63;
+}
 
-			for (const char *c = *name; *c; c++)
-				h = (h ^ (unsigned char)*c) * 1099511628211ull;
-			return h;
-		}
+/* What a string key is a function of: the event's process or object
+ * (UINT64_MAX: the key is read from the event itself). */
+static uint64_t subject_of(const struct pgt_field *by, const struct pgt_event *ev)
+{
+	switch (by->id) {
+	case PGT_FIELD_UID: case PGT_FIELD_COMM: case PGT_FIELD_CWD: case PGT_FIELD_CGROUP:
+		return ev->pid;
+	case PGT_FIELD_PATH: case PGT_FIELD_DEV: case PGT_FIELD_INODE:
+		return ev->obj;
+	default:
+		return UINT64_MAX;
 	}
 }
 
@@ -118,6 +123,8 @@ static struct pgt_stats *keyed_get(struct keyed *k, const struct pgt_stats_opts 
 	void *p;
 
 	*err = 0;
+	while (i != U64MAP_NONE && name && strcmp(k->name[i], name))	/* a clash of hashes */
+		i = u64map_get(&k->map, key = (key + 1) | 1ull << 63);
 	if (i != U64MAP_NONE)
 		return k->st[i];
 	if (k->n == k->cap) {	/* doubling: a million keys are not a million copies */
@@ -157,7 +164,7 @@ struct outctx {
 	const struct pgt_stats_opts *o;
 	struct pgt_meta *meta;
 	unsigned top;
-	int by;
+	const struct pgt_field *by;	/* --by, or NULL */
 	struct keyed *k;
 	uint64_t page_size;
 	unsigned caveats;	/* enum pgt_refs_caveat */
@@ -191,16 +198,10 @@ static size_t mrc_points(const struct pgt_stats *s, uint64_t *pts, size_t max)
 
 static const char *by_key_text(const struct outctx *c, size_t i, char *buf, size_t len)
 {
-	uint64_t key = c->k->key[i];
-
-	switch (c->by) {
-	case BY_FILE: return obj_path(c->meta, (uint32_t)key);
-	case BY_COMM: return c->k->name[i] ? c->k->name[i] : "?";
-	case BY_TYPE: return pgt_event_type_name((unsigned)key);
-	default:
-		snprintf(buf, len, "%llu", (unsigned long long)key);
-		return buf;
-	}
+	if (c->k->name[i])
+		return *c->k->name[i] ? c->k->name[i] : "?";
+	snprintf(buf, len, "%llu", (unsigned long long)c->k->key[i]);
+	return buf;
 }
 
 static int cmp_obj_refs(const void *a, const void *b)
@@ -484,7 +485,7 @@ static void print_json(struct out *w, const struct outctx *c, const struct pgt_s
 	if (c->by) {
 		char buf[32];
 
-		out_printf(w, ",\"by\":\"%s\",\"keys\":[", by_names[c->by]);
+		out_printf(w, ",\"by\":\"%s\",\"keys\":[", c->by->name);
 		for (size_t i = 0; i < c->k->n; i++) {
 			out_str(w, i ? ",{\"key\":" : "{\"key\":");
 			out_json_str(w, by_key_text(c, i, buf, sizeof(buf)));
@@ -530,7 +531,7 @@ static void print_keys(struct out *w, const struct outctx *c)
 	}
 	qsort(ord, c->k->n, sizeof(*ord), cmp_keyref);
 	out_printf(w, "\nBy %s (%zu keys)\n        refs      pages  mean dist  mean reuse   avg.IRF  miss@1/2  key\n",
-		   by_names[c->by], c->k->n);
+		   c->by->name, c->k->n);
 	for (size_t i = 0; i < c->k->n && i < c->top; i++) {
 		struct pgt_stats_summary sm;
 		const struct pgt_stats *s = c->k->st[ord[i].i];
@@ -736,6 +737,8 @@ int cmd_stats(int argc, char **argv)
 	};
 	struct pgt_stats_opts o = { 0 };
 	struct keyed k = { 0 };
+	struct pgt_stats *ks = NULL;	/* the key of subject subj */
+	uint64_t subj;
 	struct outctx oc = { .o = &o, .top = 10, .k = &k };
 	const char *path, *csv = NULL;
 	uint64_t *sizes = NULL, total = 0, done = 0, v, npk, t0, t1;
@@ -752,12 +755,13 @@ int cmd_stats(int argc, char **argv)
 		case 'R': o.refs = cli_refs_arg(optarg); break;
 		case 'S': o.space = cli_space_arg(optarg); break;
 		case 'b':
-			oc.by = 0;
-			for (int i = 1; i < (int)PGT_ARRAY_SIZE(by_names); i++)
-				if (!strcmp(optarg, by_names[i]))
-					oc.by = i;
-			if (!oc.by)
-				cli_usage_error("invalid --by '%s': file, pid, tid, uid, comm, cpu or type", optarg);
+			oc.by = pgt_field__find(optarg, strlen(optarg), PGT_FU_STATS);
+			if (!oc.by) {
+				char keys[512];
+
+				pgt_fields__names(PGT_FU_STATS, ", ", keys, sizeof(keys));
+				cli_usage_error("invalid --by '%s': %s", optarg, keys);
+			}
 			break;
 		case 's':
 			if (pgt_parse_double(optarg, &o.sample_rate) || !(o.sample_rate > 0 && o.sample_rate <= 1))
@@ -837,15 +841,24 @@ int cmd_stats(int argc, char **argv)
 		}
 		err = pgt_stats__feed(st, evs, (size_t)n);
 		pgt_refs_tally(&tally, evs, (size_t)n);
+		/* a run of events of one process or object has one key: it is
+		 * looked up again only when the subject changes, and afresh in
+		 * each batch (side records, a rename, arrive between them) */
+		subj = UINT64_MAX;
 		for (ssize_t i = 0; !err && oc.by && i < n; i++) {
-			const char *name;
-			uint64_t key = key_of(oc.by, oc.meta, &evs[i], &name);
 			uint64_t cnt = pgt_refs_count(&evs[i], o.refs ? o.refs : pgt_refs_default(), o.space);
-			struct pgt_stats *ks;
+			uint64_t s_i = subject_of(oc.by, &evs[i]);
 
 			if (!cnt)
 				continue;
-			ks = keyed_get(&k, &o, key, name, &err);
+			if (s_i == UINT64_MAX || s_i != subj) {
+				const char *name;
+				char kbuf[64];
+				uint64_t key = key_of(oc.by, oc.meta, &evs[i], kbuf, sizeof(kbuf), &name);
+
+				ks = keyed_get(&k, &o, key, name, &err);
+				subj = ks ? s_i : UINT64_MAX;
+			}
 			for (uint64_t p = 0; ks && p < cnt && !err; p++) {
 				struct pgt_ref ref;
 

@@ -61,7 +61,7 @@ test_expect_success 'cgroup: a string of the process table (gen: one per user)' 
 	printf "ts,pid,comm,index\n1,5,a,0\n2,6,b,1\n" >nocg.csv && pgtrace import -o nocg.pgt nocg.csv &&
 	test "$(pgtrace filter --count "cgroup == \"\"" nocg.pgt)" = 2 &&
 	test_must_fail --code=2 pgtrace filter "cgroup == 3" mix.pgt 2>err && grep -q "string" err &&
-	test_must_fail --code=2 pgtrace filter "pid =~ \"x\"" mix.pgt 2>err && grep -q "(comm, cgroup, path)" err
+	test_must_fail --code=2 pgtrace filter "pid =~ \"x\"" mix.pgt 2>err && grep -q "(comm, cwd, path, file, cgroup)" err
 '
 test_expect_success 'logic: && over ||, !, parentheses' '
 	check_count "pid == 1000 || pid == 1002 && index < 1000" "\$4 == 1000 || (\$4 == 1002 && \$12 < 1000)" &&
@@ -117,7 +117,7 @@ test_expect_success 'bad expressions: the reason, the caret under the token, exi
 	test_must_fail --code=2 pgtrace filter "pid == 1001 && pdi == 3" mix.pgt >out 2>err &&
 	! test -s out &&
 	cat >expect <<-\EOF &&
-	pgtrace filter: invalid expression: unknown field '"'"'pdi'"'"': expected ts, seq, cpu, pid, tid, uid, comm, cgroup, type, obj, path, file, dev, ino, index, npages, page, pfn, aux, flags or level
+	pgtrace filter: invalid expression: unknown field '"'"'pdi'"'"': expected seq, ts, time, cpu, pid, tid, uid, comm, cwd, type, obj, path, file, dev, ino, index, npages, page, pfn, flags, level, aux, cgroup
 	  pid == 1001 && pdi == 3
 	                 ^
 	Try '"'"'pgtrace filter --help'"'"'.

@@ -18,18 +18,33 @@
 #include <sys/sysmacros.h>
 
 #include "import-int.h"
+#include "pgtrace/fields.h"
 
 enum {
 	C_SEQ, C_TS, C_CPU, C_PID, C_TID, C_COMM, C_TYPE, C_OBJ, C_PATH, C_DEV, C_INO,
 	C_INDEX, C_NPAGES, C_PFN, C_FLAGS, C_AUX, C_N,
 };
 
+/* The reader's columns in enum order: the PGT_FU_IMPORT entries of the
+ * field table (fields.h) name them (t/unit/test-fields.c checks both
+ * agree). */
 static const char *const col_names[C_N] = {
 	"seq", "ts", "cpu", "pid", "tid", "comm", "type", "obj", "path", "dev", "ino",
 	"index", "npages", "pfn", "flags", "aux",
 };
 
 #define CSV_MAX_COLS C_N
+
+/* The column named by the @len bytes at @name, or -1. */
+static int column_named(const char *name, size_t len)
+{
+	const struct pgt_field *f = pgt_field__find(name, len, PGT_FU_IMPORT);
+
+	for (int k = 0; f && k < C_N; k++)
+		if (!strcmp(col_names[k], f->name))
+			return k;
+	return -1;
+}
 
 struct span {
 	const char *s;
@@ -163,21 +178,22 @@ static int header(struct imp *im, struct csv *c, const char *s, size_t n)
 		s += 3;
 		n -= 3;
 	}
+	char names[256];
+
 	err = split(im, c, s, n, CSV_MAX_COLS, &count);
-	if (err)
-		return pgt_imp_bad(im, "expected a header line naming the columns (seq,ts,cpu,pid,tid,comm,"
-			       "type,obj,path,dev,ino,index,npages,pfn,flags,aux)");
+	if (err) {
+		pgt_fields__names(PGT_FU_IMPORT, ",", names, sizeof(names));
+		return pgt_imp_bad(im, "expected a header line naming the columns (%s)", names);
+	}
 	for (int i = 0; i < count; i++) {
-		int found = -1;
+		int found = column_named(c->f[i].s, c->f[i].n);
 		char show[40];
 
-		for (int k = 0; k < C_N; k++)
-			if (strlen(col_names[k]) == c->f[i].n && !memcmp(col_names[k], c->f[i].s, c->f[i].n))
-				found = k;
-		if (found < 0)
-			return pgt_imp_bad(im, "unknown column '%s' in the header: expected seq, ts, cpu, pid, tid, "
-				       "comm, type, obj, path, dev, ino, index, npages, pfn, flags or aux",
-				       pgt_imp_show(show, sizeof(show), c->f[i].s, c->f[i].n));
+		if (found < 0) {
+			pgt_fields__names(PGT_FU_IMPORT, ", ", names, sizeof(names));
+			return pgt_imp_bad(im, "unknown column '%s' in the header: expected %s",
+				       pgt_imp_show(show, sizeof(show), c->f[i].s, c->f[i].n), names);
+		}
 		if (c->at[found] >= 0)
 			return pgt_imp_bad(im, "column '%s' twice in the header", col_names[found]);
 		c->at[found] = i;
@@ -199,11 +215,8 @@ int pgt_imp_csv_detect(const char *s, size_t n)
 	while (n) {
 		const char *comma = memchr(s, ',', n);
 		size_t len = comma ? (size_t)(comma - s) : n;
-		int found = -1;
+		int found = column_named(s, len);
 
-		for (int k = 0; k < C_N; k++)
-			if (strlen(col_names[k]) == len && !memcmp(col_names[k], s, len))
-				found = k;
 		if (found < 0 || seen & (1 << found))
 			return 0;
 		seen |= 1 << found;

@@ -38,6 +38,7 @@
 
 #include "pgtrace/ops.h"
 #include "format/format.h"
+#include "pgtrace/fields.h"
 #include "ops/u64map.h"
 #include "util/opts.h"
 
@@ -46,20 +47,42 @@
 #define FIRST_CAP 256u
 #define MAX_ESCAPED_KEY 160
 
-static const char *const by_names[PGT_SPLIT_NKEYS] = {
-	"pid", "tid", "uid", "comm", "cwd", "file", "dev", "inode", "cpu", "cgroup", "type",
-	"time", "events",
+/* The field (fields.h) of each key; time and events are no field. */
+static const uint8_t by_field[PGT_SPLIT_NKEYS] = {
+	[PGT_SPLIT_PID] = PGT_FIELD_PID, [PGT_SPLIT_TID] = PGT_FIELD_TID,
+	[PGT_SPLIT_UID] = PGT_FIELD_UID, [PGT_SPLIT_COMM] = PGT_FIELD_COMM,
+	[PGT_SPLIT_CWD] = PGT_FIELD_CWD, [PGT_SPLIT_FILE] = PGT_FIELD_PATH,
+	[PGT_SPLIT_DEV] = PGT_FIELD_DEV, [PGT_SPLIT_INODE] = PGT_FIELD_INODE,
+	[PGT_SPLIT_CPU] = PGT_FIELD_CPU, [PGT_SPLIT_CGROUP] = PGT_FIELD_CGROUP,
+	[PGT_SPLIT_TYPE] = PGT_FIELD_TYPE,
+	[PGT_SPLIT_TIME] = PGT_FIELD_NIDS, [PGT_SPLIT_EVENTS] = PGT_FIELD_NIDS,
 };
 
 const char *pgt_split_by_name(unsigned by)
 {
-	return by < PGT_SPLIT_NKEYS ? by_names[by] : "unknown";
+	size_t n;
+	const struct pgt_field *f = pgt_fields(&n);
+
+	if (by == PGT_SPLIT_TIME)
+		return "time";
+	if (by == PGT_SPLIT_EVENTS)
+		return "events";
+	for (size_t i = 0; by < PGT_SPLIT_NKEYS && i < n; i++)
+		if (f[i].id == by_field[by] && (f[i].uses & PGT_FU_SPLIT))
+			return f[i].name;
+	return "unknown";
 }
 
 int pgt_split_by_parse(const char *name, size_t len)
 {
-	for (int i = 0; i < PGT_SPLIT_NKEYS; i++)
-		if (strlen(by_names[i]) == len && !memcmp(by_names[i], name, len))
+	const struct pgt_field *f = pgt_field__find(name, len, PGT_FU_SPLIT);
+
+	if ((len == 4 && !memcmp(name, "time", 4)))
+		return PGT_SPLIT_TIME;
+	if ((len == 6 && !memcmp(name, "events", 6)))
+		return PGT_SPLIT_EVENTS;
+	for (int i = 0; f && i < PGT_SPLIT_NKEYS; i++)
+		if (by_field[i] == f->id)
 			return i;
 	return -PGT_EPARSE;
 }
@@ -675,44 +698,11 @@ static int finish(struct pgt_split *s, uint32_t ti)
 static int key_text(struct pgt_split *s, const struct pgt_event *e, uint64_t subj, char *buf,
 		    size_t len, const char **key)
 {
-	const struct pgt_process *p = NULL;
-	const struct pgt_object *o = NULL;
-
-	*key = buf;
-	switch (s->o.by) {
-	case PGT_SPLIT_UID: case PGT_SPLIT_COMM: case PGT_SPLIT_CWD: case PGT_SPLIT_CGROUP:
-		p = e->pid ? pgt_meta__process(s->meta, e->pid) : NULL;
-		if (!p)
-			*key = "";
-		else if (s->o.by == PGT_SPLIT_UID)
-			snprintf(buf, len, "%u", p->uid);
-		else
-			*key = s->o.by == PGT_SPLIT_COMM ? p->comm :
-			       s->o.by == PGT_SPLIT_CWD ? p->cwd : p->cgroup;
-		break;
-	case PGT_SPLIT_FILE: case PGT_SPLIT_DEV: case PGT_SPLIT_INODE:
-		o = e->obj ? pgt_meta__object(s->meta, e->obj) : NULL;
-		if (!e->obj || (!o && s->o.by != PGT_SPLIT_FILE))
-			*key = "";
-		else if (s->o.by == PGT_SPLIT_FILE && o && o->path[0])
-			*key = o->path;
-		else if (s->o.by == PGT_SPLIT_FILE)
-			snprintf(buf, len, "obj:%u", e->obj);	/* an object without a name */
-		else if (s->o.by == PGT_SPLIT_DEV)
-			snprintf(buf, len, "%u:%u", major(o->dev), minor(o->dev));
-		else
-			snprintf(buf, len, "%u:%u:%llu", major(o->dev), minor(o->dev),
-				 (unsigned long long)o->ino);
-		break;
-	case PGT_SPLIT_TYPE:
-		if (e->type > PGT_EV_NONE && e->type < PGT_EV_NTYPES)
-			*key = pgt_event_type_name(e->type);
-		else
-			snprintf(buf, len, "type-%u", e->type);
-		break;
-	default:
+	if (by_field[s->o.by] == PGT_FIELD_NIDS) {
 		snprintf(buf, len, "%llu", (unsigned long long)subj);
-		break;
+		*key = buf;
+	} else {
+		*key = pgt_field__text(by_field[s->o.by], e, s->meta, buf, len);
 	}
 	return 0;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Unit tests of filter expressions (lib/ops/filter.c): every field and
+ * Unit tests of filter expressions (lib/expr/): every field and
  * operator on hand-built events with side tables, the unknown-value
  * rules, error messages with their offsets, the per-object caches across
  * renames, and the filter operator over a generated stream.

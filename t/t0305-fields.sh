@@ -1,0 +1,159 @@
+#!/bin/bash
+# The field table (include/pgtrace/fields.h): stats --by keys against an
+# independent count over the CSV dump, split and stats grouping the same
+# events under the same keys, and every man page's list of fields equal
+# to the list the command itself gives (generated from the table).
+. "$(dirname "$0")/lib-test.sh"
+
+# The references of each key: events of the default reference types
+# (lookup, fault, user-fault, reference), npages each, by the csv's
+# column COL; "?" for an empty key as stats prints it.
+refs_by() {
+	awk -F, -v col="$1" 'NR > 1 && ($2 == "lookup" || $2 == "fault" || $2 == "user-fault" ||
+		$2 == "reference") { k = $col == "" ? "?" : $col; s[k] += $3 }
+		END { for (k in s) print k "\t" s[k] }' mix.csv | sort
+}
+
+# The keys of a stats --by JSON document with their references, sorted.
+stats_keys() {
+	python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+for k in d["keys"]:
+    print("%s\t%d" % (k["key"], k["summary"]["refs"]))' | sort
+}
+
+test_expect_success 'setup' '
+	pgtrace gen -p mix -n 30000 --files 6 --pids 5 --phase-events 2000 --seed 5 -o mix.pgt &&
+	pgtrace dump --format csv --fields pid,type,npages,comm,cgroup,dev,path,ino,tid,cpu mix.pgt >mix.csv &&
+	test "$(wc -l <mix.csv)" = 30001
+'
+
+# csv columns: 1 pid 2 type 3 npages 4 comm 5 cgroup 6 dev 7 path 8 ino 9 tid 10 cpu
+test_expect_success 'stats --by cgroup, comm, pid, tid, cpu: references per key as counted from the dump' '
+	for k in cgroup:5 comm:4 pid:1 tid:9 cpu:10; do
+		pgtrace stats --json --by ${k%%:*} mix.pgt | stats_keys >got &&
+		refs_by ${k#*:} >want &&
+		cmp got want || { echo "--by ${k%%:*}:"; diff want got; return 1; }
+	done
+'
+test_expect_success 'stats --by dev, file, inode: references per key as counted from the dump' '
+	pgtrace stats --json --by dev mix.pgt | stats_keys >got && refs_by 6 >want && cmp got want &&
+	pgtrace stats --json --by file mix.pgt | stats_keys >got && refs_by 7 >want && cmp got want &&
+	awk -F, -v OFS=, "NR == 1 { print; next } { \$8 = \$6 \":\" \$8; print }" mix.csv >ino.csv &&
+	mv ino.csv mix.csv && pgtrace stats --json --by inode mix.pgt | stats_keys >got &&
+	refs_by 8 >want && cmp got want
+'
+test_expect_success 'stats --by cwd: one key per working directory of the process table' '
+	pgtrace stats --json --by cwd mix.pgt | stats_keys >got &&
+	test "$(wc -l <got)" -ge 1 &&
+	total=$(pgtrace stats --json mix.pgt | python3 -c "import json,sys; print(json.load(sys.stdin)[\"summary\"][\"refs\"])") &&
+	test "$(awk -F"\t" "{ s += \$2 } END { print s }" got)" = "$total"
+'
+test_expect_success 'split and stats agree: each key of split is the key of stats, with its references' '
+	for by in comm cgroup pid tid cpu uid cwd type file dev inode; do
+		rm -rf s && pgtrace split --by $by -o s mix.pgt &&
+		pgtrace stats --json --by $by mix.pgt | stats_keys >want &&
+		tail -n +2 s/index.tsv | while IFS="	" read -r key file rest; do
+			refs=$(pgtrace stats --json "s/$file" | python3 -c "import json,sys; print(json.load(sys.stdin)[\"summary\"][\"refs\"])") &&
+			if [ "$refs" != 0 ]; then printf "%s\t%s\n" "${key:-?}" "$refs"; fi
+		done | sort >got &&
+		cmp got want || { echo "--by $by:"; diff want got; return 1; }
+	done
+'
+test_expect_success 'comm is the process name (by pid) in split, stats, filter and dump alike' '
+	pgtrace stats --json --by comm mix.pgt | stats_keys | cut -f1 >stats.keys &&
+	pgtrace split --by comm -o c mix.pgt && tail -n +2 c/index.tsv | cut -f1 | sort >split.keys &&
+	cut -d, -f4 mix.csv | tail -n +2 | sort -u >dump.keys &&
+	cmp stats.keys split.keys && cmp stats.keys dump.keys &&
+	for c in $(cat dump.keys); do
+		test "$(pgtrace filter --count "comm == \"$c\"" mix.pgt)" = \
+		     "$(awk -F, -v c="$c" "NR > 1 && \$4 == c" mix.csv | wc -l)" || return 1
+	done
+'
+test_expect_success 'filter cwd: a string field of the process table' '
+	test "$(pgtrace filter --count "cwd =~ \"*\"" mix.pgt)" = 30000 &&
+	test "$(pgtrace filter --count "cwd == \"/no/such/dir\"" mix.pgt)" = 0
+'
+
+# The names of a man page's list between the markers '.\" fields: USE'
+# and '.\" fields end': the words of each .TP entry's tag line.
+man_fields() {
+	awk -v use="$2" '
+		$0 ~ "^\\.\\\\\" fields: " use "( |$)" { on = 1; next }
+		/^\.\\" fields end/ { on = 0 }
+		on && tp { gsub(/^\.[BI]+R? /, ""); gsub(/"/, " "); gsub(/,/, " ");
+			   for (i = 1; i <= NF; i++) if ($i ~ /^[a-z]+$/) print $i }
+		{ tp = on && /^\.TP/ }' "$TOP/doc/pgtrace-$1.1" | sort
+}
+# The names a command lists in a usage error, sorted.
+msg_fields() { sed -n "s/.*$1//p" | tr -s ", " "\n\n" | grep -v "^$" | sort; }
+
+test_expect_success 'man pages list the fields of the table: filter' '
+	test_must_fail --code=2 pgtrace filter "nosuch == 1" mix.pgt 2>err &&
+	head -1 err | msg_fields "expected " >want && man_fields filter filter >got &&
+	test -s got && cmp want got
+'
+test_expect_success 'man pages list the fields of the table: split and stats keys' '
+	test_must_fail --code=2 pgtrace split --by nosuch -o x mix.pgt 2>err &&
+	head -1 err | sed "s/, time:INTERVAL or events:N//" | msg_fields "expected " >want &&
+	man_fields split split >got && test -s got && cmp want got &&
+	test_must_fail --code=2 pgtrace stats --by nosuch mix.pgt 2>err &&
+	head -1 err | msg_fields "invalid --by .nosuch.: " >want &&
+	man_fields stats stats >got && test -s got && cmp want got
+'
+test_expect_success 'man pages list the fields of the table: dump, export and import columns' '
+	test_must_fail --code=2 pgtrace dump --fields nosuch mix.pgt 2>err &&
+	head -1 err | msg_fields "expected " >want &&
+	man_fields dump column >got && test -s got && cmp want got &&
+	pgtrace dump --format csv --fields all mix.pgt | head -1 | tr , "\n" | sort >want &&
+	man_fields export all >got && test -s got && cmp want got &&
+	printf "seq,nosuch\n1,2\n" >bad.csv &&
+	test_must_fail --code=1 pgtrace import --format csv -o bad.pgt bad.csv 2>err &&
+	grep "unknown column" err | msg_fields "expected " >want &&
+	man_fields import import >got && test -s got && cmp want got
+'
+test_expect_success 'dump and export --help name every column of the table' '
+	test_must_fail --code=2 pgtrace dump --fields nosuch mix.pgt 2>err &&
+	pgtrace dump --help | sed -n "/--fields LIST/,/--events/p" | tr -cs "a-z" "\n" | sort -u >help &&
+	head -1 err | msg_fields "expected " >want && comm -23 want help >missing &&
+	test ! -s missing || { echo "dump --help lacks:"; cat missing; return 1; } &&
+	pgtrace export --help | sed -n "/--fields LIST/,/aux)/p" | tr -cs "a-z" "\n" | sort -u >help &&
+	man_fields export all | comm -23 - help >missing &&
+	test ! -s missing || { echo "export --help lacks:"; cat missing; return 1; }
+'
+test_expect_success 'every column of the table is a column of dump and of import' '
+	pgtrace dump --format csv --fields all mix.pgt | head -1 >hdr &&
+	pgtrace dump --format csv --fields "$(cat hdr)" mix.pgt >all.csv &&
+	pgtrace import -o back.pgt all.csv &&
+	test "$(pgtrace filter --count true back.pgt)" = 30000 &&
+	pgtrace dump --format csv --fields "$(cat hdr),cgroup" mix.pgt | head -1 | grep -q ",aux,cgroup$"
+'
+test_expect_success 'man pages state the default reference types of pgt_refs_default()' '
+	pgtrace stats --help | tr -d "\n" | sed -n "s/.*(default: *\([a-z,-]*\);.*/\1/p" | tr , "\n" | sort >want &&
+	test "$(wc -l <want)" -ge 2 &&
+	python3 - "$TOP"/doc/*.1 >got <<-\EOF &&
+	import re, sys
+	norm = {"lookups": "lookup", "faults": "fault", "user faults": "user-fault",
+	        "user-faults": "user-fault", "references": "reference", "mappings": "map", "maps": "map",
+	        "mapping": "map"}
+	seen = 0
+	for f in sys.argv[1:]:
+	    t = open(f).read()
+	    t = re.sub(r"^\.(B|BR|I|IR|RB|BI)\s+", "", t, flags=re.M)
+	    t = re.sub(r"\\f[BIRP]", "", t.replace("\"", "").replace("\\-", "-")).replace("\n", " ")
+	    for m in re.finditer(r"(by default|default set is|default reference types(?: of pgtrace-stats \(1\))?)[ (]*"
+	                         r"((?:(?:lookups?|faults?|user[- ]faults?|references?|mappings?|maps?)"
+	                         r"(?:,| and| or|\s)*)+)", t):
+	        words = re.findall(r"user[- ]faults?|lookups?|faults?|references?|mappings?|maps?", m.group(2))
+	        got = sorted(set(norm.get(w, w) for w in words))
+	        print("%s: %s" % (f.split("/")[-1], ",".join(got)))
+	        seen += 1
+	assert seen >= 5, seen
+	EOF
+	sort -u want | paste -sd, >w1 &&
+	sed "s/^[^:]*: //" got | sort -u >g1 &&
+	cmp w1 g1 || { cat got; echo "want: $(cat w1)"; return 1; }
+'
+
+test_done
