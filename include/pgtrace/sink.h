@@ -164,6 +164,30 @@ struct pgt_sink *pgt_writer__sink(struct pgt_writer *w);
  */
 struct pgt_sink *pgt_count__sink(uint64_t *count);
 
+/*
+ * Sinks over the analyses.  Each borrows its object (which must outlive
+ * the sink), feeds it every batch and, at the finish, finishes it: the
+ * results are then read from the object as documented in its header.
+ * Return a sink (free with pgt_sink__free(); the object stays) or NULL
+ * (-ENOMEM).  None needs side tables in step with the events.
+ */
+struct pgt_stats;
+struct pgt_phase;
+struct pgt_heat;
+struct pgt_lru_sim;
+struct pgt_refs_tally;
+
+/* pgt_stats__feed(), then pgt_stats__finish() (analysis.h). */
+struct pgt_sink *pgt_stats__sink(struct pgt_stats *s);
+/* pgt_phase__feed(), then pgt_phase__finish() (phase.h). */
+struct pgt_sink *pgt_phase__sink(struct pgt_phase *p);
+/* pgt_heat__feed() (plot.h); nothing to finish. */
+struct pgt_sink *pgt_heat__sink(struct pgt_heat *h);
+/* pgt_lru_sim__feed() (ops.h); nothing to finish. */
+struct pgt_sink *pgt_lru_sim__sink(struct pgt_lru_sim *s);
+/* pgt_refs_tally() into *@t (analysis.h): events and pages by type. */
+struct pgt_sink *pgt_refs_tally__sink(struct pgt_refs_tally *t);
+
 #ifdef __cplusplus
 }
 #endif
