@@ -35,8 +35,10 @@ struct pgt_sink;
  * @feed:   consume @n events (@n > 0).  @meta and @h are the source's
  *          side tables and header, as they stand when the batch is
  *          handed over: records read before the batch may describe its
- *          events.  The events are borrowed for the call only.  Return 0
- *          or a negative error; after an error the sink is fed no more.
+ *          events.  The events are borrowed for the call only.  Return 0,
+ *          PGT_SINK_SATED when the sink wants no more events (it is
+ *          still finished at the end), or a negative error; after an
+ *          error the sink is fed no more.
  * @finish: the stream ended; the side tables are complete.  Return 0 or
  *          a negative error.  May be NULL (nothing to do).
  * @free:   release the sink's own state and the struct itself.
@@ -48,6 +50,10 @@ struct pgt_sink_ops {
 	int (*finish)(struct pgt_sink *s, const struct pgt_meta *meta, const struct pgt_header *h);
 	void (*free)(struct pgt_sink *s);
 };
+
+/* Returned by a feed: this batch was taken, the sink wants no more (a
+ * range that has ended).  A drain ends early once every sink is sated. */
+#define PGT_SINK_SATED		1
 
 /* The sink copies side records between events (the writer does): the
  * side tables it is fed must be exactly those read before the batch, so
@@ -123,7 +129,8 @@ struct pgt_drain_result {
  * @opts:  may be NULL.
  * @res:   how it ended (may be NULL).
  *
- * At the end of the stream every sink is finished, in array order.  When
+ * At most 64 sinks (-EINVAL).  At the end of the stream, or once every
+ * sink is sated, every sink is finished, in array order.  When
  * the source fails (or is stopped), the sinks fed so far are not
  * finished: the caller may finish them with pgt_sink__finish() to keep
  * what was read (a writer then makes a good trace of the events before

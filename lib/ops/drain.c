@@ -8,7 +8,9 @@
  * (the source, or sink i) so a command never guesses from an error code.
  * Nothing here prints: progress goes to the caller's callback, and a
  * stop flag (set by the caller's SIGINT handler) ends the pass between
- * batches.  The loop allocates nothing.
+ * batches.  A sink that has had enough says so (PGT_SINK_SATED) and is
+ * fed no more; when every sink has, the pass ends early and cleanly.
+ * The loop allocates nothing.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -37,8 +39,13 @@ int pgt_drain(struct pgt_source *src, struct pgt_sink *const *sinks, size_t n,
 	void *ctx = DRAIN_OPT(opts, ctx);
 	const volatile sig_atomic_t *stop = DRAIN_OPT(opts, stop);
 	struct pgt_drain_result r = { .side = PGT_DRAIN_SOURCE };
+	uint64_t sated = 0, all = n >= 64 ? ~0ull : (1ull << n) - 1;
 
-	for (;;) {
+	if (n > 64) {
+		r.err = -EINVAL;
+		goto out;
+	}
+	while (!n || sated != all) {
 		const struct pgt_event *evs;
 		ssize_t got;
 
@@ -54,8 +61,15 @@ int pgt_drain(struct pgt_source *src, struct pgt_sink *const *sinks, size_t n,
 		if (!got)
 			break;
 		for (size_t i = 0; i < n; i++) {
-			int err = pgt_sink__feed(sinks[i], evs, (size_t)got, src->meta, &src->header);
+			int err;
 
+			if (sated & (1ull << i))
+				continue;
+			err = pgt_sink__feed(sinks[i], evs, (size_t)got, src->meta, &src->header);
+			if (err > 0) {
+				sated |= 1ull << i;
+				continue;
+			}
 			if (err) {
 				r.err = err;
 				r.side = (int)i;

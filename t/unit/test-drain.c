@@ -64,7 +64,7 @@ static void script_init(struct script *s, int nbatches, int fail_err)
 struct probe {
 	struct pgt_sink base;
 	uint64_t events, sum, feeds;
-	int finished, fail_at_feed, fail_finish, saw_meta;
+	int finished, fail_at_feed, fail_finish, saw_meta, sated_at;
 };
 
 static int probe_feed(struct pgt_sink *s, const struct pgt_event *evs, size_t n,
@@ -79,7 +79,7 @@ static int probe_feed(struct pgt_sink *s, const struct pgt_event *evs, size_t n,
 	for (size_t i = 0; i < n; i++)
 		p->sum = p->sum * 31 + evs[i].ts * 7 + evs[i].index + evs[i].obj;
 	p->events += n;
-	return 0;
+	return p->sated_at && p->events >= (uint64_t)p->sated_at ? PGT_SINK_SATED : 0;
 }
 
 static int probe_finish(struct pgt_sink *s, const struct pgt_meta *meta, const struct pgt_header *h)
@@ -289,6 +289,29 @@ static void test_parallel_as_serial(void **state)
 	t_rmtree(dir);
 }
 
+/* A sated sink is fed no more; the pass ends when every one is. */
+static void test_sated(void **state)
+{
+	struct script s;
+	struct probe p[2];
+	struct pgt_sink *sinks[2] = { &p[0].base, &p[1].base };
+	struct pgt_drain_result res;
+
+	(void)state;
+	script_init(&s, 10, -PGT_ECORRUPT);	/* never reached */
+	probe_init(&p[0], 0);
+	probe_init(&p[1], 0);
+	p[0].sated_at = 2 * BN;
+	p[1].sated_at = 4 * BN;
+	assert_int_equal(pgt_drain(&s.src, sinks, 2, NULL, &res), 0);
+	assert_int_equal(res.events, 4 * BN);
+	assert_int_equal(p[0].events, 2 * BN);
+	assert_int_equal(p[1].events, 4 * BN);
+	assert_int_equal(p[0].finished + p[1].finished, 2);
+	assert_int_equal(s.batch, 4);
+	script_free(&s.src);
+}
+
 static void test_counter(void **state)
 {
 	struct script s;
@@ -313,6 +336,7 @@ int main(void)
 		cmocka_unit_test(test_sink_fails),
 		cmocka_unit_test(test_progress_and_stop),
 		cmocka_unit_test(test_parallel_as_serial),
+		cmocka_unit_test(test_sated),
 		cmocka_unit_test(test_counter),
 	};
 
