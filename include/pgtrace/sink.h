@@ -154,6 +154,18 @@ int pgt_drain(struct pgt_source *src, struct pgt_sink *const *sinks, size_t n,
 int pgt_reader__drain(struct pgt_reader *r, struct pgt_sink *const *sinks, size_t n,
 		      const struct pgt_drain_opts *opts, struct pgt_drain_result *res);
 
+/**
+ * pgt_tap__new() - a source of the events of @in that also feeds each
+ * batch to @sink on the way (a sink fed alongside an operator's input,
+ * as reduce --check simulates the input's misses).  A sink's error
+ * becomes the source's.  Unlike other operators it borrows both @in and
+ * @sink (NULL: none), which must outlive it; the tap does not finish the
+ * sink.
+ * Shares @in's meta and header.
+ * Return: a source (free with pgt_source__free()) or NULL with *@err.
+ */
+struct pgt_source *pgt_tap__new(struct pgt_source *in, struct pgt_sink *sink, int *err);
+
 /* ---- sinks of the library ---- */
 
 /**

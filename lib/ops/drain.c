@@ -202,3 +202,46 @@ struct pgt_sink *pgt_count__sink(uint64_t *count)
 	*count = 0;
 	return &cs->base;
 }
+
+/* ---- the tap ---- */
+
+struct tap {
+	struct pgt_source src;
+	struct pgt_source *in;
+	struct pgt_sink *sink;
+};
+
+static ssize_t tap_batch(struct pgt_source *src, const struct pgt_event **evs)
+{
+	struct tap *t = (struct tap *)src;
+	ssize_t n = pgt_source__batch(t->in, evs);
+	int err;
+
+	if (n <= 0 || !t->sink)
+		return n;
+	err = pgt_sink__feed(t->sink, *evs, (size_t)n, t->in->meta, &t->in->header);
+	return err < 0 ? err : n;
+}
+
+static void tap_free(struct pgt_source *src)
+{
+	free(src);	/* the inner source and the sink are the caller's */
+}
+
+static const struct pgt_source_ops tap_ops = { .name = "tap", .batch = tap_batch, .free = tap_free };
+
+struct pgt_source *pgt_tap__new(struct pgt_source *in, struct pgt_sink *sink, int *err)
+{
+	struct tap *t = calloc(1, sizeof(*t));
+
+	if (!t) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	t->src.ops = &tap_ops;
+	t->src.meta = in->meta;
+	t->src.header = in->header;
+	t->in = in;
+	t->sink = sink;
+	return &t->src;
+}
