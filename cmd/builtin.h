@@ -190,5 +190,8 @@ struct progress {
 void progress_init(struct progress *p, const char *what, uint64_t total);
 void progress_update(struct progress *p, uint64_t done);
 void progress_done(struct progress *p);
+/* Drain options whose progress callback is @p (set up with
+ * progress_init()) and whose decoding threads are cli_decode_threads(). */
+void progress_drain_opts(struct progress *p, struct pgt_drain_opts *o);
 
 #endif

@@ -934,6 +934,17 @@ void progress_update(struct progress *p, uint64_t done)
 		fprintf(stderr, "\r%s: %s %llu", cli_cmd, p->what, (unsigned long long)done);
 }
 
+static void progress_cb(void *ctx, uint64_t done)
+{
+	progress_update(ctx, done);
+}
+
+void progress_drain_opts(struct progress *p, struct pgt_drain_opts *o)
+{
+	*o = (struct pgt_drain_opts){ .sz = sizeof(*o), .progress = progress_cb, .ctx = p,
+				      .threads = cli_decode_threads() };
+}
+
 void progress_done(struct progress *p)
 {
 	if (p->on && p->shown)

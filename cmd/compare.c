@@ -111,26 +111,18 @@ static void process_key(const struct pgt_process *p, char *buf, size_t len)
 static struct pgt_reader *read_names(const char *path, int *rc)
 {
 	struct pgt_reader *r = cli_open_reader(path, NULL);
-	struct pgt_source *src;
-	const struct pgt_event *evs;
-	ssize_t n;
-	int err = 0;
+	struct pgt_drain_opts o = { .sz = sizeof(o) };
+	int err;
 
 	if (!r) {
 		*rc = EXIT_RUNTIME;
 		return NULL;
 	}
-	src = pgt_reader__parallel_source(r, cli_decode_threads(), &err);
-	if (!src) {
+	/* no sink: the side tables fill as the trace is decoded */
+	o.threads = cli_decode_threads();
+	err = pgt_reader__drain(r, NULL, 0, &o, NULL);
+	if (err) {
 		*rc = cli_read_failed(path, err);
-		pgt_reader__free(r);
-		return NULL;
-	}
-	while ((n = pgt_source__batch(src, &evs)) > 0)
-		;
-	pgt_source__free(src);
-	if (n < 0) {
-		*rc = cli_read_failed(path, (int)n);
 		pgt_reader__free(r);
 		return NULL;
 	}

@@ -56,7 +56,6 @@ int cmd_dump(int argc, char **argv)
 	const char *fields = NULL, *path;
 	struct pgt_reader *r;
 	struct pgt_source *src;
-	ssize_t n = 0;
 
 	while ((c = getopt_long(argc, argv, "F:f:e:t:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -171,31 +170,15 @@ int cmd_dump(int argc, char **argv)
 	if (d.fmt == FMT_CSV && header)
 		rows_csv_header(&d);
 	if (seq_lo < seq_hi && t_lo < t_hi) {
-		for (;;) {
-			const struct pgt_event *evs;
-			int all_late = 1;
+		struct rows_range rg = { seq_lo, seq_hi, t_lo, t_hi, ordered };
+		struct pgt_sink *rs = rows_sink_new(&d, &rg);
+		struct pgt_drain_result res;
 
-			n = pgt_source__batch(src, &evs);
-			if (n <= 0)
-				break;
-			for (ssize_t i = 0; i < n; i++) {
-				const struct pgt_event *e = &evs[i];
-
-				if (e->ts < t_hi)
-					all_late = 0;
-				if (e->seq < seq_lo || e->seq >= seq_hi || e->ts < t_lo || e->ts >= t_hi)
-					continue;
-				rows_event(&d, e);
-			}
-			if (evs[n - 1].seq + 1 >= seq_hi || (all_late && ordered && t_hi != UINT64_MAX))
-				break;
-			if (d.o.err)
-				break;
+		if (!rs || pgt_drain(src, &rs, 1, NULL, &res)) {
+			out_flush(&d.o);
+			rc = cli_read_failed(path, rs ? res.err : -ENOMEM);
 		}
-	}
-	if (n < 0) {
-		out_flush(&d.o);
-		rc = cli_read_failed(path, (int)n);
+		pgt_sink__free(rs);
 	}
 	if (out_finish(&d.o))
 		rc = EXIT_RUNTIME;

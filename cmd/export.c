@@ -58,7 +58,8 @@ static int export_rows(struct pgt_reader *r, const char *path, int fd, const cha
 {
 	struct rows d = { .fmt = fmt == EXP_CSV ? FMT_CSV : FMT_JSONL };
 	struct pgt_source *src = pgt_reader__source(r);
-	ssize_t n;
+	struct pgt_drain_result res;
+	struct pgt_sink *rs;
 	int rc = 0;
 
 	d.nfields = rows_parse_fields(fields ? fields : "all", d.fields);
@@ -68,19 +69,12 @@ static int export_rows(struct pgt_reader *r, const char *path, int fd, const cha
 		d.o.name = output;
 	if (d.fmt == FMT_CSV && header)
 		rows_csv_header(&d);
-	for (;;) {
-		const struct pgt_event *evs;
-
-		n = pgt_source__batch(src, &evs);
-		if (n <= 0 || d.o.err)
-			break;
-		for (ssize_t i = 0; i < n; i++)
-			rows_event(&d, &evs[i]);
-	}
-	if (n < 0) {
+	rs = rows_sink_new(&d, NULL);
+	if (!rs || pgt_drain(src, &rs, 1, NULL, &res)) {
 		out_flush(&d.o);
-		rc = cli_read_failed(path, (int)n);
+		rc = cli_read_failed(path, rs ? res.err : -ENOMEM);
 	}
+	pgt_sink__free(rs);
 	return out_finish(&d.o) ? EXIT_RUNTIME : rc;
 }
 

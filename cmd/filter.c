@@ -204,6 +204,8 @@ int cmd_filter(int argc, char **argv)
 	struct pgt_reader *r;
 	struct pgt_source *src;
 	struct pgt_writer *w;
+	struct pgt_sink *ws;
+	struct pgt_drain_result res;
 	uint64_t n_out = 0;
 
 	while ((c = getopt_long(argc, argv, "o:fch", longopts, NULL)) != -1) {
@@ -298,14 +300,16 @@ int cmd_filter(int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	if (count) {
-		const struct pgt_event *evs;
-		ssize_t n;
+		struct pgt_sink *cs = pgt_count__sink(&n_out);
 		struct out o;
 
-		while ((n = pgt_source__batch(src, &evs)) > 0)
-			n_out += (uint64_t)n;
-		if (n < 0)
-			rc = cli_read_failed(in_path, (int)n);
+		if (!cs) {
+			pgt_source__free(src);
+			return cli_read_failed(in_path, -ENOMEM);
+		}
+		if (pgt_drain(src, &cs, 1, NULL, &res))
+			rc = cli_read_failed(in_path, res.err);
+		pgt_sink__free(cs);
 		out_init(&o, STDOUT_FILENO);
 		out_u64(&o, n_out);
 		out_char(&o, '\n');
@@ -320,7 +324,9 @@ int cmd_filter(int argc, char **argv)
 		pgt_source__free(src);
 		return EXIT_RUNTIME;
 	}
-	err = pgt_source__drain_to(src, w, &n_out);
+	ws = pgt_writer__sink(w);
+	err = ws ? pgt_drain(src, &ws, 1, NULL, &res) : -ENOMEM;
+	pgt_sink__free(ws);
 	/* The writer's error is sticky: if closing fails, writing failed;
 	 * otherwise the read failed and the output is a good trace of the
 	 * events before the damage. */
@@ -328,7 +334,8 @@ int cmd_filter(int argc, char **argv)
 	if (werr)
 		rc = cli_write_failed(out_path, werr);
 	else if (err)
-		rc = cli_read_failed(in_path, err);
+		rc = ws && res.side == PGT_DRAIN_SOURCE ? cli_read_failed(in_path, err)
+						       : cli_write_failed(out_path, err);
 	pgt_source__free(src);
 	return rc;
 }

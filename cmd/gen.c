@@ -81,6 +81,8 @@ int cmd_gen(int argc, char **argv)
 	const char *output = NULL;
 	struct pgt_source *src;
 	struct pgt_writer *w;
+	struct pgt_drain_opts dopts;
+	struct pgt_sink *ws;
 	struct progress prog;
 	int c, err = 0;
 
@@ -197,18 +199,11 @@ int cmd_gen(int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	progress_init(&prog, "events", go.events ? go.events : 1000000);
-	err = pgt_writer__copy_meta(w, src->meta);
-	while (!err) {
-		const struct pgt_event *evs;
-		ssize_t n = pgt_source__batch(src, &evs);
-
-		if (n <= 0) {
-			err = (int)n;
-			break;
-		}
-		err = pgt_writer__write(w, evs, (size_t)n);
-		progress_update(&prog, pgt_writer__events(w));
-	}
+	progress_drain_opts(&prog, &dopts);
+	ws = pgt_writer__sink(w);
+	/* the generator cannot fail: every error is the writer's */
+	err = ws ? pgt_drain(src, &ws, 1, &dopts, NULL) : -ENOMEM;
+	pgt_sink__free(ws);
 	progress_done(&prog);
 	if (err) {
 		pgt_writer__abort(w);

@@ -51,6 +51,48 @@ static void import_usage(FILE *f)
 
 enum { OPT_SKIP_BAD = 256, OPT_INSTR, OPT_PAGE_SIZE };
 
+/* The writer, ending the packet where the import says a name changes
+ * (names are resolved per packet). */
+struct import_sink {
+	struct pgt_sink base;
+	struct pgt_sink *ws;
+	struct pgt_writer *w;
+	struct pgt_source *src;
+	uint64_t breaks;
+};
+
+static int import_feed(struct pgt_sink *s, const struct pgt_event *evs, size_t n,
+		       const struct pgt_meta *meta, const struct pgt_header *h)
+{
+	struct import_sink *is = (struct import_sink *)s;
+	struct pgt_import_stats st;
+	int err = pgt_sink__feed(is->ws, evs, n, meta, h);
+
+	if (err)
+		return err;
+	pgt_import__stats(is->src, &st);
+	if (st.breaks != is->breaks) {
+		/* a name changes after these events: end the packet */
+		is->breaks = st.breaks;
+		err = pgt_writer__flush(is->w);
+	}
+	return err;
+}
+
+static int import_finish(struct pgt_sink *s, const struct pgt_meta *meta, const struct pgt_header *h)
+{
+	return pgt_sink__finish(((struct import_sink *)s)->ws, meta, h);
+}
+
+static void import_sink_free(struct pgt_sink *s)
+{
+	(void)s;		/* on the caller's stack */
+}
+
+static const struct pgt_sink_ops import_sink_ops = {
+	.name = "writer", .feed = import_feed, .finish = import_finish, .free = import_sink_free,
+};
+
 int cmd_import(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -69,8 +111,11 @@ int cmd_import(int argc, char **argv)
 	enum pgt_import_format fmt = PGT_IMPORT_AUTO;
 	struct pgt_source *src;
 	struct pgt_writer *w;
+	struct import_sink is = { .base.ops = &import_sink_ops };
+	struct pgt_sink *sink = &is.base;
+	struct pgt_drain_result res;
 	int force = 0, c, fd, err = 0, werr = 0;
-	uint64_t v, breaks = 0;
+	uint64_t v;
 
 	while ((c = getopt_long(argc, argv, "F:o:fh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -128,30 +173,21 @@ int cmd_import(int argc, char **argv)
 		pgt_source__free(src);
 		return EXIT_RUNTIME;
 	}
-	/* as pgt_source__drain_to(), telling the input's errors from the output's */
-	for (;;) {
-		const struct pgt_event *evs;
-		ssize_t n = pgt_source__batch(src, &evs);
-
-		werr = pgt_writer__copy_meta(w, src->meta);
-		if (werr)
-			break;
-		if (n <= 0) {
-			err = (int)n;
-			break;
-		}
-		werr = pgt_writer__write(w, evs, (size_t)n);
-		if (werr)
-			break;
-		pgt_import__stats(src, &st);
-		if (st.breaks != breaks) {
-			/* a name changes after these events: end the packet */
-			breaks = st.breaks;
-			werr = pgt_writer__flush(w);
-			if (werr)
-				break;
+	is.ws = pgt_writer__sink(w);
+	is.w = w;
+	is.src = src;
+	if (!is.ws) {
+		werr = -ENOMEM;
+	} else if (pgt_drain(src, &sink, 1, NULL, &res)) {
+		if (res.side == PGT_DRAIN_SOURCE) {
+			err = res.err;
+			/* the records read before the bad line go with its events */
+			werr = pgt_sink__finish(sink, src->meta, &src->header);
+		} else {
+			werr = res.err;
 		}
 	}
+	pgt_sink__free(is.ws);
 	pgt_import__stats(src, &st);
 	if (werr) {
 		pgt_writer__abort(w);

@@ -198,6 +198,39 @@ static void print_json(struct out *o, const char *path, const struct pgt_header 
 	out_str(o, "}}\n");
 }
 
+/* The counts of info as a sink: events by type, pages, first and last time. */
+struct info_sink {
+	struct pgt_sink base;
+	struct info *in;
+};
+
+static int info_feed(struct pgt_sink *s, const struct pgt_event *evs, size_t n,
+		     const struct pgt_meta *meta, const struct pgt_header *h)
+{
+	struct info *in = ((struct info_sink *)s)->in;
+
+	(void)meta, (void)h;
+	for (size_t i = 0; i < n; i++) {
+		in->per_type[evs[i].type]++;
+		in->pages += evs[i].npages;
+		if (evs[i].ts < in->first_ts)
+			in->first_ts = evs[i].ts;
+		if (evs[i].ts > in->last_ts)
+			in->last_ts = evs[i].ts;
+	}
+	in->events += (uint64_t)n;
+	return 0;
+}
+
+static void info_sink_free(struct pgt_sink *s)
+{
+	(void)s;		/* on the caller's stack */
+}
+
+static const struct pgt_sink_ops info_sink_ops = {
+	.name = "info", .feed = info_feed, .free = info_sink_free,
+};
+
 int cmd_info(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -208,12 +241,14 @@ int cmd_info(int argc, char **argv)
 	struct info in = { .first_ts = UINT64_MAX };
 	struct pgt_reader_stats st;
 	struct pgt_reader *r;
-	struct pgt_source *src;
+	struct info_sink is = { .base.ops = &info_sink_ops, .in = &in };
+	struct pgt_sink *sink = &is.base;
+	struct pgt_drain_opts dopts;
+	struct pgt_drain_result res;
 	struct progress prog;
 	struct stat sb;
 	uint64_t size, total = 0, dummy;
 	int json = 0, c, rc = 0;
-	ssize_t n;
 	struct out o;
 
 	while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
@@ -229,29 +264,13 @@ int cmd_info(int argc, char **argv)
 	r = cli_open_reader(argv[optind], NULL);
 	if (!r)
 		return EXIT_RUNTIME;
-	src = pgt_reader__source(r);
 	pgt_reader__index_summary(r, &total, &dummy, &dummy, &dummy);
 	progress_init(&prog, "events read", total);
-	for (;;) {
-		const struct pgt_event *evs;
-
-		n = pgt_source__batch(src, &evs);
-		if (n <= 0)
-			break;
-		for (ssize_t i = 0; i < n; i++) {
-			in.per_type[evs[i].type]++;
-			in.pages += evs[i].npages;
-			if (evs[i].ts < in.first_ts)
-				in.first_ts = evs[i].ts;
-			if (evs[i].ts > in.last_ts)
-				in.last_ts = evs[i].ts;
-		}
-		in.events += (uint64_t)n;
-		progress_update(&prog, in.events);
-	}
+	progress_drain_opts(&prog, &dopts);
+	/* serial: the reader's statistics below count what it decoded */
+	if (pgt_drain(pgt_reader__source(r), &sink, 1, &dopts, &res))
+		rc = cli_read_failed(argv[optind], res.err);
 	progress_done(&prog);
-	if (n < 0)
-		rc = cli_read_failed(argv[optind], (int)n);
 	if (!in.events)
 		in.first_ts = 0;
 	pgt_reader__stats(r, &st);

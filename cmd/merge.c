@@ -59,6 +59,8 @@ int cmd_merge(int argc, char **argv)
 				     .time = PGT_MERGE_TIME_AUTO };
 	struct pgt_source **in = NULL, *src = NULL;
 	struct pgt_writer *w = NULL;
+	struct pgt_sink *ws;
+	struct pgt_drain_result res;
 	const char *output = "-";
 	int force = 0, verbose = 0, stdin_used = 0, c, err, rc = 0;
 	uint32_t n = 0;
@@ -145,9 +147,12 @@ int cmd_merge(int argc, char **argv)
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
-	err = pgt_source__drain_to(src, w, &count);
+	ws = pgt_writer__sink(w);
+	err = ws ? pgt_drain(src, &ws, 1, NULL, &res) : -ENOMEM;
+	count = ws ? res.events : 0;
+	pgt_sink__free(ws);
 	if (err) {
-		int failed = pgt_merge__failed_input(src);
+		int failed = ws && res.side == PGT_DRAIN_SOURCE ? pgt_merge__failed_input(src) : -1;
 
 		/* what was merged stays readable: finish the output */
 		pgt_writer__close(w);

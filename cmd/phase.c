@@ -365,7 +365,9 @@ int cmd_phase(int argc, char **argv)
 	const char *path;
 	int json = 0, top_set = 0, c, err = 0, rc = 0;
 	struct pgt_phase *ph = NULL;
-	struct pgt_source *src;
+	struct pgt_sink *sinks[2] = { NULL, NULL };
+	struct pgt_drain_opts dopts;
+	struct pgt_drain_result res;
 	struct pgt_reader *r;
 	struct progress prog;
 	struct pgt_refs_tally tally = { { 0 }, { 0 } };
@@ -413,8 +415,7 @@ int cmd_phase(int argc, char **argv)
 	r = cli_open_reader(path, NULL);
 	if (!r)
 		return EXIT_RUNTIME;
-	src = pgt_reader__source(r);
-	cx.meta = src->meta;
+	cx.meta = pgt_reader__meta(r);
 	pgt_reader__index_summary(r, &total, &packets, &t0, &t1);
 	o.events = total;	/* sizes the phase window, as plot and report do */
 	ph = pgt_phase__new(&o, &err);
@@ -423,33 +424,34 @@ int cmd_phase(int argc, char **argv)
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
-	progress_init(&prog, "events", total);
-	for (;;) {
-		const struct pgt_event *evs;
-		ssize_t n = pgt_source__batch(src, &evs);
-
-		if (n <= 0) {
-			err = (int)n;
-			break;
-		}
-		err = pgt_phase__feed(ph, evs, (size_t)n);
-		if (err)
-			break;
-		pgt_refs_tally(&tally, evs, (size_t)n);
-		done += (uint64_t)n;
-		progress_update(&prog, done);
+	sinks[0] = pgt_phase__sink(ph);
+	sinks[1] = pgt_refs_tally__sink(&tally);
+	if (!sinks[0] || !sinks[1]) {
+		cli_error("cannot set up the classifier: %s", pgt_strerror(-ENOMEM));
+		rc = EXIT_RUNTIME;
+		goto out;
 	}
+	progress_init(&prog, "events", total);
+	progress_drain_opts(&prog, &dopts);
+	/* serial, as before the drain: the parallel decoder cost phase time
+	 * (9.2 s against 7.0 s on gen -p mix -n 20M, 2 loaded cores) and 33 MB */
+	dopts.threads = 0;
+	err = pgt_reader__drain(r, sinks, 2, &dopts, &res);
+	done = res.events;
 	progress_done(&prog);
 	cx.caveats = pgt_refs_caveats(&tally, pgt_reader__header(r), cx.meta, o.refs);
-	if (err == -ENOMEM) {
+	if (err == -ENOMEM && !res.finishing) {
 		cli_error("out of memory after %llu events (try a smaller --window or --phase-window)",
 			  (unsigned long long)done);
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
-	if (err)		/* what was read is analysed; the damage fails the run */
+	if (err && res.side == PGT_DRAIN_SOURCE) {
+		/* what was read is analysed; the damage fails the run */
 		rc = cli_read_failed(path, err);
-	if (pgt_phase__finish(ph)) {
+		err = pgt_sink__finish(sinks[0], cx.meta, pgt_reader__header(r));
+	}
+	if (err) {
 		cli_error("out of memory while computing results");
 		rc = EXIT_RUNTIME;
 		goto out;
@@ -462,6 +464,8 @@ int cmd_phase(int argc, char **argv)
 	if (out_finish(&w))
 		rc = cli_write_failed("standard output", -EIO);
 out:
+	pgt_sink__free(sinks[0]);
+	pgt_sink__free(sinks[1]);
 	pgt_phase__free(ph);
 	pgt_reader__free(r);
 	return rc;

@@ -81,7 +81,6 @@ void pictures_free(struct pictures *p)
 	pgt_stats__free(p->exact);
 	pgt_stats__free(p->sampled);
 	pgt_phase__free(p->phase);
-	pgt_source__free(p->src);
 	pgt_reader__free(p->r);
 	free(p->cache);
 	memset(p, 0, sizeof(*p));
@@ -132,6 +131,28 @@ static int count_cache(struct cache_count *cc, const struct pgt_event *evs, size
 	return 0;
 }
 
+/* count_cache() as a sink of the pass (it borrows the counts). */
+struct cache_sink {
+	struct pgt_sink base;
+	struct cache_count *cc;
+};
+
+static int cache_feed(struct pgt_sink *s, const struct pgt_event *evs, size_t n,
+		      const struct pgt_meta *meta, const struct pgt_header *h)
+{
+	(void)meta, (void)h;
+	return count_cache(((struct cache_sink *)s)->cc, evs, n);
+}
+
+static void cache_sink_free(struct pgt_sink *s)
+{
+	(void)s;		/* on the caller's stack */
+}
+
+static const struct pgt_sink_ops cache_sink_ops = {
+	.name = "cache", .feed = cache_feed, .free = cache_sink_free,
+};
+
 /* The second pass: grids for @ids only; @t0, @t1 as the first heat's. */
 static struct pgt_heat *grid_pass(const char *path, const struct pict_opts *o, const uint32_t *ids, uint32_t nids,
 				  uint64_t t0, uint64_t t1, uint64_t total, int *err)
@@ -139,46 +160,38 @@ static struct pgt_heat *grid_pass(const char *path, const struct pict_opts *o, c
 	struct pgt_heat_opts ho = { .refs = o->refs, .space = o->space, .tbins = o->tbins, .t0 = t0, .t1 = t1,
 				    .objects = ids, .nobjects = nids };
 	struct pgt_reader *r = cli_open_reader(path, NULL);
-	struct pgt_source *src = NULL;
 	struct pgt_heat *h = NULL;
+	struct pgt_sink *hs = NULL;
+	struct pgt_drain_opts dopts;
+	struct pgt_drain_result res;
 	struct progress prog;
-	uint64_t done = 0;
 
 	*err = 0;
 	if (!r) {
 		*err = -EIO;	/* said by cli_open_reader() */
 		return NULL;
 	}
-	src = pgt_reader__parallel_source(r, cli_decode_threads(), err);
-	if (!src)
-		goto out;
 	h = pgt_heat__new(&ho, err);
 	if (!h)
 		goto out;
-	progress_init(&prog, "events (heatmap)", total);
-	for (;;) {
-		const struct pgt_event *evs;
-		ssize_t n = pgt_source__batch(src, &evs);
-
-		if (n <= 0) {
-			/* a read error was met and said by the first pass */
-			if (n == -ENOMEM)
-				*err = -ENOMEM;
-			break;
-		}
-		*err = pgt_heat__feed(h, evs, (size_t)n);
-		if (*err)
-			break;
-		done += (uint64_t)n;
-		progress_update(&prog, done);
+	hs = pgt_heat__sink(h);
+	if (!hs) {
+		*err = -ENOMEM;
+		goto out;
 	}
+	progress_init(&prog, "events (heatmap)", total);
+	progress_drain_opts(&prog, &dopts);
+	/* a read error was met and said by the first pass */
+	if (pgt_reader__drain(r, &hs, 1, &dopts, &res) &&
+	    (res.side != PGT_DRAIN_SOURCE || res.err == -ENOMEM))
+		*err = res.err;
 	progress_done(&prog);
+out:
 	if (*err) {
 		pgt_heat__free(h);
 		h = NULL;
 	}
-out:
-	pgt_source__free(src);
+	pgt_sink__free(hs);
 	pgt_reader__free(r);
 	return h;
 }
@@ -194,6 +207,11 @@ int pictures_read(struct pictures *p, const char *path, const struct pict_opts *
 {
 	uint64_t total = 0, npk, t0 = 0, t1 = 0, done = 0;
 	struct cache_count cc = { 0 };
+	struct cache_sink cs = { .base.ops = &cache_sink_ops, .cc = &cc };
+	struct pgt_sink *sinks[6] = { NULL };
+	struct pgt_drain_opts dopts;
+	struct pgt_drain_result res;
+	size_t ns = 0;
 	struct progress prog;
 	struct pgt_refs_tally tally = { { 0 }, { 0 } };
 	int err = 0, two_pass;
@@ -205,10 +223,7 @@ int pictures_read(struct pictures *p, const char *path, const struct pict_opts *
 		return EXIT_RUNTIME;
 	p->page_size = pgt_reader__header(p->r)->page_size ? pgt_reader__header(p->r)->page_size : 4096;
 	pgt_reader__index_summary(p->r, &total, &npk, &t0, &t1);
-	p->src = pgt_reader__parallel_source(p->r, cli_decode_threads(), &err);
-	if (!p->src)
-		goto fail;
-	p->d.meta = p->src->meta;
+	p->d.meta = pgt_reader__meta(p->r);
 	/* the one rule (phase.h), or what the user gave */
 	p->phase_window = o->phase_window ? o->phase_window : pgt_phase_window_for(total);
 	p->window = o->window;
@@ -253,31 +268,28 @@ int pictures_read(struct pictures *p, const char *path, const struct pict_opts *
 		if (!p->phase)
 			goto fail;
 	}
-	progress_init(&prog, "events", total);
-	for (;;) {
-		const struct pgt_event *evs;
-		ssize_t n = pgt_source__batch(p->src, &evs);
-
-		if (n <= 0) {
-			err = (int)n;
-			break;
+	/* one pass into every analysis wanted, decoded in parallel: none
+	 * reads the side tables before the end */
+	if (p->heat)
+		sinks[ns++] = pgt_heat__sink(p->heat);
+	if (p->exact)
+		sinks[ns++] = pgt_stats__sink(p->exact);
+	if (p->sampled)
+		sinks[ns++] = pgt_stats__sink(p->sampled);
+	if (p->phase)
+		sinks[ns++] = pgt_phase__sink(p->phase);
+	if (o->want & PICT_CACHE)
+		sinks[ns++] = &cs.base;
+	sinks[ns++] = pgt_refs_tally__sink(&tally);	/* last: the events all took */
+	for (size_t i = 0; i < ns; i++)
+		if (!sinks[i]) {
+			err = -ENOMEM;
+			goto fail;
 		}
-		if (p->heat)
-			err = pgt_heat__feed(p->heat, evs, (size_t)n);
-		if (!err && p->exact)
-			err = pgt_stats__feed(p->exact, evs, (size_t)n);
-		if (!err && p->sampled)
-			err = pgt_stats__feed(p->sampled, evs, (size_t)n);
-		if (!err && p->phase)
-			err = pgt_phase__feed(p->phase, evs, (size_t)n);
-		if (!err && (o->want & PICT_CACHE))
-			err = count_cache(&cc, evs, (size_t)n);
-		if (err)
-			break;
-		pgt_refs_tally(&tally, evs, (size_t)n);
-		done += (uint64_t)n;
-		progress_update(&prog, done);
-	}
+	progress_init(&prog, "events", total);
+	progress_drain_opts(&prog, &dopts);
+	err = pgt_reader__drain(p->r, sinks, ns, &dopts, &res);
+	done = res.events;
 	progress_done(&prog);
 	p->events = done;
 	p->caveats = pgt_refs_caveats(&tally, pgt_reader__header(p->r), p->d.meta, o->refs);
@@ -286,16 +298,16 @@ int pictures_read(struct pictures *p, const char *path, const struct pict_opts *
 	p->levels = cc.levels;
 	cc.v = NULL;
 	u64map_release(&cc.map);
-	if (err && err != -ENOMEM) {
+	if (err && err != -ENOMEM && res.side == PGT_DRAIN_SOURCE) {
 		/* what was read is drawn; the damage is reported by the caller's exit */
 		cli_read_failed(path, err);
 		err = 1;
+		for (size_t i = 0; i < ns; i++)
+			if (pgt_sink__finish(sinks[i], p->d.meta, pgt_reader__header(p->r))) {
+				err = -ENOMEM;
+				goto fail;
+			}
 	} else if (err) {
-		goto fail;
-	}
-	if ((p->exact && pgt_stats__finish(p->exact)) || (p->sampled && pgt_stats__finish(p->sampled)) ||
-	    (p->phase && pgt_phase__finish(p->phase))) {
-		err = -ENOMEM;
 		goto fail;
 	}
 	if (p->phase) {
@@ -337,8 +349,12 @@ int pictures_read(struct pictures *p, const char *path, const struct pict_opts *
 	p->d.phase = p->phase;
 	p->d.wss_window = p->window;
 	p->d.wss_window_ns = p->window_ns;
+	for (size_t i = 0; i < ns; i++)
+		pgt_sink__free(sinks[i]);
 	return err == 1 ? -1 : 0;
 fail:
+	for (size_t i = 0; i < ns; i++)
+		pgt_sink__free(sinks[i]);
 	free(cc.v);
 	u64map_release(&cc.map);
 	if (err == -ENOMEM)

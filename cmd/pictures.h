@@ -24,7 +24,6 @@ struct pict_cache {
 
 struct pictures {
 	struct pgt_reader *r;
-	struct pgt_source *src;
 	struct pgt_plot_data d;
 	struct pgt_heat *heat;
 	struct pgt_stats *exact, *sampled;

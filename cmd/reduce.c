@@ -41,30 +41,6 @@ static void reduce_usage(FILE *f)
 		pgt_refs_names(pgt_refs_default(), def, sizeof(def)));
 }
 
-/* A pass-through source that feeds an LRU simulation. */
-struct tap {
-	struct pgt_source src;
-	struct pgt_source *in;
-	struct pgt_lru_sim *sim;
-};
-
-static ssize_t tap_batch(struct pgt_source *src, const struct pgt_event **evs)
-{
-	struct tap *t = (struct tap *)src;
-	ssize_t n = pgt_source__batch(t->in, evs);
-
-	if (n > 0 && t->sim)
-		pgt_lru_sim__feed(t->sim, *evs, (size_t)n);
-	return n;
-}
-
-static void tap_free(struct pgt_source *src)
-{
-	(void)src;	/* the tap is on the stack; the reader is freed apart */
-}
-
-static const struct pgt_source_ops tap_ops = { .name = "tap", .batch = tap_batch, .free = tap_free };
-
 static size_t parse_sizes(const char *s, uint32_t **out)
 {
 	char *copy = strdup(s), *tok, *save = NULL;
@@ -110,7 +86,10 @@ int cmd_reduce(int argc, char **argv)
 	int oom = 0;
 	struct pgt_lru_sim *sim_in = NULL, *sim_out = NULL;
 	struct pgt_source *red = NULL;
-	struct tap tap = { .src.ops = &tap_ops };
+	struct pgt_source *tap = NULL;
+	struct pgt_sink *sinks[2] = { NULL, NULL }, *sim_in_sink = NULL;
+	struct pgt_drain_result res = { .side = PGT_DRAIN_SOURCE };
+	size_t ns = 0;
 	const char *output = "-", *path;
 	uint32_t *sizes = NULL;
 	size_t nsizes = 0;
@@ -149,12 +128,21 @@ int cmd_reduce(int argc, char **argv)
 			goto out;
 		}
 	}
-	tap.in = pgt_reader__source(r);
-	tap.src.meta = tap.in->meta;
-	tap.src.header = tap.in->header;
-	tap.sim = sim_in;
-	red = fifo ? pgt_reduce_fifo__new(&tap.src, (uint32_t)fifo, &err)
-		   : pgt_reduce_lru__new(&tap.src, (uint32_t)lru, &err);
+	/* --check: the input's misses simulated as the reduction reads it */
+	if (sim_in && !(sim_in_sink = pgt_lru_sim__sink(sim_in))) {
+		err = -ENOMEM;
+	} else {
+		tap = pgt_tap__new(pgt_reader__source(r), sim_in_sink, &err);
+	}
+	if (!tap) {
+		cli_error("cannot set up the reduction: %s", pgt_strerror(err));
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
+	red = fifo ? pgt_reduce_fifo__new(tap, (uint32_t)fifo, &err)
+		   : pgt_reduce_lru__new(tap, (uint32_t)lru, &err);
+	if (red)
+		tap = NULL;	/* the reduction owns it now */
 	if (!red) {
 		cli_error("cannot set up the reduction: %s", pgt_strerror(err));
 		rc = EXIT_RUNTIME;
@@ -165,28 +153,17 @@ int cmd_reduce(int argc, char **argv)
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
-	for (;;) {
-		const struct pgt_event *evs;
-		ssize_t n = pgt_source__batch(red, &evs);
-
-		if (n <= 0) {
-			err = (int)n;
-			break;
-		}
-		if (sim_out)
-			pgt_lru_sim__feed(sim_out, evs, (size_t)n);
-		err = pgt_writer__copy_meta(w, red->meta);
-		if (!err)
-			err = pgt_writer__write(w, evs, (size_t)n);
-		if (err)
-			break;
-	}
+	if (sim_out && !(sinks[ns++] = pgt_lru_sim__sink(sim_out)))
+		err = -ENOMEM;
+	if (!err && !(sinks[ns++] = pgt_writer__sink(w)))
+		err = -ENOMEM;
 	if (!err)
-		err = pgt_writer__copy_meta(w, red->meta);
+		err = pgt_drain(red, sinks, ns, NULL, &res);
 	{
 		int e2 = pgt_writer__close(w);
 
-		if (err && err > -PGT_EFIRST && err != -ENOMEM) {
+		/* only the writer's sink (the last) fails among the sinks */
+		if (err && err != -ENOMEM && res.side != PGT_DRAIN_SOURCE) {
 			rc = cli_write_failed(output, err);
 			goto out;
 		}
@@ -227,6 +204,10 @@ int cmd_reduce(int argc, char **argv)
 out:
 	/* the reduce source owns the tap, which owns nothing */
 	pgt_source__free(red);
+	pgt_source__free(tap);
+	pgt_sink__free(sinks[0]);
+	pgt_sink__free(sinks[1]);
+	pgt_sink__free(sim_in_sink);
 	pgt_reader__free(r);
 	pgt_lru_sim__free(sim_in);
 	pgt_lru_sim__free(sim_out);

@@ -257,3 +257,58 @@ void rows_csv_header(struct rows *d)
 	}
 	out_char(&d->o, '\n');
 }
+
+/* ---- rows as a sink ---- */
+
+struct rows_sink {
+	struct pgt_sink base;
+	struct rows *r;
+	struct rows_range rg;
+};
+
+static int rows_feed(struct pgt_sink *s, const struct pgt_event *evs, size_t n,
+		     const struct pgt_meta *meta, const struct pgt_header *h)
+{
+	struct rows_sink *rs = (struct rows_sink *)s;
+	const struct rows_range *rg = &rs->rg;
+	int all_late = 1;
+
+	(void)meta, (void)h;
+	if (rs->r->o.err)	/* the output failed: out_finish() says so */
+		return PGT_SINK_SATED;
+	for (size_t i = 0; i < n; i++) {
+		const struct pgt_event *e = &evs[i];
+
+		if (e->ts < rg->t_hi)
+			all_late = 0;
+		if (e->seq < rg->seq_lo || e->seq >= rg->seq_hi || e->ts < rg->t_lo || e->ts >= rg->t_hi)
+			continue;
+		rows_event(rs->r, e);
+	}
+	if (evs[n - 1].seq + 1 >= rg->seq_hi || (all_late && rg->ordered && rg->t_hi != UINT64_MAX))
+		return PGT_SINK_SATED;
+	return rs->r->o.err ? PGT_SINK_SATED : 0;
+}
+
+static void rows_sink_free(struct pgt_sink *s)
+{
+	free(s);
+}
+
+static const struct pgt_sink_ops rows_sink_ops = {
+	.name = "rows", .feed = rows_feed, .free = rows_sink_free,
+};
+
+struct pgt_sink *rows_sink_new(struct rows *r, const struct rows_range *rg)
+{
+	struct rows_sink *rs = calloc(1, sizeof(*rs));
+
+	if (!rs)
+		return NULL;
+	rs->base.ops = &rows_sink_ops;
+	/* rows resolve names as each event comes: side tables in step */
+	rs->base.flags = PGT_SINK_IN_STEP;
+	rs->r = r;
+	rs->rg = rg ? *rg : (struct rows_range){ .seq_hi = UINT64_MAX, .t_hi = UINT64_MAX };
+	return &rs->base;
+}

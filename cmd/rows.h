@@ -45,4 +45,15 @@ void rows_csv_header(struct rows *r);
 /* One event as one line. */
 void rows_event(struct rows *r, const struct pgt_event *e);
 
+/* Events [seq_lo, seq_hi) of times [t_lo, t_hi); @ordered: packets are in
+ * time order, so a batch wholly past t_hi ends the range. */
+struct rows_range {
+	uint64_t seq_lo, seq_hi, t_lo, t_hi;
+	int ordered;
+};
+/* A sink writing every event (of @rg, when not NULL: sated past its end)
+ * as a row of @r, which it borrows; sated when the output fails.  Free
+ * with pgt_sink__free(). */
+struct pgt_sink *rows_sink_new(struct rows *r, const struct rows_range *rg);
+
 #endif

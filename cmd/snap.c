@@ -121,11 +121,17 @@ int snap_open_trace(struct pgt_writer **w, const char *path, int force, const st
 
 int snap_write_trace(struct pgt_source *src, struct pgt_writer *w, const char *path)
 {
-	int err;
+	struct pgt_drain_result res;
+	struct pgt_sink *ws;
+	int err = 0;
 
 	if (!w)
 		return 0;
-	err = src ? pgt_source__drain_to(src, w, NULL) : 0;
+	if (src) {
+		ws = pgt_writer__sink(w);
+		err = ws ? pgt_drain(src, &ws, 1, NULL, &res) : -ENOMEM;
+		pgt_sink__free(ws);
+	}
 	if (err)
 		pgt_writer__abort(w);
 	else

@@ -714,6 +714,80 @@ static int write_csv(const char *dir, int force, const struct outctx *c, const s
 	return err;
 }
 
+/* --by: every reference also goes to the accumulator of its key. */
+struct keyed_sink {
+	struct pgt_sink base;
+	struct outctx *oc;
+};
+
+static int keyed_feed(struct pgt_sink *sk, const struct pgt_event *evs, size_t n,
+		      const struct pgt_meta *meta, const struct pgt_header *h)
+{
+	struct outctx *oc = ((struct keyed_sink *)sk)->oc;
+	const struct pgt_stats_opts *o = oc->o;
+	struct pgt_stats *ks = NULL;	/* the key of subject subj */
+	uint64_t subj = UINT64_MAX;
+	int err = 0;
+
+	(void)meta, (void)h;
+	/* a run of events of one process or object has one key: it is
+	 * looked up again only when the subject changes, and afresh in
+	 * each batch (side records, a rename, arrive between them) */
+	for (size_t i = 0; !err && i < n; i++) {
+		uint64_t cnt = pgt_refs_count(&evs[i], o->refs ? o->refs : pgt_refs_default(), o->space);
+		uint64_t s_i = subject_of(oc->by, &evs[i]);
+
+		if (!cnt)
+			continue;
+		if (s_i == UINT64_MAX || s_i != subj) {
+			const char *name;
+			char kbuf[64];
+			uint64_t key = key_of(oc->by, oc->meta, &evs[i], kbuf, sizeof(kbuf), &name);
+
+			ks = keyed_get(oc->k, o, key, name, &err);
+			subj = ks ? s_i : UINT64_MAX;
+		}
+		for (uint64_t p = 0; ks && p < cnt && !err; p++) {
+			struct pgt_ref ref;
+
+			pgt_refs_at(&evs[i], o->space, p, &ref);
+			err = pgt_stats__ref(ks, ref.obj, ref.key, ref.ts);
+		}
+	}
+	return err;
+}
+
+static int keyed_finish(struct pgt_sink *sk, const struct pgt_meta *meta, const struct pgt_header *h)
+{
+	struct keyed *k = ((struct keyed_sink *)sk)->oc->k;
+	int err = 0;
+
+	(void)meta, (void)h;
+	for (size_t i = 0; !err && i < k->n; i++)
+		err = pgt_stats__finish(k->st[i]);
+	return err;
+}
+
+static void keyed_sink_free(struct pgt_sink *sk)
+{
+	free(sk);
+}
+
+static const struct pgt_sink_ops keyed_sink_ops = {
+	.name = "stats --by", .feed = keyed_feed, .finish = keyed_finish, .free = keyed_sink_free,
+};
+
+static struct pgt_sink *keyed_sink_new(struct outctx *oc)
+{
+	struct keyed_sink *ks = calloc(1, sizeof(*ks));
+
+	if (!ks)
+		return NULL;
+	ks->base.ops = &keyed_sink_ops;
+	ks->oc = oc;
+	return &ks->base;
+}
+
 int cmd_stats(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -737,14 +811,14 @@ int cmd_stats(int argc, char **argv)
 	};
 	struct pgt_stats_opts o = { 0 };
 	struct keyed k = { 0 };
-	struct pgt_stats *ks = NULL;	/* the key of subject subj */
-	uint64_t subj;
 	struct outctx oc = { .o = &o, .top = 10, .k = &k };
 	const char *path, *csv = NULL;
 	uint64_t *sizes = NULL, total = 0, done = 0, v, npk, t0, t1;
 	int json = 0, force = 0, c, err = 0, rc = 0;
 	struct pgt_stats *st = NULL;
-	struct pgt_source *src;
+	struct pgt_sink *sinks[3] = { NULL, NULL, NULL };
+	struct pgt_drain_opts dopts;
+	struct pgt_drain_result res;
 	struct pgt_reader *r;
 	struct progress prog;
 	struct pgt_refs_tally tally = { { 0 }, { 0 } };
@@ -815,77 +889,41 @@ int cmd_stats(int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	oc.page_size = pgt_reader__header(r)->page_size ? pgt_reader__header(r)->page_size : 4096;
-	/* decoding on the other cores: the side tables are read at the end */
-	src = pgt_reader__parallel_source(r, cli_decode_threads(), &err);
-	if (!src) {
-		cli_error("cannot start reading %s: %s", path, strerror(-err));
-		pgt_reader__free(r);
-		free(sizes);
-		return EXIT_RUNTIME;
-	}
-	oc.meta = src->meta;
+	oc.meta = pgt_reader__meta(r);
 	st = pgt_stats__new(&o, &err);
 	if (!st) {
 		rc = cli_read_failed(path, err);
 		goto out;
 	}
+	/* the side tables are read at the end (and by --by keys, which a
+	 * parallel decoder's tables running ahead name the same) */
+	sinks[0] = pgt_stats__sink(st);
+	sinks[1] = pgt_refs_tally__sink(&tally);
+	sinks[2] = oc.by ? keyed_sink_new(&oc) : NULL;
+	if (!sinks[0] || !sinks[1] || (oc.by && !sinks[2])) {
+		rc = cli_read_failed(path, -ENOMEM);
+		goto out;
+	}
 	pgt_reader__index_summary(r, &total, &npk, &t0, &t1);
 	progress_init(&prog, "events", total);
-	for (;;) {
-		const struct pgt_event *evs;
-		ssize_t n = pgt_source__batch(src, &evs);
-
-		if (n <= 0) {
-			err = (int)n;
-			break;
-		}
-		err = pgt_stats__feed(st, evs, (size_t)n);
-		pgt_refs_tally(&tally, evs, (size_t)n);
-		/* a run of events of one process or object has one key: it is
-		 * looked up again only when the subject changes, and afresh in
-		 * each batch (side records, a rename, arrive between them) */
-		subj = UINT64_MAX;
-		for (ssize_t i = 0; !err && oc.by && i < n; i++) {
-			uint64_t cnt = pgt_refs_count(&evs[i], o.refs ? o.refs : pgt_refs_default(), o.space);
-			uint64_t s_i = subject_of(oc.by, &evs[i]);
-
-			if (!cnt)
-				continue;
-			if (s_i == UINT64_MAX || s_i != subj) {
-				const char *name;
-				char kbuf[64];
-				uint64_t key = key_of(oc.by, oc.meta, &evs[i], kbuf, sizeof(kbuf), &name);
-
-				ks = keyed_get(&k, &o, key, name, &err);
-				subj = ks ? s_i : UINT64_MAX;
-			}
-			for (uint64_t p = 0; ks && p < cnt && !err; p++) {
-				struct pgt_ref ref;
-
-				pgt_refs_at(&evs[i], o.space, p, &ref);
-				err = pgt_stats__ref(ks, ref.obj, ref.key, ref.ts);
-			}
-		}
-		if (err)
-			break;
-		done += (uint64_t)n;
-		progress_update(&prog, done);
-	}
+	progress_drain_opts(&prog, &dopts);
+	err = pgt_reader__drain(r, sinks, oc.by ? 3 : 2, &dopts, &res);
+	done = res.events;
 	progress_done(&prog);
 	oc.caveats = pgt_refs_caveats(&tally, pgt_reader__header(r), oc.meta, o.refs);
-	if (err == -ENOMEM) {
+	if (err == -ENOMEM && !res.finishing) {
 		cli_error("out of memory after %llu events (try --sample 0.01 or --no-pages)",
 			  (unsigned long long)done);
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
-	if (err) {
+	if (err && res.side == PGT_DRAIN_SOURCE) {
 		/* what was read is analysed; the damage is reported and fails the run */
 		rc = cli_read_failed(path, err);
+		err = pgt_sink__finish(sinks[0], oc.meta, pgt_reader__header(r));
+		if (!err && sinks[2])
+			err = pgt_sink__finish(sinks[2], oc.meta, pgt_reader__header(r));
 	}
-	err = pgt_stats__finish(st);
-	for (size_t i = 0; !err && i < k.n; i++)
-		err = pgt_stats__finish(k.st[i]);
 	if (err) {
 		cli_error("out of memory while computing results");
 		rc = EXIT_RUNTIME;
@@ -914,8 +952,9 @@ out:
 	free(k.key);
 	free(k.name);
 	u64map_release(&k.map);
+	for (int i = 0; i < 3; i++)
+		pgt_sink__free(sinks[i]);
 	pgt_stats__free(st);
-	pgt_source__free(src);
 	pgt_reader__free(r);
 	free(sizes);
 	return rc;

@@ -20,14 +20,6 @@
 extern "C" {
 #endif
 
-/**
- * pgt_source__drain_to() - copy a source to a writer: every batch, with
- * the side records that arrived before it.  *@count (may be NULL) gets
- * the events written.  Return 0 or the first error (the source's or the
- * writer's).  The writer is not closed.
- */
-int pgt_source__drain_to(struct pgt_source *src, struct pgt_writer *w, uint64_t *count);
-
 /* ---- filter ---- */
 
 struct pgt_expr;

@@ -533,3 +533,4 @@ struct pgt_source *pgt_gen__new(const struct pgt_gen_opts *opts, int *err);
 }
 #endif
 #endif
+#include "pgtrace/sink.h"

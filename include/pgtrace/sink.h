@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * sink.h - the consuming end of an event stream, and the one drain that
+ * runs a source into sinks.
+ *
+ * A sink is an object like a source (struct pgt_source): a table of
+ * operations and a base struct embedded first in the sink's own state.
+ * It is fed batches of events together with the side tables and header
+ * of the source they came from, is finished once at the end of the
+ * stream, and is freed.  A command wires a source, operators and sinks,
+ * runs them with pgt_drain() (or pgt_reader__drain()), then reports.
+ *
+ * Sinks over an analysis object (stats, phase, heat, ...) borrow it: the
+ * caller reads the results from the object after the drain, and frees
+ * the sink and the object separately, in any order.
+ */
+#ifndef PGTRACE_SINK_H
+#define PGTRACE_SINK_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pgtrace/pgtrace.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct pgt_sink;
+
+/*
+ * struct pgt_sink_ops - what a sink implements.
+ * @name:   short name for diagnostics ("writer", "stats", ...).
+ * @feed:   consume @n events (@n > 0).  @meta and @h are the source's
+ *          side tables and header, as they stand when the batch is
+ *          handed over: records read before the batch may describe its
+ *          events.  The events are borrowed for the call only.  Return 0,
+ *          PGT_SINK_SATED when the sink wants no more events (it is
+ *          still finished at the end), or a negative error; after an
+ *          error the sink is fed no more.
+ * @finish: the stream ended; the side tables are complete.  Return 0 or
+ *          a negative error.  May be NULL (nothing to do).
+ * @free:   release the sink's own state and the struct itself.
+ */
+struct pgt_sink_ops {
+	const char *name;
+	int (*feed)(struct pgt_sink *s, const struct pgt_event *evs, size_t n,
+		    const struct pgt_meta *meta, const struct pgt_header *h);
+	int (*finish)(struct pgt_sink *s, const struct pgt_meta *meta, const struct pgt_header *h);
+	void (*free)(struct pgt_sink *s);
+};
+
+/* Returned by a feed: this batch was taken, the sink wants no more (a
+ * range that has ended).  A drain ends early once every sink is sated. */
+#define PGT_SINK_SATED		1
+
+/* The sink copies side records between events (the writer does): the
+ * side tables it is fed must be exactly those read before the batch, so
+ * a drain must not decode ahead of the events (no parallel decoder). */
+#define PGT_SINK_IN_STEP	(1u << 0)
+
+/*
+ * struct pgt_sink - base of every sink; embed it first.
+ * @ops:   its operations.
+ * @flags: PGT_SINK_* bits, set by the sink's constructor.
+ */
+struct pgt_sink {
+	const struct pgt_sink_ops *ops;
+	unsigned flags;
+};
+
+static inline int pgt_sink__feed(struct pgt_sink *s, const struct pgt_event *evs, size_t n,
+				 const struct pgt_meta *meta, const struct pgt_header *h)
+{
+	return s->ops->feed(s, evs, n, meta, h);
+}
+
+/* Finish @s (see struct pgt_sink_ops.finish): 0 when it has nothing to do. */
+int pgt_sink__finish(struct pgt_sink *s, const struct pgt_meta *meta, const struct pgt_header *h);
+/* Free a sink of any kind (NULL is a no-op).  Objects it borrows stay. */
+void pgt_sink__free(struct pgt_sink *s);
+
+/* ---- the drain ---- */
+
+/* struct pgt_drain_result.side when the source failed or was stopped. */
+#define PGT_DRAIN_SOURCE	(-1)
+
+/*
+ * struct pgt_drain_opts - how to drain.  All members may be zero.
+ * @sz:       sizeof(struct pgt_drain_opts).
+ * @progress: called after every batch with the events handed over so
+ *            far (the library never prints: the caller shows it).
+ * @ctx:      passed to @progress.
+ * @stop:     when set and *@stop becomes non-zero (a SIGINT handler),
+ *            the drain stops before the next batch with -EINTR, on the
+ *            source's side; the sinks are not finished.
+ * @threads:  pgt_reader__drain() only: threads that decode ahead of the
+ *            caller (0: serial).  Ignored when a sink is PGT_SINK_IN_STEP.
+ */
+struct pgt_drain_opts {
+	size_t sz;
+	void (*progress)(void *ctx, uint64_t events);
+	void *ctx;
+	const volatile sig_atomic_t *stop;
+	int threads;
+};
+
+/*
+ * struct pgt_drain_result - how a drain ended.
+ * @events:    events handed to the sinks (each sink got all of them,
+ *             unless it failed).
+ * @err:       0, or the first error.
+ * @side:      who failed: PGT_DRAIN_SOURCE, or the index of the sink.
+ *             Meaningless when @err is 0.
+ * @finishing: 1 when the sink failed in its finish, 0 in a feed.
+ */
+struct pgt_drain_result {
+	uint64_t events;
+	int err;
+	int side;
+	int finishing;
+};
+
+/**
+ * pgt_drain() - run @src into the @n sinks of @sinks in one pass.
+ * @src:   the source; it stays the caller's.
+ * @sinks: the sinks, fed in array order, each batch to every one.
+ * @opts:  may be NULL.
+ * @res:   how it ended (may be NULL).
+ *
+ * At most 64 sinks (-EINVAL).  At the end of the stream, or once every
+ * sink is sated, every sink is finished, in array order.  When
+ * the source fails (or is stopped), the sinks fed so far are not
+ * finished: the caller may finish them with pgt_sink__finish() to keep
+ * what was read (a writer then makes a good trace of the events before
+ * the damage).  When a sink fails, the drain stops at once; the other
+ * sinks are neither fed nor finished.
+ *
+ * Return: 0 or the error of @res->err.
+ */
+int pgt_drain(struct pgt_source *src, struct pgt_sink *const *sinks, size_t n,
+	      const struct pgt_drain_opts *opts, struct pgt_drain_result *res);
+
+/**
+ * pgt_reader__drain() - pgt_drain() from a reader, choosing the decoder:
+ * the parallel one (pgt_reader__parallel_source() with @opts->threads)
+ * unless @opts->threads is 0 or a sink is PGT_SINK_IN_STEP; the reader's
+ * own source otherwise.  Both give the sinks the same events; the side
+ * tables fed along are the reader's (pgt_reader__meta()), complete by
+ * the finish.  Return as pgt_drain(), or a negative error with
+ * @res->side PGT_DRAIN_SOURCE when the parallel decoder cannot start.
+ */
+int pgt_reader__drain(struct pgt_reader *r, struct pgt_sink *const *sinks, size_t n,
+		      const struct pgt_drain_opts *opts, struct pgt_drain_result *res);
+
+/**
+ * pgt_tap__new() - a source of the events of @in that also feeds each
+ * batch to @sink on the way (a sink fed alongside an operator's input,
+ * as reduce --check simulates the input's misses).  A sink's error
+ * becomes the source's.  Unlike other operators it borrows both @in and
+ * @sink (NULL: none), which must outlive it; the tap does not finish the
+ * sink.
+ * Shares @in's meta and header.
+ * Return: a source (free with pgt_source__free()) or NULL with *@err.
+ */
+struct pgt_source *pgt_tap__new(struct pgt_source *in, struct pgt_sink *sink, int *err);
+
+/* ---- sinks of the library ---- */
+
+/**
+ * pgt_writer__sink() - a sink that writes every event to @w, each batch
+ * after the side records read before it, and at the finish the records
+ * read after the last event.  It borrows @w: the caller closes (or
+ * aborts) the writer after the drain.  PGT_SINK_IN_STEP.
+ * Return: a sink (free with pgt_sink__free()) or NULL (-ENOMEM).
+ */
+struct pgt_sink *pgt_writer__sink(struct pgt_writer *w);
+
+/**
+ * pgt_count__sink() - a sink that only counts the events into *@count
+ * (set to 0 here).  Return a sink (free with pgt_sink__free()) or NULL.
+ */
+struct pgt_sink *pgt_count__sink(uint64_t *count);
+
+/*
+ * Sinks over the analyses.  Each borrows its object (which must outlive
+ * the sink), feeds it every batch and, at the finish, finishes it: the
+ * results are then read from the object as documented in its header.
+ * Return a sink (free with pgt_sink__free(); the object stays) or NULL
+ * (-ENOMEM).  None needs side tables in step with the events.
+ */
+struct pgt_stats;
+struct pgt_phase;
+struct pgt_heat;
+struct pgt_lru_sim;
+struct pgt_refs_tally;
+
+/* pgt_stats__feed(), then pgt_stats__finish() (analysis.h). */
+struct pgt_sink *pgt_stats__sink(struct pgt_stats *s);
+/* pgt_phase__feed(), then pgt_phase__finish() (phase.h). */
+struct pgt_sink *pgt_phase__sink(struct pgt_phase *p);
+/* pgt_heat__feed() (plot.h); nothing to finish. */
+struct pgt_sink *pgt_heat__sink(struct pgt_heat *h);
+/* pgt_lru_sim__feed() (ops.h); nothing to finish. */
+struct pgt_sink *pgt_lru_sim__sink(struct pgt_lru_sim *s);
+/* pgt_refs_tally() into *@t (analysis.h): events and pages by type. */
+struct pgt_sink *pgt_refs_tally__sink(struct pgt_refs_tally *t);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
