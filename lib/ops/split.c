@@ -38,7 +38,7 @@
 
 #include "pgtrace/ops.h"
 #include "format/format.h"
-#include "ops/u64map.h"
+#include "util/u64map.h"
 
 #define NONE UINT32_MAX
 #define DEFAULT_BUFFER 1000000u

@@ -39,6 +39,8 @@
 
 #include "kernel/kernel.h"
 #include "record/names.h"
+#include "util/hindex.h"
+#include "util/u64map.h"
 #include "util/util.h"
 
 #ifndef FAN_REPORT_TARGET_FID
@@ -63,148 +65,6 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
-}
-
-/* ------------------------------------------------------------------ */
-/* Hashing: an open-addressing index of (hash, position) pairs.  The
- * entries live in the caller's arrays; the caller compares keys. */
-
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdull;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ull;
-	x ^= x >> 33;
-	return x;
-}
-
-static uint64_t hash_bytes(const void *p, size_t len)
-{
-	const uint8_t *s = p;
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= s[i];
-		h *= 0x100000001b3ull;
-	}
-	return mix64(h);
-}
-
-static uint64_t hash_key(uint64_t dev, uint64_t ino)
-{
-	return mix64(ino ^ mix64(dev + 0x9e3779b97f4a7c15ull));
-}
-
-struct hslot {
-	uint64_t h;
-	uint32_t v;	/* position + 1; 0 when empty */
-};
-
-struct hmap {
-	struct hslot *slot;
-	size_t mask, n;
-};
-
-typedef int (*hmap_eq_fn)(const void *ctx, uint32_t pos, const void *key);
-
-static int hmap_reserve(struct hmap *m)
-{
-	struct hslot *ns;
-	size_t cap;
-
-	if (m->slot && (m->n + 1) * 4 <= (m->mask + 1) * 3)
-		return 0;
-	cap = m->slot ? (m->mask + 1) * 2 : 64;
-	ns = calloc(cap, sizeof(*ns));
-	if (!ns)
-		return -ENOMEM;
-	for (size_t i = 0; m->slot && i <= m->mask; i++) {
-		size_t j;
-
-		if (!m->slot[i].v)
-			continue;
-		for (j = m->slot[i].h & (cap - 1); ns[j].v; j = (j + 1) & (cap - 1))
-			;
-		ns[j] = m->slot[i];
-	}
-	free(m->slot);
-	m->slot = ns;
-	m->mask = cap - 1;
-	return 0;
-}
-
-static int hmap_put(struct hmap *m, uint64_t h, uint32_t pos)
-{
-	size_t j;
-
-	if (hmap_reserve(m))
-		return -ENOMEM;
-	for (j = h & m->mask; m->slot[j].v; j = (j + 1) & m->mask)
-		;
-	m->slot[j].h = h;
-	m->slot[j].v = pos + 1;
-	m->n++;
-	return 0;
-}
-
-/* Position of the entry equal to @key, or -1. */
-static long hmap_find(const struct hmap *m, uint64_t h, hmap_eq_fn eq, const void *ctx,
-		      const void *key)
-{
-	if (!m->slot)
-		return -1;
-	for (size_t j = h & m->mask; m->slot[j].v; j = (j + 1) & m->mask)
-		if (m->slot[j].h == h && eq(ctx, m->slot[j].v - 1, key))
-			return (long)(m->slot[j].v - 1);
-	return -1;
-}
-
-/* Remove the slot of (@h, @pos), shifting later slots back so probes
- * never meet a hole (no tombstones). */
-static void hmap_del(struct hmap *m, uint64_t h, uint32_t pos)
-{
-	size_t i, j;
-
-	if (!m->slot)
-		return;
-	for (i = h & m->mask; m->slot[i].v; i = (i + 1) & m->mask)
-		if (m->slot[i].v == pos + 1)
-			break;
-	if (!m->slot[i].v)
-		return;
-	m->n--;
-	for (j = i;;) {
-		size_t k;
-
-		m->slot[i].v = 0;
-		for (;;) {
-			j = (j + 1) & m->mask;
-			if (!m->slot[j].v)
-				return;
-			k = m->slot[j].h & m->mask;
-			/* slot j may fill hole i unless its home lies in (i, j] */
-			if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
-				continue;
-			break;
-		}
-		m->slot[i] = m->slot[j];
-		i = j;
-	}
-}
-
-static void hmap_clear(struct hmap *m)
-{
-	if (m->slot)
-		memset(m->slot, 0, (m->mask + 1) * sizeof(*m->slot));
-	m->n = 0;
-}
-
-static void hmap_release(struct hmap *m)
-{
-	free(m->slot);
-	m->slot = NULL;
-	m->mask = m->n = 0;
 }
 
 /* Grow *@arr (elements of @size) to hold @need elements. */
@@ -249,7 +109,7 @@ struct cent {
 };
 
 struct cache {
-	struct hmap map;
+	struct pgt_hindex map;
 	struct pgt_buf blob;
 	struct cent *e;
 	size_t n, cap;
@@ -284,11 +144,11 @@ struct pgt_names {
 	pthread_mutex_t ctl_lock;	/* watch_start / watch_stop */
 	struct nent *ent;
 	size_t nent, cap_ent;
-	struct hmap by_key, by_path;
+	struct pgt_hindex by_key, by_path;
 	struct chunk *arena;
 	const char **istr;
 	size_t nistr, cap_istr;
-	struct hmap by_str;
+	struct pgt_hindex by_str;
 	struct pgt_name_event *q, *dq;	/* queue; being drained */
 	size_t nq, cap_q, ndq, cap_dq;
 	int ignore_pid;
@@ -348,12 +208,12 @@ static long ent_find(struct pgt_names *n, uint64_t dev, uint64_t ino)
 {
 	uint64_t k[2] = { dev, ino };
 
-	return hmap_find(&n->by_key, hash_key(dev, ino), eq_key, n, k);
+	return pgt_hindex__find(&n->by_key, pgt_hash_key(dev, ino), eq_key, n, k);
 }
 
 static long path_find(struct pgt_names *n, const char *path)
 {
-	return hmap_find(&n->by_path, hash_bytes(path, strlen(path)), eq_path, n, path);
+	return pgt_hindex__find(&n->by_path, pgt_hash_bytes(path, strlen(path)), eq_path, n, path);
 }
 
 static void path_unindex(struct pgt_names *n, size_t i)
@@ -361,7 +221,7 @@ static void path_unindex(struct pgt_names *n, size_t i)
 	const char *p = n->ent[i].path;
 
 	if (!n->ent[i].gone)
-		hmap_del(&n->by_path, hash_bytes(p, strlen(p)), (uint32_t)i);
+		pgt_hindex__del(&n->by_path, pgt_hash_bytes(p, strlen(p)), (uint32_t)i);
 }
 
 /* Index entry @i by its path unless another entry holds that path. */
@@ -371,7 +231,7 @@ static int path_index(struct pgt_names *n, size_t i)
 
 	if (path_find(n, p) >= 0)
 		return 0;
-	return hmap_put(&n->by_path, hash_bytes(p, strlen(p)), (uint32_t)i);
+	return pgt_hindex__put(&n->by_path, pgt_hash_bytes(p, strlen(p)), (uint32_t)i);
 }
 
 /* Add an entry whose path is already in the arena.  Return its position
@@ -390,7 +250,7 @@ static long ent_add(struct pgt_names *n, uint64_t dev, uint64_t ino, const char 
 	e->path = path;
 	e->src = (uint8_t)src;
 	e->gone = (uint8_t)gone;
-	if (hmap_put(&n->by_key, hash_key(dev, ino), (uint32_t)i))
+	if (pgt_hindex__put(&n->by_key, pgt_hash_key(dev, ino), (uint32_t)i))
 		return -ENOMEM;
 	n->nent++;
 	if (!gone && path_index(n, i))
@@ -539,8 +399,8 @@ static int name_static(struct pgt_names *n, uint64_t dev, uint64_t ino, const ch
 /* An interned copy of @s, valid until pgt_names__free().  Lock held. */
 static const char *intern(struct pgt_names *n, const char *s)
 {
-	uint64_t h = hash_bytes(s, strlen(s));
-	long i = hmap_find(&n->by_str, h, eq_str, n, s);
+	uint64_t h = pgt_hash_bytes(s, strlen(s));
+	long i = pgt_hindex__find(&n->by_str, h, eq_str, n, s);
 	const char *p;
 
 	if (i >= 0)
@@ -548,7 +408,7 @@ static const char *intern(struct pgt_names *n, const char *s)
 	if (grow(&n->istr, &n->cap_istr, n->nistr + 1, sizeof(*n->istr)))
 		return NULL;
 	p = arena_str(n, s, strlen(s));
-	if (!p || hmap_put(&n->by_str, h, (uint32_t)n->nistr))
+	if (!p || pgt_hindex__put(&n->by_str, h, (uint32_t)n->nistr))
 		return NULL;
 	n->istr[n->nistr++] = p;
 	return p;
@@ -582,9 +442,9 @@ void pgt_names__free(struct pgt_names *n)
 	free(n->istr);
 	free(n->q);
 	free(n->dq);
-	hmap_release(&n->by_key);
-	hmap_release(&n->by_path);
-	hmap_release(&n->by_str);
+	pgt_hindex__release(&n->by_key);
+	pgt_hindex__release(&n->by_path);
+	pgt_hindex__release(&n->by_str);
 	pthread_mutex_destroy(&n->lock);
 	pthread_mutex_destroy(&n->drain_lock);
 	pthread_mutex_destroy(&n->ctl_lock);
@@ -1008,19 +868,19 @@ static int eq_cache(const void *ctx, uint32_t pos, const void *key)
 
 static long cache_find(struct cache *c, const struct pgt_buf *k, uint64_t h)
 {
-	return hmap_find(&c->map, h, eq_cache, c, k);
+	return pgt_hindex__find(&c->map, h, eq_cache, c, k);
 }
 
 static void cache_clear(struct cache *c)
 {
-	hmap_clear(&c->map);
+	pgt_hindex__clear(&c->map);
 	c->blob.len = 0;
 	c->n = 0;
 }
 
 static void cache_release(struct cache *c)
 {
-	hmap_release(&c->map);
+	pgt_hindex__release(&c->map);
 	pgt_buf__release(&c->blob);
 	free(c->e);
 	memset(c, 0, sizeof(*c));
@@ -1050,7 +910,7 @@ static int cache_put(struct cache *c, size_t max, const struct pgt_buf *k, uint6
 	}
 	e->a = a;
 	e->b = b;
-	if (hmap_put(&c->map, h, (uint32_t)c->n))
+	if (pgt_hindex__put(&c->map, h, (uint32_t)c->n))
 		return -ENOMEM;
 	c->n++;
 	return 0;
@@ -1097,7 +957,7 @@ static int handle_key(struct watch *w, const struct pgt_fid *r, uint64_t *h)
 	if (pgt_buf__append(&w->key, &r->fsid, 8) || pgt_buf__append(&w->key, &r->htype, 4) ||
 	    pgt_buf__append(&w->key, r->fh->f_handle, r->hbytes))
 		return -ENOMEM;
-	*h = hash_bytes(w->key.data, w->key.len);
+	*h = pgt_hash_bytes(w->key.data, w->key.len);
 	return 0;
 }
 
@@ -1755,7 +1615,7 @@ struct walk {
 	struct pgt_names *n;
 	const uint64_t (*keys)[2];
 	uint8_t *found;
-	struct hmap want;	/* ino -> key position, one device at a time */
+	struct pgt_hindex want;	/* ino -> key position, one device at a time */
 	uint64_t dev, deadline, nfound;
 	size_t left;		/* wanted inodes of this device not found yet */
 	unsigned tick;
@@ -1859,7 +1719,7 @@ static int walk_tree(struct walk *wk, const char *top)
 				continue;
 			if (++wk->tick % WALK_CHECK_EVERY == 0 && walk_expired(wk))
 				break;
-			k = hmap_find(&wk->want, mix64(ino), eq_ino, wk, &ino);
+			k = pgt_hindex__find(&wk->want, u64map_hash(ino), eq_ino, wk, &ino);
 			if (k >= 0 && !wk->found[k])
 				err = walk_hit(wk, dirfd(d), dir, nm, k);
 			if (de->d_type == DT_UNKNOWN) {
@@ -1927,14 +1787,14 @@ ssize_t pgt_names__walk(struct pgt_names *n, const uint64_t (*keys)[2], size_t n
 		int whole = 0;
 
 		wk.dev = keys[order[i]][0];
-		hmap_clear(&wk.want);
+		pgt_hindex__clear(&wk.want);
 		wk.left = 0;
 		for (j = i; j < nord && keys[order[j]][0] == wk.dev; j++) {
 			uint64_t ino = keys[order[j]][1];
 
-			if (hmap_find(&wk.want, mix64(ino), eq_ino, &wk, &ino) >= 0)
+			if (pgt_hindex__find(&wk.want, u64map_hash(ino), eq_ino, &wk, &ino) >= 0)
 				continue;
-			if ((err = hmap_put(&wk.want, mix64(ino), (uint32_t)order[j])))
+			if ((err = pgt_hindex__put(&wk.want, u64map_hash(ino), (uint32_t)order[j])))
 				goto out;
 			wk.left++;
 		}
@@ -1952,7 +1812,7 @@ ssize_t pgt_names__walk(struct pgt_names *n, const uint64_t (*keys)[2], size_t n
 		}
 	}
 out:
-	hmap_release(&wk.want);
+	pgt_hindex__release(&wk.want);
 	free(wk.found);
 	free(order);
 	free(mi);
