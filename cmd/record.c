@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 
 #include "builtin.h"
+#include "kernel/kernel.h"
 #include "pgtrace/record.h"
 
 static void record_usage(FILE *f)
@@ -435,23 +436,19 @@ int cmd_record(int argc, char **argv)
 		}
 		case 'G': {
 			static char rel[4096];
-			char mnt[4096] = "", path[8300], line[8192];
+			char mnt[4096] = "", path[8300], *text = NULL;
+			struct pgt_mountinfo *mi = NULL;
+			const struct pgt_mountinfo *cg;
 			struct stat sb;
-			FILE *mi = fopen("/proc/self/mountinfo", "re");
+			size_t nmi = 0;
 
 			/* the cgroup2 hierarchy's mount (/sys/fs/cgroup, or
 			 * .../unified on hybrid systems) */
-			while (mi && fgets(line, sizeof(line), mi)) {
-				char point[4096];
-				const char *dash = strstr(line, " - cgroup2 ");
-
-				if (dash && sscanf(line, "%*d %*d %*s %*s %4095s", point) == 1) {
-					snprintf(mnt, sizeof(mnt), "%s", point);
-					break;
-				}
-			}
-			if (mi)
-				fclose(mi);
+			if (!pgt_mountinfo__read(&text, &mi, &nmi) &&
+			    (cg = pgt_mountinfo__find_fstype(mi, nmi, "cgroup2")))
+				snprintf(mnt, sizeof(mnt), "%s", cg->mnt);
+			free(mi);
+			free(text);
 			if (!*mnt)
 				cli_usage_error("no cgroup v2 hierarchy is mounted: -G needs one");
 			if (!strncmp(optarg, mnt, strlen(mnt)))

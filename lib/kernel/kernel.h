@@ -92,4 +92,31 @@ void pgt_vmas__free(struct pgt_vma *v, size_t n);
 /* One "Key: N kB" value of a /proc file in kB, or -ENOENT. */
 int pgt_proc__kb(const char *path, const char *key, uint64_t *kb);
 
+/* ---- /proc/self/mountinfo (mountinfo.c) ---- */
+
+/* One mount, its strings pointing into the text it was parsed from. */
+struct pgt_mountinfo {
+	unsigned maj, min;
+	char *root, *mnt, *fstype;	/* unescaped (\040 is a space) */
+};
+
+/*
+ * pgt_mountinfo__parse() - the mounts of mountinfo text, which is cut
+ * and unescaped in place and must outlive *@out.  Lines not of the form
+ * are skipped.  *@out freed by the caller.  Return 0 or -ENOMEM.
+ */
+int pgt_mountinfo__parse(char *text, struct pgt_mountinfo **out, size_t *n);
+/*
+ * pgt_mountinfo__read() - read and parse /proc/self/mountinfo under the
+ * root.  *@text (the strings of *@out) and *@out are freed by the
+ * caller, both NULL on error.  Return 0 or -errno.
+ */
+int pgt_mountinfo__read(char **text, struct pgt_mountinfo **out, size_t *n);
+/* The first mount of filesystem type @fstype, or of device @maj:@min, in
+ * @m; NULL when none.  Borrowed from @m. */
+const struct pgt_mountinfo *pgt_mountinfo__find_fstype(const struct pgt_mountinfo *m, size_t n,
+							 const char *fstype);
+const struct pgt_mountinfo *pgt_mountinfo__find_dev(const struct pgt_mountinfo *m, size_t n,
+						      unsigned maj, unsigned min);
+
 #endif

@@ -768,94 +768,6 @@ int pgt_names__dump_proc(struct pgt_names *n, uint64_t ts,
 }
 
 /* ------------------------------------------------------------------ */
-/* /proc/self/mountinfo */
-
-/* Undo mountinfo's octal escapes (\040 for a space) in place. */
-static void unescape(char *s)
-{
-	char *o = s;
-
-	while (*s) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*o++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
-			s += 4;
-		} else {
-			*o++ = *s++;
-		}
-	}
-	*o = 0;
-}
-
-int pgt_mountinfo__parse(char *text, struct pgt_mountinfo **out, size_t *nout)
-{
-	char *line, *save = NULL;
-	struct pgt_mountinfo *m = NULL;
-	size_t n = 0, cap = 0;
-
-	*out = NULL;
-	*nout = 0;
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *fld[8], *sv = NULL, *t;
-		int nf = 0;
-
-		/* id parent maj:min root mnt opts [optional...] - fstype source super */
-		for (t = strtok_r(line, " ", &sv); t && nf < 8; t = strtok_r(NULL, " ", &sv))
-			if (nf != 6 || !strcmp(t, "-"))
-				fld[nf++] = t;
-		/* fld: id parent maj:min root mnt opts "-" fstype */
-		if (nf < 8 || strcmp(fld[6], "-"))
-			continue;
-		if (grow(&m, &cap, n + 1, sizeof(*m))) {
-			free(m);
-			return -ENOMEM;
-		}
-		if (sscanf(fld[2], "%u:%u", &m[n].maj, &m[n].min) != 2)
-			continue;
-		unescape(fld[3]);
-		unescape(fld[4]);
-		m[n].root = fld[3];
-		m[n].mnt = fld[4];
-		m[n].fstype = fld[7];
-		n++;
-	}
-	*out = m;
-	*nout = n;
-	return 0;
-}
-
-/* Parse the real /proc/self/mountinfo (our mount namespace; the walk and
- * the marks need real paths, not the kernel root of tests).  *@text and
- * *@out freed by the caller. */
-static int read_mountinfo(char **text, struct pgt_mountinfo **out, size_t *nout)
-{
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	struct pgt_buf b = { 0 };
-	char chunk[4096];
-	size_t r;
-	int err = -ENOMEM;
-
-	*out = NULL;
-	*nout = 0;
-	*text = NULL;
-	if (!f)
-		return -errno;
-	while ((r = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (pgt_buf__append(&b, chunk, r))
-			goto out;
-	if (pgt_buf__append(&b, "", 1))
-		goto out;
-	err = pgt_mountinfo__parse((char *)b.data, out, nout);
-	if (!err)
-		*text = (char *)b.data;
-out:
-	fclose(f);
-	if (err)
-		pgt_buf__release(&b);
-	return err;
-}
-
-/* ------------------------------------------------------------------ */
 /* fanotify */
 
 static int eq_cache(const void *ctx, uint32_t pos, const void *key)
@@ -1449,7 +1361,7 @@ static int watch_mark(struct watch *w, int *nskipped, int *last_err)
 	struct pgt_mountinfo *mi;
 	size_t nmi, mcap = 0;
 	char *text;
-	int err = read_mountinfo(&text, &mi, &nmi);
+	int err = pgt_mountinfo__read(&text, &mi, &nmi);
 
 	if (err)
 		return err;
@@ -1779,7 +1691,7 @@ ssize_t pgt_names__walk(struct pgt_names *n, const uint64_t (*keys)[2], size_t n
 	if (!nord)
 		goto out;
 	qsort_r(order, nord, sizeof(*order), cmp_key_dev, (void *)keys);
-	if ((err = read_mountinfo(&text, &mi, &nmi)))
+	if ((err = pgt_mountinfo__read(&text, &mi, &nmi)))
 		goto out;
 
 	for (i = 0; i < nord && !err && !walk_expired(&wk); i = j) {

@@ -945,7 +945,10 @@ static struct objent *obj_slot(struct rec *r, uint32_t kdev, uint64_t ino)
 static int bdev_name(uint32_t kdev, uint64_t ino, char *buf, size_t size, uint64_t *bytes)
 {
 	unsigned maj = (unsigned)(ino >> 20), min = (unsigned)(ino & 0xfffff);
-	char path[96], line[1024], devname[64] = "", fs[64] = "", mnt[512] = "", want[32];
+	char path[96], line[1024], devname[64] = "", fs[64] = "", mnt[512] = "", *text = NULL;
+	struct pgt_mountinfo *mi = NULL;
+	const struct pgt_mountinfo *m;
+	size_t nmi = 0;
 	FILE *f;
 
 	if (kdev >> 20 || ino >> 32)
@@ -968,20 +971,13 @@ static int bdev_name(uint32_t kdev, uint64_t ino, char *buf, size_t size, uint64
 			*bytes = sectors * 512;
 		fclose(f);
 	}
-	/* mountinfo: id parent major:minor root mountpoint ... - fstype ... */
-	snprintf(want, sizeof(want), "%u:%u", maj, min);
-	f = fopen("/proc/self/mountinfo", "re");
-	while (f && fgets(line, sizeof(line), f)) {
-		char mm[32], point[512], *dash = strstr(line, " - ");
-
-		if (sscanf(line, "%*s %*s %31s %*s %511s", mm, point) == 2 && !strcmp(mm, want) && dash &&
-		    sscanf(dash + 3, "%63s", fs) == 1) {
-			snprintf(mnt, sizeof(mnt), "%s", point);
-			break;
-		}
+	if (!pgt_mountinfo__read(&text, &mi, &nmi) &&
+	    (m = pgt_mountinfo__find_dev(mi, nmi, maj, min))) {
+		snprintf(fs, sizeof(fs), "%s", m->fstype);
+		snprintf(mnt, sizeof(mnt), "%s", m->mnt);
 	}
-	if (f)
-		fclose(f);
+	free(mi);
+	free(text);
 	snprintf(buf, size, "[blockdev %u:%u %s%s%s%s%s]", maj, min, devname, *fs ? ": " : "", fs,
 		 *mnt ? " on " : "", mnt);
 	return 1;
