@@ -119,4 +119,29 @@ const struct pgt_mountinfo *pgt_mountinfo__find_fstype(const struct pgt_mountinf
 const struct pgt_mountinfo *pgt_mountinfo__find_dev(const struct pgt_mountinfo *m, size_t n,
 						      unsigned maj, unsigned min);
 
+/* ---- tracefs event format files (tracefs-format.c) ---- */
+
+#define PGT_TRACEFS_MAX_ID 65536	/* event IDs accepted: [0, this) */
+
+/*
+ * pgt_tracefs_format__read() - read @tracing_dir/events/@sys/@name/format
+ * (under the root; at most 64 KiB) into *@out, NUL-terminated, freed by
+ * the caller.  Return its length; 0 with *@out NULL when it opened but
+ * gave nothing (an error or an empty file); -errno when it would not
+ * open (the event does not exist on this kernel, or may not be read).
+ */
+ssize_t pgt_tracefs_format__read(const char *tracing_dir, const char *sys, const char *name,
+				 char **out);
+/*
+ * pgt_tracefs_format__fields() - parse a format file's text: its ID into
+ * *@id and, for each of the @nfields fields of @names (a name and an
+ * older kernel's name, either may be NULL), the field's offset and size
+ * into @off[f] and @size[f]; -1 and 0 for a field the text lacks or
+ * whose numbers do not fit int16_t and uint8_t.  The first matching
+ * field wins.  Return 0, or -PGT_EPARSE without an ID in
+ * [0, PGT_TRACEFS_MAX_ID).
+ */
+int pgt_tracefs_format__fields(const char *text, const char *const (*names)[2], unsigned nfields,
+			       int *id, int16_t *off, uint8_t *size);
+
 #endif

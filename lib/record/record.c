@@ -103,7 +103,7 @@ static struct desc descs[] = {
 	{ .sys = "damon", .name = "damon_aggregated", .level = 3, .kind = K_DAMON, .type = PGT_EV_ACCESS_SAMPLE },
 };
 #define NDESC (sizeof(descs) / sizeof(descs[0]))
-#define MAX_ID 65536
+#define MAX_ID PGT_TRACEFS_MAX_ID
 
 /* A decoded event before objects and processes are resolved. */
 struct rev {
@@ -280,56 +280,11 @@ const char *pgt_tracefs_field_name(unsigned f, unsigned alt)
 	return f < F_NFIELDS && alt < 2 ? field_names[f][alt] : NULL;
 }
 
+/* The format parser of lib/kernel/tracefs-format.c with the decoder's
+ * field table: what the fuzz target checks. */
 int pgt_tracefs_format__parse(const char *text, int *id, int16_t *offs, uint8_t *sizes)
 {
-	const char *p = text;
-
-	for (int f = 0; f < F_NFIELDS; f++)
-		offs[f] = -1, sizes[f] = 0;
-	*id = -1;
-	if (sscanf(text, "name: %*s ID: %d", id) != 1) {
-		const char *idp = strstr(text, "ID:");
-
-		if (!idp || sscanf(idp, "ID: %d", id) != 1)
-			return -PGT_EPARSE;
-	}
-	while ((p = strstr(p, "field:"))) {
-		const char *semi = strchr(p, ';'), *name;
-		int off, size;
-		size_t nlen;
-
-		if (!semi)
-			break;
-		/* the name is the last word before ';', maybe with [N] */
-		name = semi;
-		while (name > p && name[-1] != ' ' && name[-1] != '\t')
-			name--;
-		nlen = strcspn(name, ";[");
-		if (sscanf(semi, "; offset:%d; size:%d;", &off, &size) != 2) {
-			const char *o = strstr(semi, "offset:");
-
-			if (!o || sscanf(o, "offset:%d; size:%d;", &off, &size) != 2) {
-				p = semi;
-				continue;
-			}
-		}
-		/* what the table cannot hold would be read somewhere else */
-		if (off < 0 || off > INT16_MAX || size < 1 || size > UINT8_MAX) {
-			p = semi;
-			continue;
-		}
-		for (int f = 0; f < F_NFIELDS; f++)
-			for (int alt = 0; alt < 2; alt++) {
-				const char *want = field_names[f][alt];
-
-				if (want && strlen(want) == nlen && !strncmp(name, want, nlen) && offs[f] < 0) {
-					offs[f] = (int16_t)off;
-					sizes[f] = (uint8_t)size;
-				}
-			}
-		p = semi;
-	}
-	return *id >= 0 && *id < MAX_ID ? 0 : -PGT_EPARSE;
+	return pgt_tracefs_format__fields(text, field_names, F_NFIELDS, id, offs, sizes);
 }
 
 static int probe_events(struct rec *r)
@@ -338,8 +293,6 @@ static int probe_events(struct rec *r)
 		struct desc *d = &descs[i];
 		char rel[256], *text = NULL;
 		const char *dir = tracefs_tracing_dir();
-		char path[512];
-		int fd;
 		ssize_t n;
 
 		d->present = 0;
@@ -347,23 +300,18 @@ static int probe_events(struct rec *r)
 		free(d->format);
 		d->format = NULL;
 		snprintf(rel, sizeof(rel), "events/%s/%s/format", d->sys, d->name);
-		snprintf(path, sizeof(path), "%s/%s", dir, rel);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
+		n = pgt_tracefs_format__read(dir, d->sys, d->name, &text);
+		if (n < 0) {
 			size_t len = strlen(r->st->missing);
 
 			snprintf(r->st->missing + len, sizeof(r->st->missing) - len, "%s%s:%s",
 				 len ? " " : "", d->sys, d->name);
 			continue;
 		}
-		text = malloc(65536);
-		n = text ? pgt_read_full(fd, text, 65535) : -ENOMEM;
-		close(fd);
 		if (n <= 0) {
 			free(text);
 			continue;
 		}
-		text[n] = 0;
 		if (pgt_tracefs_format__parse(text, &d->id, d->off, d->size) == 0) {
 			d->present = 1;
 			d->format = text;
