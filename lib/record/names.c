@@ -657,37 +657,32 @@ int pgt_names__proc(struct pgt_names *n, pid_t pid, uint64_t ts, struct pgt_proc
 	return read_proc(n, (int)pid, ts, p);
 }
 
-/* The files of /proc/PID/maps into the table. */
+/* The files of /proc/PID/maps into the table, read by lib/kernel/proc.c's
+ * parser (the one the task snapshot uses). */
 static int scan_maps(struct pgt_names *n, int pid)
 {
-	char path[64], *text, *line, *save = NULL;
+	struct pgt_vma *v = NULL;
+	size_t nv = 0;
 	int err = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	if (pgt_kread_file(path, &text) < 0)
+	/* a process gone or unreadable names nothing */
+	if (pgt_proc__maps(pid, &v, &nv) < 0)
 		return 0;
 	pthread_mutex_lock(&n->lock);
-	for (line = strtok_r(text, "\n", &save); line && err >= 0;
-	     line = strtok_r(NULL, "\n", &save)) {
-		unsigned long long a, b, off, ino;
-		unsigned maj, min;
-		char perms[8];
-		int pos = 0, gone;
+	for (size_t i = 0; i < nv && err >= 0; i++) {
+		char *name = v[i].path;
 		size_t len;
-		char *name;
+		int gone;
 
-		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu %n", &a, &b, perms, &off, &maj, &min,
-			   &ino, &pos) < 7 || !pos || !ino)
-			continue;
-		name = line + pos;
-		if (*name != '/')
+		if (!v[i].ino || *name != '/')
 			continue;
 		len = strlen(name);
 		strip_deleted(name, &len, &gone);
-		err = name_static(n, makedev(maj, min), ino, name, len, PGT_NAME_PROC, gone, NULL);
+		err = name_static(n, makedev(v[i].dev_major, v[i].dev_minor), v[i].ino, name, len,
+				  PGT_NAME_PROC, gone, NULL);
 	}
 	pthread_mutex_unlock(&n->lock);
-	free(text);
+	pgt_vmas__free(v, nv);
 	return err < 0 ? err : 0;
 }
 
