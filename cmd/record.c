@@ -132,6 +132,49 @@ static int parse_pids(const char *s, pid_t **out, size_t *n)
 	return 0;
 }
 
+/* The recorder's notes in words, "; " between them, cut at @size as
+ * they always were (the notes were a 512-byte string). */
+static const char *notes_text(const struct pgt_record_stats *st, char *buf, size_t size)
+{
+	buf[0] = 0;
+	for (unsigned i = 0; i < st->nnotes && i < PGT_RECORD_MAX_NOTES; i++) {
+		const struct pgt_record_note *n = &st->notes[i];
+		size_t len = strlen(buf);
+		int e = n->err;
+
+		if (len + 2 >= size)
+			break;
+		if (len)
+			buf[len++] = ';', buf[len++] = ' ';
+		switch (n->code) {
+		case PGT_RECORD_NOTE_NO_LOCK:
+			snprintf(buf + len, size - len, "no lock file in %s: should the recorder die, its "
+				 "tracefs instance %s stays until removed by hand", PGT_RECORD_LOCK_DIR, n->str);
+			break;
+		case PGT_RECORD_NOTE_NO_FANOTIFY:
+			snprintf(buf + len, size - len, "no fanotify (%s): files opened and deleted during "
+				 "the trace may stay unnamed", pgt_strerror(e));
+			break;
+		case PGT_RECORD_NOTE_DAMON_SHARED:
+			snprintf(buf + len, size - len, "DAMON: listening to the paddr monitor already "
+				 "running (its intervals apply)");
+			break;
+		case PGT_RECORD_NOTE_NO_DAMON:
+			snprintf(buf + len, size - len, "no DAMON sampling (%s)",
+				 e == -EBUSY ? "DAMON is in use by someone else"
+				 : e == -ENOENT ? "no DAMON sysfs in this kernel" : pgt_strerror(e));
+			break;
+		case PGT_RECORD_NOTE_LAUNCH_FAILED:
+			snprintf(buf + len, size - len, "cannot run '%s'", n->str);
+			break;
+		default:
+			snprintf(buf + len, size - len, "note %d", n->code);
+			break;
+		}
+	}
+	return buf;
+}
+
 static void summary(const struct pgt_record_opts *o, const struct pgt_record_stats *st)
 {
 	char b[32];
@@ -156,8 +199,11 @@ static void summary(const struct pgt_record_opts *o, const struct pgt_record_sta
 		st->cpu_user + st->cpu_sys);
 	if (*st->missing)
 		fprintf(stderr, "%s: events this kernel lacks (not recorded): %s\n", cli_cmd, st->missing);
-	if (*st->notes)
-		fprintf(stderr, "%s: note: %s\n", cli_cmd, st->notes);
+	if (st->nnotes) {
+		char notes[512];
+
+		fprintf(stderr, "%s: note: %s\n", cli_cmd, notes_text(st, notes, sizeof(notes)));
+	}
 	if (st->targets_gone)
 		fprintf(stderr, "%s: the processes of -p and their children have all exited\n", cli_cmd);
 	if (st->have_child && (!WIFEXITED(st->child_status) || WEXITSTATUS(st->child_status)))
@@ -170,20 +216,16 @@ static void summary(const struct pgt_record_opts *o, const struct pgt_record_sta
 static const char *tracefs_dir(void)
 {
 	static char dir[256];
-	FILE *f = fopen("/proc/self/mounts", "re");
-	char line[1024];
+	struct pgt_mountinfo *mi = NULL;
+	const struct pgt_mountinfo *m;
+	char *text = NULL;
+	size_t nmi = 0;
 
 	snprintf(dir, sizeof(dir), "/sys/kernel/tracing");
-	while (f && fgets(line, sizeof(line), f)) {
-		char point[256], type[32];
-
-		if (sscanf(line, "%*s %255s %31s", point, type) == 2 && !strcmp(type, "tracefs")) {
-			snprintf(dir, sizeof(dir), "%s", point);
-			break;
-		}
-	}
-	if (f)
-		fclose(f);
+	if (!pgt_mountinfo__read(&text, &mi, &nmi) && (m = pgt_mountinfo__find_fstype(mi, nmi, "tracefs")))
+		snprintf(dir, sizeof(dir), "%s", m->mnt);
+	free(mi);
+	free(text);
 	return dir;
 }
 

@@ -56,6 +56,33 @@ struct pgt_record_opts {
 	int zlevel;
 };
 
+/* What was degraded during a run, as data: the caller words it (the CLI's
+ * "note: ..." line).  @err and @str are set as each code says. */
+enum pgt_record_note_code {
+	/* no lock file in PGT_RECORD_LOCK_DIR: should the recorder die, its
+	 * tracefs instance (@str) stays until removed by hand */
+	PGT_RECORD_NOTE_NO_LOCK = 1,
+	/* fanotify could not start (@err): files opened and deleted during
+	 * the trace may stay unnamed */
+	PGT_RECORD_NOTE_NO_FANOTIFY,
+	/* DAMON: a paddr monitor of someone else already runs, and the
+	 * recorder listens to it (its intervals apply) */
+	PGT_RECORD_NOTE_DAMON_SHARED,
+	/* no DAMON sampling (@err: -EBUSY in use by someone else, -ENOENT
+	 * no DAMON sysfs, or another error) */
+	PGT_RECORD_NOTE_NO_DAMON,
+	/* the command (@str, its argv[0]) could not be run */
+	PGT_RECORD_NOTE_LAUNCH_FAILED,
+};
+
+#define PGT_RECORD_MAX_NOTES 8
+
+struct pgt_record_note {
+	int code;		/* enum pgt_record_note_code */
+	int err;		/* a negative errno, or 0 */
+	char str[1024];		/* a name, or "" */
+};
+
 struct pgt_record_stats {
 	uint64_t events;	/* written */
 	uint64_t filtered;	/* dropped by user-space target filters */
@@ -101,7 +128,9 @@ struct pgt_record_stats {
 	int path_exists;	/* 1: refused because @path existed already */
 	int path_removed;	/* 1: @path was ours and is removed (the partial output) */
 	char missing[512];	/* events the kernel lacks, space separated */
-	char notes[512];	/* what was degraded (no fanotify, no DAMON, ...) */
+	/* what was degraded (no fanotify, no DAMON, ...), in order */
+	struct pgt_record_note notes[PGT_RECORD_MAX_NOTES];
+	unsigned nnotes;
 };
 
 /*

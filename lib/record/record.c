@@ -248,20 +248,18 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static void note(struct rec *r, const char *fmt, ...) PGT_PRINTF(2, 3);
-
-static void note(struct rec *r, const char *fmt, ...)
+/* Add a note (enum pgt_record_note_code) to the stats; past
+ * PGT_RECORD_MAX_NOTES they are dropped. */
+static void note(struct rec *r, int code, int err, const char *str)
 {
-	size_t len = strlen(r->st->notes);
-	va_list ap;
+	struct pgt_record_note *n;
 
-	if (len + 2 >= sizeof(r->st->notes))
+	if (r->st->nnotes >= PGT_RECORD_MAX_NOTES)
 		return;
-	if (len)
-		r->st->notes[len++] = ';', r->st->notes[len++] = ' ';
-	va_start(ap, fmt);
-	vsnprintf(r->st->notes + len, sizeof(r->st->notes) - len, fmt, ap);
-	va_end(ap);
+	n = &r->st->notes[r->st->nnotes++];
+	n->code = code;
+	n->err = err;
+	snprintf(n->str, sizeof(n->str), "%s", str ? str : "");
 }
 
 /* ---- tracefs ---- */
@@ -477,8 +475,7 @@ static int setup_instance(struct rec *r)
 			close(ldir);
 	}
 	if (r->lock_fd < 0)
-		note(r, "no lock file in %s: should the recorder die, its tracefs instance %s stays "
-		     "until removed by hand", PGT_RECORD_LOCK_DIR, r->inst_name);
+		note(r, PGT_RECORD_NOTE_NO_LOCK, 0, r->inst_name);
 	r->inst = tracefs_instance_create(r->inst_name);
 	if (!r->inst)
 		return errno ? -errno : -EIO;
@@ -2208,21 +2205,18 @@ int pgt_record(const struct pgt_record_opts *o, struct pgt_record_stats *st)
 			int e = pgt_names__watch_start(r.names);
 
 			if (e)
-				note(&r, "no fanotify (%s): files opened and deleted during the trace may stay unnamed",
-				     pgt_strerror(e));
+				note(&r, PGT_RECORD_NOTE_NO_FANOTIFY, e, NULL);
 		}
 	}
 	if (o->damon || o->level >= PGT_LEVEL_ALL) {
 		int e = pgt_damon_start(o->damon_sample_us, o->damon_aggr_us);
 
 		if (e == 1) {
-			note(&r, "DAMON: listening to the paddr monitor already running (its intervals apply)");
+			note(&r, PGT_RECORD_NOTE_DAMON_SHARED, 0, NULL);
 			r.damon_listen = 1;
 			e = 0;
 		} else if (e)
-			note(&r, "no DAMON sampling (%s)", e == -EBUSY ? "DAMON is in use by someone else"
-							    : e == -ENOENT ? "no DAMON sysfs in this kernel"
-							    : pgt_strerror(e));
+			note(&r, PGT_RECORD_NOTE_NO_DAMON, e, NULL);
 		if (!e)
 			r.damon_on = 1;
 		if (!r.damon_on && o->damon) {
@@ -2329,7 +2323,7 @@ int pgt_record(const struct pgt_record_opts *o, struct pgt_record_stats *st)
 			r.child = 0;
 			err = -e;
 			st->have_child = 0;
-			note(&r, "cannot run '%s'", o->argv[0]);
+			note(&r, PGT_RECORD_NOTE_LAUNCH_FAILED, e ? -e : 0, o->argv[0]);
 			launch_failed = 1;
 			st->launch_failed = 1;
 			goto out;
