@@ -4,7 +4,8 @@
  * tracefs event format parser (events/SYS/NAME/format,
  * lib/kernel/tracefs-format.c, with the recorder's field table) on the
  * input up to its first NUL, and the fanotify file handle record
- * parser (lib/record/names.c) on the whole input, with and without a name.
+ * parser (lib/record/names-watch.c) on the whole input, with and without
+ * a name.
  * What they accept must hold: an ID in range, each field's offset and
  * size numbers the text gives (not truncated to something else), a handle
  * and a NUL-terminated name inside the record.  Must never crash, hang,

@@ -4,7 +4,7 @@
  * tracefs): its ID and the offset and size of the fields a decoder asks
  * for by name.  Moved here from the recorder so every reader of kernel
  * files sits in lib/kernel; the recorder passes its field table
- * (lib/record/record.c) and keeps the vocabulary.  Fuzzed by
+ * (lib/record/instance.c) and keeps the vocabulary.  Fuzzed by
  * fuzz/fuzz-tracefs-format.c.
  *
  * Why not libtraceevent's parser: the recorder decodes millions of
