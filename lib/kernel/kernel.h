@@ -144,4 +144,15 @@ ssize_t pgt_tracefs_format__read(const char *tracing_dir, const char *sys, const
 int pgt_tracefs_format__fields(const char *text, const char *const (*names)[2], unsigned nfields,
 			       int *id, int16_t *off, uint8_t *size);
 
+/* ---- /sys/dev/block (blockdev.c) ---- */
+
+/*
+ * pgt_blockdev__info() - the device node of block device @maj:@min
+ * ("/dev/vda", from DEVNAME of its uevent; "" without one) into @devname
+ * of @size bytes, and its size in bytes into *@bytes (PGT_SIZE_UNKNOWN
+ * when sysfs does not say).  Return 0, or -errno when the device is not
+ * in sysfs (*@bytes untouched then).
+ */
+int pgt_blockdev__info(unsigned maj, unsigned min, char *devname, size_t size, uint64_t *bytes);
+
 #endif

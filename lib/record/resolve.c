@@ -80,32 +80,15 @@ struct objent *pgt_rec_obj_slot(struct rec *r, uint32_t kdev, uint64_t ino)
 static int bdev_name(uint32_t kdev, uint64_t ino, char *buf, size_t size, uint64_t *bytes)
 {
 	unsigned maj = (unsigned)(ino >> 20), min = (unsigned)(ino & 0xfffff);
-	char path[96], line[1024], devname[64] = "", fs[64] = "", mnt[512] = "", *text = NULL;
+	char devname[64] = "", fs[64] = "", mnt[512] = "", *text = NULL;
 	struct pgt_mountinfo *mi = NULL;
 	const struct pgt_mountinfo *m;
 	size_t nmi = 0;
-	FILE *f;
 
 	if (kdev >> 20 || ino >> 32)
 		return 0;
-	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/uevent", maj, min);
-	f = fopen(path, "re");
-	if (!f)
+	if (pgt_blockdev__info(maj, min, devname, sizeof(devname), bytes))
 		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "DEVNAME=", 8))
-			snprintf(devname, sizeof(devname), "/dev/%.*s", (int)strcspn(line + 8, "\n"), line + 8);
-	fclose(f);
-	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/size", maj, min);
-	*bytes = PGT_SIZE_UNKNOWN;
-	f = fopen(path, "re");
-	if (f) {
-		unsigned long long sectors;
-
-		if (fscanf(f, "%llu", &sectors) == 1)
-			*bytes = sectors * 512;
-		fclose(f);
-	}
 	if (!pgt_mountinfo__read(&text, &mi, &nmi) &&
 	    (m = pgt_mountinfo__find_dev(mi, nmi, maj, min))) {
 		snprintf(fs, sizeof(fs), "%s", m->fstype);
