@@ -132,6 +132,16 @@ static int parse_pids(const char *s, pid_t **out, size_t *n)
 	return 0;
 }
 
+/* The trace the recorder writes: the file of -o (or stdout for "-"),
+ * made new unless --force; opened when the recorder asks, once tracing
+ * is set up, so a run that cannot trace never touches it. */
+static struct pgt_writer *open_output(const struct pgt_writer_opts *wo, void *ctx, int *err)
+{
+	const struct pgt_record_opts *o = ctx;
+
+	return pgt_writer__open(o->output, wo, err);
+}
+
 /* The recorder's notes in words, "; " between them, cut at @size as
  * they always were (the notes were a 512-byte string). */
 static const char *notes_text(const struct pgt_record_stats *st, char *buf, size_t size)
@@ -448,12 +458,14 @@ int cmd_record(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct pgt_record_opts o = { .sz = sizeof(o), .output = "pgtrace.pgt", .level = 1, .max_loss = -1 };
+	struct pgt_record_opts o = { .sz = sizeof(o), .output = "pgtrace.pgt", .level = 1, .max_loss = -1,
+				     .open_output = open_output };
 	struct pgt_record_stats st;
 	pid_t *pids = NULL;
 	size_t npids = 0;
 	int all = 0, quiet = 0, c, err, measure_runs = 0;
 
+	o.open_output_ctx = &o;
 	/* "+": options end at the command */
 	while ((c = getopt_long(argc, argv, "+ap:u:G:o:l:d:k:b:fqh", longopts, NULL)) != -1) {
 		switch (c) {

@@ -54,6 +54,21 @@ struct pgt_record_opts {
 	uint64_t damon_sample_us, damon_aggr_us;
 	int no_names;		/* no fanotify watcher */
 	int zlevel;
+	/*
+	 * open_output - make the writer the recorder writes its one trace
+	 * to (not with keep_bytes or keep_ns: the flight recorder makes,
+	 * rotates and joins its chunk files itself, next to @output).
+	 * Called once, once tracing is set up and before any event, with
+	 * the writer options the trace needs (its header, @force, @zlevel).
+	 * Return a writer, which the recorder owns from then on (it closes
+	 * it, or aborts it on failure), or NULL with *@err set.  NULL: the
+	 * recorder opens @output with pgt_writer__open().  Either way
+	 * @output names the trace (the stats, the child's standard output
+	 * for "-"), and a regular file at @output that did not exist before
+	 * the call is removed when the command could not be run.
+	 */
+	struct pgt_writer *(*open_output)(const struct pgt_writer_opts *wo, void *ctx, int *err);
+	void *open_output_ctx;
 };
 
 /* What was degraded during a run, as data: the caller words it (the CLI's

@@ -100,9 +100,14 @@ int pgt_rec_open_writer(struct rec *r, int fd, const char *path, int force)
 				      .header = &r->hdr };
 	int err = 0;
 
-	r->w = fd >= 0 ? pgt_writer__fdopen(fd, &wo, &err) : pgt_writer__open(path, &wo, &err);
+	if (fd >= 0)
+		r->w = pgt_writer__fdopen(fd, &wo, &err);
+	else if (r->o->open_output)
+		r->w = r->o->open_output(&wo, r->o->open_output_ctx, &err);
+	else
+		r->w = pgt_writer__open(path, &wo, &err);
 	if (!r->w)
-		return err;
+		return err ? err : -EIO;
 	/* a new chunk starts with the processes alive and the rest known so
 	 * far, except loss and level records, which belong to the chunk they
 	 * happened in, and objects: each is defined again in a chunk at its
