@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ops/u64map.h"
+#include "util/u64map.h"
 #include "pgtrace/analysis.h"
 
 enum { CMP_FILES, CMP_PROCS, CMP_TOTAL, CMP_N };

@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #include "builtin.h"
-#include "ops/u64map.h"
+#include "util/u64map.h"
 #include "pictures.h"
 
 unsigned pictures_need(int kind)

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 
 #include "builtin.h"
+#include "kernel/kernel.h"
 #include "pgtrace/record.h"
 
 static void record_usage(FILE *f)
@@ -131,6 +132,59 @@ static int parse_pids(const char *s, pid_t **out, size_t *n)
 	return 0;
 }
 
+/* The trace the recorder writes: the file of -o (or stdout for "-"),
+ * made new unless --force; opened when the recorder asks, once tracing
+ * is set up, so a run that cannot trace never touches it. */
+static struct pgt_writer *open_output(const struct pgt_writer_opts *wo, void *ctx, int *err)
+{
+	const struct pgt_record_opts *o = ctx;
+
+	return pgt_writer__open(o->output, wo, err);
+}
+
+/* The recorder's notes in words, "; " between them, cut at @size as
+ * they always were (the notes were a 512-byte string). */
+static const char *notes_text(const struct pgt_record_stats *st, char *buf, size_t size)
+{
+	buf[0] = 0;
+	for (unsigned i = 0; i < st->nnotes && i < PGT_RECORD_MAX_NOTES; i++) {
+		const struct pgt_record_note *n = &st->notes[i];
+		size_t len = strlen(buf);
+		int e = n->err;
+
+		if (len + 2 >= size)
+			break;
+		if (len)
+			buf[len++] = ';', buf[len++] = ' ';
+		switch (n->code) {
+		case PGT_RECORD_NOTE_NO_LOCK:
+			snprintf(buf + len, size - len, "no lock file in %s: should the recorder die, its "
+				 "tracefs instance %s stays until removed by hand", PGT_RECORD_LOCK_DIR, n->str);
+			break;
+		case PGT_RECORD_NOTE_NO_FANOTIFY:
+			snprintf(buf + len, size - len, "no fanotify (%s): files opened and deleted during "
+				 "the trace may stay unnamed", pgt_strerror(e));
+			break;
+		case PGT_RECORD_NOTE_DAMON_SHARED:
+			snprintf(buf + len, size - len, "DAMON: listening to the paddr monitor already "
+				 "running (its intervals apply)");
+			break;
+		case PGT_RECORD_NOTE_NO_DAMON:
+			snprintf(buf + len, size - len, "no DAMON sampling (%s)",
+				 e == -EBUSY ? "DAMON is in use by someone else"
+				 : e == -ENOENT ? "no DAMON sysfs in this kernel" : pgt_strerror(e));
+			break;
+		case PGT_RECORD_NOTE_LAUNCH_FAILED:
+			snprintf(buf + len, size - len, "cannot run '%s'", n->str);
+			break;
+		default:
+			snprintf(buf + len, size - len, "note %d", n->code);
+			break;
+		}
+	}
+	return buf;
+}
+
 static void summary(const struct pgt_record_opts *o, const struct pgt_record_stats *st)
 {
 	char b[32];
@@ -155,8 +209,11 @@ static void summary(const struct pgt_record_opts *o, const struct pgt_record_sta
 		st->cpu_user + st->cpu_sys);
 	if (*st->missing)
 		fprintf(stderr, "%s: events this kernel lacks (not recorded): %s\n", cli_cmd, st->missing);
-	if (*st->notes)
-		fprintf(stderr, "%s: note: %s\n", cli_cmd, st->notes);
+	if (st->nnotes) {
+		char notes[512];
+
+		fprintf(stderr, "%s: note: %s\n", cli_cmd, notes_text(st, notes, sizeof(notes)));
+	}
 	if (st->targets_gone)
 		fprintf(stderr, "%s: the processes of -p and their children have all exited\n", cli_cmd);
 	if (st->have_child && (!WIFEXITED(st->child_status) || WEXITSTATUS(st->child_status)))
@@ -169,20 +226,16 @@ static void summary(const struct pgt_record_opts *o, const struct pgt_record_sta
 static const char *tracefs_dir(void)
 {
 	static char dir[256];
-	FILE *f = fopen("/proc/self/mounts", "re");
-	char line[1024];
+	struct pgt_mountinfo *mi = NULL;
+	const struct pgt_mountinfo *m;
+	char *text = NULL;
+	size_t nmi = 0;
 
 	snprintf(dir, sizeof(dir), "/sys/kernel/tracing");
-	while (f && fgets(line, sizeof(line), f)) {
-		char point[256], type[32];
-
-		if (sscanf(line, "%*s %255s %31s", point, type) == 2 && !strcmp(type, "tracefs")) {
-			snprintf(dir, sizeof(dir), "%s", point);
-			break;
-		}
-	}
-	if (f)
-		fclose(f);
+	if (!pgt_mountinfo__read(&text, &mi, &nmi) && (m = pgt_mountinfo__find_fstype(mi, nmi, "tracefs")))
+		snprintf(dir, sizeof(dir), "%s", m->mnt);
+	free(mi);
+	free(text);
 	return dir;
 }
 
@@ -405,12 +458,14 @@ int cmd_record(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct pgt_record_opts o = { .sz = sizeof(o), .output = "pgtrace.pgt", .level = 1, .max_loss = -1 };
+	struct pgt_record_opts o = { .sz = sizeof(o), .output = "pgtrace.pgt", .level = 1, .max_loss = -1,
+				     .open_output = open_output };
 	struct pgt_record_stats st;
 	pid_t *pids = NULL;
 	size_t npids = 0;
 	int all = 0, quiet = 0, c, err, measure_runs = 0;
 
+	o.open_output_ctx = &o;
 	/* "+": options end at the command */
 	while ((c = getopt_long(argc, argv, "+ap:u:G:o:l:d:k:b:fqh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -435,23 +490,19 @@ int cmd_record(int argc, char **argv)
 		}
 		case 'G': {
 			static char rel[4096];
-			char mnt[4096] = "", path[8300], line[8192];
+			char mnt[4096] = "", path[8300], *text = NULL;
+			struct pgt_mountinfo *mi = NULL;
+			const struct pgt_mountinfo *cg;
 			struct stat sb;
-			FILE *mi = fopen("/proc/self/mountinfo", "re");
+			size_t nmi = 0;
 
 			/* the cgroup2 hierarchy's mount (/sys/fs/cgroup, or
 			 * .../unified on hybrid systems) */
-			while (mi && fgets(line, sizeof(line), mi)) {
-				char point[4096];
-				const char *dash = strstr(line, " - cgroup2 ");
-
-				if (dash && sscanf(line, "%*d %*d %*s %*s %4095s", point) == 1) {
-					snprintf(mnt, sizeof(mnt), "%s", point);
-					break;
-				}
-			}
-			if (mi)
-				fclose(mi);
+			if (!pgt_mountinfo__read(&text, &mi, &nmi) &&
+			    (cg = pgt_mountinfo__find_fstype(mi, nmi, "cgroup2")))
+				snprintf(mnt, sizeof(mnt), "%s", cg->mnt);
+			free(mi);
+			free(text);
 			if (!*mnt)
 				cli_usage_error("no cgroup v2 hierarchy is mounted: -G needs one");
 			if (!strncmp(optarg, mnt, strlen(mnt)))

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "builtin.h"
-#include "ops/u64map.h"
+#include "util/u64map.h"
 #include "util/util.h"
 #include "pgtrace/analysis.h"
 #include "pgtrace/fields.h"

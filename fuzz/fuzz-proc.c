@@ -11,8 +11,8 @@
  *   3 /proc/PID/status       pgt_proc__kb(), pgt_names__proc()
  *   4 /proc/PID/cgroup       pgt_names__proc()
  *   5 /proc/PID/comm         pgt_snap_task()
- *   6 mountinfo text         pgt_mountinfo__parse() (the recorder reads the
- *                            real /proc/self/mountinfo, not the root's)
+ *   6 mountinfo text         pgt_mountinfo__parse() (fuzz-mountinfo.c has
+ *                            the stricter checks)
  *   7 the rest, binary: its first byte chooses options, then a half is
  *     /proc/PID/pagemap, a quarter /proc/kpageflags, the rest
  *     /proc/kpagecount and /proc/kpagecgroup

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Fuzz target for the recorder's readers of kernel-made records: the
- * tracefs event format parser (events/SYS/NAME/format, lib/record/record.c)
- * on the input up to its first NUL, and the fanotify file handle record
- * parser (lib/record/names.c) on the whole input, with and without a name.
+ * tracefs event format parser (events/SYS/NAME/format,
+ * lib/kernel/tracefs-format.c, with the recorder's field table) on the
+ * input up to its first NUL, and the fanotify file handle record
+ * parser (lib/record/names-watch.c) on the whole input, with and without
+ * a name.
  * What they accept must hold: an ID in range, each field's offset and
  * size numbers the text gives (not truncated to something else), a handle
  * and a NUL-terminated name inside the record.  Must never crash, hang,

@@ -54,6 +54,48 @@ struct pgt_record_opts {
 	uint64_t damon_sample_us, damon_aggr_us;
 	int no_names;		/* no fanotify watcher */
 	int zlevel;
+	/*
+	 * open_output - make the writer the recorder writes its one trace
+	 * to (not with keep_bytes or keep_ns: the flight recorder makes,
+	 * rotates and joins its chunk files itself, next to @output).
+	 * Called once, once tracing is set up and before any event, with
+	 * the writer options the trace needs (its header, @force, @zlevel).
+	 * Return a writer, which the recorder owns from then on (it closes
+	 * it, or aborts it on failure), or NULL with *@err set.  NULL: the
+	 * recorder opens @output with pgt_writer__open().  Either way
+	 * @output names the trace (the stats, the child's standard output
+	 * for "-"), and a regular file at @output that did not exist before
+	 * the call is removed when the command could not be run.
+	 */
+	struct pgt_writer *(*open_output)(const struct pgt_writer_opts *wo, void *ctx, int *err);
+	void *open_output_ctx;
+};
+
+/* What was degraded during a run, as data: the caller words it (the CLI's
+ * "note: ..." line).  @err and @str are set as each code says. */
+enum pgt_record_note_code {
+	/* no lock file in PGT_RECORD_LOCK_DIR: should the recorder die, its
+	 * tracefs instance (@str) stays until removed by hand */
+	PGT_RECORD_NOTE_NO_LOCK = 1,
+	/* fanotify could not start (@err): files opened and deleted during
+	 * the trace may stay unnamed */
+	PGT_RECORD_NOTE_NO_FANOTIFY,
+	/* DAMON: a paddr monitor of someone else already runs, and the
+	 * recorder listens to it (its intervals apply) */
+	PGT_RECORD_NOTE_DAMON_SHARED,
+	/* no DAMON sampling (@err: -EBUSY in use by someone else, -ENOENT
+	 * no DAMON sysfs, or another error) */
+	PGT_RECORD_NOTE_NO_DAMON,
+	/* the command (@str, its argv[0]) could not be run */
+	PGT_RECORD_NOTE_LAUNCH_FAILED,
+};
+
+#define PGT_RECORD_MAX_NOTES 8
+
+struct pgt_record_note {
+	int code;		/* enum pgt_record_note_code */
+	int err;		/* a negative errno, or 0 */
+	char str[1024];		/* a name, or "" */
 };
 
 struct pgt_record_stats {
@@ -101,7 +143,9 @@ struct pgt_record_stats {
 	int path_exists;	/* 1: refused because @path existed already */
 	int path_removed;	/* 1: @path was ours and is removed (the partial output) */
 	char missing[512];	/* events the kernel lacks, space separated */
-	char notes[512];	/* what was degraded (no fanotify, no DAMON, ...) */
+	/* what was degraded (no fanotify, no DAMON, ...), in order */
+	struct pgt_record_note notes[PGT_RECORD_MAX_NOTES];
+	unsigned nnotes;
 };
 
 /*

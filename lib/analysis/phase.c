@@ -31,7 +31,7 @@
 #include <string.h>
 
 #include "pgtrace/phase.h"
-#include "ops/u64map.h"
+#include "util/u64map.h"
 #include "util/util.h"
 
 /* Rules (phase.h, pgtrace-phase(1)). */

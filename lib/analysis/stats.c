@@ -34,7 +34,7 @@
 #include <string.h>
 
 #include "pgtrace/analysis.h"
-#include "ops/u64map.h"
+#include "util/u64map.h"
 #include "util/util.h"
 
 #define NONE UINT32_MAX

@@ -92,4 +92,67 @@ void pgt_vmas__free(struct pgt_vma *v, size_t n);
 /* One "Key: N kB" value of a /proc file in kB, or -ENOENT. */
 int pgt_proc__kb(const char *path, const char *key, uint64_t *kb);
 
+/* ---- /proc/self/mountinfo (mountinfo.c) ---- */
+
+/* One mount, its strings pointing into the text it was parsed from. */
+struct pgt_mountinfo {
+	unsigned maj, min;
+	char *root, *mnt, *fstype;	/* unescaped (\040 is a space) */
+};
+
+/*
+ * pgt_mountinfo__parse() - the mounts of mountinfo text, which is cut
+ * and unescaped in place and must outlive *@out.  Lines not of the form
+ * are skipped.  *@out freed by the caller.  Return 0 or -ENOMEM.
+ */
+int pgt_mountinfo__parse(char *text, struct pgt_mountinfo **out, size_t *n);
+/*
+ * pgt_mountinfo__read() - read and parse /proc/self/mountinfo under the
+ * root.  *@text (the strings of *@out) and *@out are freed by the
+ * caller, both NULL on error.  Return 0 or -errno.
+ */
+int pgt_mountinfo__read(char **text, struct pgt_mountinfo **out, size_t *n);
+/* The first mount of filesystem type @fstype, or of device @maj:@min, in
+ * @m; NULL when none.  Borrowed from @m. */
+const struct pgt_mountinfo *pgt_mountinfo__find_fstype(const struct pgt_mountinfo *m, size_t n,
+							 const char *fstype);
+const struct pgt_mountinfo *pgt_mountinfo__find_dev(const struct pgt_mountinfo *m, size_t n,
+						      unsigned maj, unsigned min);
+
+/* ---- tracefs event format files (tracefs-format.c) ---- */
+
+#define PGT_TRACEFS_MAX_ID 65536	/* event IDs accepted: [0, this) */
+
+/*
+ * pgt_tracefs_format__read() - read @tracing_dir/events/@sys/@name/format
+ * (under the root; at most 64 KiB) into *@out, NUL-terminated, freed by
+ * the caller.  Return its length; 0 with *@out NULL when it opened but
+ * gave nothing (an error or an empty file); -errno when it would not
+ * open (the event does not exist on this kernel, or may not be read).
+ */
+ssize_t pgt_tracefs_format__read(const char *tracing_dir, const char *sys, const char *name,
+				 char **out);
+/*
+ * pgt_tracefs_format__fields() - parse a format file's text: its ID into
+ * *@id and, for each of the @nfields fields of @names (a name and an
+ * older kernel's name, either may be NULL), the field's offset and size
+ * into @off[f] and @size[f]; -1 and 0 for a field the text lacks or
+ * whose numbers do not fit int16_t and uint8_t.  The first matching
+ * field wins.  Return 0, or -PGT_EPARSE without an ID in
+ * [0, PGT_TRACEFS_MAX_ID).
+ */
+int pgt_tracefs_format__fields(const char *text, const char *const (*names)[2], unsigned nfields,
+			       int *id, int16_t *off, uint8_t *size);
+
+/* ---- /sys/dev/block (blockdev.c) ---- */
+
+/*
+ * pgt_blockdev__info() - the device node of block device @maj:@min
+ * ("/dev/vda", from DEVNAME of its uevent; "" without one) into @devname
+ * of @size bytes, and its size in bytes into *@bytes (PGT_SIZE_UNKNOWN
+ * when sysfs does not say).  Return 0, or -errno when the device is not
+ * in sysfs (*@bytes untouched then).
+ */
+int pgt_blockdev__info(unsigned maj, unsigned min, char *devname, size_t size, uint64_t *bytes);
+
 #endif

@@ -48,8 +48,8 @@
 
 #include "pgtrace/ops.h"
 #include "format/format.h"
-#include "ops/u64map.h"
 #include "util/opts.h"
+#include "util/u64map.h"
 
 #define OUT_CAP PGT_PKT_DEFAULT_EVENTS
 #define INFO_KEY_MAX 256

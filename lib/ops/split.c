@@ -39,8 +39,8 @@
 #include "pgtrace/ops.h"
 #include "format/format.h"
 #include "pgtrace/fields.h"
-#include "ops/u64map.h"
 #include "util/opts.h"
+#include "util/u64map.h"
 
 #define NONE UINT32_MAX
 #define DEFAULT_BUFFER 1000000u

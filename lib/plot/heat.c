@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ops/u64map.h"
+#include "util/u64map.h"
 #include "pgtrace/plot.h"
 
 #define FIRST_ROWS 1u

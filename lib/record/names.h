@@ -94,20 +94,7 @@ ssize_t pgt_names__walk(struct pgt_names *n, const uint64_t (*keys)[2], size_t n
 			uint64_t budget_ns, int (*cb)(const struct pgt_name_event *ev, void *ctx),
 			void *ctx);
 
-/* ---- parsers, callable alone for the fuzz targets ---- */
-
-/* One mount of /proc/self/mountinfo, its strings pointing into the text. */
-struct pgt_mountinfo {
-	unsigned maj, min;
-	char *root, *mnt, *fstype;
-};
-
-/*
- * pgt_mountinfo__parse() - the mounts of mountinfo text, which is cut
- * and unescaped (\040) in place and must outlive *@out.  Lines not of
- * the form are skipped.  *@out freed by the caller.  Return 0 or -ENOMEM.
- */
-int pgt_mountinfo__parse(char *text, struct pgt_mountinfo **out, size_t *n);
+/* ---- the fanotify record parser, callable alone for the fuzz target ---- */
 
 /* A file handle information record of a fanotify event (FID or
  * DFID_NAME), pointing into the event. */

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * u64map.h - a small open-addressing hash map from 64-bit keys to 32-bit
- * values, for the operators that track ids and keys (split, merge).
+ * values, for the operators and analyses that track ids and keys (split,
+ * merge, stats, phase, heat).
  * Linear probing with backward-shift deletion, so lookups stay short
  * after many deletions.  U64MAP_NONE is not a storable value: it marks
  * an empty slot and is what a lookup of an absent key returns.
  */
-#ifndef PGT_OPS_U64MAP_H
-#define PGT_OPS_U64MAP_H
+#ifndef PGT_UTIL_U64MAP_H
+#define PGT_UTIL_U64MAP_H
 
 #include <errno.h>
 #include <stdint.h>
