@@ -32,6 +32,7 @@
 
 #include "pgtrace/phase.h"
 #include "ops/u64map.h"
+#include "analysis/zipf.h"
 #include "util/util.h"
 
 /* Rules (phase.h, pgtrace-phase(1)). */
@@ -57,8 +58,6 @@
 #define T_BOUNDARY	0.5
 #define T_RECUR		0.3
 #define T_PART_LABEL	0.1	/* objects whose labels must agree for a recurrence */
-#define ZIPF_HEAD_MIN	10	/* counts fitted */
-#define ZIPF_RANKS_MIN	8
 
 #define SIG_BITS	4096
 #define SIG_WORDS	(SIG_BITS / 64)
@@ -735,45 +734,23 @@ static inline void mg_add(struct mg *g, int64_t v)
 		g->c[i]--;
 }
 
+/* Zipf on the head of the window's ranking (analysis/zipf.h, as stats). */
 static void zipf_fit(const uint32_t *ff, uint32_t maxc, uint64_t d, struct pgt_phase_features *f)
 {
-	uint64_t head = 0, rank = 0;
-	double sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0, k, vx, vy, cxy;
+	struct pgt_zipf z;
+	uint64_t hi;
 
 	f->alpha = f->r2 = 0;
 	f->zipf_lo = f->zipf_hi = 0;
 	if (d < T_SPARSE)
 		return;
-	for (uint32_t c = maxc; c >= ZIPF_HEAD_MIN; c--)
-		head += ff[c];
-	if (head < ZIPF_RANKS_MIN) {	/* too few counts of 10: the top 10% of ranks */
-		head = (d + 9) / 10;
-		if (head < ZIPF_RANKS_MIN)
-			head = ZIPF_RANKS_MIN;
+	pgt_zipf__init(&z);
+	for (uint32_t c = maxc; c >= 2; c--)
+		pgt_zipf__add(&z, c, ff[c]);
+	if (!pgt_zipf__result(&z, &f->alpha, &f->r2, &hi)) {
+		f->zipf_lo = 1;
+		f->zipf_hi = (uint32_t)hi;
 	}
-	for (uint32_t c = maxc; c >= 1 && rank < head; c--) {
-		double y = log((double)c);
-
-		for (uint32_t j = 0; j < ff[c] && rank < head; j++) {
-			double x = log((double)++rank);
-
-			sx += x;
-			sy += y;
-			sxx += x * x;
-			sxy += x * y;
-			syy += y * y;
-		}
-	}
-	k = (double)rank;
-	vx = sxx - sx * sx / k;
-	vy = syy - sy * sy / k;
-	cxy = sxy - sx * sy / k;
-	if (rank < 3 || vx <= 0 || vy <= 0)	/* all counts equal: nothing to fit */
-		return;
-	f->alpha = -cxy / vx;
-	f->r2 = vy > 0 ? cxy * cxy / (vx * vy) : 0;
-	f->zipf_lo = 1;
-	f->zipf_hi = (uint32_t)rank;
 }
 
 static void features(struct pgt_phase *p, struct pobj *o, struct pgt_phase_features *f)

@@ -35,6 +35,7 @@
 
 #include "pgtrace/analysis.h"
 #include "ops/u64map.h"
+#include "analysis/zipf.h"
 #include "util/util.h"
 
 #define NONE UINT32_MAX
@@ -977,40 +978,24 @@ static int rank_pages(struct pgt_stats *s)
 	return 0;
 }
 
-/* Zipf on the head: least squares of log frequency on log rank over the
- * ranks whose frequency is at least 32 (else 8, else 2), at least 8 of them. */
+/* Zipf on the head of the ranking (analysis/zipf.h: the fit phase uses too). */
 static void zipf_fit(struct pgt_stats *s)
 {
-	static const uint32_t mins[] = { 32, 8, 2 };
+	struct pgt_zipf z;
+	uint64_t r = 0, hi;
 
-	for (size_t m = 0; m < PGT_ARRAY_SIZE(mins); m++) {
-		double sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0, k = 0, den;
-		uint64_t r;
+	pgt_zipf__init(&z);
+	while (r < s->nranks && s->ranks[r] >= 2) {
+		uint64_t e = r + 1;
 
-		for (r = 0; r < s->nranks && s->ranks[r] >= mins[m]; r++) {
-			double x = log((double)(r + 1)), y = log((double)s->ranks[r]);
-
-			sx += x;
-			sy += y;
-			sxx += x * x;
-			sxy += x * y;
-			syy += y * y;
-			k++;
-		}
-		if (k < 8)
-			continue;
-		den = k * sxx - sx * sx;
-		if (den <= 0)
-			continue;
-		s->sum.zipf_alpha = -(k * sxy - sx * sy) / den;
-		{
-			double vy = k * syy - sy * sy;
-
-			s->sum.zipf_r2 = vy > 0 ? (k * sxy - sx * sy) * (k * sxy - sx * sy) / (den * vy) : 1;
-		}
+		while (e < s->nranks && s->ranks[e] == s->ranks[r])
+			e++;
+		pgt_zipf__add(&z, s->ranks[r], e - r);
+		r = e;
+	}
+	if (!pgt_zipf__result(&z, &s->sum.zipf_alpha, &s->sum.zipf_r2, &hi)) {
 		s->sum.zipf_lo = 1;
-		s->sum.zipf_hi = r;
-		return;
+		s->sum.zipf_hi = hi;
 	}
 }
 
