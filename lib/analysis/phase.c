@@ -396,30 +396,6 @@ struct pgt_phase {
 	uint64_t nids;
 };
 
-/* Room for @need elements, doubling from @first. */
-static int grow_from(void **arr, size_t *cap, size_t need, size_t size, size_t first)
-{
-	size_t ncap;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : first;
-	while (ncap < need)
-		ncap *= 2;
-	p = realloc(*arr, ncap * size);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = ncap;
-	return 0;
-}
-
-static int grow(void **arr, size_t *cap, size_t need, size_t size)
-{
-	return grow_from(arr, cap, need, size, 16);
-}
-
 /*
  * One rule, so that pgtrace phase, plot and report cut a trace alike:
  * about PGT_PHASE_WINDOWS windows, so a short trace still has phases to
@@ -543,7 +519,7 @@ static struct pobj *get_obj(struct pgt_phase *p, uint32_t id)
 
 	if (i != U64MAP_NONE)
 		return p->objs[i];
-	if (grow((void **)&p->objs, &p->capobjs, p->nobjs + 1, sizeof(*p->objs)))
+	if (pgt_grow((void **)&p->objs, &p->capobjs, p->nobjs + 1, sizeof(*p->objs)))
 		return NULL;
 	o = calloc(1, sizeof(*o));
 	if (!o)
@@ -591,8 +567,8 @@ static uint64_t *chunk_add(struct pgt_phase *p, struct pobj *o, uint64_t cno)
 	size_t cap = o->capchunk, cap2 = o->capchunk;
 	uint64_t *c;
 
-	if (grow_from((void **)&o->chunk, &cap, o->nchunk + 1, sizeof(*o->chunk), 2) ||
-	    grow_from((void **)&o->cno, &cap2, o->nchunk + 1, sizeof(*o->cno), 2))
+	if (pgt_grow_from((void **)&o->chunk, &cap, o->nchunk + 1, sizeof(*o->chunk), 2) ||
+	    pgt_grow_from((void **)&o->cno, &cap2, o->nchunk + 1, sizeof(*o->cno), 2))
 		return NULL;
 	o->capchunk = (uint32_t)(cap < cap2 ? cap : cap2);
 	c = calloc(CHUNK_WORDS, sizeof(*c));
@@ -960,7 +936,7 @@ static int close_owin(struct pgt_phase *p, struct pobj *o)
 	if (p->o.keep_windows) {
 		struct pgt_phase_window *w;
 
-		if (grow_from((void **)&o->wins, &o->capwins, o->nwins + 1, sizeof(*o->wins), 2))
+		if (pgt_grow_from((void **)&o->wins, &o->capwins, o->nwins + 1, sizeof(*o->wins), 2))
 			return -ENOMEM;
 		w = &o->wins[o->nwins++];
 		w->start_ref = o->wstart_ref;
@@ -974,7 +950,7 @@ static int close_owin(struct pgt_phase *p, struct pobj *o)
 	sa = o->nsegs ? &o->segs[o->nsegs - 1] : NULL;
 	if (!sa || o->paused || !same_seg(&sa->s, label, sub, &f)) {
 		/* from one: most objects have one segment */
-		if (grow_from((void **)&o->segs, &o->capsegs, o->nsegs + 1, sizeof(*o->segs), 1))
+		if (pgt_grow_from((void **)&o->segs, &o->capsegs, o->nsegs + 1, sizeof(*o->segs), 1))
 			return -ENOMEM;
 		sa = &o->segs[o->nsegs++];
 		memset(sa, 0, sizeof(*sa));
@@ -1097,7 +1073,7 @@ static struct phacc *new_phase(struct pgt_phase *p, double j, double m)
 {
 	struct phacc *a;
 
-	if (grow((void **)&p->ph, &p->capph, p->nph + 1, sizeof(*p->ph)))
+	if (pgt_grow((void **)&p->ph, &p->capph, p->nph + 1, sizeof(*p->ph)))
 		return NULL;
 	a = &p->ph[p->nph++];
 	memset(a, 0, sizeof(*a));
@@ -1317,7 +1293,7 @@ static inline int ref(struct pgt_phase *p, struct pobj *o, uint64_t key, uint64_
 		p->first_ts = ts;
 	p->last_ts = ts;
 	if (!o->active) {
-		if (grow((void **)&p->active, &p->capactive, p->nactive + 1, sizeof(*p->active)))
+		if (pgt_grow((void **)&p->active, &p->capactive, p->nactive + 1, sizeof(*p->active)))
 			return -ENOMEM;
 		p->active[p->nactive++] = o->index;
 		o->active = 1;
@@ -1334,7 +1310,7 @@ static inline int ref(struct pgt_phase *p, struct pobj *o, uint64_t key, uint64_
 	if (o->n == o->cap) {
 		size_t cap = o->cap;
 
-		if (grow_from((void **)&o->r, &cap, o->n + 1, sizeof(*o->r), ARR_FIRST))
+		if (pgt_grow_from((void **)&o->r, &cap, o->n + 1, sizeof(*o->r), ARR_FIRST))
 			return -ENOMEM;
 		o->cap = (uint32_t)cap;
 	}
@@ -1342,8 +1318,8 @@ static inline int ref(struct pgt_phase *p, struct pobj *o, uint64_t key, uint64_
 		if (o->nev == o->capev) {
 			size_t cap = o->capev, cap2 = o->capev;
 
-			if (grow_from((void **)&o->seq, &cap, o->nev + 1, sizeof(*o->seq), ARR_FIRST) ||
-			    grow_from((void **)&o->ss, &cap2, o->nev + 1, sizeof(*o->ss), ARR_FIRST))
+			if (pgt_grow_from((void **)&o->seq, &cap, o->nev + 1, sizeof(*o->seq), ARR_FIRST) ||
+			    pgt_grow_from((void **)&o->ss, &cap2, o->nev + 1, sizeof(*o->ss), ARR_FIRST))
 				return -ENOMEM;
 			o->capev = (uint32_t)(cap < cap2 ? cap : cap2);
 		}
@@ -1403,7 +1379,7 @@ static inline int ref(struct pgt_phase *p, struct pobj *o, uint64_t key, uint64_
 	if (o->gw_no != p->gw_no) {
 		o->gw_no = p->gw_no;
 		o->gw_refs = 0;
-		if (grow((void **)&p->touched, &p->captouched, p->ntouched + 1, sizeof(*p->touched)))
+		if (pgt_grow((void **)&p->touched, &p->captouched, p->ntouched + 1, sizeof(*p->touched)))
 			return -ENOMEM;
 		p->touched[p->ntouched++] = o->index;
 	}

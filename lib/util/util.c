@@ -7,9 +7,9 @@
 
 #include "util.h"
 
-int pgt_grow_slow(void **p, size_t *cap, size_t need, size_t elem)
+int pgt_grow_slow(void **p, size_t *cap, size_t need, size_t elem, size_t first)
 {
-	size_t n = *cap ? *cap : 8;
+	size_t n = *cap ? *cap : first ? first : 1;
 	void *np;
 
 	if (need <= *cap)
