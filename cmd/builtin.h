@@ -173,6 +173,8 @@ int cli_space_arg(const char *arg);
  * each at least 1, sorted; *@out is the caller's to free.  Usage errors
  * name @opt; out of memory exits 1. */
 size_t cli_sizes_arg(const char *opt, const char *arg, uint64_t **out);
+/* As cli_sizes_arg, as 32-bit counts in the order given (not sorted). */
+size_t cli_pages_arg(const char *opt, const char *arg, uint32_t **out);
 
 /* Threads that decode packets besides the caller's: $PGTRACE_THREADS, or
  * one less than the CPUs online, at most 3. */

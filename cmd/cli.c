@@ -841,41 +841,47 @@ static int cmp_size(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* A list of page counts through the library's one size-list parser;
+ * usage errors name the item refused. */
+static size_t sizes_parse(const char *opt, const char *arg, uint64_t **out)
+{
+	size_t n, at, len;
+	int err = pgt_parse_size_list(arg, UINT32_MAX, out, &n, &at, &len);
+
+	if (err == -ENOMEM) {	/* a runtime failure, not a usage error */
+		cli_error("out of memory");
+		exit(EXIT_RUNTIME);
+	}
+	if (err && !len && strspn(arg, ",") == strlen(arg))
+		cli_usage_error("%s needs at least one size", opt);
+	if (err)
+		cli_usage_error("invalid size '%.*s' in %s: pages, at least 1", (int)len, arg + at, opt);
+	return n;
+}
+
 size_t cli_sizes_arg(const char *opt, const char *arg, uint64_t **out)
 {
-	char *copy = strdup(arg), *tok, *save = NULL;
-	size_t n = 0;
+	size_t n = sizes_parse(opt, arg, out);
 
-	if (!copy)
-		goto oom;
-	*out = NULL;
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		uint64_t v, mult = 1;
-		size_t len = strlen(tok);
-		char c = len ? tok[len - 1] : 0;
-		uint64_t *nv;
-
-		if (c == 'K' || c == 'k' || c == 'M' || c == 'G') {
-			mult = c == 'M' ? 1u << 20 : c == 'G' ? 1u << 30 : 1024;
-			tok[len - 1] = 0;
-		}
-		if (pgt_parse_u64_max(tok, UINT32_MAX, &v) || !v || v > UINT32_MAX / mult)
-			cli_usage_error("invalid size '%s' in %s: pages, at least 1", tok, opt);
-		nv = realloc(*out, (n + 1) * sizeof(*nv));
-		if (!nv)
-			goto oom;
-		*out = nv;
-		nv[n++] = v * mult;
-	}
-	free(copy);
-	if (!n)
-		cli_usage_error("%s needs at least one size", opt);
 	qsort(*out, n, sizeof(**out), cmp_size);	/* printed in order, as counted */
 	return n;
-oom:	/* a runtime failure, not a usage error */
-	free(copy);
-	cli_error("out of memory");
-	exit(EXIT_RUNTIME);
+}
+
+size_t cli_pages_arg(const char *opt, const char *arg, uint32_t **out)
+{
+	uint64_t *v;
+	size_t n = sizes_parse(opt, arg, &v);
+
+	*out = malloc(n * sizeof(**out));
+	if (!*out) {
+		free(v);
+		cli_error("out of memory");
+		exit(EXIT_RUNTIME);
+	}
+	for (size_t i = 0; i < n; i++)
+		(*out)[i] = (uint32_t)v[i];	/* parsed up to UINT32_MAX */
+	free(v);
+	return n;
 }
 
 int cli_space_arg(const char *arg)

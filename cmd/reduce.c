@@ -41,35 +41,6 @@ static void reduce_usage(FILE *f)
 		pgt_refs_names(pgt_refs_default(), def, sizeof(def)));
 }
 
-static size_t parse_sizes(const char *s, uint32_t **out)
-{
-	char *copy = strdup(s), *tok, *save = NULL;
-	size_t n = 0;
-
-	*out = NULL;
-	if (!copy)
-		goto oom;
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		uint64_t v;
-		uint32_t *nv;
-
-		if (pgt_parse_u64_max(tok, UINT32_MAX, &v) || !v)
-			cli_usage_error("invalid size '%s' in --check: pages, at least 1", tok);
-		nv = realloc(*out, (n + 1) * sizeof(*nv));
-		if (!nv)
-			goto oom;
-		*out = nv;
-		(*out)[n++] = (uint32_t)v;
-	}
-	free(copy);
-	return n;
-oom:	/* not fewer sizes checked than asked */
-	free(copy);
-	free(*out);
-	cli_error("out of memory");
-	exit(EXIT_RUNTIME);
-}
-
 int cmd_reduce(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -101,7 +72,7 @@ int cmd_reduce(int argc, char **argv)
 		switch (c) {
 		case 'F': fifo = cli_u64_max("--fifo", optarg, UINT32_MAX); break;
 		case 'L': lru = cli_u64_max("--lru", optarg, UINT32_MAX); break;
-		case 'c': free(sizes); nsizes = parse_sizes(optarg, &sizes); break;
+		case 'c': free(sizes); nsizes = cli_pages_arg("--check", optarg, &sizes); break;
 		case 'o': output = optarg; break;
 		case 'f': force = 1; break;
 		case 'q': quiet = 1; break;

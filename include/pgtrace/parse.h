@@ -27,6 +27,29 @@ int pgt_parse_size(const char *s, uint64_t *out);
  * number means seconds. */
 int pgt_parse_duration(const char *s, uint64_t *out);
 
+/**
+ * pgt_parse_size_list() - a comma-separated list of counts such as cache
+ * sizes in pages ("64,1K,16K").
+ * @s:       the list; every item a whole number (decimal, or hexadecimal
+ *           with 0x) with an optional suffix K, M or G in either case
+ *           (powers of 1024, no "B": these are counts, not bytes)
+ * @max:     largest value allowed after the suffix
+ * @out:     set to a new array of the values in the order given; the
+ *           caller frees it with free(); NULL on failure
+ * @n:       set to the number of values (at least 1 on success)
+ * @bad:     if not NULL, set on a parse error to the offset in @s of the
+ *           item refused
+ * @bad_len: if not NULL, set on a parse error to that item's length
+ *
+ * The one suffix rule for every option that takes a list of sizes.
+ * An item below 1, an empty item or an empty list is refused.
+ *
+ * Return: 0, -PGT_EPARSE (an item not of the form, or empty), -ERANGE (an
+ * item of 0 or above @max), or -ENOMEM.
+ */
+int pgt_parse_size_list(const char *s, uint64_t max, uint64_t **out, size_t *n,
+			size_t *bad, size_t *bad_len);
+
 /* Where a range bound counts from. */
 enum pgt_anchor {
 	PGT_ANCHOR_START = 0,	/* "5s" / "100": from the first event */

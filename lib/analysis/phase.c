@@ -25,401 +25,9 @@
  * become empty during a window, so a lookup can stop at the first empty
  * slot.  The current and previous windows' tables swap at each close.
  */
-#include <errno.h>
 #include <math.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "pgtrace/phase.h"
-#include "util/u64map.h"
-#include "util/util.h"
-
-/* Rules (phase.h, pgtrace-phase(1)). */
-#define T_SPARSE	64
-#define T_SEQ		0.80
-#define T_RUNS		0.50
-#define T_STRIDE	0.60
-#define T_NEW		0.90
-#define T_REREF		0.50
-#define T_LOOP		0.70
-#define T_PERIOD	8
-#define T_TOP10_HOT	0.50
-#define T_ALPHA		0.6
-#define T_R2		0.8
-#define T_HOT_SHARE	0.50
-#define T_HOT_SPAN	0.25	/* hot set at most this part of the span */
-#define HOT_TRIPLES	60	/* sum of c(c-1)(c-2) needed for a hot set */
-#define T_CLOSE		0.80
-#define T_TOP10_UNI	0.25
-#define T_DISP_UNI	0.5
-#define T_CV_LO		0.5
-#define T_CV_HI		1.5
-#define T_BOUNDARY	0.5
-#define T_RECUR		0.3
-#define T_PART_LABEL	0.1	/* objects whose labels must agree for a recurrence */
-#define ZIPF_HEAD_MIN	10	/* counts fitted */
-#define ZIPF_RANKS_MIN	8
-
-#define SIG_BITS	4096
-#define SIG_WORDS	(SIG_BITS / 64)
-#define SIG_FULL_MAX	(SIG_BITS * 3 / 10)	/* fill up to which the full signature is used */
-#define SIG_SAMPLE	2048	/* sampled pages per window the sample aims at */
-#define HIST_BINS	4096	/* reference histogram of a phase, by region */
-#define REGION_SHIFT	6	/* regions of 64 pages */
-#define VTOP		16
-#define PART_MAX	64
-#define FEW_MAX		16	/* first touches kept as a list before any chunk */
-#define CHUNK_SHIFT	15	/* first-touch bitmap chunks: 2^15 pages in 4 KiB */
-#define CHUNK_WORDS	((1u << CHUNK_SHIFT) / 64)
-#define CHUNK_BYTES	(CHUNK_WORDS * 8)
-#define CHUNK_LIST	8	/* chunks found by a scan; the map past them */
-#define PTAB_FIRST	8	/* first size of a page table, slots */
-#define ARR_FIRST	8	/* first size of the per-window arrays */
-#define MG_K		4
-#define CENT_MAX	256	/* phase centroids a phase is compared with */
-
-static const char *const pattern_names[PGT_PAT_NR] = {
-	"sparse", "sequential-forward", "sequential-backward", "strided", "looping",
-	"one-shot", "hot-set", "uniform", "mixed",
-};
-static const char *const sub_names[PGT_SUB_NR] = {
-	"", "streaming", "reuse", "forward", "backward", "clustered",
-};
-
-const char *pgt_pattern_name(unsigned label)
-{
-	return label < PGT_PAT_NR ? pattern_names[label] : "unknown";
-}
-
-const char *pgt_pattern_sub_name(unsigned sub)
-{
-	return sub < PGT_SUB_NR ? sub_names[sub] : "";
-}
-
-int pgt_pattern_parse(const char *name)
-{
-	for (int i = 0; i < PGT_PAT_NR; i++)
-		if (!strcmp(name, pattern_names[i]))
-			return i;
-	return -PGT_EPARSE;
-}
-
-/* ---- the rules ---- */
-
-static int loopy(const struct pgt_phase_features *f)
-{
-	return f->f_reref >= T_REREF && f->f_loop >= T_LOOP && f->period >= T_PERIOD;
-}
-
-unsigned pgt_phase_classify(const struct pgt_phase_features *f, unsigned *sub)
-{
-	*sub = PGT_SUB_NONE;
-	if (f->n < T_SPARSE)
-		return PGT_PAT_SPARSE;
-	if (f->f_fwd >= T_SEQ && f->runs_fwd >= T_RUNS) {
-		if (loopy(f)) {
-			*sub = PGT_SUB_FORWARD;
-			return PGT_PAT_LOOPING;
-		}
-		*sub = f->f_new >= T_NEW ? PGT_SUB_STREAMING : PGT_SUB_REUSE;
-		return PGT_PAT_SEQ_FORWARD;
-	}
-	if (f->f_bwd >= T_SEQ && f->runs_bwd >= T_RUNS) {
-		if (loopy(f)) {
-			*sub = PGT_SUB_BACKWARD;
-			return PGT_PAT_LOOPING;
-		}
-		*sub = f->f_new >= T_NEW ? PGT_SUB_STREAMING : PGT_SUB_REUSE;
-		return PGT_PAT_SEQ_BACKWARD;
-	}
-	if (f->f_stride >= T_STRIDE && f->f_steady >= T_STRIDE && (f->stride >= 2 || f->stride <= -2))
-		return PGT_PAT_STRIDED;
-	if (f->f_new >= T_NEW)
-		return PGT_PAT_ONE_SHOT;
-	if (loopy(f))
-		return PGT_PAT_LOOPING;
-	if (f->top10 >= T_TOP10_HOT || (f->alpha >= T_ALPHA && f->r2 >= T_R2) ||
-	    (f->hot_share >= T_HOT_SHARE && (double)f->hot_pages <= T_HOT_SPAN * (double)f->span)) {
-		if (f->f_close >= T_CLOSE)
-			*sub = PGT_SUB_CLUSTERED;
-		return PGT_PAT_HOT_SET;
-	}
-	/* Reuse times are cut at the horizon, which lowers the cv of a
-	 * geometric distribution to 0.58 when the footprint exceeds the
-	 * window: judge it only when most references are re-references. */
-	if (f->top10 < T_TOP10_UNI && fabs(f->dispersion - 1) <= T_DISP_UNI &&
-	    (f->f_reref < T_REREF || (f->cv_reuse >= T_CV_LO && f->cv_reuse <= T_CV_HI)))
-		return PGT_PAT_UNIFORM;
-	return PGT_PAT_MIXED;
-}
-
-/* ---- page tables reset by epoch ---- */
-
-struct pent {
-	uint64_t key;
-	uint64_t last;		/* object-local time of the last reference */
-	uint32_t cnt;		/* references in the window */
-	uint32_t epoch;
-};
-
-struct ptab {
-	struct pent *e;
-	uint32_t mask, live, epoch;
-};
-
-static inline uint64_t page_hash(uint32_t obj, uint64_t key)
-{
-	return u64map_hash(key ^ ((uint64_t)obj * 0x9E3779B97F4A7C15ull));
-}
-
-static inline struct pent *ptab_find(const struct ptab *t, uint64_t key, uint64_t h)
-{
-	if (!t->e)
-		return NULL;
-	for (uint32_t i = (uint32_t)h & t->mask;; i = (i + 1) & t->mask) {
-		struct pent *e = &t->e[i];
-
-		if (e->epoch != t->epoch)
-			return NULL;
-		if (e->key == key)
-			return e;
-	}
-}
-
-static int ptab_grow(struct ptab *t, uint32_t obj)
-{
-	uint32_t ncap = t->e ? (t->mask + 1) * 2 : PTAB_FIRST;
-	struct pent *ne = calloc(ncap, sizeof(*ne));
-
-	if (!ne)
-		return -ENOMEM;
-	for (uint32_t i = 0; t->e && i <= t->mask; i++) {
-		const struct pent *e = &t->e[i];
-		uint32_t j;
-
-		if (e->epoch != t->epoch)
-			continue;
-		for (j = (uint32_t)page_hash(obj, e->key) & (ncap - 1); ne[j].epoch == t->epoch;
-		     j = (j + 1) & (ncap - 1))
-			;
-		ne[j] = *e;
-	}
-	free(t->e);
-	t->e = ne;
-	t->mask = ncap - 1;
-	return 0;
-}
-
-/* Insert @key, known to be absent. */
-static inline struct pent *ptab_insert(struct ptab *t, uint32_t obj, uint64_t key, uint64_t h)
-{
-	struct pent *e;
-	uint32_t i;
-
-	if ((!t->e || (t->live + 1) * 2 > t->mask + 1) && ptab_grow(t, obj))
-		return NULL;
-	for (i = (uint32_t)h & t->mask; t->e[i].epoch == t->epoch; i = (i + 1) & t->mask)
-		;
-	e = &t->e[i];
-	e->key = key;
-	e->epoch = t->epoch;
-	e->cnt = 0;
-	t->live++;
-	return e;
-}
-
-/* The phase window's distinct pages. */
-struct gent {
-	uint64_t key;
-	uint32_t obj, epoch;
-};
-
-struct gtab {
-	struct gent *e;
-	uint32_t mask, live, epoch;
-};
-
-static int gtab_grow(struct gtab *t)
-{
-	uint32_t ncap = t->e ? (t->mask + 1) * 2 : 1024;
-	struct gent *ne = calloc(ncap, sizeof(*ne));
-
-	if (!ne)
-		return -ENOMEM;
-	for (uint32_t i = 0; t->e && i <= t->mask; i++) {
-		const struct gent *e = &t->e[i];
-		uint32_t j;
-
-		if (e->epoch != t->epoch)
-			continue;
-		for (j = (uint32_t)page_hash(e->obj, e->key) & (ncap - 1); ne[j].epoch == t->epoch;
-		     j = (j + 1) & (ncap - 1))
-			;
-		ne[j] = *e;
-	}
-	free(t->e);
-	t->e = ne;
-	t->mask = ncap - 1;
-	return 0;
-}
-
-/* 1 if the page is new to the window, 0 if not, -ENOMEM. */
-static inline int gtab_add(struct gtab *t, uint32_t obj, uint64_t key, uint64_t h)
-{
-	uint32_t i;
-
-	if ((!t->e || (t->live + 1) * 2 > t->mask + 1) && gtab_grow(t))
-		return -ENOMEM;
-	for (i = (uint32_t)h & t->mask; t->e[i].epoch == t->epoch; i = (i + 1) & t->mask)
-		if (t->e[i].key == key && t->e[i].obj == obj)
-			return 0;
-	t->e[i].key = key;
-	t->e[i].obj = obj;
-	t->e[i].epoch = t->epoch;
-	t->live++;
-	return 1;
-}
-
-/* ---- state ---- */
-
-struct seg_acc {
-	struct pgt_phase_segment s;	/* means kept as sums until finish */
-	uint32_t subs[PGT_SUB_NR];
-};
-
-struct pobj {
-	uint32_t id;
-	uint32_t index;		/* in objs[] */
-	int active;		/* in the active list */
-	int paused;		/* idle for a phase window since the last window */
-	uint32_t n, cap;	/* references in the open window */
-	uint32_t nev, capev;	/* steps between events in the open window */
-	uint64_t t;		/* object-local clock */
-	uint64_t refs;
-	uint32_t *r;		/* reuse time, 0 for none within the horizon */
-	int64_t *seq;		/* step from the last event: end to start ahead, start to end behind */
-	int64_t *ss;		/* step from the last event's start to this one's */
-	uint64_t ev_lo, ev_hi;	/* pages of the last event */
-	int have_ev;
-	uint64_t nnew;
-	uint64_t wlo, whi;	/* lowest and highest page of the window */
-	uint64_t wstart_ref, wstart_ts, last_ref, last_ts;
-	struct ptab cur, prev;
-	/* first touches: a list of pages until it holds FEW_MAX, then
-	 * bitmap chunks (none before: a list means no chunk) */
-	uint64_t *few;
-	uint32_t nfew, capfew;
-	struct u64map chunks;	/* chunk number -> index in chunk[], past CHUNK_LIST */
-	uint64_t *cno;		/* chunk numbers, as chunk[] */
-	uint64_t **chunk;
-	uint32_t nchunk, capchunk;
-	uint64_t hot_cno;
-	uint64_t *hot_chunk;
-	/* phase window */
-	uint64_t gw_no, gw_refs;
-	/* results */
-	struct seg_acc *segs;
-	size_t nsegs, capsegs;
-	struct pgt_phase_window *wins;
-	size_t nwins, capwins;
-	uint64_t label_refs[PGT_PAT_NR];
-	uint32_t windows;
-};
-
-struct vent {
-	uint32_t obj;
-	uint64_t refs;
-};
-
-struct gwin {
-	uint64_t start_ref, end_ref, start_ts, end_ts, refs, distinct;
-	uint32_t ones_full, ones_samp, nv;
-	uint64_t vother;
-	struct vent v[VTOP];
-	uint64_t sig_full[SIG_WORDS], sig_samp[SIG_WORDS];
-	uint32_t hist[HIST_BINS];
-};
-
-struct part {
-	uint32_t obj;
-	uint8_t label;
-	int64_t stride;
-	uint64_t period;
-	uint64_t refs;
-};
-
-struct phacc {
-	uint64_t start_ref, end_ref, start_ts, end_ts, refs;
-	uint32_t windows, nparts;
-	uint64_t distinct_sum, distinct_max, other;
-	double jaccard, manhattan;
-	uint64_t sig_full[SIG_WORDS], sig_samp[SIG_WORDS];
-	struct part parts[PART_MAX];
-	float hist[HIST_BINS];		/* 24 bits of precision are plenty */
-};
-
-struct pgt_phase {
-	struct pgt_phase_opts o;
-	uint32_t mask;
-	uint64_t gref;		/* references so far */
-	uint64_t first_ts, last_ts;
-	struct u64map objmap;
-	struct pobj **objs;
-	size_t nobjs, capobjs;
-	struct pobj *lastobj;
-	uint32_t *active;
-	size_t nactive, capactive;
-	uint32_t *ff;		/* frequency of frequencies, W + 1 */
-	uint64_t seen_used;
-	int seen_full;
-	uint64_t windows;	/* object windows closed */
-	/* the open phase window */
-	struct gwin gw;
-	uint64_t gw_no, gw_count;
-	uint32_t samp_cut;	/* sampled when (h >> 12) & 0xfffff < samp_cut */
-	uint32_t samp;
-	struct gtab gt;
-	uint32_t *touched;
-	size_t ntouched, captouched;
-	/* phases */
-	struct gwin *last, *last2;	/* the two windows before */
-	struct gwin *pre;		/* the last window before the candidate */
-	int last_fired;			/* the last window was at a boundary */
-	struct gwin *cand;
-	uint32_t ncand;
-	double cand_j, cand_m;
-	struct phacc *ph;
-	size_t nph, capph;
-	int finished;
-	/* results */
-	struct pgt_phase_object *robjs;
-	struct pgt_phase_info *rph;
-	uint64_t nids;
-};
-
-/* Room for @need elements, doubling from @first. */
-static int grow_from(void **arr, size_t *cap, size_t need, size_t size, size_t first)
-{
-	size_t ncap;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : first;
-	while (ncap < need)
-		ncap *= 2;
-	p = realloc(*arr, ncap * size);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = ncap;
-	return 0;
-}
-
-static int grow(void **arr, size_t *cap, size_t need, size_t size)
-{
-	return grow_from(arr, cap, need, size, 16);
-}
+#include "analysis/phase-int.h"
 
 /*
  * One rule, so that pgtrace phase, plot and report cut a trace alike:
@@ -544,7 +152,7 @@ static struct pobj *get_obj(struct pgt_phase *p, uint32_t id)
 
 	if (i != U64MAP_NONE)
 		return p->objs[i];
-	if (grow((void **)&p->objs, &p->capobjs, p->nobjs + 1, sizeof(*p->objs)))
+	if (pgt_grow((void **)&p->objs, &p->capobjs, p->nobjs + 1, sizeof(*p->objs)))
 		return NULL;
 	o = calloc(1, sizeof(*o));
 	if (!o)
@@ -560,480 +168,6 @@ static struct pobj *get_obj(struct pgt_phase *p, uint32_t id)
 	}
 	p->objs[p->nobjs++] = o;
 	return o;
-}
-
-/* ---- first touches ---- */
-
-/*
- * An object's first touches start as a list of up to FEW_MAX pages, so
- * that the many objects of a few references each cost a few words (a
- * trace of 100,000 files read a few pages each had 4 KiB of bitmap per
- * file); the list turns into bitmap chunks of 2^CHUNK_SHIFT pages when
- * it is full, found by a scan while there are few and by a map past
- * CHUNK_LIST.  Both count against the budget, seen_bytes.
- */
-static uint64_t *chunk_find(const struct pobj *o, uint64_t cno)
-{
-	uint32_t i;
-
-	if (o->nchunk <= CHUNK_LIST) {
-		for (i = 0; i < o->nchunk; i++)
-			if (o->cno[i] == cno)
-				return o->chunk[i];
-		return NULL;
-	}
-	i = u64map_get(&o->chunks, cno);
-	return i == U64MAP_NONE ? NULL : o->chunk[i];
-}
-
-/* A new chunk @cno (absent; the budget checked by the caller). */
-static uint64_t *chunk_add(struct pgt_phase *p, struct pobj *o, uint64_t cno)
-{
-	size_t cap = o->capchunk, cap2 = o->capchunk;
-	uint64_t *c;
-
-	if (grow_from((void **)&o->chunk, &cap, o->nchunk + 1, sizeof(*o->chunk), 2) ||
-	    grow_from((void **)&o->cno, &cap2, o->nchunk + 1, sizeof(*o->cno), 2))
-		return NULL;
-	o->capchunk = (uint32_t)(cap < cap2 ? cap : cap2);
-	c = calloc(CHUNK_WORDS, sizeof(*c));
-	if (!c)
-		return NULL;
-	if (o->nchunk + 1 > CHUNK_LIST) {
-		/* past the scan: every chunk into the map, once */
-		for (uint32_t i = o->nchunk == CHUNK_LIST ? 0 : o->nchunk; i <= o->nchunk; i++)
-			if (u64map_put(&o->chunks, i < o->nchunk ? o->cno[i] : cno, i)) {
-				free(c);
-				return NULL;
-			}
-	}
-	o->cno[o->nchunk] = cno;
-	o->chunk[o->nchunk++] = c;
-	p->seen_used += CHUNK_BYTES;
-	return c;
-}
-
-static inline int bit_test_set(uint64_t *c, uint64_t key)
-{
-	uint64_t bit = key & ((1u << CHUNK_SHIFT) - 1), m = 1ull << (bit & 63);
-
-	if (c[bit >> 6] & m)
-		return 1;
-	c[bit >> 6] |= m;
-	return 0;
-}
-
-/* The full list and @key into chunks: 0, -1 (no room in the budget, the
- * list stays), -ENOMEM. */
-static int few_to_chunks(struct pgt_phase *p, struct pobj *o, uint64_t key)
-{
-	uint64_t need[FEW_MAX + 1];
-	uint32_t n = 0, k;
-
-	for (uint32_t i = 0; i <= o->nfew; i++) {
-		uint64_t cno = (i < o->nfew ? o->few[i] : key) >> CHUNK_SHIFT;
-
-		for (k = 0; k < n && need[k] != cno; k++)
-			;
-		if (k == n)
-			need[n++] = cno;
-	}
-	if (p->seen_used - o->capfew * sizeof(*o->few) + (uint64_t)n * CHUNK_BYTES > p->o.seen_bytes) {
-		p->seen_full = 1;
-		return -1;
-	}
-	for (k = 0; k < n; k++)
-		if (!chunk_add(p, o, need[k]))
-			return -ENOMEM;
-	for (uint32_t i = 0; i <= o->nfew; i++) {
-		uint64_t x = i < o->nfew ? o->few[i] : key;
-
-		bit_test_set(chunk_find(o, x >> CHUNK_SHIFT), x);
-	}
-	p->seen_used -= o->capfew * sizeof(*o->few);
-	free(o->few);
-	o->few = NULL;
-	o->nfew = o->capfew = 0;
-	o->hot_chunk = NULL;
-	return 0;
-}
-
-/* 1 if the page was seen before, 0 if not (now it is), -1 if unknown (the
- * budget ran out), -ENOMEM. */
-static inline int seen(struct pgt_phase *p, struct pobj *o, uint64_t key)
-{
-	uint64_t cno = key >> CHUNK_SHIFT, *c;
-
-	if (!o->nchunk) {
-		for (uint32_t i = 0; i < o->nfew; i++)
-			if (o->few[i] == key)
-				return 1;
-		if (o->nfew == FEW_MAX)
-			return few_to_chunks(p, o, key);
-		if (o->nfew == o->capfew) {
-			uint32_t ncap = o->capfew ? o->capfew * 2 : 2;
-			void *q;
-
-			if (p->seen_used + (ncap - o->capfew) * sizeof(*o->few) > p->o.seen_bytes) {
-				p->seen_full = 1;
-				return -1;
-			}
-			q = realloc(o->few, ncap * sizeof(*o->few));
-			if (!q)
-				return -ENOMEM;
-			o->few = q;
-			p->seen_used += (ncap - o->capfew) * sizeof(*o->few);
-			o->capfew = ncap;
-		}
-		o->few[o->nfew++] = key;
-		return 0;
-	}
-	if (o->hot_chunk && o->hot_cno == cno) {
-		c = o->hot_chunk;
-	} else {
-		c = chunk_find(o, cno);
-		if (!c) {
-			if (p->seen_used + CHUNK_BYTES > p->o.seen_bytes) {
-				p->seen_full = 1;
-				return -1;
-			}
-			c = chunk_add(p, o, cno);
-			if (!c)
-				return -ENOMEM;
-		}
-		o->hot_cno = cno;
-		o->hot_chunk = c;
-	}
-	return bit_test_set(c, key);
-}
-
-/* ---- window features ---- */
-
-struct mg {
-	int64_t v[MG_K];
-	uint32_t c[MG_K];
-};
-
-static inline void mg_add(struct mg *g, int64_t v)
-{
-	int free_slot = -1;
-
-	for (int i = 0; i < MG_K; i++) {
-		if (g->c[i] && g->v[i] == v) {
-			g->c[i]++;
-			return;
-		}
-		if (!g->c[i] && free_slot < 0)
-			free_slot = i;
-	}
-	if (free_slot >= 0) {
-		g->v[free_slot] = v;
-		g->c[free_slot] = 1;
-		return;
-	}
-	for (int i = 0; i < MG_K; i++)
-		g->c[i]--;
-}
-
-static void zipf_fit(const uint32_t *ff, uint32_t maxc, uint64_t d, struct pgt_phase_features *f)
-{
-	uint64_t head = 0, rank = 0;
-	double sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0, k, vx, vy, cxy;
-
-	f->alpha = f->r2 = 0;
-	f->zipf_lo = f->zipf_hi = 0;
-	if (d < T_SPARSE)
-		return;
-	for (uint32_t c = maxc; c >= ZIPF_HEAD_MIN; c--)
-		head += ff[c];
-	if (head < ZIPF_RANKS_MIN) {	/* too few counts of 10: the top 10% of ranks */
-		head = (d + 9) / 10;
-		if (head < ZIPF_RANKS_MIN)
-			head = ZIPF_RANKS_MIN;
-	}
-	for (uint32_t c = maxc; c >= 1 && rank < head; c--) {
-		double y = log((double)c);
-
-		for (uint32_t j = 0; j < ff[c] && rank < head; j++) {
-			double x = log((double)++rank);
-
-			sx += x;
-			sy += y;
-			sxx += x * x;
-			sxy += x * y;
-			syy += y * y;
-		}
-	}
-	k = (double)rank;
-	vx = sxx - sx * sx / k;
-	vy = syy - sy * sy / k;
-	cxy = sxy - sx * sy / k;
-	if (rank < 3 || vx <= 0 || vy <= 0)	/* all counts equal: nothing to fit */
-		return;
-	f->alpha = -cxy / vx;
-	f->r2 = vy > 0 ? cxy * cxy / (vx * vy) : 0;
-	f->zipf_lo = 1;
-	f->zipf_hi = (uint32_t)rank;
-}
-
-static void features(struct pgt_phase *p, struct pobj *o, struct pgt_phase_features *f)
-{
-	const int64_t *seq = o->seq, *ss = o->ss;
-	const uint32_t *r = o->r;
-	uint32_t n = o->n, nev = o->nev, maxc = 0;
-	uint64_t g = p->o.gap;
-	uint64_t fwd = 0, bwd = 0, rep = 0, nz;
-	uint64_t runs_f = 0, runs3_f = 0, runs_b = 0, runs3_b = 0, len_f = 1, len_b = 1;
-	uint64_t nre = 0, top_n, cum = 0;
-	double rsum = 0, rsq = 0, lambda, s2 = 0, s3 = 0, sumsq;
-	struct mg ms = { { 0 }, { 0 } }, mr = { { 0 }, { 0 } };
-	uint64_t best_c = 0, rank = 0;
-
-	memset(f, 0, sizeof(*f));
-	f->n = n;
-	f->pages = o->cur.live;
-	f->span = o->whi - o->wlo + 1;
-	f->f_new = n ? (double)o->nnew / n : 0;
-	/* steps and runs, counted in events */
-	for (uint32_t i = 0; i < nev; i++) {
-		int64_t d = seq[i];
-
-		if (!d) {
-			rep++;
-			continue;
-		}
-		if (d >= 1 && (uint64_t)d <= g) {
-			fwd++;
-			len_f++;
-		} else {
-			/* a run of one ending at the first step is the tail of
-			 * the window before, counted there */
-			if (len_f > 1 || i) {
-				runs_f++;
-				runs3_f += len_f >= 3;
-			}
-			len_f = 1;
-		}
-		if (d <= -1 && 0 - (uint64_t)d <= g) {
-			bwd++;
-			len_b++;
-		} else {
-			if (len_b > 1 || i) {
-				runs_b++;
-				runs3_b += len_b >= 3;
-			}
-			len_b = 1;
-		}
-		if (ss[i] >= 2 || ss[i] <= -2)
-			mg_add(&ms, ss[i]);
-	}
-	runs_f++;
-	runs3_f += len_f >= 3;
-	runs_b++;
-	runs3_b += len_b >= 3;
-	nz = nev - rep;
-	f->f_repeat = nev ? (double)rep / nev : 0;
-	if (nz) {
-		f->f_fwd = (double)fwd / nz;
-		f->f_bwd = (double)bwd / nz;
-	}
-	f->runs_fwd = (double)runs3_f / runs_f;
-	f->runs_bwd = (double)runs3_b / runs_b;
-
-	/* the stride: exact counts of the candidates */
-	for (int k = 0; k < MG_K && nz; k++) {
-		uint64_t cnt = 0, steady = 0;
-		int64_t s = ms.v[k];
-
-		if (!ms.c[k])
-			continue;
-		for (uint32_t i = 0; i < nev; i++) {
-			if (ss[i] != s)
-				continue;
-			cnt++;
-			steady += (i && ss[i - 1] == s) || (i + 1 < nev && ss[i + 1] == s);
-		}
-		if (cnt > best_c) {
-			best_c = cnt;
-			f->stride = s;
-			f->f_stride = (double)cnt / nz;
-			f->f_steady = (double)steady / nz;
-		}
-	}
-
-	/* reuse times */
-	for (uint32_t i = 0; i < n; i++) {
-		if (!r[i])
-			continue;
-		nre++;
-		rsum += r[i];
-		rsq += (double)r[i] * r[i];
-		mg_add(&mr, r[i]);
-	}
-	f->f_reref = n ? (double)nre / n : 0;
-	if (nre) {
-		double mean = rsum / nre, var = rsq / nre - mean * mean;
-		uint64_t close = 0, cut = f->pages / 10;
-
-		f->cv_reuse = mean > 0 && var > 0 ? sqrt(var) / mean : 0;
-		best_c = 0;
-		for (int k = 0; k < MG_K; k++) {
-			uint64_t cnt = 0, P = (uint64_t)mr.v[k], tol;
-
-			if (!mr.c[k])
-				continue;
-			tol = P / 20 > 1 ? P / 20 : 1;
-			for (uint32_t i = 0; i < n; i++)
-				if (r[i] && r[i] + tol >= P && r[i] <= P + tol)
-					cnt++;
-			if (cnt > best_c || (cnt == best_c && P < f->period)) {
-				best_c = cnt;
-				f->period = P;
-				f->f_loop = (double)cnt / nre;
-			}
-		}
-		for (uint32_t i = 0; i < n; i++)
-			close += r[i] && r[i] < cut;
-		f->f_close = (double)close / nre;
-	}
-
-	/* page counts: frequency of frequencies, ranks from the top */
-	for (uint32_t i = 0; o->cur.e && i <= o->cur.mask; i++) {
-		const struct pent *e = &o->cur.e[i];
-
-		if (e->epoch != o->cur.epoch)
-			continue;
-		p->ff[e->cnt]++;
-		if (e->cnt > maxc)
-			maxc = e->cnt;
-	}
-	for (uint32_t c = 2; c <= maxc; c++) {
-		double m = p->ff[c];
-
-		s2 += m * c * (c - 1);
-		s3 += m * c * (c - 1) * (c - 2);
-	}
-	sumsq = s2 + n;
-	lambda = (double)n / (double)f->span;
-	/* The hot set of a two-level model (a share s of the references
-	 * uniform over H pages, the rest spread thin): sum p^2 = s^2 / H and
-	 * sum p^3 = s^3 / H^2, estimated without bias from the pairs and
-	 * triples of references to one page, give s and H.  It needs some
-	 * triples to be worth anything. */
-	if (s3 >= HOT_TRIPLES && n >= 3) {
-		double p2 = s2 / ((double)n * (n - 1)), p3 = s3 / ((double)n * (n - 1) * (n - 2));
-		double sh = p2 * p2 / p3;
-
-		f->hot_share = sh > 1 ? 1 : sh;
-		f->hot_pages = (uint64_t)(f->hot_share * f->hot_share / p2 + 0.5);
-	}
-	top_n = (f->pages + 9) / 10;
-	for (uint32_t c = maxc; c >= 1; c--) {
-		uint64_t m = p->ff[c];
-
-		if (!m)
-			continue;
-		if (rank < top_n) {
-			uint64_t take = top_n - rank < m ? top_n - rank : m;
-
-			f->top10 += (double)(take * c);
-		}
-		if (cum * 10 < (uint64_t)n * 8) {
-			uint64_t need = ((uint64_t)n * 8 - cum * 10 + 10 * c - 1) / (10 * c);
-
-			f->hot80 += need < m ? need : m;
-		}
-		cum += m * c;
-		rank += m;
-	}
-	f->top10 = n ? f->top10 / n : 0;
-	f->dispersion = n ? sumsq / n - lambda : 0;
-	zipf_fit(p->ff, maxc, f->pages, f);
-	for (uint32_t c = 1; c <= maxc; c++)
-		p->ff[c] = 0;
-}
-
-/* ---- segments ---- */
-
-static int same_seg(const struct pgt_phase_segment *s, unsigned label, unsigned sub,
-		    const struct pgt_phase_features *f)
-{
-	if (s->label != label)
-		return 0;
-	switch (label) {
-	case PGT_PAT_STRIDED: return s->stride == f->stride;
-	case PGT_PAT_LOOPING: return s->period == f->period && s->sub == sub;
-	case PGT_PAT_SEQ_FORWARD:
-	case PGT_PAT_SEQ_BACKWARD: return s->sub == sub;
-	default: return 1;
-	}
-}
-
-static int close_owin(struct pgt_phase *p, struct pobj *o)
-{
-	struct pgt_phase_features f;
-	struct seg_acc *sa;
-	unsigned label, sub;
-	struct ptab tmp;
-
-	if (!o->n)
-		return 0;
-	features(p, o, &f);
-	label = pgt_phase_classify(&f, &sub);
-	if (p->o.keep_windows) {
-		struct pgt_phase_window *w;
-
-		if (grow_from((void **)&o->wins, &o->capwins, o->nwins + 1, sizeof(*o->wins), 2))
-			return -ENOMEM;
-		w = &o->wins[o->nwins++];
-		w->start_ref = o->wstart_ref;
-		w->end_ref = o->last_ref;
-		w->start_ts = o->wstart_ts;
-		w->end_ts = o->last_ts;
-		w->label = (uint8_t)label;
-		w->sub = (uint8_t)sub;
-		w->f = f;
-	}
-	sa = o->nsegs ? &o->segs[o->nsegs - 1] : NULL;
-	if (!sa || o->paused || !same_seg(&sa->s, label, sub, &f)) {
-		/* from one: most objects have one segment */
-		if (grow_from((void **)&o->segs, &o->capsegs, o->nsegs + 1, sizeof(*o->segs), 1))
-			return -ENOMEM;
-		sa = &o->segs[o->nsegs++];
-		memset(sa, 0, sizeof(*sa));
-		sa->s.start_ref = o->wstart_ref;
-		sa->s.start_ts = o->wstart_ts;
-		sa->s.label = (uint8_t)label;
-		sa->s.sub = (uint8_t)sub;
-		sa->s.stride = label == PGT_PAT_STRIDED ? f.stride : 0;
-		sa->s.period = label == PGT_PAT_LOOPING ? f.period : 0;
-	}
-	sa->s.end_ref = o->last_ref;
-	sa->s.end_ts = o->last_ts;
-	sa->s.refs += f.n;
-	sa->s.windows++;
-	sa->s.alpha += f.alpha;
-	sa->s.r2 += f.r2;
-	sa->s.hot_share += f.hot_share;
-	sa->s.hot_pages += (double)f.hot_pages;
-	sa->s.hot80 += (double)f.hot80;
-	sa->s.pages += (double)f.pages;
-	sa->s.f_new += f.f_new;
-	sa->subs[sub]++;
-	o->paused = 0;
-	o->label_refs[label] += f.n;
-	o->windows++;
-	p->windows++;
-	/* the next window: the current table becomes the horizon */
-	tmp = o->prev;
-	o->prev = o->cur;
-	o->cur = tmp;
-	o->cur.epoch = o->prev.epoch + 1;
-	o->cur.live = 0;
-	o->n = 0;
-	o->nev = 0;
-	o->nnew = 0;
-	return 0;
 }
 
 /* ---- phase windows and phases ---- */
@@ -1120,7 +254,7 @@ static struct phacc *new_phase(struct pgt_phase *p, double j, double m)
 {
 	struct phacc *a;
 
-	if (grow((void **)&p->ph, &p->capph, p->nph + 1, sizeof(*p->ph)))
+	if (pgt_grow((void **)&p->ph, &p->capph, p->nph + 1, sizeof(*p->ph)))
 		return NULL;
 	a = &p->ph[p->nph++];
 	memset(a, 0, sizeof(*a));
@@ -1304,7 +438,7 @@ static int close_gwin(struct pgt_phase *p)
 			p->active[keep++] = p->active[i];
 			continue;
 		}
-		err = close_owin(p, o);
+		err = pgt_phase_close_owin(p, o);
 		if (err)
 			return err;
 		obj_drop_tables(o);
@@ -1340,7 +474,7 @@ static inline int ref(struct pgt_phase *p, struct pobj *o, uint64_t key, uint64_
 		p->first_ts = ts;
 	p->last_ts = ts;
 	if (!o->active) {
-		if (grow((void **)&p->active, &p->capactive, p->nactive + 1, sizeof(*p->active)))
+		if (pgt_grow((void **)&p->active, &p->capactive, p->nactive + 1, sizeof(*p->active)))
 			return -ENOMEM;
 		p->active[p->nactive++] = o->index;
 		o->active = 1;
@@ -1357,7 +491,7 @@ static inline int ref(struct pgt_phase *p, struct pobj *o, uint64_t key, uint64_
 	if (o->n == o->cap) {
 		size_t cap = o->cap;
 
-		if (grow_from((void **)&o->r, &cap, o->n + 1, sizeof(*o->r), ARR_FIRST))
+		if (pgt_grow_from((void **)&o->r, &cap, o->n + 1, sizeof(*o->r), ARR_FIRST))
 			return -ENOMEM;
 		o->cap = (uint32_t)cap;
 	}
@@ -1365,8 +499,8 @@ static inline int ref(struct pgt_phase *p, struct pobj *o, uint64_t key, uint64_
 		if (o->nev == o->capev) {
 			size_t cap = o->capev, cap2 = o->capev;
 
-			if (grow_from((void **)&o->seq, &cap, o->nev + 1, sizeof(*o->seq), ARR_FIRST) ||
-			    grow_from((void **)&o->ss, &cap2, o->nev + 1, sizeof(*o->ss), ARR_FIRST))
+			if (pgt_grow_from((void **)&o->seq, &cap, o->nev + 1, sizeof(*o->seq), ARR_FIRST) ||
+			    pgt_grow_from((void **)&o->ss, &cap2, o->nev + 1, sizeof(*o->ss), ARR_FIRST))
 				return -ENOMEM;
 			o->capev = (uint32_t)(cap < cap2 ? cap : cap2);
 		}
@@ -1379,7 +513,7 @@ static inline int ref(struct pgt_phase *p, struct pobj *o, uint64_t key, uint64_
 		r = (uint32_t)(o->t - e->last);
 	} else {
 		const struct pent *pe = ptab_find(&o->prev, key, h);
-		int s = pe ? 1 : seen(p, o, key);
+		int s = pe ? 1 : pgt_phase_seen(p, o, key);
 
 		if (s == -ENOMEM)	/* not "unknown": that would change the labels */
 			return -ENOMEM;
@@ -1426,7 +560,7 @@ static inline int ref(struct pgt_phase *p, struct pobj *o, uint64_t key, uint64_
 	if (o->gw_no != p->gw_no) {
 		o->gw_no = p->gw_no;
 		o->gw_refs = 0;
-		if (grow((void **)&p->touched, &p->captouched, p->ntouched + 1, sizeof(*p->touched)))
+		if (pgt_grow((void **)&p->touched, &p->captouched, p->ntouched + 1, sizeof(*p->touched)))
 			return -ENOMEM;
 		p->touched[p->ntouched++] = o->index;
 	}
@@ -1434,7 +568,7 @@ static inline int ref(struct pgt_phase *p, struct pobj *o, uint64_t key, uint64_
 	w->refs++;
 	p->gref++;
 	if (o->n == p->o.window) {
-		int err = close_owin(p, o);
+		int err = pgt_phase_close_owin(p, o);
 
 		if (err)
 			return err;
@@ -1741,7 +875,7 @@ int pgt_phase__finish(struct pgt_phase *p)
 		return 0;
 	p->finished = 1;
 	for (size_t i = 0; i < p->nobjs; i++) {
-		err = close_owin(p, p->objs[i]);
+		err = pgt_phase_close_owin(p, p->objs[i]);
 		if (err)
 			return err;
 		obj_drop_tables(p->objs[i]);

@@ -27,83 +27,12 @@
  * sampled weight among the hits at distance 1 (SHARDS-adj).  The fixed-size variant keeps at most N sampled pages:
  * when one more arrives, the page with the largest hash leaves (a max
  * heap) and R drops to that hash.
- */
-#include <errno.h>
+ */#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "pgtrace/analysis.h"
-#include "util/u64map.h"
-#include "util/util.h"
-
-#define NONE UINT32_MAX
-#define BLOCK_BITS 512u
-#define SAMPLE_BITS 24
-#define SAMPLE_ONE (1u << SAMPLE_BITS)
-#define BATCH 256
-#define AHEAD 16
-#define DEFAULT_WINDOW 100000u
-/* First sizes of what grows: small, so that the thousands of accumulators
- * of stats --by cost what their pages need (the page array and the table
- * double, so a large trace pays a few more doublings, once) */
-#define TABLE_MIN 8u		/* table slots */
-#define PAGES_MIN 4u		/* page records */
-#define HIST_MIN 8u		/* histogram bins */
-#define WIN_MIN 1u		/* windows */
-#define HEAP_MIN 16u		/* fixed-size sample heap entries */
-
-/* ---- histograms ---- */
-
-unsigned pgt_hist_bin(uint64_t v)
-{
-	unsigned e;
-
-	if (v < 32)
-		return (unsigned)v;
-	e = 63u - (unsigned)__builtin_clzll(v);		/* >= 5 */
-	return (e - 4) * 16 + (unsigned)(v >> (e - 4));
-}
-
-uint64_t pgt_hist_lo(unsigned bin)
-{
-	unsigned shift;
-
-	if (bin < 32)
-		return bin;
-	shift = bin / 16 - 1;
-	return (uint64_t)(16 + bin % 16) << shift;
-}
-
-uint64_t pgt_hist_hi(unsigned bin)
-{
-	if (bin < 32)
-		return bin;
-	return pgt_hist_lo(bin) + (((uint64_t)1 << (bin / 16 - 1)) - 1);
-}
-
-double pgt_irf_bin_lo(unsigned bin)
-{
-	return pow(10.0, PGT_IRF_DECADE_MIN + bin / 10.0);
-}
-
-static unsigned irf_bin(double irf)
-{
-	double b = floor((log10(irf) - PGT_IRF_DECADE_MIN) * 10.0 + 1e-9);
-
-	if (!(b >= 0))
-		return 0;
-	return b >= PGT_IRF_BINS ? PGT_IRF_BINS - 1 : (unsigned)b;
-}
-
-/* ---- live slots: bits and a Fenwick tree of block counts ---- */
-
-struct live {
-	uint64_t *bits;
-	uint32_t *fen;		/* 1-based */
-	uint32_t cap, nblocks;	/* cap: slots, a multiple of BLOCK_BITS */
-	uint32_t next, n;	/* next slot to hand out; live slots */
-};
+#include "analysis/stats-int.h"
 
 static int live_alloc(struct live *l, uint32_t cap)
 {
@@ -165,69 +94,6 @@ static inline uint32_t live_upto(const struct live *l, uint32_t slot)
 	s += popcount64(w[last] & (~0ull >> (63 - slot % 64)));
 	return s;
 }
-
-/* ---- the accumulator ---- */
-
-struct page {
-	uint64_t key;
-	uint32_t obj;
-	uint32_t slot;		/* live slot; next free id when on the free list */
-	uint64_t last;		/* reference number of its last reference */
-};
-
-struct pagex {
-	double irf;		/* sum of 1/gap */
-	uint32_t cnt;		/* references, saturating */
-	uint32_t pad;
-};
-
-struct heapent {
-	uint32_t h, id;
-};
-
-struct pgt_stats {
-	struct pgt_stats_opts o;
-	/* pages */
-	struct page *pages;
-	struct pagex *px;	/* per-page results (no_pages: NULL) */
-	uint64_t *last_ns;	/* PGT_IRF_NS only */
-	uint32_t npages, cap_pages, free_id;
-	uint32_t *table;	/* tag << idbits | page id + 1; 0 empty */
-	uint32_t tmask, tused, idbits, idmask;
-	struct live live;
-	/* sampling */
-	uint32_t threshold;	/* sample when hash < threshold */
-	double weight;		/* 1 / rate */
-	struct heapent *heap;	/* fixed size: max heap of sampled hashes */
-	uint32_t nheap;
-	/* counters */
-	uint64_t refs, sampled;
-	double sampled_w;	/* sum of the weights of the sampled references */
-	uint64_t first_ts, last_ts;
-	double cold, dist_sum, dist_n, reuse_sum, reuse_n;
-	/* histograms, grown to the highest bin used (hcap bins each; all
-	 * PGT_HIST_BINS after finish unless lean): a key of --by with a few
-	 * pages needs a few dozen bins, not 5 x 1024 */
-	double *dist, *reuse, *reuse_tot;
-	double *tail, *tail_tot;	/* n - last reference; tcap bins, at finish */
-	unsigned hcap, tcap;
-	uint32_t capheap;	/* fixed size: heap entries allocated */
-	uint64_t *above;	/* nsizes + 1: references missing exactly sizes[..k) */
-	uint64_t *sizes;	/* sorted copy */
-	/* windows */
-	struct pgt_wss_window *win;
-	size_t nwin, capwin;
-	uint64_t win_ref, win_ts;	/* start of the open window */
-	double win_pages;
-	int win_open;
-	/* results */
-	struct pgt_stats_object *objs;
-	size_t nobjs;
-	uint32_t *ranks;	/* reference counts, descending */
-	uint64_t nranks;
-	struct pgt_stats_summary sum;
-	int finished;
-};
 
 static inline uint64_t page_hash(uint64_t salt, uint32_t obj, uint64_t key)
 {
@@ -599,7 +465,7 @@ static void shrink_sample(struct pgt_stats *s)
 
 /* ---- windows ---- */
 
-static int close_window(struct pgt_stats *s)
+int pgt_stats_close_window(struct pgt_stats *s)
 {
 	struct pgt_wss_window *w;
 
@@ -629,7 +495,7 @@ static inline int window_check(struct pgt_stats *s, uint64_t ts)
 		if (s->o.window_ns ? ts - s->win_ts < s->o.window_ns || ts < s->win_ts
 				   : s->refs - s->win_ref < s->o.window)
 			return 0;
-		if (close_window(s))
+		if (pgt_stats_close_window(s))
 			return -ENOMEM;
 	}
 	s->win_open = 1;
@@ -645,7 +511,7 @@ static inline int window_check(struct pgt_stats *s, uint64_t ts)
 /* ---- histograms ---- */
 
 /* Grow the arrays of @n bins at *@a.. to @ncap bins, the new ones zero. */
-static int grow_bins(double **a, size_t na, unsigned n, unsigned ncap)
+int pgt_stats_grow_bins(double **a, size_t na, unsigned n, unsigned ncap)
 {
 	for (size_t i = 0; i < na; i++) {
 		double *p = realloc(a[i], ncap * sizeof(*p));
@@ -659,7 +525,7 @@ static int grow_bins(double **a, size_t na, unsigned n, unsigned ncap)
 }
 
 /* Room in the reference histograms for bin @b. */
-static int hist_room(struct pgt_stats *s, unsigned b)
+int pgt_stats_hist_room(struct pgt_stats *s, unsigned b)
 {
 	double *h[3] = { s->dist, s->reuse, s->reuse_tot };
 	unsigned nc = s->hcap ? s->hcap : HIST_MIN;
@@ -669,7 +535,7 @@ static int hist_room(struct pgt_stats *s, unsigned b)
 		nc *= 2;
 	if (nc > PGT_HIST_BINS)
 		nc = PGT_HIST_BINS;
-	err = grow_bins(h, 3, s->hcap, nc);
+	err = pgt_stats_grow_bins(h, 3, s->hcap, nc);
 	/* each array that moved is kept, so none is lost on failure */
 	s->dist = h[0];
 	s->reuse = h[1];
@@ -750,7 +616,7 @@ static inline int old_page(struct pgt_stats *s, uint32_t id, uint64_t ts)
 		sd = (uint64_t)((double)d * w + 0.5);
 	db = pgt_hist_bin(sd - 1);
 	b = pgt_hist_bin(rt);
-	if ((db >= s->hcap || b >= s->hcap) && hist_room(s, db > b ? db : b))
+	if ((db >= s->hcap || b >= s->hcap) && pgt_stats_hist_room(s, db > b ? db : b))
 		return -ENOMEM;
 	s->dist[db] += w;
 	s->dist_sum += (double)sd * w;
@@ -923,349 +789,4 @@ int pgt_stats__feed(struct pgt_stats *s, const struct pgt_event *ev, size_t n)
 		nq = 0;
 	}
 	return 0;
-}
-
-/* ---- results ---- */
-
-static int cmp_u32_desc(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x > y ? -1 : x < y;
-}
-
-/* Reference counts in descending order (LSD radix sort, 16 bits at a time). */
-static int rank_pages(struct pgt_stats *s)
-{
-	uint64_t n = s->npages;
-	uint32_t *a, *tmp;
-
-	s->ranks = malloc((n ? n : 1) * sizeof(*a));
-	tmp = malloc((n ? n : 1) * sizeof(*tmp));
-	if (!s->ranks || !tmp) {
-		free(tmp);
-		return -ENOMEM;
-	}
-	a = s->ranks;
-	for (uint64_t i = 0; i < n; i++)
-		a[i] = s->px[i].cnt;
-	if (n < 4096) {
-		qsort(a, n, sizeof(*a), cmp_u32_desc);
-	} else {
-		uint64_t *c = malloc(65537 * sizeof(*c));
-
-		if (!c) {
-			free(tmp);
-			return -ENOMEM;
-		}
-		for (int pass = 0; pass < 2; pass++) {
-			int sh = pass * 16;
-
-			memset(c, 0, 65537 * sizeof(*c));
-			for (uint64_t i = 0; i < n; i++)
-				c[(0xffffu - ((a[i] >> sh) & 0xffffu)) + 1]++;
-			for (int k = 0; k < 65536; k++)
-				c[k + 1] += c[k];
-			for (uint64_t i = 0; i < n; i++)
-				tmp[c[0xffffu - ((a[i] >> sh) & 0xffffu)]++] = a[i];
-			memcpy(a, tmp, n * sizeof(*a));
-		}
-		free(c);
-	}
-	free(tmp);
-	s->nranks = n;
-	return 0;
-}
-
-/* Zipf on the head: least squares of log frequency on log rank over the
- * ranks whose frequency is at least 32 (else 8, else 2), at least 8 of them. */
-static void zipf_fit(struct pgt_stats *s)
-{
-	static const uint32_t mins[] = { 32, 8, 2 };
-
-	for (size_t m = 0; m < PGT_ARRAY_SIZE(mins); m++) {
-		double sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0, k = 0, den;
-		uint64_t r;
-
-		for (r = 0; r < s->nranks && s->ranks[r] >= mins[m]; r++) {
-			double x = log((double)(r + 1)), y = log((double)s->ranks[r]);
-
-			sx += x;
-			sy += y;
-			sxx += x * x;
-			sxy += x * y;
-			syy += y * y;
-			k++;
-		}
-		if (k < 8)
-			continue;
-		den = k * sxx - sx * sx;
-		if (den <= 0)
-			continue;
-		s->sum.zipf_alpha = -(k * sxy - sx * sy) / den;
-		{
-			double vy = k * syy - sy * sy;
-
-			s->sum.zipf_r2 = vy > 0 ? (k * sxy - sx * sy) * (k * sxy - sx * sy) / (den * vy) : 1;
-		}
-		s->sum.zipf_lo = 1;
-		s->sum.zipf_hi = r;
-		return;
-	}
-}
-
-/* The summary's IRF figures alone (lean: no per-object array). */
-static void irf_summary(struct pgt_stats *s)
-{
-	double gaps_all = 0, irf_all = 0, mean_all = 0;
-
-	for (uint32_t id = 0; id < s->npages; id++) {
-		uint32_t c = s->px[id].cnt;
-
-		if (c >= 2) {
-			mean_all += s->px[id].irf / (s->o.irf_n ? c : c - 1);
-			irf_all += s->px[id].irf;
-			gaps_all += c - 1;
-			s->sum.reaccessed++;
-		}
-	}
-	s->sum.irf_mean = s->sum.reaccessed ? mean_all / (double)s->sum.reaccessed : 0;
-	s->sum.irf_weighted = gaps_all > 0 ? irf_all / gaps_all : 0;
-}
-
-static int per_object(struct pgt_stats *s)
-{
-	struct pgt_stats_object *o = NULL;
-	struct u64map idx = { 0 };
-	double gaps_all = 0, irf_all = 0, mean_all = 0;
-	size_t n = 0;
-
-	if (s->o.lean) {
-		irf_summary(s);
-		return 0;
-	}
-	for (uint32_t id = 0; id < s->npages; id++) {
-		const struct page *pg = &s->pages[id];
-		struct pgt_stats_object *x;
-		uint32_t c = s->px[id].cnt, k = u64map_get(&idx, pg->obj);
-
-		if (k == U64MAP_NONE) {
-			void *p = realloc(o, (n + 1) * sizeof(*o));
-
-			if (!p || u64map_put(&idx, pg->obj, (uint32_t)n)) {
-				free(p ? p : o);
-				u64map_release(&idx);
-				return -ENOMEM;
-			}
-			o = p;
-			memset(&o[n], 0, sizeof(o[n]));
-			o[n].obj = pg->obj;
-			k = (uint32_t)n++;
-		}
-		x = &o[k];
-		x->refs += c;
-		x->pages++;
-		if (c >= 2) {
-			double avg = s->px[id].irf / (s->o.irf_n ? c : c - 1);
-
-			x->reaccessed++;
-			x->irf_mean += avg;
-			x->irf_weighted += s->px[id].irf;
-			x->irf_hist[irf_bin(avg)]++;
-			mean_all += avg;
-			irf_all += s->px[id].irf;
-			gaps_all += c - 1;
-		}
-	}
-	for (size_t i = 0; i < n; i++) {
-		double gaps = (double)(o[i].refs - o[i].pages);
-
-		s->sum.reaccessed += o[i].reaccessed;
-		o[i].irf_weighted = gaps > 0 ? o[i].irf_weighted / gaps : 0;
-		o[i].irf_mean = o[i].reaccessed ? o[i].irf_mean / (double)o[i].reaccessed : 0;
-	}
-	s->sum.irf_mean = s->sum.reaccessed ? mean_all / (double)s->sum.reaccessed : 0;
-	s->sum.irf_weighted = gaps_all > 0 ? irf_all / gaps_all : 0;
-	u64map_release(&idx);
-	s->objs = o;
-	s->nobjs = n;
-	return 0;
-}
-
-int pgt_stats__finish(struct pgt_stats *s)
-{
-	double adj;
-	int err;
-
-	if (s->finished)
-		return 0;
-	s->finished = 1;
-	err = close_window(s);
-	if (err)
-		return err;
-	/* SHARDS-adj: the sample's weight falls short of (or over) the
-	 * references seen, by chance; the difference would go to the first
-	 * bin, which is a hit for every size, so the miss ratios (over all
-	 * references) already account for it: it is reported, not added */
-	adj = (double)s->refs - s->sampled_w;
-	s->sum.shards_adj = s->threshold < SAMPLE_ONE && s->sampled ? adj : 0;
-	s->sum.refs = s->refs;
-	s->sum.first_ts = s->first_ts;
-	s->sum.last_ts = s->last_ts;
-	s->sum.rate = 1.0 / s->weight;
-	s->sum.sampled_refs = s->sampled;
-	s->sum.cold = (uint64_t)llround(s->cold);
-	s->sum.pages = s->sum.cold;
-	s->sum.mean_distance = s->dist_n > 0 ? s->dist_sum / s->dist_n : 0;
-	s->sum.mean_reuse = s->reuse_n > 0 ? s->reuse_sum / s->reuse_n : 0;
-	s->sum.windows = s->nwin;
-	if (!s->o.lean) {
-		/* the accessors' arrays hold PGT_HIST_BINS bins */
-		err = hist_room(s, PGT_HIST_BINS - 1);
-		if (err)
-			return err;
-	}
-	{
-		/* the oldest last reference is at least the first one's age */
-		double *t[2] = { NULL, NULL };
-		unsigned nc = s->o.lean ? pgt_hist_bin(s->refs) + 1 : PGT_HIST_BINS;
-
-		err = grow_bins(t, 2, 0, nc);
-		s->tail = t[0];
-		s->tail_tot = t[1];
-		if (err)
-			return err;
-		s->tcap = nc;
-	}
-	for (uint32_t id = 0; id < s->npages; id++) {
-		uint64_t last = s->pages[id].last, age;
-		unsigned b;
-
-		if (last == UINT64_MAX)
-			continue;
-		age = s->refs - last;
-		b = pgt_hist_bin(age);
-		s->tail[b] += s->weight;
-		s->tail_tot[b] += (double)age * s->weight;
-	}
-	if (!s->o.no_pages && s->npages) {
-		err = per_object(s);
-		if (!err)
-			err = rank_pages(s);
-		if (err)
-			return err;
-		zipf_fit(s);
-	}
-	s->sum.bytes = (uint64_t)s->cap_pages * (sizeof(*s->pages) + (s->px ? sizeof(*s->px) : 0) +
-						 (s->last_ns ? sizeof(*s->last_ns) : 0)) +
-		       (uint64_t)(s->table ? s->tmask + 1 : 0) * sizeof(*s->table) + s->live.cap / 8 +
-		       (uint64_t)(s->live.nblocks + 1) * sizeof(*s->live.fen) +
-		       (uint64_t)s->capheap * sizeof(*s->heap) + s->capwin * sizeof(*s->win) +
-		       ((uint64_t)s->hcap * 3 + (uint64_t)s->tcap * 2) * sizeof(double) +
-		       s->nobjs * sizeof(*s->objs) + s->nranks * sizeof(*s->ranks) + sizeof(*s);
-	return 0;
-}
-
-void pgt_stats__summary(const struct pgt_stats *s, struct pgt_stats_summary *out)
-{
-	*out = s->sum;
-}
-
-const double *pgt_stats__distance_hist(const struct pgt_stats *s)
-{
-	return s->dist;
-}
-
-const double *pgt_stats__reuse_hist(const struct pgt_stats *s)
-{
-	return s->reuse;
-}
-
-unsigned pgt_stats__hist_bins(const struct pgt_stats *s)
-{
-	return s->hcap;
-}
-
-double pgt_stats__miss_ratio(const struct pgt_stats *s, uint64_t pages)
-{
-	double miss = s->cold;
-
-	if (!s->refs)
-		return 0;
-	/* a reference misses when its distance d > pages, d - 1 >= pages;
-	 * no distance passes the pages seen */
-	uint64_t top = s->cold >= 1 ? (uint64_t)llround(s->cold) - 1 : 0;
-
-	for (unsigned b = 0; b < s->hcap; b++) {
-		uint64_t lo = pgt_hist_lo(b), hi = pgt_hist_hi(b);
-
-		if (hi > top && lo <= top)
-			hi = top;
-
-		if (lo >= pages)
-			miss += s->dist[b];
-		else if (hi >= pages)	/* part of the bin, values taken as even */
-			miss += s->dist[b] * (double)(hi - pages + 1) / (double)(hi - lo + 1);
-	}
-	miss /= (double)s->refs;
-	return miss < 0 ? 0 : miss > 1 ? 1 : miss;
-}
-
-uint64_t pgt_stats__misses_at(const struct pgt_stats *s, size_t i)
-{
-	uint64_t m = (uint64_t)llround(s->cold);
-
-	if (i >= s->o.nsizes || !s->above)
-		return 0;
-	for (size_t k = i + 1; k <= s->o.nsizes; k++)
-		m += s->above[k];
-	return m;
-}
-
-/* Sum over a histogram's values v of min(v, tau). */
-static double sum_min(const double *cnt, const double *tot, unsigned nbins, uint64_t tau)
-{
-	double t = 0;
-
-	for (unsigned b = 0; b < nbins; b++) {
-		uint64_t lo = pgt_hist_lo(b), hi = pgt_hist_hi(b);
-
-		if (!cnt[b])
-			continue;
-		if (hi < tau) {
-			t += tot[b];
-		} else if (lo >= tau) {
-			t += cnt[b] * (double)tau;
-		} else {	/* part of the bin, values taken as even */
-			double below = cnt[b] * (double)(tau - lo) / (double)(hi - lo + 1);
-
-			t += below * (double)(lo + tau - 1) / 2 + (cnt[b] - below) * (double)tau;
-		}
-	}
-	return t;
-}
-
-double pgt_stats__wss_mean(const struct pgt_stats *s, uint64_t tau)
-{
-	if (!s->refs)
-		return 0;
-	return (sum_min(s->reuse, s->reuse_tot, s->hcap, tau) + sum_min(s->tail, s->tail_tot, s->tcap, tau)) /
-	       (double)s->refs;
-}
-
-const struct pgt_wss_window *pgt_stats__windows(const struct pgt_stats *s, size_t *n)
-{
-	*n = s->nwin;
-	return s->win;
-}
-
-const struct pgt_stats_object *pgt_stats__objects(const struct pgt_stats *s, size_t *n)
-{
-	*n = s->nobjs;
-	return s->objs;
-}
-
-uint64_t pgt_stats__rank_freq(const struct pgt_stats *s, uint64_t rank)
-{
-	return rank >= 1 && rank <= s->nranks ? s->ranks[rank - 1] : 0;
 }

@@ -49,15 +49,8 @@ static struct lk_proc *proc_of(struct lackey *lk, uint32_t pid)
 			return &lk->procs[i];
 		}
 	}
-	if (lk->nprocs == lk->cap) {
-		size_t ncap = lk->cap ? lk->cap * 2 : 8;
-		struct lk_proc *n = realloc(lk->procs, ncap * sizeof(*n));
-
-		if (!n)
-			return NULL;
-		lk->procs = n;
-		lk->cap = ncap;
-	}
+	if (pgt_grow((void **)&lk->procs, &lk->cap, lk->nprocs + 1, sizeof(*lk->procs)))
+		return NULL;
 	p = &lk->procs[lk->nprocs];
 	memset(p, 0, sizeof(*p));
 	p->pid = pid;

@@ -2,6 +2,13 @@
 /*
  * merge: the events of several traces in one stream, ordered by time.
  *
+ * One file of about 1,000 lines on purpose: the translation of objects
+ * and processes, the heap and the set-up all work on one private struct
+ * merge and keep one invariant together (a merged id, pid or record is
+ * decided once, in time order, before the events that use it); split
+ * apart they would need that struct in a shared header and the order
+ * argued across files, for a file barely over the size.
+ *
  * A binary heap holds the inputs by the time of their next event (ties:
  * the earlier input first).  The input on top gives events for as long as
  * they come no later than the best of its two children, so traces that

@@ -101,15 +101,8 @@ int pgt_is_reference(unsigned type)
 
 static int push(struct reduce *r, const struct pgt_event *ev)
 {
-	if (r->nout == r->cap) {
-		size_t ncap = r->cap ? r->cap * 2 : OUT_BATCH * 2;
-		struct pgt_event *n = realloc(r->out, ncap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		r->out = n;
-		r->cap = ncap;
-	}
+	if (pgt_grow_from((void **)&r->out, &r->cap, r->nout + 1, sizeof(*r->out), OUT_BATCH * 2))
+		return -ENOMEM;
 	r->out[r->nout++] = *ev;
 	return 0;
 }

@@ -2,6 +2,11 @@
 /*
  * split: one trace per key (pid, file, user, time slice, ...).
  *
+ * One file of about 1,000 lines on purpose: the buffering, the budget and
+ * the lean writers below are one policy over one private state (what is
+ * held, where, and when it goes out), described once here; its halves
+ * would share every field.
+ *
  * Events are buffered per trace and written as packets when a trace's
  * buffer holds a packet, when a run of events of one key ends with at
  * least a quarter of a packet held (written while still in the cache:

@@ -24,6 +24,7 @@
 
 #include "util/u64map.h"
 #include "pgtrace/plot.h"
+#include "util/util.h"
 
 #define FIRST_ROWS 1u
 #define GRID_BUDGET (256ull << 20)	/* bytes of grids, all objects together */
@@ -224,15 +225,8 @@ static struct obj *get_obj(struct pgt_heat *h, uint32_t id)
 
 	if (i != U64MAP_NONE)
 		return &h->objs[i];
-	if (h->nobjs == h->capobjs) {
-		size_t nc = h->capobjs ? h->capobjs * 2 : 64;
-		void *p = realloc(h->objs, nc * sizeof(*h->objs));
-
-		if (!p)
-			return NULL;
-		h->objs = p;
-		h->capobjs = nc;
-	}
+	if (pgt_grow_from((void **)&h->objs, &h->capobjs, h->nobjs + 1, sizeof(*h->objs), 64))
+		return NULL;
 	o = &h->objs[h->nobjs];
 	memset(o, 0, sizeof(*o));
 	o->obj = id;

@@ -158,6 +158,77 @@ int pgt_parse_duration(const char *s, uint64_t *out)
 	return -PGT_EPARSE;
 }
 
+/* One item of a size list: [s, s + len). */
+static int parse_count(const char *s, size_t len, uint64_t max, uint64_t *out)
+{
+	char tmp[32];
+	uint64_t v, mult = 1;
+	int err;
+
+	if (!len || len >= sizeof(tmp))
+		return -PGT_EPARSE;
+	memcpy(tmp, s, len);
+	tmp[len] = 0;
+	switch (tmp[len - 1]) {
+	case 'K': case 'k': mult = 1ull << 10; break;
+	case 'M': case 'm': mult = 1ull << 20; break;
+	case 'G': case 'g': mult = 1ull << 30; break;
+	}
+	if (mult > 1)
+		tmp[--len] = 0;
+	err = pgt_parse_u64(tmp, &v);
+	if (err)
+		return err;
+	if (!v || v > max / mult)
+		return -ERANGE;
+	*out = v * mult;
+	return 0;
+}
+
+int pgt_parse_size_list(const char *s, uint64_t max, uint64_t **out, size_t *n,
+			size_t *bad, size_t *bad_len)
+{
+	uint64_t *v = NULL;
+	size_t nv = 0, cap = 0;
+	const char *p = s;
+	int err = -PGT_EPARSE;
+
+	*out = NULL;
+	*n = 0;
+	if (!s) {
+		if (bad)
+			*bad = 0;
+		if (bad_len)
+			*bad_len = 0;
+		return -PGT_EPARSE;
+	}
+	for (;;) {
+		size_t len = strcspn(p, ",");
+
+		err = pgt_grow((void **)&v, &cap, nv + 1, sizeof(*v));
+		if (err)
+			goto fail;
+		err = parse_count(p, len, max, &v[nv]);
+		if (err) {
+			if (bad)
+				*bad = (size_t)(p - s);
+			if (bad_len)
+				*bad_len = len;
+			goto fail;
+		}
+		nv++;
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
+	*out = v;
+	*n = nv;
+	return 0;
+fail:
+	free(v);
+	return err;
+}
+
 static int parse_bound(const char *s, size_t len, int time, struct pgt_bound *b)
 {
 	char tmp[64];

@@ -7,6 +7,25 @@
 
 #include "util.h"
 
+int pgt_grow_slow(void **p, size_t *cap, size_t need, size_t elem, size_t first)
+{
+	size_t n = *cap ? *cap : first ? first : 1;
+	void *np;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n = n > SIZE_MAX / 2 ? need : n * 2;
+	if (!elem || n > SIZE_MAX / elem)
+		return -ENOMEM;
+	np = realloc(*p, n * elem);
+	if (!np)
+		return -ENOMEM;
+	*p = np;
+	*cap = n;
+	return 0;
+}
+
 int pgt_buf__reserve(struct pgt_buf *b, size_t more)
 {
 	size_t cap;

@@ -113,6 +113,24 @@ static inline int pgt_get_varint(const uint8_t **pp, const uint8_t *end, uint64_
 static inline uint64_t pgt_zigzag(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
 static inline int64_t pgt_unzigzag(uint64_t v) { return (int64_t)(v >> 1) ^ -(int64_t)(v & 1); }
 
+/* Grow the array *@p of *@cap elements of @elem bytes to hold at least
+ * @need of them: the capacity doubles from 8 (pgt_grow_from: from @first,
+ * for per-object arrays that are mostly tiny), so appending one at a
+ * time costs amortised O(1).  Overflow-checked: a size past SIZE_MAX is
+ * -ENOMEM, never a short array.  On failure *@p and *@cap are unchanged
+ * (the caller still owns and frees *@p).  Return: 0 or -ENOMEM. */
+int pgt_grow_slow(void **p, size_t *cap, size_t need, size_t elem, size_t first);
+static inline int pgt_grow_from(void **p, size_t *cap, size_t need, size_t elem, size_t first)
+{
+	if (PGT_LIKELY(need <= *cap))
+		return 0;
+	return pgt_grow_slow(p, cap, need, elem, first);
+}
+static inline int pgt_grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	return pgt_grow_from(p, cap, need, elem, 8);
+}
+
 /* A growable byte buffer. */
 struct pgt_buf {
 	uint8_t *data;

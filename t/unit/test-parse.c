@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pgtrace/parse.h"
@@ -381,6 +382,67 @@ static void test_range_resolve(void **state)
 	}
 }
 
+/* Size lists: one suffix rule (K, M, G in either case, powers of 1024,
+ * whole counts), values kept in the order given, every item checked. */
+static void test_size_list(void **state)
+{
+	static const struct {
+		const char *s;
+		size_t n;
+		uint64_t v[4];
+	} ok[] = {
+		{ "1", 1, { 1 } },
+		{ "64,1K,16K", 3, { 64, 1024, 16384 } },
+		{ "1k,2m,1g", 3, { 1024, 2ull << 20, 1ull << 30 } },
+		{ "4M,1,0x10", 3, { 4ull << 20, 1, 16 } },
+		{ "3G,3G", 2, { 3ull << 30, 3ull << 30 } },
+		{ "4294967295", 1, { 4294967295ull } },
+		{ "1_000,4G", 2, { 1000, 4ull << 30 } },
+	};
+	static const struct {
+		const char *s;
+		int err;
+		size_t at, len;
+	} bad[] = {
+		{ "", -PGT_EPARSE, 0, 0 }, { ",", -PGT_EPARSE, 0, 0 },
+		{ "1,,2", -PGT_EPARSE, 2, 0 }, { "1,", -PGT_EPARSE, 2, 0 },
+		{ "0", -ERANGE, 0, 1 }, { "1,0K", -ERANGE, 2, 2 },
+		{ "64,1KB", -PGT_EPARSE, 3, 3 }, { "1KiB", -PGT_EPARSE, 0, 4 },
+		{ "1.5K", -PGT_EPARSE, 0, 4 }, { "K", -PGT_EPARSE, 0, 1 },
+		{ "1T", -PGT_EPARSE, 0, 2 }, { "-1", -PGT_EPARSE, 0, 2 },
+		{ " 1", -PGT_EPARSE, 0, 2 }, { "1 ,2", -PGT_EPARSE, 0, 2 },
+		{ "1KK", -PGT_EPARSE, 0, 3 }, { "8,4294967296", -ERANGE, 2, 10 },
+		{ "4194304K", -ERANGE, 0, 8 }, { "4G", -ERANGE, 0, 2 },
+		{ "99999999999999999999", -ERANGE, 0, 20 },
+	};
+	uint64_t *v;
+	size_t n, at, len;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		uint64_t max = i == 6 ? 4ull << 30 : i == 4 ? 3ull << 30 : UINT32_MAX;
+
+		assert_int_equal(pgt_parse_size_list(ok[i].s, max, &v, &n, &at, &len), 0);
+		assert_int_equal(n, ok[i].n);
+		for (size_t j = 0; j < n; j++)
+			assert_int_equal(v[j], ok[i].v[j]);
+		free(v);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		v = (uint64_t *)&n;	/* must come back NULL */
+		at = len = 99;
+		if (pgt_parse_size_list(bad[i].s, UINT32_MAX, &v, &n, &at, &len) != bad[i].err)
+			fail_msg("size list '%s': not %d", bad[i].s, bad[i].err);
+		assert_null(v);
+		assert_int_equal(n, 0);
+		if (at != bad[i].at || len != bad[i].len)
+			fail_msg("size list '%s': item at %zu+%zu, not %zu+%zu", bad[i].s, at, len,
+				 bad[i].at, bad[i].len);
+	}
+	assert_int_equal(pgt_parse_size_list(NULL, 1, &v, &n, NULL, NULL), -PGT_EPARSE);
+	assert_null(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -388,6 +450,7 @@ int main(void)
 		cmocka_unit_test(test_u64_max),
 		cmocka_unit_test(test_double),
 		cmocka_unit_test(test_size),
+		cmocka_unit_test(test_size_list),
 		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_range_time),
 		cmocka_unit_test(test_range_events),
