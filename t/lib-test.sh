@@ -39,6 +39,9 @@ test_count=0
 test_failed=0
 test_skipped=0
 export LC_ALL=C
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+export PY
 
 pgtrace() { "$PGTRACE" "$@"; }
 
@@ -100,7 +103,7 @@ test_cmp() {
 # that is a list, a dict, a bool or null is printed as JSON, others as
 # Python prints them.
 test_json() {
-	/usr/bin/env python3 - "$1" "$2" 3<&0 <<-'EOF'
+	"$PY" - "$1" "$2" 3<&0 <<-'EOF'
 	import json, os, sys
 	d = json.load(os.fdopen(3) if sys.argv[1] == "-" else open(sys.argv[1]))
 	def F(p):
@@ -113,7 +116,7 @@ test_json() {
 }
 
 test_json_assert() {
-	/usr/bin/env python3 - "$1" "$2" 3<&0 <<-'EOF'
+	"$PY" - "$1" "$2" 3<&0 <<-'EOF'
 	import json, os, sys
 	d = json.load(os.fdopen(3) if sys.argv[1] == "-" else open(sys.argv[1]))
 	def F(p):
