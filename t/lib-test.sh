@@ -123,7 +123,7 @@ test_json_assert() {
 	    m = [x for x in d["files"] if x["path"] == p]
 	    assert len(m) == 1, "%d entries for %r" % (len(m), p)
 	    return m[0]
-	code = sys.argv[2]
+	code = sys.argv[2].strip()
 	try:
 	    try:
 	        c = compile(code, "test_json_assert", "eval")
@@ -205,6 +205,7 @@ test_lazy_prereq UTSNS 'no UTS namespace to set another host name' 'unshare --ut
 test_lazy_prereq FINCORE 'no fincore' 'command -v fincore'
 test_lazy_prereq VMTOUCH 'no vmtouch' 'command -v vmtouch'
 test_lazy_prereq DPKG 'no dpkg: not a Debian machine' 'command -v dpkg'
+test_lazy_prereq DEVFULL 'no writable /dev/full' 'test -w /dev/full'
 test_lazy_prereq DAMON 'no DAMON sysfs interface' '[ -d /sys/kernel/mm/damon/admin/kdamonds ]'
 # chromium, installed if missing and root
 test_lazy_prereq CHROMIUM 'chromium not installed' '
@@ -249,6 +250,20 @@ pages_of() { pgtrace dump --format csv --fields type,ino,npages "$3" |
 
 # png ARGS: t/png.py (checks and measures of PNG files)
 png() { python3 "$TEST_DIR/png.py" "$@"; }
+
+# mkcsv FILE PATH...: a CSV trace of 100 references to each path (in
+# pgtrace's CSV, \xNN in a field is the byte NN)
+mkcsv() {
+	python3 - "$@" <<-\EOF
+	import csv, sys
+	with open(sys.argv[1], "w", newline="") as f:
+	    w = csv.writer(f)
+	    w.writerow(["ts", "type", "path", "index"])
+	    for i in range(100):
+	        for k, p in enumerate(sys.argv[2:]):
+	            w.writerow([i * 1000000 + k, "lookup", p, i % (7 + k)])
+	EOF
+}
 
 test_done() {
 	echo "# $test_name: $test_count tests, $test_failed failed, $test_skipped skipped"
