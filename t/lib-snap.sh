@@ -2,7 +2,6 @@
 # (t/t01xx-snap-*.sh).
 #
 #   helper ARGS...          t/helper/pgt-test-helper (drop, read, task)
-#   as_nobody CMD ARGS...   run as uid/gid 65534 without groups
 #   start_task SPEC...      run 'helper task SPEC...' in the background;
 #                           its pid in task.pid, its report in task.out
 #   task_field KIND N COL   column COL (2 addr, 3 pages, 4 touched) of the
@@ -22,8 +21,6 @@ if ! [ -x "$HELPER" ]; then
 fi
 
 helper() { "$HELPER" "$@"; }
-
-as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 
 start_task() {
 	"$HELPER" task "$@" >task.out 2>task.err </dev/null &

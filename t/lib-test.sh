@@ -19,6 +19,10 @@
 #   test_skip 'what' 'why'              (a test that cannot run here)
 #   test_done                           (last line of every script)
 #
+# and helpers used by several scripts: meminfo KEY, pages_of TYPE FILE
+# TRACE, png ARGS (t/png.py), mkcsv FILE PATH..., as_nobody CMD ARGS,
+# run_bounded KB CMD, test_one_line_error FILE, wait_recording PID.
+#
 # Prerequisites are declared once, below (test_lazy_prereq NAME 'why it
 # is missing' 'shell test'; the test may print a better why), or set by
 # a script with test_set_prereq NAME.
@@ -202,6 +206,15 @@ test_lazy_prereq UNSHARE 'no unshare' 'command -v unshare'
 test_lazy_prereq PIDNS 'unshare --pid --fork --mount-proc does not work here' \
 	'unshare --pid --fork --mount-proc true'
 test_lazy_prereq UTSNS 'no UTS namespace to set another host name' 'unshare --uts true'
+# a cgroup v2 hierarchy where a new child can be made and joined
+test_lazy_prereq CGROUP2 'no cgroup2' '
+	cg2=$(awk "\$3 == \"cgroup2\" { print \$2; exit }" /proc/mounts)
+	[ -n "$cg2" ] || { echo "no cgroup2 hierarchy in /proc/mounts"; exit 1; }
+	p=$cg2/pgtrace-probe-$$
+	mkdir "$p" 2>/dev/null || { echo "cgroup2 at $cg2 is not writable"; exit 1; }
+	sh -c "echo \$\$ >\"$p/cgroup.procs\"" 2>/dev/null; rc=$?
+	for i in 1 2 3 4 5 6 7 8 9 10; do rmdir "$p" 2>/dev/null && break; sleep 0.2; done
+	[ $rc = 0 ] || { echo "no process may join a new cgroup under $cg2"; exit 1; }'
 test_lazy_prereq FINCORE 'no fincore' 'command -v fincore'
 test_lazy_prereq VMTOUCH 'no vmtouch' 'command -v vmtouch'
 test_lazy_prereq DPKG 'no dpkg: not a Debian machine' 'command -v dpkg'
@@ -247,6 +260,9 @@ meminfo() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
 # of FILE in TRACE
 pages_of() { pgtrace dump --format csv --fields type,ino,npages "$3" |
 	awk -F, -v t="$1" -v i="$(stat -c %i "$2")" '$1 == t && $2 == i { s += $3 } END { print s + 0 }'; }
+
+# as_nobody CMD ARGS: CMD as uid/gid 65534, without groups
+as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 
 # png ARGS: t/png.py (checks and measures of PNG files)
 png() { python3 "$TEST_DIR/png.py" "$@"; }

@@ -6,12 +6,7 @@
 # record -- CMD exits as CMD did.
 . "$(dirname "$0")/lib-test.sh"
 
-if [ "$(id -u)" != 0 ]; then
-	test_skip 'record references' 'needs root'; test_done; exit
-fi
-if ! grep -q tracefs /proc/filesystems; then
-	test_skip 'record references' 'kernel without tracefs'; test_done; exit
-fi
+test_require ROOT,TRACEFS 'record references'
 
 # make files cold: written back, then dropped from the page cache
 cold() { python3 - "$@" <<-\EOF
@@ -49,10 +44,10 @@ for i in range(500):
 	pgtrace record -q -o small.pgt -- sh -c "cat small/* >/dev/null" &&
 	want=$(for f in small/*; do echo $(( ($(stat -c %s $f) + ps - 1) / ps )); done | awk "{ s += \$1 } END { print s }") &&
 	pgtrace stats --by file --json small.pgt >s.json &&
-	got=$(python3 -c "import json; print(sum(k[\"summary\"][\"pages\"] for k in json.load(open(\"s.json\"))[\"keys\"] if \"/small/f\" in k[\"key\"]))") &&
+	got=$(test_json s.json "sum(k[\"summary\"][\"pages\"] for k in d[\"keys\"] if \"/small/f\" in k[\"key\"])") &&
 	# cached, or evicted since (shadow entries, cachestat): this machine
 	# may run DAMON-driven reclaim of its own (kdamond pageout)
-	cached=$(pgtrace snap file -R --json small | python3 -c "import json, sys; t = json.load(sys.stdin)[\"total\"]; print(t[\"cached\"] + t[\"evicted\"])") &&
+	cached=$(pgtrace snap file -R --json small | test_json - "d[\"total\"][\"cached\"] + d[\"total\"][\"evicted\"]") &&
 	echo "sizes $want, stats $got, cached or evicted since $cached" &&
 	test "$got" = "$want" && test "$cached" = "$want"
 '
@@ -99,7 +94,7 @@ test_expect_success 'a cold sequential read: every page of the file is looked up
 		awk -F, -v i=$(stat -c %i seq) "\$1 == \"lookup\" && \$2 == i { for (p = \$3; p < \$3 + \$4; p++) n[p]++ }
 			END { for (p in n) { pages++; if (n[p] != 1) bad++ } print pages, bad + 0 }" >got &&
 	pgtrace info seq.pgt | grep "lookups_continued" &&
-	echo "16384 0" >want && cmp want got
+	echo "16384 0" >want && test_cmp want got
 '
 test_expect_success 'a file grown by another process: the later lookup reaches its new end, with a size record' '
 	head -c $ps /dev/urandom >grow &&
@@ -107,7 +102,7 @@ test_expect_success 'a file grown by another process: the later lookup reaches i
 	rec=$! && sleep 0.7 && head -c $((10 * ps)) /dev/urandom >>grow && wait $rec &&
 	pgtrace dump --format csv --fields type,path,index,npages grow.pgt | grep "^lookup,$(pwd)/grow," >l &&
 	printf "lookup,%s/grow,0,1\nlookup,%s/grow,0,11\n" "$(pwd)" "$(pwd)" >want &&
-	cat l && cmp want l
+	cat l && test_cmp want l
 '
 test_expect_success 'the command s events begin at its exec: nothing of pgtrace itself' '
 	pgtrace record -q -o true.pgt -- true &&
