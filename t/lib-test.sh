@@ -6,9 +6,11 @@
 #   test_must_fail [--code=N] CMD ARGS   (inside a test: CMD must exit non-zero,
 #                                        not by a signal; exactly N if given)
 #   test_cmp EXPECTED ACTUAL            (equal files, or a unified diff)
-#   test_json FILE EXPR                 (print the Python expression EXPR
-#                                        over d, FILE's JSON; - is stdin)
-#   test_json_assert FILE CODE          (CODE, a boolean expression or
+#   test_json [--lines] FILE EXPR       (print the Python expression EXPR
+#                                        over d, FILE's JSON; - is stdin;
+#                                        with --lines, d is the list of
+#                                        the JSON lines of FILE)
+#   test_json_assert [--lines] FILE CODE (CODE, a boolean expression or
 #                                        statements with assert, over d,
 #                                        must hold; else it fails showing
 #                                        CODE and the JSON)
@@ -107,9 +109,13 @@ test_cmp() {
 # that is a list, a dict, a bool or null is printed as JSON, others as
 # Python prints them.
 test_json() {
-	"$PY" - "$1" "$2" 3<&0 <<-'EOF'
+	local lines=
+	[ "$1" = --lines ] && { lines=1; shift; }
+	"$PY" - "$1" "$2" "$lines" 3<&0 <<-'EOF'
 	import json, os, sys
-	d = json.load(os.fdopen(3) if sys.argv[1] == "-" else open(sys.argv[1]))
+	lines = sys.argv[3]
+	f = os.fdopen(3) if sys.argv[1] == "-" else open(sys.argv[1])
+	d = [json.loads(l) for l in f] if lines else json.load(f)
 	def F(p):
 	    m = [x for x in d["files"] if x["path"] == p]
 	    assert len(m) == 1, "%d entries for %r" % (len(m), p)
@@ -120,9 +126,13 @@ test_json() {
 }
 
 test_json_assert() {
-	"$PY" - "$1" "$2" 3<&0 <<-'EOF'
+	local lines=
+	[ "$1" = --lines ] && { lines=1; shift; }
+	"$PY" - "$1" "$2" "$lines" 3<&0 <<-'EOF'
 	import json, os, sys
-	d = json.load(os.fdopen(3) if sys.argv[1] == "-" else open(sys.argv[1]))
+	lines = sys.argv[3]
+	f = os.fdopen(3) if sys.argv[1] == "-" else open(sys.argv[1])
+	d = [json.loads(l) for l in f] if lines else json.load(f)
 	def F(p):
 	    m = [x for x in d["files"] if x["path"] == p]
 	    assert len(m) == 1, "%d entries for %r" % (len(m), p)

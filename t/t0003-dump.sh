@@ -17,7 +17,7 @@ test_expect_success 'csv: header and parseable rows' '
 '
 test_expect_success 'jsonl: every line parses' '
 	pgtrace dump --format jsonl --events 0..1000 mix.pgt >j &&
-	python3 -c "import json; L=[json.loads(l) for l in open(\"j\")]; assert len(L)==1000; assert L[999][\"seq\"]==999; assert L[0][\"pfn\"] is None"
+	test_json_assert --lines j "assert len(d)==1000; assert d[999][\"seq\"]==999; assert d[0][\"pfn\"] is None"
 '
 test_expect_success 'fields choose and order the columns' '
 	pgtrace dump --format csv --fields index,seq --events 10..13 seq.pgt >f &&

@@ -30,9 +30,8 @@ test_expect_success 'after dropping the cache, insertions cover every page' '
 	pgtrace dump --format csv --fields type,pfn r3.pgt | grep "^add," | grep -vq ",$"
 '
 test_expect_success 'every event has a CPU, processes have names' '
-	pgtrace dump --format jsonl r1.pgt | python3 -c "
-import json, sys
-L = [json.loads(l) for l in sys.stdin]
+	pgtrace dump --format jsonl r1.pgt | test_json_assert --lines - "
+L = d
 assert L and all(\"cpu\" in e for e in L)
 assert any(e[\"comm\"] == \"dd\" for e in L), set(e[\"comm\"] for e in L)
 "

@@ -17,9 +17,8 @@ test_expect_success 'by pid: one complete trace per pid, counts add up' '
 	head -1 pid/index.tsv | grep -q "^key	file	events	first_ts	last_ts$" &&
 	grep -q "^1003	1003.pgt	" pid/index.tsv &&
 	infos pid >i.jsonl &&
-	python3 -c "
-import json
-L = [json.loads(l) for l in open(\"i.jsonl\")]
+	test_json_assert --lines i.jsonl "
+L = d
 assert len(L) == 7 and all(d[\"complete\"] and d[\"indexed\"] for d in L)
 assert sum(d[\"events\"] for d in L) == 200000
 assert all(d[\"processes\"] == 1 for d in L)
@@ -137,9 +136,8 @@ test_expect_success '5000 keys under ulimit -n 256: every trace complete' '
 	test "$cap" -lt 256 && test "$cap" -gt 200 && test "$peak" -le "$cap" &&
 	reopened=$(sed -n "s/.*, \([0-9]*\) closed and reopened.*/\1/p" err) && test "$reopened" -gt 1000 &&
 	infos k5000 >k.jsonl &&
-	python3 -c "
-import json
-L = [json.loads(l) for l in open(\"k.jsonl\")]
+	test_json_assert --lines k.jsonl "
+L = d
 assert len(L) == 5000
 assert all(d[\"complete\"] and d[\"indexed\"] and d[\"processes\"] == 1 for d in L)
 assert sum(d[\"events\"] for d in L) == 100000
@@ -154,8 +152,6 @@ test_expect_success 'a damaged input: the traces keep the events before it, exit
 	size=$(stat -c %s mix.pgt) && head -c $((size / 2)) mix.pgt >half.pgt &&
 	test_must_fail --code=1 pgtrace split --by pid -o half half.pgt 2>err && test_one_line_error err &&
 	n=$(map_sum half/index.tsv) && test "$n" -gt 0 && test $((n % 32768)) = 0 &&
-	infos half >h.jsonl && python3 -c "
-import json
-assert all(json.loads(l)[\"complete\"] for l in open(\"h.jsonl\"))"
+	infos half >h.jsonl && test_json_assert --lines h.jsonl "all(x[\"complete\"] for x in d)"
 '
 test_done

@@ -21,7 +21,7 @@ test_expect_success 'csv and jsonl are the rows of dump' '
 	pgtrace dump --format csv mix.pgt | cmp - mix.csv &&
 	pgtrace export --format jsonl mix.pgt >mix.jsonl &&
 	pgtrace dump --format jsonl mix.pgt | cmp - mix.jsonl &&
-	python3 -c "import json; L=[json.loads(l) for l in open(\"mix.jsonl\")]; assert len(L)==100000" &&
+	test_json_assert --lines mix.jsonl "len(d)==100000" &&
 	pgtrace export --format csv --fields index,seq --no-header mix.pgt | head -2 >f &&
 	pgtrace dump --format csv --fields index,seq --no-header mix.pgt | head -2 | cmp - f &&
 	cat mix.pgt | pgtrace export --format csv - | cmp - mix.csv

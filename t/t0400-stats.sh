@@ -58,7 +58,7 @@ test_expect_success 'hand-computed W(t, tau) in time: 2-second windows' '
 	test "$(test_json wt.json "d[\"wss\"][1][\"pages\"]")" = 2
 '
 test_expect_success 'hand-computed s(tau): 1 at tau 1, 11/6 at tau 2' '
-	python3 -c "import json; c = json.load(open(\"s.json\"))[\"wss_curve\"]; assert c[0] == {\"tau\": 1, \"pages\": 1}, c; assert abs(c[1][\"pages\"] - 11 / 6) < 1e-5, c"
+	test_json_assert s.json "c = d[\"wss_curve\"]; assert c[0] == {\"tau\": 1, \"pages\": 1}, c; assert abs(c[1][\"pages\"] - 11 / 6) < 1e-5, c"
 '
 test_expect_success 'setup: traces of a million references' '
 	pgtrace gen -p zipf --alpha 0.9 --pages 200000 -n 1000000 --seed 3 -o z.pgt &&
@@ -116,7 +116,7 @@ test_expect_success 'SHARDS at 1% is within 0.01 mean absolute error of exact (f
 '
 test_expect_success 'popularity: the Zipf fit finds the exponent of a Zipf trace' '
 	pgtrace stats --json z.pgt >zp.json &&
-	python3 -c "import json; z = json.load(open(\"zp.json\"))[\"summary\"][\"zipf\"]; assert abs(z[\"alpha\"] - 0.9) < 0.05 and z[\"r2\"] > 0.95, z"
+	test_json_assert zp.json "z = d[\"summary\"][\"zipf\"]; assert abs(z[\"alpha\"] - 0.9) < 0.05 and z[\"r2\"] > 0.95, z"
 '
 test_expect_success 'a loop of P pages: every re-reference has distance P, and the MRC drops at P' '
 	pgtrace stats --json --no-pages --sizes 2999,3000 l.pgt >lp.json &&

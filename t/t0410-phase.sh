@@ -149,8 +149,8 @@ test_expect_success 'mix: the same pattern on another file, or another pattern o
 test_expect_success 'mix: after 28 phases (7 patterns, 4 files) the phases recur' '
 	pgtrace gen -p mix --phase-events 300000 -n 9000000 -o mix28.pgt &&
 	pgtrace phase --json mix28.pgt >mix28.json &&
-	python3 -c "
-import json; ids = [p[\"id\"] for p in json.load(open(\"mix28.json\"))[\"phases\"]]
+	test_json_assert mix28.json "
+ids = [p[\"id\"] for p in d[\"phases\"]]
 assert ids == list(range(28)) + [0, 1], ids
 "
 '
