@@ -22,7 +22,8 @@
 #   test_done                           (last line of every script)
 #
 # and helpers used by several scripts: meminfo KEY, pages_of TYPE FILE
-# TRACE, png ARGS (t/png.py), mkcsv FILE PATH..., as_nobody CMD ARGS,
+# TRACE, drop_cache FILE..., png ARGS (t/png.py), mkcsv FILE PATH...,
+# as_nobody CMD ARGS,
 # run_bounded KB CMD, test_one_line_error FILE, wait_recording PID.
 #
 # Prerequisites are declared once, below (test_lazy_prereq NAME 'why it
@@ -273,6 +274,18 @@ pages_of() { pgtrace dump --format csv --fields type,ino,npages "$3" |
 
 # as_nobody CMD ARGS: CMD as uid/gid 65534, without groups
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+
+# drop_cache FILE...: the files written back, then dropped from the page
+# cache (dirty pages cannot be dropped)
+drop_cache() { python3 - "$@" <<-\EOF
+	import os, sys
+	for p in sys.argv[1:]:
+	    fd = os.open(p, os.O_RDONLY)
+	    os.fsync(fd)
+	    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+	    os.close(fd)
+	EOF
+}
 
 # png ARGS: t/png.py (checks and measures of PNG files)
 png() { python3 "$TEST_DIR/png.py" "$@"; }

@@ -4,10 +4,6 @@
 
 test_require ROOT,TRACEFS 'record'
 
-# dirty pages cannot be dropped: write them back first
-drop() { python3 -c 'import os,sys
-fd = os.open(sys.argv[1], os.O_RDONLY); os.fsync(fd); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED); os.close(fd)' "$1"; }
-
 test_expect_success 'setup: a 4 MiB file' '
 	dd if=/dev/urandom of=data bs=1M count=4 2>/dev/null && sync
 '
@@ -24,7 +20,7 @@ test_expect_success 'reading in 64 KiB blocks gives lookups of 16 pages' '
 		awk -F, -v i=$(stat -c %i data) "\$1 == \"lookup\" && \$2 == i && \$3 != 16 { bad++ } END { exit bad > 0 }"
 '
 test_expect_success 'after dropping the cache, insertions cover every page' '
-	drop data &&
+	drop_cache data &&
 	pgtrace record -q -l 0 -o r3.pgt -- cat data >/dev/null &&
 	test "$(pages_of add data r3.pgt)" = 1024 &&
 	pgtrace dump --format csv --fields type,pfn r3.pgt | grep "^add," | grep -vq ",$"
@@ -86,7 +82,7 @@ assert d[\"lost\"] == int(d[\"info\"][\"recorder.lost\"])
 	test $got -lt 32768 && test $((got + lost)) -ge 32768
 '
 test_expect_success 'the flight recorder keeps only the tail' '
-	drop data && drop other &&
+	drop_cache data other &&
 	{ "$PGTRACE" record -q -a -k 2s -o ring.pgt -d 5s & } &&
 	rec=$! &&
 	sleep 0.3 && cat data >/dev/null && sleep 4 &&

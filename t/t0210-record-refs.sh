@@ -8,16 +8,6 @@
 
 test_require ROOT,TRACEFS 'record references'
 
-# make files cold: written back, then dropped from the page cache
-cold() { python3 - "$@" <<-\EOF
-	import os, sys
-	for p in sys.argv[1:]:
-	    fd = os.open(p, os.O_RDONLY)
-	    os.fsync(fd)
-	    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-	    os.close(fd)
-	EOF
-}
 ps=$(getconf PAGESIZE)
 
 test_expect_success 'a 1-byte file read with a large buffer is one page' '
@@ -40,7 +30,7 @@ r = random.Random(12)
 for i in range(500):
     open(\"small/f%03d\" % i, \"wb\").write(os.urandom(r.randint(1, 200 * 1024)))
 " &&
-	cold small/* &&
+	drop_cache small/* &&
 	pgtrace record -q -o small.pgt -- sh -c "cat small/* >/dev/null" &&
 	want=$(for f in small/*; do echo $(( ($(stat -c %s $f) + ps - 1) / ps )); done | awk "{ s += \$1 } END { print s }") &&
 	pgtrace stats --by file --json small.pgt >s.json &&
@@ -59,7 +49,7 @@ for i in range(500):
 # the kernel's insertions, '--refs default,add', not references.)
 test_expect_success 'a build: the footprint of the files it read = what the kernel cached of them, within 10%' '
 	mkdir build && cp -r "$TOP/include" "$TOP/lib" build/ &&
-	cold $(find build -type f) &&
+	drop_cache $(find build -type f) &&
 	pgtrace record -q -o build.pgt -- sh -c "cd build && for f in lib/util/*.c lib/format/*.c; do
 		cc -O0 -D_GNU_SOURCE -Iinclude -Ilib -c \$f -o \${f%.c}.o || exit 1; done &&
 		ar rcs libx.a lib/util/*.o lib/format/*.o" &&
@@ -88,7 +78,7 @@ test_expect_success 'a build: the footprint of the files it read = what the kern
 # page cache again for the rest of its range, and the kernel reports that
 # as a new request with the same end: each page must count once.
 test_expect_success 'a cold sequential read: every page of the file is looked up exactly once' '
-	head -c $((16384 * ps)) /dev/urandom >seq && cold seq &&
+	head -c $((16384 * ps)) /dev/urandom >seq && drop_cache seq &&
 	pgtrace record -q -o seq.pgt -- dd if=seq of=/dev/null bs=64k 2>/dev/null &&
 	pgtrace dump --format csv --fields type,ino,index,npages seq.pgt |
 		awk -F, -v i=$(stat -c %i seq) "\$1 == \"lookup\" && \$2 == i { for (p = \$3; p < \$3 + \$4; p++) n[p]++ }
@@ -115,7 +105,7 @@ test_expect_success 'the command s events begin at its exec: nothing of pgtrace 
 # cached pages around each fault, so few touches fault; fault-around maps
 # cover far more pages than were touched
 test_expect_success 'fault-around maps are not uses: an mmap reader touching every 4th page' '
-	head -c $((512 * ps)) /dev/urandom >mapped && cold mapped &&
+	head -c $((512 * ps)) /dev/urandom >mapped && drop_cache mapped &&
 	pgtrace record -q -o map.pgt -- python3 -c "
 import mmap
 f = open(\"mapped\", \"rb\")

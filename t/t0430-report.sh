@@ -539,7 +539,7 @@ test_expect_success 'two traces, bad input: a third or - is a usage error; a mis
 # fsync) before the cold run; the warm run reads it from the cache
 test_expect_success ROOT,TRACEFS 'two recordings of cat, cold then warm: the file'"'"'s insertions are its pages in A, 0 in B' '
 	dd if=/dev/urandom of=data bs=4096 count=300 status=none &&
-	python3 -c "import os; fd = os.open(\"data\", os.O_RDONLY); os.fsync(fd); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)" &&
+	drop_cache data &&
 	# the file read twice: re-references give the curves a slope
 	pgtrace record -q -o cold.pgt -- cat data data >/dev/null &&
 	pgtrace record -q -o warm.pgt -- cat data data >/dev/null &&

@@ -168,7 +168,7 @@ assert num(r[1]) == first[\"references\"][\"a\"] and num(r[2]) == first[\"refere
 '
 test_expect_success ROOT,TRACEFS 'cold against warm cat of a file: insertions, then none' '
 	dd if=/dev/urandom of=data bs=64k count=24 2>/dev/null &&
-	python3 -c "import os; fd = os.open(\"data\", os.O_RDONLY); os.fsync(fd); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)" &&
+	drop_cache data &&
 	pgtrace record -q -o cold.pgt -- cat data >/dev/null &&
 	pgtrace record -q -o warm.pgt -- cat data >/dev/null &&
 	pgtrace diff cold.pgt warm.pgt >cw.txt && pgtrace diff --json cold.pgt warm.pgt >cw.json &&
