@@ -23,8 +23,8 @@
 #
 # and helpers used by several scripts: meminfo KEY, pages_of TYPE FILE
 # TRACE, drop_cache FILE..., png ARGS (t/png.py), mkcsv FILE PATH...,
-# as_nobody CMD ARGS,
-# run_bounded KB CMD, test_one_line_error FILE, wait_recording PID.
+# as_nobody CMD ARGS, run_bounded KB CMD, test_one_line_error FILE,
+# wait_recording PID.
 #
 # Prerequisites are declared once, below (test_lazy_prereq NAME 'why it
 # is missing' 'shell test'; the test may print a better why), or set by
