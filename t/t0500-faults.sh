@@ -226,7 +226,7 @@ test_expect_success 'snap task of a pid that is gone: one line, exit 1' '
 
 # ---- 4. unreadable /proc files ----
 
-if [ -n "$root" ] && [ -r /proc/kpageflags ] && command -v setpriv >/dev/null; then
+if test_have_prereq ROOT,KPAGEFLAGS,SETPRIV; then
 	test_expect_success 'as nobody: snap pfn names /proc/kpageflags, exit 1' '
 		test_must_fail --code=1 as_nobody "$PGTRACE" snap pfn >out 2>err &&
 		says err /proc/kpageflags "Permission denied" && ! test -s out
@@ -242,7 +242,7 @@ else
 fi
 # As root, in a mount namespace of its own, with files of mode 0 bound
 # over /proc files and the capabilities that override modes dropped.
-if [ -n "$root" ] && [ -r /proc/kpageflags ] && command -v unshare >/dev/null &&
+if test_have_prereq ROOT,KPAGEFLAGS,UNSHARE &&
    unshare -m --propagation private true 2>/dev/null; then
 	: >mode0 && chmod 0 mode0
 	hidden() {	# FILES... -- COMMAND...
@@ -313,7 +313,7 @@ else
 	test_skip 'read-only filesystem' 'needs root to mount a read-only tmpfs'
 fi
 mkdir "$mnt/r5" && chmod 555 "$mnt/r5"
-if [ -n "$root" ] && command -v setpriv >/dev/null; then
+if test_have_prereq ROOT,SETPRIV; then
 	test_expect_success 'directory of mode 555, as nobody: one line naming the path, exit 1, nothing created' '
 		ro_cmds as_nobody "$mnt/r5" && grep -q "Permission denied" err
 	'
