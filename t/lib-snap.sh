@@ -2,11 +2,6 @@
 # (t/t01xx-snap-*.sh).
 #
 #   helper ARGS...          t/helper/pgt-test-helper (drop, read, task)
-#   json_ok FILE EXPR       the Python expression EXPR over d (FILE's JSON)
-#                           must be true; F(path) is the one entry of
-#                           d["files"] with that path
-#   json_get FILE EXPR      print EXPR's value
-#   as_nobody CMD ARGS...   run as uid/gid 65534 without groups
 #   start_task SPEC...      run 'helper task SPEC...' in the background;
 #                           its pid in task.pid, its report in task.out
 #   task_field KIND N COL   column COL (2 addr, 3 pages, 4 touched) of the
@@ -18,9 +13,7 @@
 # killed when the script exits.
 
 HELPER=${PGT_BUILD_DIR:-$TOP/${PGT_BUILD:-.build}}/t/pgt-test-helper
-PY=/usr/bin/python3
-[ -x "$PY" ] || PY=python3
-export HELPER PY
+export HELPER
 
 if ! [ -x "$HELPER" ]; then
 	echo "missing $HELPER: run 'make test-bins'" >&2
@@ -28,34 +21,6 @@ if ! [ -x "$HELPER" ]; then
 fi
 
 helper() { "$HELPER" "$@"; }
-
-json_ok() {
-	"$PY" - "$1" "$2" <<-'EOF'
-	import json, sys
-	d = json.load(open(sys.argv[1]))
-	def F(p):
-	    m = [x for x in d["files"] if x["path"] == p]
-	    assert len(m) == 1, "%d entries for %r" % (len(m), p)
-	    return m[0]
-	if not eval(sys.argv[2]):
-	    print("json_ok: false: " + sys.argv[2])
-	    print(json.dumps(d)[:3000])
-	    sys.exit(1)
-	EOF
-}
-
-json_get() {
-	"$PY" - "$1" "$2" <<-'EOF'
-	import json, sys
-	d = json.load(open(sys.argv[1]))
-	def F(p):
-	    return [x for x in d["files"] if x["path"] == p][0]
-	r = eval(sys.argv[2])
-	print(json.dumps(r) if isinstance(r, (list, dict, bool)) or r is None else r)
-	EOF
-}
-
-as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 
 start_task() {
 	"$HELPER" task "$@" >task.out 2>task.err </dev/null &

@@ -9,7 +9,7 @@ test_expect_success 'help lists the commands' '
 test_expect_success 'every command has --help with examples' '
 	for c in info dump gen; do
 		pgtrace $c --help >out && grep -q "^Examples:" out || exit 1
-		pgtrace help $c >out2 && cmp out out2 || exit 1
+		pgtrace help $c >out2 && test_cmp out out2 || exit 1
 	done
 '
 test_expect_success 'version names the format' '

@@ -15,7 +15,7 @@ test_expect_success 'text summary names version, clock, events per type' '
 test_expect_success 'JSON is one valid object with the same numbers' '
 	pgtrace info --json mix.pgt >j &&
 	test "$(wc -l <j)" = 1 &&
-	python3 -c "import json,sys; d=json.load(open(\"j\")); assert d[\"events\"]==100000; assert d[\"types\"][\"lookup\"]==100000; assert d[\"objects\"][\"files\"]==4; assert d[\"processes\"]==3; assert d[\"complete\"]"
+	test_json_assert j "assert d[\"events\"]==100000; assert d[\"types\"][\"lookup\"]==100000; assert d[\"objects\"][\"files\"]==4; assert d[\"processes\"]==3; assert d[\"complete\"]"
 '
 test_expect_success 'reads from standard input' '
 	pgtrace info --json - <mix.pgt | grep -q "\"events\":100000,"
@@ -36,7 +36,7 @@ test_expect_success 'truncated: summary of the good part, message, exit 1' '
 	size=$(stat -c %s mix.pgt) && head -c $((size / 2)) mix.pgt >half.pgt &&
 	test_must_fail --code=1 pgtrace info --json half.pgt >out 2>err &&
 	test_one_line_error err && grep -q "truncat\|ends inside" err &&
-	python3 -c "import json; d=json.load(open(\"out\")); assert 0 < d[\"events\"] < 100000, d[\"events\"]; assert d[\"events\"] % 32768 == 0"
+	test_json_assert out "assert 0 < d[\"events\"] < 100000, d[\"events\"]; assert d[\"events\"] % 32768 == 0"
 '
 test_expect_success 'corrupt byte: CRC names the packet, exit 1' '
 	cp mix.pgt bad.pgt &&

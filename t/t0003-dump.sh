@@ -17,11 +17,11 @@ test_expect_success 'csv: header and parseable rows' '
 '
 test_expect_success 'jsonl: every line parses' '
 	pgtrace dump --format jsonl --events 0..1000 mix.pgt >j &&
-	python3 -c "import json; L=[json.loads(l) for l in open(\"j\")]; assert len(L)==1000; assert L[999][\"seq\"]==999; assert L[0][\"pfn\"] is None"
+	test_json_assert --lines j "assert len(d)==1000; assert d[999][\"seq\"]==999; assert d[0][\"pfn\"] is None"
 '
 test_expect_success 'fields choose and order the columns' '
 	pgtrace dump --format csv --fields index,seq --events 10..13 seq.pgt >f &&
-	printf "index,seq\n10,10\n11,11\n12,12\n" >expect && cmp expect f
+	printf "index,seq\n10,10\n11,11\n12,12\n" >expect && test_cmp expect f
 '
 test_expect_success 'event ranges: from the start, open, from the end' '
 	test "$(pgtrace dump --fields seq --events 40000..40003 mix.pgt | tr "\n" " ")" = "40000 40001 40002 " &&
@@ -32,7 +32,7 @@ test_expect_success 'event ranges: from the start, open, from the end' '
 test_expect_success 'event range through a pipe (no index) gives the same' '
 	pgtrace dump --fields seq,index --events 65530..65540 mix.pgt >a &&
 	cat mix.pgt | pgtrace dump --fields seq,index --events 65530..65540 - >b &&
-	cmp a b && test "$(wc -l <a)" = 10
+	test_cmp a b && test "$(wc -l <a)" = 10
 '
 test_expect_success 'time ranges select by timestamp' '
 	pgtrace dump --format csv --fields ts --time 10ms..20ms seq.pgt | tail -n +2 >t &&
@@ -41,7 +41,7 @@ test_expect_success 'time ranges select by timestamp' '
 	test "$(wc -l <t)" -gt 9000 &&
 	awk -v lo=$lo -v hi=$hi "\$1 < lo || \$1 >= hi {exit 1}" t &&
 	cat seq.pgt | pgtrace dump --format csv --fields ts --time 10ms..20ms - | tail -n +2 >t2 &&
-	cmp t t2
+	test_cmp t t2
 '
 test_expect_success 'a range past the end prints nothing, exit 0' '
 	pgtrace dump --events 200000..300000 mix.pgt >out && ! test -s out

@@ -42,7 +42,7 @@ deps_of() {
 	dpkg-query -W -f='${Depends}, ${Pre-Depends}\n' "$@" 2>/dev/null |
 		tr ',|' '\n\n' | sed 's/(.*)//; s/:any//; s/ //g' | grep -v '^$' | sort -u
 }
-if command -v dpkg >/dev/null; then
+if test_have_prereq DPKG; then
 	level1=$(deps_of $listed)
 	listed=$(printf '%s\n' $listed $level1 $(deps_of $level1) | sort -u)
 fi
@@ -56,26 +56,22 @@ check_owned() {
 	[ -n "$pkg" ] || { echo "$what ($file): no Debian package owns it"; return 1; }
 	echo "$listed" | grep -qx "$pkg" || { echo "$what ($file) comes from $pkg, which mk/deps.sh does not list"; return 1; }
 }
-if command -v dpkg >/dev/null; then
-	test_expect_success 'mk/deps.sh lists the package of every pkg-config module' '
-		for m in $(sed -n "s/^PKG_MODULES := //p" "$TOP/Makefile"); do
-			check_owned "pkg-config $m" "$(pkg-config --variable=pcfiledir $m)/$m.pc" || exit 1
-		done
-	'
-	test_expect_success 'mk/deps.sh lists the package of every linked library' '
-		for l in $(sed -n "s/^LIBS := //p" "$TOP/Makefile" | tr " " "\n" | sed -n "s/^-l//p") cmocka; do
-			case $l in m|pthread) continue ;; esac
-			f=$(cc -print-file-name=lib$l.so); [ "$f" != "lib$l.so" ] || f=$(cc -print-file-name=lib$l.a)
-			check_owned "-l$l" "$f" || exit 1
-		done
-	'
-	test_expect_success 'mk/deps.sh lists the package of every program the tests and benches run' '
-		for p in cc clang python3 vmtouch fincore sqlite3 chromium zstd perf trace-cmd jq /usr/bin/time; do
-			f=/usr/bin/${p#/usr/bin/}; [ -e "$f" ] || f=$(command -v $p)
-			check_owned "$p" "$f" || exit 1
-		done
-	'
-else
-	test_skip 'mk/deps.sh covers the build' 'no dpkg: not a Debian machine'
-fi
+test_expect_success DPKG 'mk/deps.sh lists the package of every pkg-config module' '
+	for m in $(sed -n "s/^PKG_MODULES := //p" "$TOP/Makefile"); do
+		check_owned "pkg-config $m" "$(pkg-config --variable=pcfiledir $m)/$m.pc" || exit 1
+	done
+'
+test_expect_success DPKG 'mk/deps.sh lists the package of every linked library' '
+	for l in $(sed -n "s/^LIBS := //p" "$TOP/Makefile" | tr " " "\n" | sed -n "s/^-l//p") cmocka; do
+		case $l in m|pthread) continue ;; esac
+		f=$(cc -print-file-name=lib$l.so); [ "$f" != "lib$l.so" ] || f=$(cc -print-file-name=lib$l.a)
+		check_owned "-l$l" "$f" || exit 1
+	done
+'
+test_expect_success DPKG 'mk/deps.sh lists the package of every program the tests and benches run' '
+	for p in cc clang python3 vmtouch fincore sqlite3 chromium zstd perf trace-cmd jq /usr/bin/time; do
+		f=/usr/bin/${p#/usr/bin/}; [ -e "$f" ] || f=$(command -v $p)
+		check_owned "$p" "$f" || exit 1
+	done
+'
 test_done

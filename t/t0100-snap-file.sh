@@ -17,86 +17,86 @@ test_expect_success 'setup: files on a disk filesystem, nothing cached' '
 	head -c 10000 /dev/urandom >odd &&
 	helper drop f s tiny odd &&
 	pgtrace snap file --json f s tiny odd >out &&
-	json_ok out "[x[\"cached\"] for x in d[\"files\"]] == [0, 0, 0, 0]"
+	test_json_assert out "[x[\"cached\"] for x in d[\"files\"]] == [0, 0, 0, 0]"
 '
 
 test_expect_success 'exact cached count and extents (readahead off)' '
 	helper drop f && helper read f 0 10..20 100 255 &&
 	pgtrace snap file --json --extents f >out &&
-	json_ok out "F(\"f\")[\"cached\"] == 13 and F(\"f\")[\"pages\"] == 256" &&
-	json_ok out "F(\"f\")[\"size\"] == 1048576 and F(\"f\")[\"method\"] == \"cachestat\"" &&
-	json_ok out "F(\"f\")[\"extents\"] == [[0, 1], [10, 10], [100, 1], [255, 1]]" &&
-	json_ok out "F(\"f\")[\"hole_pages\"] == 0 and F(\"f\")[\"dirty\"] == 0" &&
-	json_ok out "d[\"total\"][\"cached\"] == 13 and d[\"total\"][\"files\"] == 1" &&
+	test_json_assert out "F(\"f\")[\"cached\"] == 13 and F(\"f\")[\"pages\"] == 256" &&
+	test_json_assert out "F(\"f\")[\"size\"] == 1048576 and F(\"f\")[\"method\"] == \"cachestat\"" &&
+	test_json_assert out "F(\"f\")[\"extents\"] == [[0, 1], [10, 10], [100, 1], [255, 1]]" &&
+	test_json_assert out "F(\"f\")[\"hole_pages\"] == 0 and F(\"f\")[\"dirty\"] == 0" &&
+	test_json_assert out "d[\"total\"][\"cached\"] == 13 and d[\"total\"][\"files\"] == 1" &&
 	pgtrace snap file --extents f >text &&
 	grep "^    cached" text >ext &&
 	printf "    cached %s\n" "0..1 (1 pages)" "10..20 (10 pages)" "100..101 (1 pages)" \
 		"255..256 (1 pages)" >expect &&
-	cmp expect ext &&
+	test_cmp expect ext &&
 	grep -q "^ *256 *13 *5\.1% .* f$" text
 '
 
 test_expect_success '--range: only the pages asked for' '
 	pgtrace snap file --json --extents --range 5..101 f >out &&
-	json_ok out "F(\"f\")[\"first\"] == 5 and F(\"f\")[\"end\"] == 101" &&
-	json_ok out "F(\"f\")[\"cached\"] == 11 and F(\"f\")[\"extents\"] == [[10, 10], [100, 1]]" &&
-	json_ok out "d[\"total\"][\"pages\"] == 96" &&
+	test_json_assert out "F(\"f\")[\"first\"] == 5 and F(\"f\")[\"end\"] == 101" &&
+	test_json_assert out "F(\"f\")[\"cached\"] == 11 and F(\"f\")[\"extents\"] == [[10, 10], [100, 1]]" &&
+	test_json_assert out "d[\"total\"][\"pages\"] == 96" &&
 	pgtrace snap file --json --range 250.. f >out &&
-	json_ok out "F(\"f\")[\"first\"] == 250 and F(\"f\")[\"end\"] == 256 and F(\"f\")[\"cached\"] == 1" &&
+	test_json_assert out "F(\"f\")[\"first\"] == 250 and F(\"f\")[\"end\"] == 256 and F(\"f\")[\"cached\"] == 1" &&
 	pgtrace snap file --json --range ..11 f >out &&
-	json_ok out "F(\"f\")[\"first\"] == 0 and F(\"f\")[\"end\"] == 11 and F(\"f\")[\"cached\"] == 2" &&
+	test_json_assert out "F(\"f\")[\"first\"] == 0 and F(\"f\")[\"end\"] == 11 and F(\"f\")[\"cached\"] == 2" &&
 	pgtrace snap file --json --range 300..400 f >out &&
-	json_ok out "F(\"f\")[\"cached\"] == 0 and F(\"f\")[\"end\"] - F(\"f\")[\"first\"] == 0"
+	test_json_assert out "F(\"f\")[\"cached\"] == 0 and F(\"f\")[\"end\"] - F(\"f\")[\"first\"] == 0"
 '
 
 test_expect_success 'sparse file read whole: its holes are cached and counted' '
 	helper drop s && cat s >/dev/null &&
 	pgtrace snap file --json s >out &&
-	json_ok out "F(\"s\")[\"pages\"] == 256 and F(\"s\")[\"cached\"] == 256" &&
-	json_ok out "F(\"s\")[\"hole_pages\"] == 248 and F(\"s\")[\"cached_in_holes\"] == 248" &&
-	json_ok out "d[\"total\"][\"hole_pages\"] == 248 and d[\"total\"][\"cached_in_holes\"] == 248"
+	test_json_assert out "F(\"s\")[\"pages\"] == 256 and F(\"s\")[\"cached\"] == 256" &&
+	test_json_assert out "F(\"s\")[\"hole_pages\"] == 248 and F(\"s\")[\"cached_in_holes\"] == 248" &&
+	test_json_assert out "d[\"total\"][\"hole_pages\"] == 248 and d[\"total\"][\"cached_in_holes\"] == 248"
 '
 
 test_expect_success 'sparse file: holes never read are not cached, read ones are' '
 	helper drop s && helper read s 0..4 128..132 &&
 	pgtrace snap file --json s >out &&
-	json_ok out "F(\"s\")[\"cached\"] == 8 and F(\"s\")[\"cached_in_holes\"] == 0" &&
-	json_ok out "F(\"s\")[\"hole_pages\"] == 248" &&
+	test_json_assert out "F(\"s\")[\"cached\"] == 8 and F(\"s\")[\"cached_in_holes\"] == 0" &&
+	test_json_assert out "F(\"s\")[\"hole_pages\"] == 248" &&
 	helper read s 50..60 &&
 	pgtrace snap file --json --extents s >out &&
-	json_ok out "F(\"s\")[\"cached\"] == 18 and F(\"s\")[\"cached_in_holes\"] == 10" &&
-	json_ok out "F(\"s\")[\"extents\"] == [[0, 4], [50, 10], [128, 4]]"
+	test_json_assert out "F(\"s\")[\"cached\"] == 18 and F(\"s\")[\"cached_in_holes\"] == 10" &&
+	test_json_assert out "F(\"s\")[\"extents\"] == [[0, 4], [50, 10], [128, 4]]"
 '
 
 test_expect_success 'a file under a page has one page; a partial last page counts' '
 	helper drop tiny odd && cat tiny >/dev/null &&
 	pgtrace snap file --json tiny odd >out &&
-	json_ok out "F(\"tiny\")[\"size\"] == 5 and F(\"tiny\")[\"pages\"] == 1 and F(\"tiny\")[\"cached\"] == 1" &&
-	json_ok out "F(\"odd\")[\"pages\"] == 3 and F(\"odd\")[\"cached\"] == 0" &&
+	test_json_assert out "F(\"tiny\")[\"size\"] == 5 and F(\"tiny\")[\"pages\"] == 1 and F(\"tiny\")[\"cached\"] == 1" &&
+	test_json_assert out "F(\"odd\")[\"pages\"] == 3 and F(\"odd\")[\"cached\"] == 0" &&
 	helper read odd 2 &&
 	pgtrace snap file --json --extents odd >out &&
-	json_ok out "F(\"odd\")[\"cached\"] == 1 and F(\"odd\")[\"extents\"] == [[2, 1]]" &&
+	test_json_assert out "F(\"odd\")[\"cached\"] == 1 and F(\"odd\")[\"extents\"] == [[2, 1]]" &&
 	cat odd >/dev/null &&
-	pgtrace snap file --json odd >out && json_ok out "F(\"odd\")[\"cached\"] == 3" &&
-	pgtrace snap file --json --range 2..3 odd >out && json_ok out "F(\"odd\")[\"cached\"] == 1"
+	pgtrace snap file --json odd >out && test_json_assert out "F(\"odd\")[\"cached\"] == 3" &&
+	pgtrace snap file --json --range 2..3 odd >out && test_json_assert out "F(\"odd\")[\"cached\"] == 1"
 '
 
 test_expect_success '-R: a tiny file before a big one, each counted over its own size' '
 	mkdir p && printf "%100s" x >p/a && dd if=/dev/urandom of=p/b bs=4096 count=64 status=none &&
 	helper drop p/a p/b && cat p/a p/b >/dev/null &&
 	pgtrace snap file -R --json p >out &&
-	json_ok out "F(\"p/a\")[\"cached\"] == 1 and F(\"p/b\")[\"cached\"] == 64" &&
-	json_ok out "d[\"total\"][\"files\"] == 2 and d[\"total\"][\"cached\"] == 65 and d[\"total\"][\"pages\"] == 65"
+	test_json_assert out "F(\"p/a\")[\"cached\"] == 1 and F(\"p/b\")[\"cached\"] == 64" &&
+	test_json_assert out "d[\"total\"][\"files\"] == 2 and d[\"total\"][\"cached\"] == 65 and d[\"total\"][\"pages\"] == 65"
 '
 
 test_expect_success '-R: hard links are counted once' '
 	mkdir h && dd if=/dev/urandom of=h/x bs=4096 count=8 status=none && ln h/x h/y &&
 	printf data >h/z && cat h/x h/z >/dev/null &&
 	pgtrace snap file -R --json h >out &&
-	json_ok out "d[\"total\"][\"files\"] == 2 and d[\"total\"][\"hard_links\"] == 1" &&
-	json_ok out "d[\"total\"][\"cached\"] == 9 and d[\"total\"][\"pages\"] == 9" &&
-	json_ok out "F(\"h/y\")[\"hard_link_of\"] == \"h/x\" and \"hard_link_of\" not in F(\"h/x\")" &&
-	json_ok out "F(\"h/y\")[\"cached\"] == 8" &&
+	test_json_assert out "d[\"total\"][\"files\"] == 2 and d[\"total\"][\"hard_links\"] == 1" &&
+	test_json_assert out "d[\"total\"][\"cached\"] == 9 and d[\"total\"][\"pages\"] == 9" &&
+	test_json_assert out "F(\"h/y\")[\"hard_link_of\"] == \"h/x\" and \"hard_link_of\" not in F(\"h/x\")" &&
+	test_json_assert out "F(\"h/y\")[\"cached\"] == 8" &&
 	pgtrace snap file -R h >text &&
 	grep -q " h/y (hard link of h/x)$" text &&
 	grep -q "total: 2 files, 1 hard links counted once$" text
@@ -110,16 +110,16 @@ test_expect_success '-R does not follow symlinks; -L does, once each, through lo
 	ln -s r l/to-r && ln -s nowhere l/dangling &&
 	cat l/r outside od/inner >/dev/null &&
 	pgtrace snap file -R --json l >out &&
-	json_ok out "[x[\"path\"] for x in d[\"files\"]] == [\"l/r\"]" &&
-	json_ok out "d[\"total\"][\"cached\"] == 4" &&
+	test_json_assert out "[x[\"path\"] for x in d[\"files\"]] == [\"l/r\"]" &&
+	test_json_assert out "d[\"total\"][\"cached\"] == 4" &&
 	timeout 20 "$PGTRACE" snap file -R -L --json l >out &&
-	json_ok out "d[\"total\"][\"files\"] == 3 and d[\"total\"][\"hard_links\"] == 1" &&
-	json_ok out "d[\"total\"][\"cached\"] == 9" &&
-	json_ok out "F(\"l/to-dir/inner\")[\"cached\"] == 3 and F(\"l/to-outside\")[\"cached\"] == 2" &&
-	json_ok out "\"hard_link_of\" in F(\"l/to-r\") or \"hard_link_of\" in F(\"l/r\")" &&
-	json_ok out "not [x for x in d[\"files\"] if x[\"path\"].startswith(\"l/loop/\")]" &&
+	test_json_assert out "d[\"total\"][\"files\"] == 3 and d[\"total\"][\"hard_links\"] == 1" &&
+	test_json_assert out "d[\"total\"][\"cached\"] == 9" &&
+	test_json_assert out "F(\"l/to-dir/inner\")[\"cached\"] == 3 and F(\"l/to-outside\")[\"cached\"] == 2" &&
+	test_json_assert out "\"hard_link_of\" in F(\"l/to-r\") or \"hard_link_of\" in F(\"l/r\")" &&
+	test_json_assert out "not [x for x in d[\"files\"] if x[\"path\"].startswith(\"l/loop/\")]" &&
 	pgtrace snap file --json l/to-outside >out &&
-	json_ok out "F(\"l/to-outside\")[\"cached\"] == 2"
+	test_json_assert out "F(\"l/to-outside\")[\"cached\"] == 2"
 '
 
 test_expect_success '-j and --unordered: the same files and counts' '
@@ -140,21 +140,21 @@ test_expect_success '--stdin: one file per line, each with its own range' '
 	helper drop f && helper read f 0 10..20 100 255 &&
 	printf "%s\n" "f 10 20" "my file 0 4" "s" "tiny 0" >list &&
 	pgtrace snap file --stdin --json <list >out &&
-	json_ok out "[x[\"path\"] for x in d[\"files\"]] == [\"f\", \"my file\", \"s\", \"tiny\"]" &&
-	json_ok out "F(\"f\")[\"first\"] == 10 and F(\"f\")[\"end\"] == 20 and F(\"f\")[\"cached\"] == 10" &&
-	json_ok out "F(\"my file\")[\"end\"] == 4 and F(\"my file\")[\"cached\"] == 4" &&
-	json_ok out "F(\"s\")[\"first\"] == 0 and F(\"s\")[\"end\"] == 256" &&
-	json_ok out "F(\"tiny\")[\"first\"] == 0 and F(\"tiny\")[\"end\"] == 1" &&
+	test_json_assert out "[x[\"path\"] for x in d[\"files\"]] == [\"f\", \"my file\", \"s\", \"tiny\"]" &&
+	test_json_assert out "F(\"f\")[\"first\"] == 10 and F(\"f\")[\"end\"] == 20 and F(\"f\")[\"cached\"] == 10" &&
+	test_json_assert out "F(\"my file\")[\"end\"] == 4 and F(\"my file\")[\"cached\"] == 4" &&
+	test_json_assert out "F(\"s\")[\"first\"] == 0 and F(\"s\")[\"end\"] == 256" &&
+	test_json_assert out "F(\"tiny\")[\"first\"] == 0 and F(\"tiny\")[\"end\"] == 1" &&
 	printf "%s\n" "f" "s 0 4" | pgtrace snap file --stdin --range 0..11 --json >out &&
-	json_ok out "F(\"f\")[\"end\"] == 11 and F(\"f\")[\"cached\"] == 2 and F(\"s\")[\"end\"] == 4"
+	test_json_assert out "F(\"f\")[\"end\"] == 11 and F(\"f\")[\"cached\"] == 2 and F(\"s\")[\"end\"] == 4"
 '
 
 test_expect_success '--stdin: disjoint ranges of one file both count' '
 	printf "%s\n" "f 0 1" "f 100 101" "f 10 15" | pgtrace snap file --stdin --json >out &&
-	json_ok out "len(d[\"files\"]) == 3" &&
-	json_ok out "[x[\"cached\"] for x in d[\"files\"]] == [1, 1, 5]" &&
-	json_ok out "not [x for x in d[\"files\"] if \"hard_link_of\" in x]" &&
-	json_ok out "d[\"total\"][\"cached\"] == 7 and d[\"total\"][\"pages\"] == 7"
+	test_json_assert out "len(d[\"files\"]) == 3" &&
+	test_json_assert out "[x[\"cached\"] for x in d[\"files\"]] == [1, 1, 5]" &&
+	test_json_assert out "not [x for x in d[\"files\"] if \"hard_link_of\" in x]" &&
+	test_json_assert out "d[\"total\"][\"cached\"] == 7 and d[\"total\"][\"pages\"] == 7"
 '
 
 test_expect_success 'a deleted file held open, through /proc/PID/fd' '
@@ -162,7 +162,7 @@ test_expect_success 'a deleted file held open, through /proc/PID/fd' '
 	hold del del && pid=$(cat del.pid) && rm del &&
 	readlink /proc/$pid/fd/3 | grep -q "del (deleted)$" &&
 	pgtrace snap file --json /proc/$pid/fd/3 >out &&
-	json_ok out "d[\"files\"][0][\"cached\"] == 16 and d[\"files\"][0][\"pages\"] == 16" &&
+	test_json_assert out "d[\"files\"][0][\"cached\"] == 16 and d[\"files\"][0][\"pages\"] == 16" &&
 	kill $pid && rm del.pid
 '
 
@@ -170,7 +170,7 @@ test_expect_success '--method mincore agrees with cachestat (counts, extents, ho
 	helper drop s && helper read s 0..4 128..132 50..60 &&
 	pgtrace snap file --json --extents f s tiny odd p/b >cs &&
 	pgtrace snap file --json --extents --method mincore f s tiny odd p/b >mc &&
-	json_ok mc "set(x[\"method\"] for x in d[\"files\"]) == {\"mincore\"}" &&
+	test_json_assert mc "set(x[\"method\"] for x in d[\"files\"]) == {\"mincore\"}" &&
 	"$PY" -c "
 import json
 a = json.load(open(\"cs\"))[\"files\"]; b = json.load(open(\"mc\"))[\"files\"]
@@ -181,29 +181,21 @@ for x, y in zip(a, b):
 "
 '
 
-if command -v fincore >/dev/null; then
-	test_expect_success 'agrees with fincore' '
-		fincore -n -o PAGES,FILE f s tiny odd p/b >fc &&
-		pgtrace snap file --json f s tiny odd p/b >out &&
-		json_get out "\"\\n\".join(\"%d %s\" % (x[\"cached\"], x[\"path\"]) for x in d[\"files\"])" >mine &&
-		sed "s/^ *//" fc >theirs && cat mine theirs && cmp mine theirs
-	'
-else
-	test_skip 'agrees with fincore' 'no fincore'
-fi
+test_expect_success FINCORE 'agrees with fincore' '
+	fincore -n -o PAGES,FILE f s tiny odd p/b >fc &&
+	pgtrace snap file --json f s tiny odd p/b >out &&
+	test_json out "\"\\n\".join(\"%d %s\" % (x[\"cached\"], x[\"path\"]) for x in d[\"files\"])" >mine &&
+	sed "s/^ *//" fc >theirs && test_cmp theirs mine
+'
 
-if command -v vmtouch >/dev/null; then
-	test_expect_success 'agrees with vmtouch' '
-		for x in f s tiny odd p/b; do
-			vmtouch "$x" | sed -n "s/^ *Resident Pages: \([0-9]*\/[0-9]*\) .*/\1/p" >vt &&
-			pgtrace snap file --json "$x" >out &&
-			json_get out "\"%d/%d\" % (d[\"files\"][0][\"cached\"], d[\"files\"][0][\"pages\"])" >mine &&
-			echo "$x: $(cat vt) $(cat mine)" && cmp vt mine || return 1
-		done
-	'
-else
-	test_skip 'agrees with vmtouch' 'no vmtouch'
-fi
+test_expect_success VMTOUCH 'agrees with vmtouch' '
+	for x in f s tiny odd p/b; do
+		vmtouch "$x" | sed -n "s/^ *Resident Pages: \([0-9]*\/[0-9]*\) .*/\1/p" >vt &&
+		pgtrace snap file --json "$x" >out &&
+		test_json out "\"%d/%d\" % (d[\"files\"][0][\"cached\"], d[\"files\"][0][\"pages\"])" >mine &&
+		echo "$x: $(cat vt) $(cat mine)" && test_cmp vt mine || return 1
+	done
+'
 
 test_expect_success 'unprivileged, a file it may not write: cachestat EPERM, exit 1' '
 	chmod 0644 f && test "$(stat -c %U f)" = root &&
@@ -212,7 +204,7 @@ test_expect_success 'unprivileged, a file it may not write: cachestat EPERM, exi
 	test "$(wc -l <out)" = 1 && ! grep -q "100\.0%" out &&
 	test_must_fail --code=1 as_nobody "$PGTRACE" snap file --json f s >out 2>err &&
 	test "$(wc -l <err)" = 2 &&
-	json_ok out "d[\"files\"] == [] and d[\"total\"][\"errors\"] == 2 and d[\"total\"][\"cached\"] == 0"
+	test_json_assert out "d[\"files\"] == [] and d[\"total\"][\"errors\"] == 2 and d[\"total\"][\"cached\"] == 0"
 '
 
 test_expect_success 'unprivileged: --method mincore refuses too (it would lie)' '
@@ -224,9 +216,9 @@ test_expect_success 'unprivileged: --method mincore refuses too (it would lie)' 
 test_expect_success 'unprivileged, its own file: both methods work' '
 	cp f own && chown 65534:65534 own && helper drop own && helper read own 3..9 &&
 	as_nobody "$PGTRACE" snap file --json --extents own >out &&
-	json_ok out "F(\"own\")[\"cached\"] == 6 and F(\"own\")[\"extents\"] == [[3, 6]]" &&
+	test_json_assert out "F(\"own\")[\"cached\"] == 6 and F(\"own\")[\"extents\"] == [[3, 6]]" &&
 	as_nobody "$PGTRACE" snap file --json --extents --method mincore own >out &&
-	json_ok out "F(\"own\")[\"cached\"] == 6 and F(\"own\")[\"extents\"] == [[3, 6]]"
+	test_json_assert out "F(\"own\")[\"cached\"] == 6 and F(\"own\")[\"extents\"] == [[3, 6]]"
 '
 
 test_expect_success 'a missing path: one line, exit 1, the other files reported' '
@@ -234,7 +226,7 @@ test_expect_success 'a missing path: one line, exit 1, the other files reported'
 	test_one_line_error err && grep -q "missing" err &&
 	grep -q " f$" out && grep -q " tiny$" out && grep -q "total: 2 files" out &&
 	test_must_fail --code=1 pgtrace snap file --json f missing >out 2>err &&
-	json_ok out "len(d[\"files\"]) == 1 and d[\"total\"][\"errors\"] == 1"
+	test_json_assert out "len(d[\"files\"]) == 1 and d[\"total\"][\"errors\"] == 1"
 '
 
 test_expect_success 'a directory without -R: exit 1' '
@@ -252,21 +244,20 @@ test_expect_success 'usage errors: exit 2, one line' '
 
 test_expect_success '-o TRACE: snapshot-page events, one page per cached page' '
 	pgtrace snap file --json -o t.pgt f s tiny >out &&
-	cached=$(json_get out "d[\"total\"][\"cached\"]") && test "$cached" -gt 0 &&
+	cached=$(test_json out "d[\"total\"][\"cached\"]") && test "$cached" -gt 0 &&
 	pgtrace info --json t.pgt >info &&
-	"$PY" -c "
-import json; i = json.load(open(\"info\"))
-assert i[\"complete\"] and i[\"info\"][\"snapshot\"] == \"file\", i
-assert i[\"objects\"][\"files\"] == 3, i[\"objects\"]
-assert i[\"pages\"] == $cached, (i[\"pages\"], $cached)
-assert set(i[\"types\"]) == {\"snapshot-page\"}, i[\"types\"]
+	test_json_assert info "
+assert d[\"complete\"] and d[\"info\"][\"snapshot\"] == \"file\", d
+assert d[\"objects\"][\"files\"] == 3, d[\"objects\"]
+assert d[\"pages\"] == $cached, (d[\"pages\"], $cached)
+assert set(d[\"types\"]) == {\"snapshot-page\"}, d[\"types\"]
 " &&
 	pgtrace dump --format csv --fields type,npages t.pgt >ev &&
 	test "$(tail -n +2 ev | awk -F, "\$1 != \"snapshot-page\" { bad++ } { s += \$2 } END { print bad + 0, s }")" = "0 $cached" &&
 	test_must_fail --code=1 pgtrace snap file -o t.pgt f >out 2>err &&
 	grep -q "force" err &&
 	pgtrace snap file -f -o t.pgt tiny >out && pgtrace info --json t.pgt >info &&
-	json_ok info "d[\"objects\"][\"files\"] == 1"
+	test_json_assert info "d[\"objects\"][\"files\"] == 1"
 '
 
 # Frames are found by faulting the cached pages into a mapping: a file

@@ -3,24 +3,18 @@
 . "$(dirname "$0")/lib-test.sh"
 . "$TEST_DIR/lib-snap.sh"
 
-if ! [ -r /proc/kpageflags ] || [ "$(id -u)" != 0 ]; then
-	test_skip 'snap pfn' 'needs root and /proc/kpageflags'
-	test_done
-	exit
-fi
-
-meminfo() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
+test_require ROOT,KPAGEFLAGS 'snap pfn'
 
 test_expect_success 'all of RAM: every frame walked once, combinations sum up' '
 	pgtrace snap pfn --json >out &&
 	total_kb=$(meminfo MemTotal) &&
-	json_ok out "d[\"walked\"] > 0 and d[\"matched\"] == d[\"walked\"] and d[\"ranges\"] >= 1" &&
-	json_ok out "sum(c[\"pages\"] for c in d[\"combos\"]) == d[\"matched\"]" &&
-	json_ok out "all(c[\"bytes\"] == 4096 * c[\"pages\"] for c in d[\"combos\"])" &&
-	json_ok out "len(set(c[\"flags\"] for c in d[\"combos\"])) == len(d[\"combos\"])" &&
-	json_ok out "[c[\"pages\"] for c in d[\"combos\"]] == sorted((c[\"pages\"] for c in d[\"combos\"]), reverse=True)" &&
-	json_ok out "d[\"walked\"] * 4 >= $total_kb" &&
-	json_ok out "not [c for c in d[\"combos\"] if int(c[\"flags\"], 16) & (1 << 20)]"
+	test_json_assert out "d[\"walked\"] > 0 and d[\"matched\"] == d[\"walked\"] and d[\"ranges\"] >= 1" &&
+	test_json_assert out "sum(c[\"pages\"] for c in d[\"combos\"]) == d[\"matched\"]" &&
+	test_json_assert out "all(c[\"bytes\"] == 4096 * c[\"pages\"] for c in d[\"combos\"])" &&
+	test_json_assert out "len(set(c[\"flags\"] for c in d[\"combos\"])) == len(d[\"combos\"])" &&
+	test_json_assert out "[c[\"pages\"] for c in d[\"combos\"]] == sorted((c[\"pages\"] for c in d[\"combos\"]), reverse=True)" &&
+	test_json_assert out "d[\"walked\"] * 4 >= $total_kb" &&
+	test_json_assert out "not [c for c in d[\"combos\"] if int(c[\"flags\"], 16) & (1 << 20)]"
 '
 
 test_expect_success 'text table: a total line equal to the frames walked' '
@@ -57,10 +51,8 @@ assert kb <= kb2 <= hi + shmem + tol, (kb, kb2)
 
 test_expect_success '--list: runs in frame order, their pages sum to matched' '
 	pgtrace snap pfn --json --list 0..0x100000 >out &&
-	json_ok out "d[\"walked\"] == 0x100000" &&
-	"$PY" -c "
-import json
-d = json.load(open(\"out\"))
+	test_json_assert out "d[\"walked\"] == 0x100000" &&
+	test_json_assert out "
 runs = d[\"runs\"]
 assert runs and sum(r[\"pages\"] for r in runs) == d[\"matched\"]
 for p, r in zip(runs, runs[1:]):
@@ -81,12 +73,12 @@ for c in d[\"combos\"]:
 
 test_expect_success 'a frame range walks exactly its frames' '
 	pgtrace snap pfn --json 0x1000..0x2000 >out &&
-	json_ok out "d[\"walked\"] == 4096 and d[\"ranges\"] == 1 and d[\"matched\"] == 4096" &&
+	test_json_assert out "d[\"walked\"] == 4096 and d[\"ranges\"] == 1 and d[\"matched\"] == 4096" &&
 	pgtrace snap pfn --json 4096..4097 >out &&
-	json_ok out "d[\"walked\"] == 1" &&
+	test_json_assert out "d[\"walked\"] == 1" &&
 	pgtrace snap pfn --json --list --mapcount --cgroup 0x1000..0x1100 >out &&
-	json_ok out "all(\"mapcount\" in r and \"cgroup\" in r for r in d[\"runs\"])" &&
-	json_ok out "sum(r[\"pages\"] for r in d[\"runs\"]) == 256"
+	test_json_assert out "all(\"mapcount\" in r and \"cgroup\" in r for r in d[\"runs\"])" &&
+	test_json_assert out "sum(r[\"pages\"] for r in d[\"runs\"]) == 256"
 '
 
 test_expect_success '-j 1 and -j 2 agree' '
@@ -106,7 +98,7 @@ for bit in (5, 10, 7):
 " &&
 	pgtrace snap pfn --json --list -j 1 0x1000..0x30000 >one &&
 	pgtrace snap pfn --json --list -j 2 0x1000..0x30000 >two &&
-	json_ok one "d[\"walked\"] == 0x2f000" && json_ok two "d[\"walked\"] == 0x2f000"
+	test_json_assert one "d[\"walked\"] == 0x2f000" && test_json_assert two "d[\"walked\"] == 0x2f000"
 '
 
 test_expect_success 'bad flags and ranges: exit 2, one line' '
@@ -124,13 +116,13 @@ test_expect_success 'bad flags and ranges: exit 2, one line' '
 test_expect_success '-o TRACE: one event per run, frames and flags kept' '
 	pgtrace snap pfn --json -o t.pgt 0x1000..0x3000 >out &&
 	pgtrace info --json t.pgt >info &&
-	json_ok info "d[\"complete\"] and d[\"info\"][\"snapshot\"] == \"pfn\"" &&
-	json_ok info "d[\"pages\"] == 8192 and set(d[\"types\"]) == {\"snapshot-page\"}" &&
+	test_json_assert info "d[\"complete\"] and d[\"info\"][\"snapshot\"] == \"pfn\"" &&
+	test_json_assert info "d[\"pages\"] == 8192 and set(d[\"types\"]) == {\"snapshot-page\"}" &&
 	pgtrace dump --format csv --fields index,npages,pfn t.pgt | tail -n +2 >ev &&
 	awk -F, "\$1 != \$3 { exit 1 } { s += \$2 } END { exit s != 8192 }" ev &&
 	pgtrace snap pfn --json -f -o t.pgt --flags reserved 0..0x100000 >out &&
-	m=$(json_get out "d[\"matched\"]") &&
-	pgtrace info --json t.pgt >info && json_ok info "d[\"pages\"] == $m"
+	m=$(test_json out "d[\"matched\"]") &&
+	pgtrace info --json t.pgt >info && test_json_assert info "d[\"pages\"] == $m"
 '
 
 test_expect_success 'unprivileged: exit 1, naming /proc/kpageflags and root' '

@@ -15,14 +15,14 @@ test_expect_success 'setup: a process with known pages' '
 pid=$(cat task.pid 2>/dev/null)
 a1=$(task_field anon 1 2) a2=$(task_field anon 2 2) f1=$(task_field file 1 2) r1=$(task_field read 1 2)
 
-# tj FILE EXPR: json_ok with m(addr), the mapping that starts at addr
+# tj FILE EXPR: test_json_assert with m(addr), the mapping that starts at addr
 cat >defs.py <<\EOF
 def m(a):
     r = [v for v in d["mappings"] if int(v["start"], 16) == int(a, 16)]
     assert len(r) == 1, (a, r)
     return r[0]
 EOF
-tj() { json_ok "$1" "exec(open(\"defs.py\").read(), globals()) or ($2)"; }
+tj() { test_json_assert "$1" "exec(open(\"defs.py\").read(), globals()) or ($2)"; }
 
 test_expect_success 'present pages of each mapping, anonymous and file' '
 	pgtrace snap task --json $pid >out &&
@@ -111,7 +111,7 @@ test_expect_success '--list: one run per touched page, with frames' '
 test_expect_success 'PAGEMAP_SCAN and --no-scan give the same counts' '
 	pgtrace snap task --json $pid >scan &&
 	pgtrace snap task --json --no-scan $pid >noscan &&
-	json_ok scan "d[\"pagemap_scan\"]" && json_ok noscan "not d[\"pagemap_scan\"]" &&
+	test_json_assert scan "d[\"pagemap_scan\"]" && test_json_assert noscan "not d[\"pagemap_scan\"]" &&
 	tj scan "m(\"$a2\")[\"present\"] == 8192" && tj noscan "m(\"$a2\")[\"present\"] == 8192" &&
 	"$PY" -c "
 import json
@@ -125,8 +125,8 @@ assert x == y, [(p, q) for p, q in zip(x, y) if p != q]
 	a2end=$(printf "0x%x" $((a2 + 16384 * 4096))) &&
 	pgtrace snap task --json --list --range $a2..$a2end $pid >scan &&
 	pgtrace snap task --json --list --no-scan --range $a2..$a2end $pid >noscan &&
-	json_ok scan "len(d[\"runs\"]) == 8192 and sum(r[\"pages\"] for r in d[\"runs\"]) == 8192" &&
-	json_ok noscan "len(d[\"runs\"]) == 8192"
+	test_json_assert scan "len(d[\"runs\"]) == 8192 and sum(r[\"pages\"] for r in d[\"runs\"]) == 8192" &&
+	test_json_assert noscan "len(d[\"runs\"]) == 8192"
 '
 
 test_expect_success 'text table and --bytes' '
@@ -141,10 +141,10 @@ test_expect_success 'text table and --bytes' '
 
 test_expect_success '-o TRACE: one event per run' '
 	pgtrace snap task --json -o t.pgt $pid >out &&
-	present=$(json_get out "d[\"present\"]") &&
+	present=$(test_json out "d[\"present\"]") &&
 	pgtrace info --json t.pgt >info &&
-	json_ok info "d[\"info\"][\"snapshot\"] == \"task\" and d[\"pages\"] == $present" &&
-	json_ok info "d[\"processes\"] >= 1"
+	test_json_assert info "d[\"info\"][\"snapshot\"] == \"task\" and d[\"pages\"] == $present" &&
+	test_json_assert info "d[\"processes\"] >= 1"
 '
 
 test_expect_success 'unprivileged: the pages of a root process are refused, exit 1' '
@@ -160,7 +160,7 @@ test_expect_success 'unprivileged, its own process: counts without frames' '
 	as_nobody "$PGTRACE" snap task --json $own >out 2>err &&
 	tj out "m(\"$oa\")[\"present\"] == 10 and not d[\"pfns_visible\"]" &&
 	as_nobody "$PGTRACE" snap task --json --list --range $oa..$(printf "0x%x" $((oa + 50 * 4096))) $own >out &&
-	json_ok out "len(d[\"runs\"]) == 10 and all(r[\"pfn\"] is None for r in d[\"runs\"])" &&
+	test_json_assert out "len(d[\"runs\"]) == 10 and all(r[\"pfn\"] is None for r in d[\"runs\"])" &&
 	kill $own && rm own.pid
 '
 

@@ -4,8 +4,6 @@
 . "$(dirname "$0")/lib-test.sh"
 . "$TEST_DIR/lib-snap.sh"
 
-meminfo() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
-
 test_expect_success 'setup: a cached file, one held open, one deleted but open' '
 	dd if=/dev/urandom of=fsfile bs=4096 count=32 status=none &&
 	dd if=/dev/urandom of=fsopen bs=4096 count=8 status=none &&

@@ -4,15 +4,11 @@
 . "$(dirname "$0")/lib-test.sh"
 . "$TEST_DIR/lib-snap.sh"
 
-if [ "$(id -u)" != 0 ] || ! [ -r /proc/kpageflags ]; then
-	test_skip 'snap who' 'needs root and /proc/kpageflags'
-	test_done
-	exit
-fi
+test_require ROOT,KPAGEFLAGS 'snap who'
 
 # frame of page $2 from the pfns of 'snap file --pfns --json' in $1
 file_pfn() {
-	json_get "$1" "[r[1] + $2 - r[0] for r in d[\"files\"][0][\"pfns\"] if r[0] <= $2 < r[0] + r[2]][0]"
+	test_json "$1" "[r[1] + $2 - r[0] for r in d[\"files\"][0][\"pfns\"] if r[0] <= $2 < r[0] + r[2]][0]"
 }
 
 test_expect_success 'setup: a cached file, a process with anonymous and file pages' '
@@ -27,13 +23,13 @@ a1=$(task_field anon 1 2) f1=$(task_field file 1 2)
 
 test_expect_success 'a cached page of a scanned file: its file and page' '
 	pgtrace snap file --pfns --json w >pf &&
-	json_ok pf "sum(r[2] for r in d[\"files\"][0][\"pfns\"]) == 16" &&
+	test_json_assert pf "sum(r[2] for r in d[\"files\"][0][\"pfns\"]) == 16" &&
 	p5=$(file_pfn pf 5) && p0=$(file_pfn pf 0) && p15=$(file_pfn pf 15) &&
 	pgtrace snap who --no-tasks --scan . --json $p5 $p0 $p15 >out &&
-	json_ok out "d[\"tasks\"] == 0 and d[\"files\"] >= 1" &&
-	json_ok out "[f[\"pfn\"] for f in d[\"frames\"]] == [$p5, $p0, $p15]" &&
-	json_ok out "[[(o[\"kind\"], o[\"path\"], o[\"index\"], o[\"pid\"]) for o in f[\"owners\"]] for f in d[\"frames\"]] == [[(\"file\", \"./w\", 5, 0)], [(\"file\", \"./w\", 0, 0)], [(\"file\", \"./w\", 15, 0)]]" &&
-	json_ok out "all(\"lru\" in f[\"flags\"].split(\",\") for f in d[\"frames\"])" &&
+	test_json_assert out "d[\"tasks\"] == 0 and d[\"files\"] >= 1" &&
+	test_json_assert out "[f[\"pfn\"] for f in d[\"frames\"]] == [$p5, $p0, $p15]" &&
+	test_json_assert out "[[(o[\"kind\"], o[\"path\"], o[\"index\"], o[\"pid\"]) for o in f[\"owners\"]] for f in d[\"frames\"]] == [[(\"file\", \"./w\", 5, 0)], [(\"file\", \"./w\", 0, 0)], [(\"file\", \"./w\", 15, 0)]]" &&
+	test_json_assert out "all(\"lru\" in f[\"flags\"].split(\",\") for f in d[\"frames\"])" &&
 	pgtrace snap who --no-tasks --scan . $p5 >text &&
 	printf "0x%010x " $p5 >want && grep -q "^$(cat want)" text &&
 	grep -q "^    file ./w page 5$" text &&
@@ -43,11 +39,11 @@ test_expect_success 'a cached page of a scanned file: its file and page' '
 test_expect_success 'an anonymous page of a process: its pid and address (task walk)' '
 	end=$(printf "0x%x" $((a1 + 10 * 4096))) &&
 	pgtrace snap task --json --list --range $a1..$end $pid >runs &&
-	json_ok runs "sum(r[\"pages\"] for r in d[\"runs\"]) == 10" &&
-	pa=$(json_get runs "[int(r[\"pfn\"]) + 3 - (int(r[\"vaddr\"], 16) - $a1) // 4096 for r in d[\"runs\"] if int(r[\"vaddr\"], 16) <= $a1 + 3 * 4096 < int(r[\"vaddr\"], 16) + 4096 * r[\"pages\"]][0]") &&
+	test_json_assert runs "sum(r[\"pages\"] for r in d[\"runs\"]) == 10" &&
+	pa=$(test_json runs "[int(r[\"pfn\"]) + 3 - (int(r[\"vaddr\"], 16) - $a1) // 4096 for r in d[\"runs\"] if int(r[\"vaddr\"], 16) <= $a1 + 3 * 4096 < int(r[\"vaddr\"], 16) + 4096 * r[\"pages\"]][0]") &&
 	pgtrace snap who --json $pa >out &&
-	json_ok out "d[\"tasks\"] >= 1" &&
-	json_ok out "[(o[\"kind\"], o[\"pid\"], int(o[\"vaddr\"], 16)) for o in d[\"frames\"][0][\"owners\"]] == [(\"anon\", $pid, $a1 + 3 * 4096)]" &&
+	test_json_assert out "d[\"tasks\"] >= 1" &&
+	test_json_assert out "[(o[\"kind\"], o[\"pid\"], int(o[\"vaddr\"], 16)) for o in d[\"frames\"][0][\"owners\"]] == [(\"anon\", $pid, $a1 + 3 * 4096)]" &&
 	pgtrace snap who $pa >text &&
 	grep -q "^    anon, mapped by pid $pid at $(printf "0x%x" $((a1 + 3 * 4096)))$" text
 '
@@ -56,22 +52,22 @@ test_expect_success 'a file page mapped by a process: file, page and pid' '
 	pgtrace snap file --pfns --json m >pf &&
 	p2=$(file_pfn pf 2) &&
 	pgtrace snap who --json $p2 >out &&
-	json_ok out "any(o[\"kind\"] == \"file\" and o[\"path\"].endswith(\"/m\") and o[\"index\"] == 2 and o[\"pid\"] == $pid and int(o[\"vaddr\"], 16) == $f1 + 2 * 4096 for o in d[\"frames\"][0][\"owners\"])"
+	test_json_assert out "any(o[\"kind\"] == \"file\" and o[\"path\"].endswith(\"/m\") and o[\"index\"] == 2 and o[\"pid\"] == $pid and int(o[\"vaddr\"], 16) == $f1 + 2 * 4096 for o in d[\"frames\"][0][\"owners\"])"
 '
 
 test_expect_success 'snap pfn --list --resolve names the owner of a run' '
-	pa=$(json_get runs "[int(r[\"pfn\"]) for r in d[\"runs\"] if int(r[\"vaddr\"], 16) == $a1][0]") &&
+	pa=$(test_json runs "[int(r[\"pfn\"]) for r in d[\"runs\"] if int(r[\"vaddr\"], 16) == $a1][0]") &&
 	pgtrace snap pfn --list --resolve $pa..$((pa + 1)) >text &&
 	grep -q "anon pid $pid at $(printf "0x%x" $a1)" text
 '
 
 test_expect_success 'a reserved frame nobody maps: no owner' '
 	pgtrace snap pfn --json --list --flags reserved,~mmap 0..0x10000 >res &&
-	r=$(json_get res "d[\"runs\"][0][\"pfn\"]") &&
+	r=$(test_json res "d[\"runs\"][0][\"pfn\"]") &&
 	pgtrace snap who --no-tasks $r >text &&
 	grep -q "^    owner not found" text &&
 	pgtrace snap who --no-tasks --json $r >out &&
-	json_ok out "d[\"frames\"][0][\"owners\"] == [] and \"reserved\" in d[\"frames\"][0][\"flags\"]"
+	test_json_assert out "d[\"frames\"][0][\"owners\"] == [] and \"reserved\" in d[\"frames\"][0][\"flags\"]"
 '
 
 test_expect_success 'unprivileged: exit 1, needs root' '

@@ -2,19 +2,7 @@
 # pgtrace record on the real kernel (root, tracefs).
 . "$(dirname "$0")/lib-test.sh"
 
-if [ "$(id -u)" != 0 ]; then
-	test_skip 'record' 'needs root'; test_done; exit
-fi
-if ! grep -q tracefs /proc/filesystems; then
-	test_skip 'record' 'kernel without tracefs'; test_done; exit
-fi
-
-# dirty pages cannot be dropped: write them back first
-drop() { python3 -c 'import os,sys
-fd = os.open(sys.argv[1], os.O_RDONLY); os.fsync(fd); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED); os.close(fd)' "$1"; }
-# sum of npages of events of TYPE on the inode of FILE in TRACE
-pages_of() { pgtrace dump --format csv --fields type,ino,npages "$3" |
-	awk -F, -v t="$1" -v i="$(stat -c %i "$2")" '$1 == t && $2 == i { s += $3 } END { print s + 0 }'; }
+test_require ROOT,TRACEFS 'record'
 
 test_expect_success 'setup: a 4 MiB file' '
 	dd if=/dev/urandom of=data bs=1M count=4 2>/dev/null && sync
@@ -32,23 +20,21 @@ test_expect_success 'reading in 64 KiB blocks gives lookups of 16 pages' '
 		awk -F, -v i=$(stat -c %i data) "\$1 == \"lookup\" && \$2 == i && \$3 != 16 { bad++ } END { exit bad > 0 }"
 '
 test_expect_success 'after dropping the cache, insertions cover every page' '
-	drop data &&
+	drop_cache data &&
 	pgtrace record -q -l 0 -o r3.pgt -- cat data >/dev/null &&
 	test "$(pages_of add data r3.pgt)" = 1024 &&
 	pgtrace dump --format csv --fields type,pfn r3.pgt | grep "^add," | grep -vq ",$"
 '
 test_expect_success 'every event has a CPU, processes have names' '
-	pgtrace dump --format jsonl r1.pgt | python3 -c "
-import json, sys
-L = [json.loads(l) for l in sys.stdin]
+	pgtrace dump --format jsonl r1.pgt | test_json_assert --lines - "
+L = d
 assert L and all(\"cpu\" in e for e in L)
 assert any(e[\"comm\"] == \"dd\" for e in L), set(e[\"comm\"] for e in L)
 "
 '
 test_expect_success 'the trace carries host, kernel formats and level' '
 	pgtrace info --json r1.pgt >i.json &&
-	python3 -c "
-import json; d = json.load(open(\"i.json\"))
+	test_json_assert i.json "
 assert d[\"clock\"] == \"monotonic\" and d[\"level_changes\"] >= 1
 assert d[\"info\"][\"record.level\"] == \"1\"
 assert \"recorder.rusage\" in d[\"info\"]
@@ -80,7 +66,7 @@ test_expect_success '-p follows a process and leaves others out' '
 '
 test_expect_success 'pipe mode: record into info' '
 	pgtrace record -q -o - -- dd if=data of=/dev/null bs=4k 2>/dev/null | pgtrace info --json - >p.json &&
-	python3 -c "import json; d = json.load(open(\"p.json\")); assert d[\"types\"][\"lookup\"] >= 1024"
+	test_json_assert p.json "assert d[\"types\"][\"lookup\"] >= 1024"
 '
 test_expect_success 'tiny buffers lose events, and the loss is counted' '
 	"$PGTRACE" record -q -a -b 4K -o r7.pgt -d 1.2s &
@@ -88,16 +74,15 @@ test_expect_success 'tiny buffers lose events, and the loss is counted' '
 	for i in 1 2 3 4; do dd if=data of=/dev/null bs=512 2>/dev/null; done &&
 	wait $rec &&
 	pgtrace info --json r7.pgt >l.json &&
-	python3 -c "
-import json; d = json.load(open(\"l.json\"))
+	test_json_assert l.json "
 assert d[\"lost\"] > 0, d[\"lost\"]
 assert d[\"lost\"] == int(d[\"info\"][\"recorder.lost\"])
 " &&
-	got=$(pgtrace dump --format csv --fields type,ino r7.pgt | grep -c "^lookup,$(stat -c %i data)$") && lost=$(pgtrace info --json r7.pgt | python3 -c "import json,sys; print(json.load(sys.stdin)[\"lost\"])") &&
+	got=$(pgtrace dump --format csv --fields type,ino r7.pgt | grep -c "^lookup,$(stat -c %i data)$") && lost=$(pgtrace info --json r7.pgt | test_json - "d[\"lost\"]") &&
 	test $got -lt 32768 && test $((got + lost)) -ge 32768
 '
 test_expect_success 'the flight recorder keeps only the tail' '
-	drop data && drop other &&
+	drop_cache data other &&
 	{ "$PGTRACE" record -q -a -k 2s -o ring.pgt -d 5s & } &&
 	rec=$! &&
 	sleep 0.3 && cat data >/dev/null && sleep 4 &&
@@ -121,7 +106,7 @@ test_expect_success 'a recorder killed with SIGKILL leaves a readable trace' '
 	rec=$! && sleep 1 && cat data >/dev/null && sleep 1.5 &&
 	kill -KILL $rec && wait $rec 2>/dev/null; 
 	pgtrace info --json killed.pgt >k.json &&
-	python3 -c "import json; d = json.load(open(\"k.json\")); assert d[\"events\"] > 0" &&
+	test_json_assert k.json "assert d[\"events\"] > 0" &&
 	pgtrace record -q -o after.pgt -- true &&
 	! ls /sys/kernel/tracing/instances | grep -q "^pgtrace-$rec-" &&
 	! ls /run/pgtrace | grep -q "^pgtrace-$rec-"
@@ -130,13 +115,13 @@ test_expect_success 'levels: 0 has no lookups, 2 has LRU or user faults' '
 	pgtrace record -q -l 0 -o l0.pgt -- dd if=data of=/dev/null bs=4k 2>/dev/null &&
 	test "$(pages_of lookup data l0.pgt)" = 0 &&
 	pgtrace record -q -l 2 -o l2.pgt -- sh -c "dd if=data of=/dev/null bs=4k 2>/dev/null; python3 -c \"b = bytearray(1 << 22)\"" &&
-	pgtrace info --json l2.pgt | python3 -c "import json,sys; t = json.load(sys.stdin)[\"types\"]; assert \"user-fault\" in t or \"lru-add\" in t, t"
+	pgtrace info --json l2.pgt | test_json_assert - "t = d[\"types\"]; assert \"user-fault\" in t or \"lru-add\" in t, t"
 '
 test_expect_success 'a level switch while recording is a record in the trace' '
 	"$PGTRACE" record -q -a -l 0 -o sw.pgt -d 2s &
 	rec=$! && sleep 0.5 && kill -s RTMIN+1 $rec && sleep 0.4 &&
 	dd if=data of=/dev/null bs=4k 2>/dev/null && wait $rec &&
-	pgtrace info --json sw.pgt | python3 -c "import json,sys; d = json.load(sys.stdin); assert d[\"level_changes\"] >= 2, d" &&
+	pgtrace info --json sw.pgt | test_json_assert - "assert d[\"level_changes\"] >= 2, d" &&
 	test "$(pages_of lookup data sw.pgt)" = 1024
 '
 test_expect_success '-u records one user only' '
@@ -170,7 +155,7 @@ test_expect_success 'DAMON access samples' '
 	if ! test -d /sys/kernel/mm/damon/admin/kdamonds; then exit 0; fi
 	# a monitor already running (its aggregation may be 5 s) is listened to
 	pgtrace record -q -a --damon -d 6s -o dm.pgt 2>err || { grep -q "in use" err; exit; }
-	pgtrace info --json dm.pgt | python3 -c "import json,sys; t = json.load(sys.stdin)[\"types\"]; assert t.get(\"access-sample\", 0) > 0, t"
+	pgtrace info --json dm.pgt | test_json_assert - "t = d[\"types\"]; assert t.get(\"access-sample\", 0) > 0, t"
 '
 test_expect_success '--measure runs untraced and traced and reports the cost' '
 	pgtrace record --measure=2 -o me.pgt -- dd if=data of=/dev/null bs=4k >m.txt 2>/dev/null &&
@@ -181,42 +166,36 @@ test_expect_success '--measure runs untraced and traced and reports the cost' '
 # cgroup of its processes, and split --by cgroup files its events there.
 cg2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 cgname=pgtrace-t0200-$$
-if [ -z "$cg2" ]; then
-	test_skip 'split --by cgroup of a recording' 'no cgroup2 hierarchy in /proc/mounts'
-elif ! mkdir "$cg2/$cgname" 2>/dev/null; then
-	test_skip 'split --by cgroup of a recording' "cgroup2 at $cg2 is not writable"
-elif ! sh -c "echo \$\$ >\"$cg2/$cgname/cgroup.procs\"" 2>/dev/null; then
-	rmdir "$cg2/$cgname"
-	test_skip 'split --by cgroup of a recording' "no process may join a new cgroup under $cg2"
-else
-	test_expect_success 'split --by cgroup of a recording: the command in its own cgroup' '
-		pgtrace record -q -o cg.pgt -- sh -c "echo \$\$ >\"$cg2/$cgname/cgroup.procs\" &&
-			exec sh -c \"dd if=data of=/dev/null bs=4k 2>/dev/null; sleep 1\"" &&
-		pgtrace dump --format csv --fields comm,cgroup cg.pgt | grep "^dd," | sort -u >got &&
-		echo "dd,/$cgname" >want && cmp want got &&
-		pgtrace split --by cgroup -o cgs cg.pgt &&
-		f="cgs/%2F$cgname.pgt" && test -f "$f" &&
-		test "$(pages_of lookup data "$f")" = 1024 &&
-		pgtrace dump --fields cgroup "$f" | sort -u >got && echo "/$cgname" >want && cmp want got &&
-		for o in cgs/*.pgt; do
-			test "$o" = "$f" || test "$(pages_of lookup data "$o")" = 0 || return 1
-		done
-	'
-	test_expect_success '-G records the processes of one cgroup only' '
-		"$PGTRACE" record -q -a -G "/$cgname" -o g.pgt -d 1.5s &
-		rec=$! && sleep 0.4 &&
-		sh -c "echo \$\$ >\"$cg2/$cgname/cgroup.procs\" &&
-			exec sh -c \"dd if=data of=/dev/null bs=4k 2>/dev/null; sleep 0.5\"" &&
-		dd if=other of=/dev/null bs=4k 2>/dev/null &&
-		wait $rec &&
-		test "$(pages_of lookup data g.pgt)" = 1024 &&
-		test "$(pages_of lookup other g.pgt)" = 0 &&
-		pgtrace dump --fields cgroup g.pgt | sort -u >got && echo "/$cgname" >want && cmp want got
-	'
-	# the cgroup is empty once its processes have been reaped
+test_have_prereq CGROUP2 && mkdir "$cg2/$cgname"
+test_expect_success CGROUP2 'split --by cgroup of a recording: the command in its own cgroup' '
+	pgtrace record -q -o cg.pgt -- sh -c "echo \$\$ >\"$cg2/$cgname/cgroup.procs\" &&
+		exec sh -c \"dd if=data of=/dev/null bs=4k 2>/dev/null; sleep 1\"" &&
+	pgtrace dump --format csv --fields comm,cgroup cg.pgt | grep "^dd," | sort -u >got &&
+	echo "dd,/$cgname" >want && test_cmp want got &&
+	pgtrace split --by cgroup -o cgs cg.pgt &&
+	f="cgs/%2F$cgname.pgt" && test -f "$f" &&
+	test "$(pages_of lookup data "$f")" = 1024 &&
+	pgtrace dump --fields cgroup "$f" | sort -u >got && echo "/$cgname" >want && test_cmp want got &&
+	for o in cgs/*.pgt; do
+		test "$o" = "$f" || test "$(pages_of lookup data "$o")" = 0 || return 1
+	done
+'
+test_expect_success CGROUP2 '-G records the processes of one cgroup only' '
+	"$PGTRACE" record -q -a -G "/$cgname" -o g.pgt -d 1.5s &
+	rec=$! && sleep 0.4 &&
+	sh -c "echo \$\$ >\"$cg2/$cgname/cgroup.procs\" &&
+		exec sh -c \"dd if=data of=/dev/null bs=4k 2>/dev/null; sleep 0.5\"" &&
+	dd if=other of=/dev/null bs=4k 2>/dev/null &&
+	wait $rec &&
+	test "$(pages_of lookup data g.pgt)" = 1024 &&
+	test "$(pages_of lookup other g.pgt)" = 0 &&
+	pgtrace dump --fields cgroup g.pgt | sort -u >got && echo "/$cgname" >want && test_cmp want got
+'
+# the cgroup is empty once its processes have been reaped
+if test_have_prereq CGROUP2; then
 	for i in 1 2 3 4 5 6 7 8 9 10; do rmdir "$cg2/$cgname" 2>/dev/null && break; sleep 0.2; done
-	test_expect_success 'the test cgroup is removed' '! test -e "$cg2/$cgname"'
 fi
+test_expect_success CGROUP2 'the test cgroup is removed' '! test -e "$cg2/$cgname"'
 test_expect_success 'bad input: unknown option, missing command, no privilege' '
 	test_must_fail --code=2 pgtrace record --bogus 2>err &&
 	test_must_fail --code=127 pgtrace record -q -o nocmd.pgt -- /nonexistent/cmd 2>err &&

@@ -6,23 +6,8 @@
 # record -- CMD exits as CMD did.
 . "$(dirname "$0")/lib-test.sh"
 
-if [ "$(id -u)" != 0 ]; then
-	test_skip 'record references' 'needs root'; test_done; exit
-fi
-if ! grep -q tracefs /proc/filesystems; then
-	test_skip 'record references' 'kernel without tracefs'; test_done; exit
-fi
+test_require ROOT,TRACEFS 'record references'
 
-# make files cold: written back, then dropped from the page cache
-cold() { python3 - "$@" <<-\EOF
-	import os, sys
-	for p in sys.argv[1:]:
-	    fd = os.open(p, os.O_RDONLY)
-	    os.fsync(fd)
-	    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-	    os.close(fd)
-	EOF
-}
 ps=$(getconf PAGESIZE)
 
 test_expect_success 'a 1-byte file read with a large buffer is one page' '
@@ -45,14 +30,14 @@ r = random.Random(12)
 for i in range(500):
     open(\"small/f%03d\" % i, \"wb\").write(os.urandom(r.randint(1, 200 * 1024)))
 " &&
-	cold small/* &&
+	drop_cache small/* &&
 	pgtrace record -q -o small.pgt -- sh -c "cat small/* >/dev/null" &&
 	want=$(for f in small/*; do echo $(( ($(stat -c %s $f) + ps - 1) / ps )); done | awk "{ s += \$1 } END { print s }") &&
 	pgtrace stats --by file --json small.pgt >s.json &&
-	got=$(python3 -c "import json; print(sum(k[\"summary\"][\"pages\"] for k in json.load(open(\"s.json\"))[\"keys\"] if \"/small/f\" in k[\"key\"]))") &&
+	got=$(test_json s.json "sum(k[\"summary\"][\"pages\"] for k in d[\"keys\"] if \"/small/f\" in k[\"key\"])") &&
 	# cached, or evicted since (shadow entries, cachestat): this machine
 	# may run DAMON-driven reclaim of its own (kdamond pageout)
-	cached=$(pgtrace snap file -R --json small | python3 -c "import json, sys; t = json.load(sys.stdin)[\"total\"]; print(t[\"cached\"] + t[\"evicted\"])") &&
+	cached=$(pgtrace snap file -R --json small | test_json - "d[\"total\"][\"cached\"] + d[\"total\"][\"evicted\"]") &&
 	echo "sizes $want, stats $got, cached or evicted since $cached" &&
 	test "$got" = "$want" && test "$cached" = "$want"
 '
@@ -64,7 +49,7 @@ for i in range(500):
 # the kernel's insertions, '--refs default,add', not references.)
 test_expect_success 'a build: the footprint of the files it read = what the kernel cached of them, within 10%' '
 	mkdir build && cp -r "$TOP/include" "$TOP/lib" build/ &&
-	cold $(find build -type f) &&
+	drop_cache $(find build -type f) &&
 	pgtrace record -q -o build.pgt -- sh -c "cd build && for f in lib/util/*.c lib/format/*.c; do
 		cc -O0 -D_GNU_SOURCE -Iinclude -Ilib -c \$f -o \${f%.c}.o || exit 1; done &&
 		ar rcs libx.a lib/util/*.o lib/format/*.o" &&
@@ -93,13 +78,13 @@ test_expect_success 'a build: the footprint of the files it read = what the kern
 # page cache again for the rest of its range, and the kernel reports that
 # as a new request with the same end: each page must count once.
 test_expect_success 'a cold sequential read: every page of the file is looked up exactly once' '
-	head -c $((16384 * ps)) /dev/urandom >seq && cold seq &&
+	head -c $((16384 * ps)) /dev/urandom >seq && drop_cache seq &&
 	pgtrace record -q -o seq.pgt -- dd if=seq of=/dev/null bs=64k 2>/dev/null &&
 	pgtrace dump --format csv --fields type,ino,index,npages seq.pgt |
 		awk -F, -v i=$(stat -c %i seq) "\$1 == \"lookup\" && \$2 == i { for (p = \$3; p < \$3 + \$4; p++) n[p]++ }
 			END { for (p in n) { pages++; if (n[p] != 1) bad++ } print pages, bad + 0 }" >got &&
 	pgtrace info seq.pgt | grep "lookups_continued" &&
-	echo "16384 0" >want && cmp want got
+	echo "16384 0" >want && test_cmp want got
 '
 test_expect_success 'a file grown by another process: the later lookup reaches its new end, with a size record' '
 	head -c $ps /dev/urandom >grow &&
@@ -107,7 +92,7 @@ test_expect_success 'a file grown by another process: the later lookup reaches i
 	rec=$! && sleep 0.7 && head -c $((10 * ps)) /dev/urandom >>grow && wait $rec &&
 	pgtrace dump --format csv --fields type,path,index,npages grow.pgt | grep "^lookup,$(pwd)/grow," >l &&
 	printf "lookup,%s/grow,0,1\nlookup,%s/grow,0,11\n" "$(pwd)" "$(pwd)" >want &&
-	cat l && cmp want l
+	cat l && test_cmp want l
 '
 test_expect_success 'the command s events begin at its exec: nothing of pgtrace itself' '
 	pgtrace record -q -o true.pgt -- true &&
@@ -120,7 +105,7 @@ test_expect_success 'the command s events begin at its exec: nothing of pgtrace 
 # cached pages around each fault, so few touches fault; fault-around maps
 # cover far more pages than were touched
 test_expect_success 'fault-around maps are not uses: an mmap reader touching every 4th page' '
-	head -c $((512 * ps)) /dev/urandom >mapped && cold mapped &&
+	head -c $((512 * ps)) /dev/urandom >mapped && drop_cache mapped &&
 	pgtrace record -q -o map.pgt -- python3 -c "
 import mmap
 f = open(\"mapped\", \"rb\")

@@ -4,18 +4,10 @@
 # ring too large, and a flight recorder that runs for long (issue 13).
 . "$(dirname "$0")/lib-test.sh"
 
-if [ "$(id -u)" != 0 ]; then
-	test_skip 'record safety' 'needs root'; test_done; exit
-fi
-if ! grep -q tracefs /proc/filesystems; then
-	test_skip 'record safety' 'kernel without tracefs'; test_done; exit
-fi
+test_require ROOT,TRACEFS 'record safety'
 TRACEFS=/sys/kernel/tracing
 [ -d $TRACEFS/instances ] || TRACEFS=/sys/kernel/debug/tracing
 
-# sum of npages of events of TYPE on the inode of FILE in TRACE
-pages_of() { pgtrace dump --format csv --fields type,ino,npages "$3" |
-	awk -F, -v t="$1" -v i="$(stat -c %i "$2")" '$1 == t && $2 == i { s += $3 } END { print s + 0 }'; }
 # every file a message quotes exists, except one it says was removed
 named_paths_exist() { python3 - "$1" <<-'EOF'
 	import os, re, sys
@@ -33,13 +25,9 @@ test_expect_success 'setup: a 4 MiB file' '
 '
 
 # ---- pid namespaces ----
-if unshare --pid --fork --mount-proc true 2>/dev/null; then
-	HAVE_UNSHARE=1
-fi
 ns_record() { unshare --pid --fork --mount-proc "$PGTRACE" record "$@"; }
 
-if [ -n "$HAVE_UNSHARE" ]; then
-test_expect_success 'a recorder in a pid namespace of its own is refused, saying why, touching nothing' '
+test_expect_success PIDNS 'a recorder in a pid namespace of its own is refused, saying why, touching nothing' '
 	# its pid (1) is not the pid the trace events carry: it would have
 	# recorded nothing of its command and hidden host pid 1 as its own
 	before=$(instances) &&
@@ -50,7 +38,7 @@ test_expect_success 'a recorder in a pid namespace of its own is refused, saying
 	test_one_line_error err && grep -q "run pgtrace record on the host" err &&
 	! test -e nsa.pgt && test "$(instances)" = "$before"
 '
-test_expect_success 'a host recorder keeps its events while a namespaced one is refused' '
+test_expect_success PIDNS 'a host recorder keeps its events while a namespaced one is refused' '
 	{ "$PGTRACE" record -q -a -d 5s -o host.pgt 2>host.err & } &&
 	sleep 1.5 &&
 	{ ns_record -q -a -d 1s -o ns.pgt 2>/dev/null; ! test -e ns.pgt; } &&
@@ -58,9 +46,6 @@ test_expect_success 'a host recorder keeps its events while a namespaced one is 
 	wait &&
 	test "$(pages_of lookup data host.pgt)" = 1024
 '
-else
-	test_skip 'recorders in pid namespaces' 'unshare --pid --fork --mount-proc does not work here'
-fi
 
 test_expect_success 'an instance named like an old recorder, with no lock file, is never removed' '
 	mkdir $TRACEFS/instances/pgtrace-1 &&
@@ -183,7 +168,7 @@ test_expect_success '--keep forgets exited processes: 20,000 of them neither fil
 	rss2=$(awk "/VmRSS/ { print \$2 }" /proc/$rec/status) &&
 	kill -INT $rec && wait $rec &&
 	echo "recorder RSS: $rss0 KiB at start, $rss1 after 10,000 processes, $rss2 after 20,000" &&
-	n=$(pgtrace info --json many.pgt | python3 -c "import json, sys; print(json.load(sys.stdin)[\"processes\"])") &&
+	n=$(pgtrace info --json many.pgt | test_json - "d[\"processes\"]") &&
 	echo "processes in the kept part: $n" &&
 	test "$n" -lt 10000 &&
 	# bounded queues fill in the first 10,000; 3.4 KiB a process before
@@ -202,12 +187,12 @@ test_expect_success '--keep: chunks hold the files they use; deleted idle files 
 	wait $rec &&
 	test "$(pages_of lookup data kf.pgt)" = 1024 &&
 	pgtrace info --json kf.pgt >kf.json &&
-	total=$(python3 -c "import json; print(json.load(open(\"kf.json\"))[\"objects\"][\"total\"])") &&
+	total=$(test_json kf.json "d[\"objects\"][\"total\"]") &&
 	used=$(pgtrace dump --format csv --fields obj kf.pgt | sed 1d | sort -u | wc -l) &&
 	echo "objects: $total defined, $used with events" &&
 	# before, every chunk repeated all 2,000 (deleted ones too)
 	test "$total" -lt 1000 &&
-	python3 -c "import json; n = int(json.load(open(\"kf.json\"))[\"info\"][\"recorder.objects_forgotten\"]); print(\"forgotten:\", n); assert n > 0"
+	test_json_assert kf.json "n = int(d[\"info\"][\"recorder.objects_forgotten\"]); print(\"forgotten:\", n); assert n > 0"
 '
 
 test_done

@@ -81,7 +81,7 @@ test_expect_success 'the written trace holds exactly the matching events, names 
 	pgtrace filter "pid == 1001 && page in 0..30000" mix.pgt -o p.pgt &&
 	pgtrace dump --format csv p.pgt | tail -n +2 | cut -d, -f2- >got &&
 	awk -F, "NR > 1 && \$4 == 1001 && \$12 < 30000" mix.csv | cut -d, -f2- >want &&
-	test -s want && cmp got want &&
+	test -s want && test_cmp want got &&
 	pgtrace dump --format csv --fields seq p.pgt | tail -n +2 >seqs &&
 	test "$(head -1 seqs)" = 0 && test "$(tail -1 seqs)" = $(($(wc -l <want) - 1)) &&
 	pgtrace info p.pgt >info && grep -q "^objects: *5 " info && grep -q "^processes: *4$" info &&
@@ -91,7 +91,7 @@ test_expect_success 'pipes: standard input by default, - and -o -' '
 	pgtrace filter "pid == 1001 && page in 0..30000" - -o - <mix.pgt >a.pgt &&
 	cat mix.pgt | pgtrace filter "pid == 1001" | pgtrace filter "page in 0..30000" >b.pgt &&
 	pgtrace dump a.pgt >a && pgtrace dump b.pgt >b && pgtrace dump p.pgt >p &&
-	cmp a p && cmp b p &&
+	test_cmp a p && test_cmp b p &&
 	pgtrace gen -p mix -n 200000 --files 5 --pids 4 --seed 3 -o - |
 		pgtrace filter --count "comm == \"gen-2\"" - >n &&
 	test "$(cat n)" = "$(count_awk "\$6 == \"gen-2\"")"
@@ -122,7 +122,7 @@ test_expect_success 'bad expressions: the reason, the caret under the token, exi
 	                 ^
 	Try '"'"'pgtrace filter --help'"'"'.
 	EOF
-	cmp expect err &&
+	test_cmp expect err &&
 	test_must_fail --code=2 pgtrace filter "type == lokup || comm = \"x\"" mix.pgt 2>err &&
 	cat >expect <<-\EOF &&
 	pgtrace filter: invalid expression: unknown event type '"'"'lokup'"'"': expected one of lookup, fault, map, add, delete, lru-add, lru-activate, access-sample, user-fault, snapshot-page, reference
@@ -130,7 +130,7 @@ test_expect_success 'bad expressions: the reason, the caret under the token, exi
 	          ^
 	Try '"'"'pgtrace filter --help'"'"'.
 	EOF
-	cmp expect err &&
+	test_cmp expect err &&
 	test_must_fail --code=2 pgtrace filter "(pid == 1 || tid == 2" mix.pgt 2>err &&
 	cat >expect <<-\EOF &&
 	pgtrace filter: invalid expression: unclosed '"'"'('"'"': a '"'"')'"'"' is missing
@@ -138,7 +138,7 @@ test_expect_success 'bad expressions: the reason, the caret under the token, exi
 	  ^
 	Try '"'"'pgtrace filter --help'"'"'.
 	EOF
-	cmp expect err &&
+	test_cmp expect err &&
 	test_must_fail --code=2 pgtrace filter "comm == gen-1" mix.pgt 2>err &&
 	cat >expect <<-\EOF &&
 	pgtrace filter: invalid expression: expected a string in double quotes for '"'"'comm'"'"', found '"'"'gen-1'"'"'
@@ -146,7 +146,7 @@ test_expect_success 'bad expressions: the reason, the caret under the token, exi
 	          ^
 	Try '"'"'pgtrace filter --help'"'"'.
 	EOF
-	cmp expect err &&
+	test_cmp expect err &&
 	test_must_fail --code=2 pgtrace filter "pid ==" mix.pgt 2>err &&
 	cat >expect <<-\EOF &&
 	pgtrace filter: invalid expression: expected a number for '"'"'pid'"'"' at the end
@@ -154,7 +154,7 @@ test_expect_success 'bad expressions: the reason, the caret under the token, exi
 	        ^
 	Try '"'"'pgtrace filter --help'"'"'.
 	EOF
-	cmp expect err &&
+	test_cmp expect err &&
 	test_must_fail --code=2 pgtrace filter "" mix.pgt 2>err &&
 	cat >expect <<-\EOF &&
 	pgtrace filter: invalid expression: empty expression
@@ -162,14 +162,14 @@ test_expect_success 'bad expressions: the reason, the caret under the token, exi
 	  ^
 	Try '"'"'pgtrace filter --help'"'"'.
 	EOF
-	cmp expect err
+	test_cmp expect err
 '
 test_expect_success 'the caret counts characters, not bytes; a tab takes one column' '
 	test_must_fail --code=2 pgtrace filter "$(printf "comm == \"\303\251t\303\251\"\t&& x")" mix.pgt 2>err &&
 	printf "  comm == \"\303\251t\303\251\" && x\n                   ^\n" >expect &&
-	sed -n 2,3p err >got && cmp expect got &&
+	sed -n 2,3p err >got && test_cmp expect got &&
 	test_must_fail --code=2 pgtrace filter "$(printf "pid == 1 && \377")" mix.pgt 2>err &&
-	sed -n 2,3p err >got && printf "  pid == 1 && ?\n              ^\n" >expect && cmp expect got
+	sed -n 2,3p err >got && printf "  pid == 1 && ?\n              ^\n" >expect && test_cmp expect got
 '
 test_expect_success 'more bad expressions name their token' '
 	for e in "pid = 1" "pid == 1 )" "file =~ /[a/" "ts >= 1.5" "pid in 9..2" \

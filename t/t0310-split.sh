@@ -17,9 +17,8 @@ test_expect_success 'by pid: one complete trace per pid, counts add up' '
 	head -1 pid/index.tsv | grep -q "^key	file	events	first_ts	last_ts$" &&
 	grep -q "^1003	1003.pgt	" pid/index.tsv &&
 	infos pid >i.jsonl &&
-	python3 -c "
-import json
-L = [json.loads(l) for l in open(\"i.jsonl\")]
+	test_json_assert --lines i.jsonl "
+L = d
 assert len(L) == 7 and all(d[\"complete\"] and d[\"indexed\"] for d in L)
 assert sum(d[\"events\"] for d in L) == 200000
 assert all(d[\"processes\"] == 1 for d in L)
@@ -30,39 +29,39 @@ test_expect_success 'by pid: each trace holds its events, names resolved, in ord
 	for p in 1000 1003 1006; do
 		awk -F, -v p=$p "\$2 == p" mix.csv >want &&
 		pgtrace dump --format csv --fields ts,pid,comm,path,index pid/$p.pgt | tail -n +2 >got &&
-		cmp want got || return 1
+		test_cmp want got || return 1
 	done
 '
 test_expect_success 'a trace gets only the objects its events use' '
 	pgtrace gen -p mix -n 40000 --files 8 --pids 8 --phase-events 5000 -o few.pgt &&
 	pgtrace split --by pid -o few few.pgt &&
-	pgtrace info --json few/1000.pgt | python3 -c "import json,sys; d=json.load(sys.stdin); assert d[\"objects\"][\"total\"] == 1, d[\"objects\"]"
+	pgtrace info --json few/1000.pgt | test_json_assert - "assert d[\"objects\"][\"total\"] == 1, d[\"objects\"]"
 '
 test_expect_success 'by comm, uid, cwd: from the process table' '
 	pgtrace split --by comm -o comm mix.pgt && test "$(ls comm/*.pgt | wc -l)" = 7 &&
 	test -f comm/gen-4.pgt && test "$(map_sum comm/index.tsv)" = 200000 &&
-	pgtrace split --by uid -o uid mix.pgt && ls uid >l && printf "1000.pgt\n1001.pgt\nindex.tsv\n" >want && cmp want l &&
+	pgtrace split --by uid -o uid mix.pgt && ls uid >l && printf "1000.pgt\n1001.pgt\nindex.tsv\n" >want && test_cmp want l &&
 	test "$(map_sum uid/index.tsv)" = 200000 &&
-	pgtrace dump --fields pid uid/1001.pgt | sort -u >pids && printf "1001\n1003\n1005\n" >want && cmp want pids &&
-	pgtrace split --by cwd -o cwd mix.pgt && ls cwd >l && printf "%%2Fgen.pgt\nindex.tsv\n" >want && cmp want l
+	pgtrace dump --fields pid uid/1001.pgt | sort -u >pids && printf "1001\n1003\n1005\n" >want && test_cmp want pids &&
+	pgtrace split --by cwd -o cwd mix.pgt && ls cwd >l && printf "%%2Fgen.pgt\nindex.tsv\n" >want && test_cmp want l
 '
 test_expect_success 'by file, dev, inode: from the object table' '
 	pgtrace split --by file -o file mix.pgt && test "$(ls file/*.pgt | wc -l)" = 4 &&
 	test -f "file/%2Fgen%2Ffile-2.dat.pgt" && grep -q "^/gen/file-2.dat	%2Fgen%2Ffile-2.dat.pgt	" file/index.tsv &&
-	pgtrace dump --fields path "file/%2Fgen%2Ffile-2.dat.pgt" | sort -u >p && echo /gen/file-2.dat >want && cmp want p &&
-	pgtrace split --by dev -o dev mix.pgt && ls dev >l && printf "0:0.pgt\nindex.tsv\n" >want && cmp want l &&
+	pgtrace dump --fields path "file/%2Fgen%2Ffile-2.dat.pgt" | sort -u >p && echo /gen/file-2.dat >want && test_cmp want p &&
+	pgtrace split --by dev -o dev mix.pgt && ls dev >l && printf "0:0.pgt\nindex.tsv\n" >want && test_cmp want l &&
 	pgtrace split --by inode -o inode mix.pgt && test -f inode/0:0:1003.pgt && test "$(map_sum inode/index.tsv)" = 200000
 '
 test_expect_success 'by cpu and type' '
 	pgtrace split --by cpu -o cpu mix.pgt && test "$(map_sum cpu/index.tsv)" = 200000 &&
-	pgtrace dump --fields cpu cpu/1.pgt | sort -u >c && echo 1 >want && cmp want c &&
-	pgtrace split --by type -o type mix.pgt && ls type >l && printf "index.tsv\nlookup.pgt\n" >want && cmp want l
+	pgtrace dump --fields cpu cpu/1.pgt | sort -u >c && echo 1 >want && test_cmp want c &&
+	pgtrace split --by type -o type mix.pgt && ls type >l && printf "index.tsv\nlookup.pgt\n" >want && test_cmp want l
 '
 test_expect_success 'events:N cuts runs of N events' '
 	pgtrace split --by events:30000 -o ev mix.pgt &&
 	cut -f1,3 ev/index.tsv | tail -n +2 | tr "\t" " " >got &&
-	printf "0 30000\n1 30000\n2 30000\n3 30000\n4 30000\n5 30000\n6 20000\n" >want && cmp want got &&
-	pgtrace dump --fields index,ts ev/2.pgt >a && pgtrace dump --fields index,ts --events 60000..90000 mix.pgt >b && cmp a b
+	printf "0 30000\n1 30000\n2 30000\n3 30000\n4 30000\n5 30000\n6 20000\n" >want && test_cmp want got &&
+	pgtrace dump --fields index,ts ev/2.pgt >a && pgtrace dump --fields index,ts --events 60000..90000 mix.pgt >b && test_cmp a b
 '
 test_expect_success 'time:INTERVAL cuts slices of time from the first event' '
 	pgtrace split --by time:50ms -o t mix.pgt && test "$(map_sum t/index.tsv)" = 200000 &&
@@ -73,15 +72,15 @@ test_expect_success 'time:INTERVAL cuts slices of time from the first event' '
 test_expect_success 'by cgroup: one trace per cgroup of the process table, counts add up' '
 	pgtrace split --by cgroup -o cg mix.pgt &&
 	ls cg >l && printf "%%2Fpgtrace-gen%%2Fuid-1000.pgt\n%%2Fpgtrace-gen%%2Fuid-1001.pgt\nindex.tsv\n" >want &&
-	cmp want l && test "$(map_sum cg/index.tsv)" = 200000 &&
+	test_cmp want l && test "$(map_sum cg/index.tsv)" = 200000 &&
 	grep -q "^/pgtrace-gen/uid-1001	%2Fpgtrace-gen%2Fuid-1001.pgt	" cg/index.tsv &&
 	for u in 1000 1001; do
 		f="cg/%2Fpgtrace-gen%2Fuid-$u.pgt" &&
 		pgtrace dump --fields cgroup "$f" | sort -u >got && echo /pgtrace-gen/uid-$u >want &&
-		cmp want got &&
+		test_cmp want got &&
 		pgtrace dump --fields pid "$f" | sort -u >pids &&
-		awk -F, -v u=$u "\$2 % 2 == u % 2 { print \$2 }" mix.csv | sort -u >want && cmp want pids &&
-		test "$(pgtrace info --json "$f" | python3 -c "import json,sys; print(json.load(sys.stdin)[\"processes\"])")" = \
+		awk -F, -v u=$u "\$2 % 2 == u % 2 { print \$2 }" mix.csv | sort -u >want && test_cmp want pids &&
+		test "$(pgtrace info --json "$f" | test_json - "d[\"processes\"]")" = \
 			"$(wc -l <pids)" &&
 		test "$(pgtrace filter --count "cgroup == \"/pgtrace-gen/uid-$u\"" mix.pgt)" = \
 			"$(awk -F"\t" -v k=/pgtrace-gen/uid-$u "\$1 == k { print \$3 }" cg/index.tsv)" || return 1
@@ -90,7 +89,7 @@ test_expect_success 'by cgroup: one trace per cgroup of the process table, count
 test_expect_success 'by cgroup: events of processes without one go to the empty key' '
 	printf "ts,pid,comm,index\n1,5,a,0\n2,6,b,1\n3,5,a,2\n" >nocg.csv &&
 	pgtrace import -o nocg.pgt nocg.csv && pgtrace split --by cgroup -o nocg nocg.pgt &&
-	ls nocg >l && printf "_.pgt\nindex.tsv\n" >want && cmp want l &&
+	ls nocg >l && printf "_.pgt\nindex.tsv\n" >want && test_cmp want l &&
 	test "$(map_sum nocg/index.tsv)" = 3 && grep -q "^	_.pgt	3	" nocg/index.tsv
 '
 test_expect_success 'usage errors exit 2' '
@@ -121,7 +120,7 @@ test_expect_success 'templates: %n, %k, %%, and keys made safe' '
 '
 test_expect_success 'a pipe in gives the same traces as the file' '
 	cat mix.pgt | pgtrace split --by pid -o piped - &&
-	for f in pid/*.pgt; do cmp "$f" "piped/${f#pid/}" || return 1; done && cmp pid/index.tsv piped/index.tsv
+	for f in pid/*.pgt; do cmp "$f" "piped/${f#pid/}" || return 1; done && test_cmp pid/index.tsv piped/index.tsv
 '
 test_expect_success '--max-open 3: closed and reopened for append, same bytes' '
 	pgtrace split --by pid --buffer 5000 -o b1 mix.pgt &&
@@ -137,9 +136,8 @@ test_expect_success '5000 keys under ulimit -n 256: every trace complete' '
 	test "$cap" -lt 256 && test "$cap" -gt 200 && test "$peak" -le "$cap" &&
 	reopened=$(sed -n "s/.*, \([0-9]*\) closed and reopened.*/\1/p" err) && test "$reopened" -gt 1000 &&
 	infos k5000 >k.jsonl &&
-	python3 -c "
-import json
-L = [json.loads(l) for l in open(\"k.jsonl\")]
+	test_json_assert --lines k.jsonl "
+L = d
 assert len(L) == 5000
 assert all(d[\"complete\"] and d[\"indexed\"] and d[\"processes\"] == 1 for d in L)
 assert sum(d[\"events\"] for d in L) == 100000
@@ -154,8 +152,6 @@ test_expect_success 'a damaged input: the traces keep the events before it, exit
 	size=$(stat -c %s mix.pgt) && head -c $((size / 2)) mix.pgt >half.pgt &&
 	test_must_fail --code=1 pgtrace split --by pid -o half half.pgt 2>err && test_one_line_error err &&
 	n=$(map_sum half/index.tsv) && test "$n" -gt 0 && test $((n % 32768)) = 0 &&
-	infos half >h.jsonl && python3 -c "
-import json
-assert all(json.loads(l)[\"complete\"] for l in open(\"h.jsonl\"))"
+	infos half >h.jsonl && test_json_assert --lines h.jsonl "all(x[\"complete\"] for x in d)"
 '
 test_done

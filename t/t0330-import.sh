@@ -22,7 +22,7 @@ test_expect_success 'lackey: modify is a write, --instructions adds the I lines'
 	pgtrace import -o m.pgt m.txt &&
 	pgtrace dump --format csv --fields ts,index,npages,flags,aux m.pgt >m.csv &&
 	printf "ts,index,npages,flags,aux\n3,8384512,2,write,8589934600\n4,0,1,,1\n" >expect &&
-	cmp expect m.csv &&
+	test_cmp expect m.csv &&
 	pgtrace import --instructions -o mi.pgt m.txt &&
 	pgtrace dump --format csv --fields ts,index,aux mi.pgt >mi.csv &&
 	grep -q "^2,1025,4294967300$" mi.csv && test "$(wc -l <mi.csv)" = 4 &&
@@ -74,7 +74,7 @@ test_expect_success 'perf script: other events are skipped, comm with spaces, no
 	printf "%s\n" ts,cpu,pid,tid,comm,type,dev,ino,index,npages \
 		"100000002000,3,4242,4243,Web Content,lookup,8:1,31,2,2" \
 		"100000003000,0,77,77,kworker/0:1,fault,8:1,31,1,1" >expect &&
-	cmp expect o.csv &&
+	test_cmp expect o.csv &&
 	pgtrace info o.pgt | grep -q "skipped_other=3"
 '
 test_expect_success 'older kernels: pfn in decimal, page=, no order' '
@@ -86,11 +86,11 @@ test_expect_success 'CSV: round trip of every column through export' '
 	pgtrace gen -p mix -n 50000 --seed 3 -o mix.pgt &&
 	pgtrace export --format csv -o mix.csv mix.pgt &&
 	pgtrace import -o back.pgt mix.csv &&
-	pgtrace dump mix.pgt >a && pgtrace dump back.pgt >b && cmp a b &&
+	pgtrace dump mix.pgt >a && pgtrace dump back.pgt >b && test_cmp a b &&
 	pgtrace dump --format csv back.pgt | cmp - mix.csv &&
 	for t in l.pgt tc.pgt pf.pgt; do
 		pgtrace export --format csv $t | pgtrace import -f -o rt.pgt - &&
-		pgtrace dump --format csv $t >a && pgtrace dump --format csv rt.pgt >b && cmp a b || exit 1
+		pgtrace dump --format csv $t >a && pgtrace dump --format csv rt.pgt >b && test_cmp a b || exit 1
 	done
 '
 test_expect_success 'CSV: a subset of columns in any order, quotes and escapes' '
@@ -107,7 +107,7 @@ test_expect_success 'CSV: a subset of columns in any order, quotes and escapes' 
 		"1500000000,10,\"say \"\"hi\"\"\",lookup,1,\"/data/a,b.db\",8:1,12,7,1,,write|major" \
 		"2000000000,11,sh,fault,2,/data/c\\x09tab,8:1,13,8,1,," \
 		"3000000000,10,\"say \"\"hi\"\"\",add,1,\"/data/a,b.db\",8:1,12,9,1,,dirty|level2|0x100" >expect &&
-	cmp expect got
+	test_cmp expect got
 '
 test_expect_success 'CSV: a new path for an object number is a rename from then on' '
 	printf "ts,obj,path,index\n1,5,/old,0\n2,5,/old,1\n3,5,/new,2\n4,5,/new,3\n" >r.csv &&
@@ -147,7 +147,7 @@ sys.stdout.buffer.write(b\"\".join(struct.pack(\"<IQIq\", *r) for r in recs))
 	printf "%s\n" ts,type,path,index,npages,aux "0,reference,[oracleGeneral],7,1,4096" \
 		"1000000000,reference,[oracleGeneral],9,1,100" "1000000000,reference,[oracleGeneral],7,1,4096" \
 		"4000000000,reference,[oracleGeneral],18446744073709551615,1,1" >expect &&
-	cmp expect got
+	test_cmp expect got
 '
 test_expect_success 'oracleGeneral: a cut record is an error after the whole ones' '
 	head -c 60 o.bin >cut.bin &&

@@ -21,7 +21,7 @@ test_expect_success 'csv and jsonl are the rows of dump' '
 	pgtrace dump --format csv mix.pgt | cmp - mix.csv &&
 	pgtrace export --format jsonl mix.pgt >mix.jsonl &&
 	pgtrace dump --format jsonl mix.pgt | cmp - mix.jsonl &&
-	python3 -c "import json; L=[json.loads(l) for l in open(\"mix.jsonl\")]; assert len(L)==100000" &&
+	test_json_assert --lines mix.jsonl "len(d)==100000" &&
 	pgtrace export --format csv --fields index,seq --no-header mix.pgt | head -2 >f &&
 	pgtrace dump --format csv --fields index,seq --no-header mix.pgt | head -2 | cmp - f &&
 	cat mix.pgt | pgtrace export --format csv - | cmp - mix.csv
@@ -37,7 +37,7 @@ test_expect_success 'an SQL engine reads the CSV: references per file match' '
 	    print(path, n)
 	EOF
 	pgtrace dump --fields path mix.pgt | sort | uniq -c | awk "{print \$2, \$1}" >expect &&
-	cmp expect sql.out
+	test_cmp expect sql.out
 '
 test_expect_success 'oracle-general: next_access_vtime on a hand-made trace' '
 	cat >h.csv <<-\EOF &&
@@ -53,18 +53,18 @@ test_expect_success 'oracle-general: next_access_vtime on a hand-made trace' '
 	pgtrace export --format oracle-general -o h.og h.pgt &&
 	python3 og.py h.og >got &&
 	printf "%s\n" "0 1 4096 5" "0 2 4096 4" "1 3 4096 -1" "2 2 4096 -1" "3 1 4096 -1" >expect &&
-	cmp expect got &&
+	test_cmp expect got &&
 	# a fault-around map is not a reference unless asked for
 	pgtrace export --format oracle-general --refs default,map -o hm.og h.pgt &&
 	python3 og.py hm.og >got &&
 	printf "%s\n" "0 1 4096 5" "0 2 4096 4" "1 3 4096 6" "2 2 4096 -1" "3 1 4096 -1" \
 		"4 3 4096 -1" "4 4 4096 -1" "4 5 4096 -1" >expect &&
-	cmp expect got
+	test_cmp expect got
 '
 test_expect_success 'oracle-general: --refs chooses the types, --ids packed keeps (object, page)' '
 	pgtrace export --format oracle-general --refs add,reference h.pgt >h2.og &&
 	python3 og.py h2.og >got &&
-	printf "%s\n" "0 1 4096 -1" "1 2 4096 -1" >expect && cmp expect got &&
+	printf "%s\n" "0 1 4096 -1" "1 2 4096 -1" >expect && test_cmp expect got &&
 	pgtrace export --format oracle-general --refs all --ids packed h.pgt >h3.og &&
 	python3 og.py h3.og | cut -d" " -f2,4 | tr "\n" " " >got &&
 	test "$(cat got)" = "1099511627776 6 1099511627777 5 2199023255552 7 1099511627781 -1 1099511627777 -1 1099511627776 -1 2199023255552 -1 2199023255553 -1 2199023255554 -1 "

@@ -37,7 +37,7 @@ test_expect_success '--lru keeps the other events in their order' '
 	test "$(grep -c "(equal)" err)" = 3 &&
 	pgtrace dump --fields ts,type,index,npages tc.pgt | grep -E " (add|delete) " >in.txt &&
 	pgtrace dump --fields ts,type,index,npages tcr.pgt | grep -E " (add|delete) " >out.txt &&
-	cmp in.txt out.txt
+	test_cmp in.txt out.txt
 '
 test_expect_success 'a loop shorter than K reduces to its first pass' '
 	pgtrace reduce --lru 500 -o lr.pgt l.pgt 2>err &&

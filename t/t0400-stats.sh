@@ -4,13 +4,6 @@
 # an independent LRU simulation.
 . "$(dirname "$0")/lib-test.sh"
 
-# JSON field of stats output: jq-like path in python
-jget() { python3 -c 'import json,sys
-d = json.load(open(sys.argv[1]))
-for k in sys.argv[2].split("."):
-	d = d[int(k)] if k.isdigit() else d[k]
-print(d)' "$1" "$2"; }
-
 test_expect_success 'setup: a hand-made trace (pages 1 2 1 3 1 2 of one file, one per second)' '
 	printf "type,path,index,ts\n" >s.csv &&
 	i=0 && for p in 1 2 1 3 1 2; do echo "lookup,/a,$p,$i.0" >>s.csv; i=$((i + 1)); done &&
@@ -18,54 +11,54 @@ test_expect_success 'setup: a hand-made trace (pages 1 2 1 3 1 2 of one file, on
 '
 test_expect_success 'hand-computed: distances 2, 2, 3 and three cold misses' '
 	pgtrace stats --json --sizes 1,2,3 s.pgt >s.json &&
-	test "$(jget s.json summary.refs)" = 6 &&
-	test "$(jget s.json summary.cold)" = 3 &&
-	test "$(jget s.json distance_histogram.0.lo)" = 2 &&
-	test "$(jget s.json distance_histogram.0.refs)" = 2 &&
-	test "$(jget s.json distance_histogram.1.lo)" = 3 &&
-	test "$(jget s.json distance_histogram.1.refs)" = 1 &&
-	test "$(jget s.json sizes.0.misses)" = 6 &&
-	test "$(jget s.json sizes.1.misses)" = 4 &&
-	test "$(jget s.json sizes.2.misses)" = 3 &&
-	test "$(jget s.json mrc.1.miss_ratio)" = 0.666666667
+	test "$(test_json s.json "d[\"summary\"][\"refs\"]")" = 6 &&
+	test "$(test_json s.json "d[\"summary\"][\"cold\"]")" = 3 &&
+	test "$(test_json s.json "d[\"distance_histogram\"][0][\"lo\"]")" = 2 &&
+	test "$(test_json s.json "d[\"distance_histogram\"][0][\"refs\"]")" = 2 &&
+	test "$(test_json s.json "d[\"distance_histogram\"][1][\"lo\"]")" = 3 &&
+	test "$(test_json s.json "d[\"distance_histogram\"][1][\"refs\"]")" = 1 &&
+	test "$(test_json s.json "d[\"sizes\"][0][\"misses\"]")" = 6 &&
+	test "$(test_json s.json "d[\"sizes\"][1][\"misses\"]")" = 4 &&
+	test "$(test_json s.json "d[\"sizes\"][2][\"misses\"]")" = 3 &&
+	test "$(test_json s.json "d[\"mrc\"][1][\"miss_ratio\"]")" = 0.666666667
 '
 test_expect_success 'hand-computed: reuse times 2, 2, 4' '
-	test "$(jget s.json reuse_histogram.0.lo)" = 2 &&
-	test "$(jget s.json reuse_histogram.0.refs)" = 2 &&
-	test "$(jget s.json reuse_histogram.1.lo)" = 4 &&
-	test "$(jget s.json reuse_histogram.1.refs)" = 1
+	test "$(test_json s.json "d[\"reuse_histogram\"][0][\"lo\"]")" = 2 &&
+	test "$(test_json s.json "d[\"reuse_histogram\"][0][\"refs\"]")" = 2 &&
+	test "$(test_json s.json "d[\"reuse_histogram\"][1][\"lo\"]")" = 4 &&
+	test "$(test_json s.json "d[\"reuse_histogram\"][1][\"refs\"]")" = 1
 '
 test_expect_success 'hand-computed avg.IRF: page 1 (1/2+1/2)/2, page 2 1/4; object 0.375, per gap 5/12' '
-	test "$(jget s.json summary.irf_mean)" = 0.375 &&
-	test "$(jget s.json summary.irf_weighted)" = 0.416666667 &&
-	test "$(jget s.json summary.reaccessed)" = 2 &&
-	test "$(jget s.json irf.objects.0.path)" = /a &&
-	test "$(jget s.json irf.objects.0.irf_mean)" = 0.375
+	test "$(test_json s.json "d[\"summary\"][\"irf_mean\"]")" = 0.375 &&
+	test "$(test_json s.json "d[\"summary\"][\"irf_weighted\"]")" = 0.416666667 &&
+	test "$(test_json s.json "d[\"summary\"][\"reaccessed\"]")" = 2 &&
+	test "$(test_json s.json "d[\"irf\"][\"objects\"][0][\"path\"]")" = /a &&
+	test "$(test_json s.json "d[\"irf\"][\"objects\"][0][\"irf_mean\"]")" = 0.375
 '
 test_expect_success 'hand-computed avg.IRF with --irf-n (vmtrace): (1/3 + 1/8) / 2' '
 	pgtrace stats --json --irf-n s.pgt >n.json &&
-	python3 -c "import json; d = json.load(open(\"n.json\")); assert abs(d[\"summary\"][\"irf_mean\"] - (1/3 + 1/8) / 2) < 1e-9"
+	test_json_assert n.json "assert abs(d[\"summary\"][\"irf_mean\"] - (1/3 + 1/8) / 2) < 1e-9"
 '
 test_expect_success 'hand-computed avg.IRF in time: the same per second' '
 	pgtrace stats --json --irf-clock time s.pgt >t.json &&
-	test "$(jget t.json summary.irf_mean)" = 0.375
+	test "$(test_json t.json "d[\"summary\"][\"irf_mean\"]")" = 0.375
 '
 test_expect_success 'hand-computed W(t, tau): windows of 2 hold 2, 2, 2 pages; of 3 hold 2, 3' '
 	pgtrace stats --json --window 2 s.pgt >w2.json &&
-	test "$(jget w2.json summary.windows)" = 3 &&
-	for i in 0 1 2; do test "$(jget w2.json wss.$i.pages)" = 2 || exit 1; done &&
+	test "$(test_json w2.json "d[\"summary\"][\"windows\"]")" = 3 &&
+	for i in 0 1 2; do test "$(test_json w2.json "d[\"wss\"][$i][\"pages\"]")" = 2 || exit 1; done &&
 	pgtrace stats --json --window 3 s.pgt >w3.json &&
-	test "$(jget w3.json wss.0.pages)" = 2 && test "$(jget w3.json wss.1.pages)" = 3 &&
-	test "$(jget w3.json wss.1.start_ref)" = 3
+	test "$(test_json w3.json "d[\"wss\"][0][\"pages\"]")" = 2 && test "$(test_json w3.json "d[\"wss\"][1][\"pages\"]")" = 3 &&
+	test "$(test_json w3.json "d[\"wss\"][1][\"start_ref\"]")" = 3
 '
 test_expect_success 'hand-computed W(t, tau) in time: 2-second windows' '
 	pgtrace stats --json --window 2s s.pgt >wt.json &&
-	test "$(jget wt.json summary.windows)" = 3 &&
-	test "$(jget wt.json wss.1.start_ts)" = 2000000000 &&
-	test "$(jget wt.json wss.1.pages)" = 2
+	test "$(test_json wt.json "d[\"summary\"][\"windows\"]")" = 3 &&
+	test "$(test_json wt.json "d[\"wss\"][1][\"start_ts\"]")" = 2000000000 &&
+	test "$(test_json wt.json "d[\"wss\"][1][\"pages\"]")" = 2
 '
 test_expect_success 'hand-computed s(tau): 1 at tau 1, 11/6 at tau 2' '
-	python3 -c "import json; c = json.load(open(\"s.json\"))[\"wss_curve\"]; assert c[0] == {\"tau\": 1, \"pages\": 1}, c; assert abs(c[1][\"pages\"] - 11 / 6) < 1e-5, c"
+	test_json_assert s.json "c = d[\"wss_curve\"]; assert c[0] == {\"tau\": 1, \"pages\": 1}, c; assert abs(c[1][\"pages\"] - 11 / 6) < 1e-5, c"
 '
 test_expect_success 'setup: traces of a million references' '
 	pgtrace gen -p zipf --alpha 0.9 --pages 200000 -n 1000000 --seed 3 -o z.pgt &&
@@ -123,15 +116,15 @@ test_expect_success 'SHARDS at 1% is within 0.01 mean absolute error of exact (f
 '
 test_expect_success 'popularity: the Zipf fit finds the exponent of a Zipf trace' '
 	pgtrace stats --json z.pgt >zp.json &&
-	python3 -c "import json; z = json.load(open(\"zp.json\"))[\"summary\"][\"zipf\"]; assert abs(z[\"alpha\"] - 0.9) < 0.05 and z[\"r2\"] > 0.95, z"
+	test_json_assert zp.json "z = d[\"summary\"][\"zipf\"]; assert abs(z[\"alpha\"] - 0.9) < 0.05 and z[\"r2\"] > 0.95, z"
 '
 test_expect_success 'a loop of P pages: every re-reference has distance P, and the MRC drops at P' '
 	pgtrace stats --json --no-pages --sizes 2999,3000 l.pgt >lp.json &&
-	python3 -c "import json; d = json.load(open(\"lp.json\")); h = d[\"distance_histogram\"]; assert len(h) == 1 and h[0][\"lo\"] <= 3000 <= h[0][\"hi\"], h; s = d[\"sizes\"]; assert s[0][\"misses\"] == 1000000 and s[1][\"misses\"] == 3000, s"
+	test_json_assert lp.json "h = d[\"distance_histogram\"]; assert len(h) == 1 and h[0][\"lo\"] <= 3000 <= h[0][\"hi\"], h; s = d[\"sizes\"]; assert s[0][\"misses\"] == 1000000 and s[1][\"misses\"] == 3000, s"
 '
 test_expect_success '--by file gives one line per file, references adding up' '
 	pgtrace stats --json --by file m.pgt >mb.json &&
-	python3 -c "import json; d = json.load(open(\"mb.json\")); k = d[\"keys\"]; assert len(k) == 4, k; assert sum(x[\"summary\"][\"refs\"] for x in k) == d[\"summary\"][\"refs\"]; assert all(x[\"key\"].startswith(\"/gen/\") for x in k)" &&
+	test_json_assert mb.json "k = d[\"keys\"]; assert len(k) == 4, k; assert sum(x[\"summary\"][\"refs\"] for x in k) == d[\"summary\"][\"refs\"]; assert all(x[\"key\"].startswith(\"/gen/\") for x in k)" &&
 	pgtrace stats --by pid m.pgt >mb.txt && grep -q "^By pid (3 keys)" mb.txt
 '
 test_expect_success '--csv DIR writes one file per series, not over existing files without --force' '
@@ -152,39 +145,35 @@ test_expect_success 'text output has every section' '
 '
 test_expect_success 'reads a pipe; --refs changes which events count' '
 	cat m.pgt | pgtrace stats --json - >p.json &&
-	test "$(jget p.json summary.refs)" = 1000000 &&
+	test "$(test_json p.json "d[\"summary\"][\"refs\"]")" = 1000000 &&
 	pgtrace stats --json --refs add m.pgt >a.json &&
-	test "$(jget a.json summary.refs)" = 0
+	test "$(test_json a.json "d[\"summary\"][\"refs\"]")" = 0
 '
 test_expect_success 'imported traces: lackey references count' '
 	pgtrace import -o lk.pgt "$TEST_DIR/data/lackey-ls.txt" &&
 	n=$(pgtrace dump --format csv --fields npages lk.pgt | tail -n +2 | awk "{ s += \$1 } END { print s }") &&
 	pgtrace stats --json lk.pgt >lk.json &&
-	test "$(jget lk.json summary.refs)" = "$n"
+	test "$(test_json lk.json "d[\"summary\"][\"refs\"]")" = "$n"
 '
-if [ "$(id -u)" = 0 ] && grep -q tracefs /proc/filesystems; then
-	test_expect_success 'recorded traces: a 4 KiB-block read of 256 pages read twice' '
-		dd if=/dev/urandom of=data bs=1M count=1 2>/dev/null && sync &&
-		pgtrace record -q -o rec.pgt -- sh -c "dd if=data of=/dev/null bs=4k 2>/dev/null; dd if=data of=/dev/null bs=4k 2>/dev/null" &&
-		pgtrace filter "type == lookup && ino == $(stat -c %i data)" -o recf.pgt rec.pgt &&
-		pgtrace stats --json --sizes 255,256 recf.pgt >rec.json &&
-		test "$(jget rec.json summary.refs)" = 512 &&
-		test "$(jget rec.json summary.pages)" = 256 &&
-		test "$(jget rec.json sizes.0.misses)" = 512 &&
-		test "$(jget rec.json sizes.1.misses)" = 256
-	'
-else
-	test_skip 'recorded traces' 'needs root and tracefs'
-fi
+test_expect_success ROOT,TRACEFS 'recorded traces: a 4 KiB-block read of 256 pages read twice' '
+	dd if=/dev/urandom of=data bs=1M count=1 2>/dev/null && sync &&
+	pgtrace record -q -o rec.pgt -- sh -c "dd if=data of=/dev/null bs=4k 2>/dev/null; dd if=data of=/dev/null bs=4k 2>/dev/null" &&
+	pgtrace filter "type == lookup && ino == $(stat -c %i data)" -o recf.pgt rec.pgt &&
+	pgtrace stats --json --sizes 255,256 recf.pgt >rec.json &&
+	test "$(test_json rec.json "d[\"summary\"][\"refs\"]")" = 512 &&
+	test "$(test_json rec.json "d[\"summary\"][\"pages\"]")" = 256 &&
+	test "$(test_json rec.json "d[\"sizes\"][0][\"misses\"]")" = 512 &&
+	test "$(test_json rec.json "d[\"sizes\"][1][\"misses\"]")" = 256
+'
 test_expect_success '--sizes in any order: each size gets its own misses' '
 	pgtrace stats --json --sizes 1000,10 z.pgt >o1.json &&
 	pgtrace stats --json --sizes 10,1000 z.pgt >o2.json &&
-	cmp o1.json o2.json &&
-	test "$(jget o1.json sizes.0.pages)" = 10
+	test_cmp o1.json o2.json &&
+	test "$(test_json o1.json "d[\"sizes\"][0][\"pages\"]")" = 10
 '
 test_expect_success 'SHARDS fixed size: the histogram holds the sampled weight, SHARDS-adj the rest, no negative bins' '
 	pgtrace stats --json --sample-size 2000 z.pgt >fs.json &&
-	python3 -c "import json; d = json.load(open(\"fs.json\")); h = d[\"distance_histogram\"]; assert all(e[\"refs\"] >= 0 for e in h), h[:3]; t = sum(e[\"refs\"] for e in h) + d[\"summary\"][\"cold\"] + d[\"summary\"][\"shards_adj\"]; assert abs(t - 1000000) < 10, t; assert \"irf\" not in d" &&
+	test_json_assert fs.json "h = d[\"distance_histogram\"]; assert all(e[\"refs\"] >= 0 for e in h), h[:3]; t = sum(e[\"refs\"] for e in h) + d[\"summary\"][\"cold\"] + d[\"summary\"][\"shards_adj\"]; assert abs(t - 1000000) < 10, t; assert \"irf\" not in d" &&
 	pgtrace stats --sample 0.01 z.pgt >fs.txt && grep -q "not computed" fs.txt
 '
 test_expect_success 'bad input: truncated trace, bad options' '

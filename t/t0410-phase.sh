@@ -92,8 +92,7 @@ test_expect_success 'sequential: sequential-forward' '
 test_expect_success 'sequential never repeating: streaming; repeating: reuse' '
 	label sequential-forward stream.pgt sub=streaming &&
 	pgtrace phase --json --windows seq.pgt >seqw.json &&
-	python3 -c "
-import json; d = json.load(open(\"seqw.json\"))
+	test_json_assert seqw.json "
 w = d[\"objects\"][0][\"window_list\"]
 subs = [x[\"sub\"] for x in w]
 # 65536 pages: the first pass streams (16 windows), then pages repeat
@@ -150,8 +149,8 @@ test_expect_success 'mix: the same pattern on another file, or another pattern o
 test_expect_success 'mix: after 28 phases (7 patterns, 4 files) the phases recur' '
 	pgtrace gen -p mix --phase-events 300000 -n 9000000 -o mix28.pgt &&
 	pgtrace phase --json mix28.pgt >mix28.json &&
-	python3 -c "
-import json; ids = [p[\"id\"] for p in json.load(open(\"mix28.json\"))[\"phases\"]]
+	test_json_assert mix28.json "
+ids = [p[\"id\"] for p in d[\"phases\"]]
 assert ids == list(range(28)) + [0, 1], ids
 "
 '
@@ -161,15 +160,13 @@ test_expect_success 'mix with ranges: boundaries within one window' '
 '
 test_expect_success 'phases shorter than --min-phase windows are merged' '
 	pgtrace gen -p mix --phase-events 200000 -n 1600000 -o mixs.pgt &&
-	pgtrace phase --json --phase-window 100000 mixs.pgt | python3 -c "
-import json, sys; d = json.load(sys.stdin)
+	pgtrace phase --json --phase-window 100000 mixs.pgt | test_json_assert - "
 assert len(d[\"phases\"]) < 8 and all(p[\"windows\"] >= 3 for p in d[\"phases\"][1:]), d[\"phases\"]
 " &&
 	pgtrace phase --json --phase-window 100000 --min-phase 2 mixs.pgt | python3 bounds.py 200000
 '
 test_expect_success 'mix: each phase names its object and pattern' '
-	python3 -c "
-import json; d = json.load(open(\"mix7.json\"))
+	test_json_assert mix7.json "
 want = [\"sequential-forward\", \"hot-set\", \"sequential-forward\", \"uniform\",
 	\"sequential-backward\", \"strided\", \"hot-set\"]
 for i, p in enumerate(d[\"phases\"]):
@@ -192,8 +189,7 @@ test_expect_success 'text output: per-object timeline and phase table' '
 '
 test_expect_success '--json is one valid document; --windows adds the evidence' '
 	pgtrace phase --json --windows --window 1024 z08.pgt >zw.json &&
-	python3 -c "
-import json; d = json.load(open(\"zw.json\"))
+	test_json_assert zw.json "
 o = d[\"objects\"][0]
 assert d[\"window\"] == 1024 and len(o[\"window_list\"]) == o[\"windows\"] == d[\"windows\"]
 assert sum(s[\"windows\"] for s in o[\"segments\"]) == o[\"windows\"]
@@ -298,10 +294,10 @@ test_expect_success 'the phase window: one rule, events / 50 within 2,000..100,0
 	for n in 50000:2000 1000000:20000 9000000:100000; do
 		pgtrace gen -p uniform -n ${n%%:*} -f -o g.pgt &&
 		pgtrace phase --json g.pgt >g.json &&
-		test "$(python3 -c "import json; print(json.load(open(\"g.json\"))[\"phase_window\"])")" = ${n#*:} || exit 1
+		test "$(test_json g.json "d[\"phase_window\"]")" = ${n#*:} || exit 1
 	done &&
 	pgtrace gen -p uniform -n 1000000 -o - | pgtrace phase --json - >gp.json &&
-	python3 -c "import json; assert json.load(open(\"gp.json\"))[\"phase_window\"] == 100000"
+	test_json_assert gp.json "assert d[\"phase_window\"] == 100000"
 '
 test_expect_success 'phase, plot phase and report: the same phases on a gen mix trace (and with --phase-window)' '
 	pgtrace gen -p mix --pages 5000 -n 1000000 --seed 3 -o m1.pgt &&
@@ -309,7 +305,7 @@ test_expect_success 'phase, plot phase and report: the same phases on a gen mix 
 	pgtrace plot phase -o m1.png m1.pgt && python3 strip.py m1.png >m1s.json &&
 	pgtrace report -o m1.html m1.pgt &&
 	python3 same3.py m1.json m1s.json m1.html &&
-	python3 -c "import json; d = json.load(open(\"m1.json\")); assert len(d[\"phases\"]) >= 6, d[\"phases\"]" &&
+	test_json_assert m1.json "assert len(d[\"phases\"]) >= 6, d[\"phases\"]" &&
 	pgtrace phase --json --phase-window 50000 m1.pgt >m2.json &&
 	pgtrace plot phase --phase-window 50K -o m2.png m1.pgt && python3 strip.py m2.png >m2s.json &&
 	pgtrace report --phase-window 50000 -o m2.html m1.pgt &&
@@ -322,8 +318,7 @@ test_expect_success 'the check of the same phases fails on other phases' '
 	! python3 same3.py m1.json m1s.json m2.html
 '
 test_expect_success 'plot phase: the strip is grey, the patterns never are, and no colour is both' '
-	python3 -c "
-import json; d = json.load(open(\"m1s.json\"))
+	test_json_assert m1s.json "
 strip, rows = set(map(tuple, d[\"strip\"])), set(map(tuple, d[\"rows\"]))
 print(\"strip\", sorted(strip)); print(len(rows), \"colours in the rows\")
 assert len(strip) >= 3 and not strip & rows, strip & rows
@@ -334,38 +329,32 @@ assert all(max(p) - min(p) > 3 for p in rows), [p for p in rows if max(p) - min(
 # A real recording: root and tracefs.  GNU tar does not read the files
 # when the archive is /dev/null (it knows the output is thrown away), so
 # it writes to a pipe.
-if [ "$(id -u)" != 0 ] || ! grep -q tracefs /proc/filesystems; then
-	test_skip 'a real recording: tar files sequential; phase, plot and report agree' \
-		'needs root and tracefs to record'
-else
-	test_expect_success 'setup: a real recording of tar over files of a few MiB, then md5sum, then tar again' '
-		mkdir -p src small &&
-		for i in 1 2 3 4; do head -c $((3 * 1048576 + i * 65536)) /dev/urandom >src/f$i.bin || exit 1; done &&
-		# enough small files for the md5sum phase to last several phase
-		# windows (each is one lookup of 10 pages)
-		python3 -c "import os
+test_expect_success ROOT,TRACEFS 'setup: a real recording of tar over files of a few MiB, then md5sum, then tar again' '
+	mkdir -p src small &&
+	for i in 1 2 3 4; do head -c $((3 * 1048576 + i * 65536)) /dev/urandom >src/f$i.bin || exit 1; done &&
+	# enough small files for the md5sum phase to last several phase
+	# windows (each is one lookup of 10 pages)
+	python3 -c "import os
 for i in range(1, 1001): open(\"small/s%d\" % i, \"wb\").write(os.urandom(40000))" &&
-		sync &&
-		pgtrace record -q -o tar.pgt -- sh -c "tar cf - src | cat >/dev/null" &&
-		pgtrace record -q -o rec.pgt -- sh -c "tar cf - src | cat >/dev/null; md5sum small/* >/dev/null; tar cf - src | cat >/dev/null"
-	'
-	test_expect_success 'a real recording: the files tar reads 10 KiB at a time are sequential' '
-		pgtrace phase --json tar.pgt >tar.json &&
-		python3 -c "
-import json; d = json.load(open(\"tar.json\"))
+	sync &&
+	pgtrace record -q -o tar.pgt -- sh -c "tar cf - src | cat >/dev/null" &&
+	pgtrace record -q -o rec.pgt -- sh -c "tar cf - src | cat >/dev/null; md5sum small/* >/dev/null; tar cf - src | cat >/dev/null"
+'
+test_expect_success ROOT,TRACEFS 'a real recording: the files tar reads 10 KiB at a time are sequential' '
+	pgtrace phase --json tar.pgt >tar.json &&
+	test_json_assert tar.json "
 objs = [o for o in d[\"objects\"] if \"/src/f\" in o[\"path\"]]
 for o in objs: print(o[\"path\"], o[\"label\"], [(s[\"label\"], s[\"stride\"]) for s in o[\"segments\"]])
 assert len(objs) == 4, objs
 assert all(o[\"label\"] == \"sequential-forward\" for o in objs)
 assert all(s[\"label\"] in (\"sequential-forward\", \"sparse\") for o in objs for s in o[\"segments\"])
 "
-	'
-	test_expect_success 'a real recording: phase, plot phase and report give the same phases' '
-		pgtrace phase --json rec.pgt >rec.json &&
-		pgtrace plot phase -o rec.png rec.pgt && python3 strip.py rec.png >recs.json &&
-		pgtrace report -o rec.html rec.pgt &&
-		python3 same3.py rec.json recs.json rec.html &&
-		python3 -c "import json; assert len(json.load(open(\"rec.json\"))[\"phases\"]) >= 2"
-	'
-fi
+'
+test_expect_success ROOT,TRACEFS 'a real recording: phase, plot phase and report give the same phases' '
+	pgtrace phase --json rec.pgt >rec.json &&
+	pgtrace plot phase -o rec.png rec.pgt && python3 strip.py rec.png >recs.json &&
+	pgtrace report -o rec.html rec.pgt &&
+	python3 same3.py rec.json recs.json rec.html &&
+	test_json_assert rec.json "assert len(d[\"phases\"]) >= 2"
+'
 test_done

@@ -6,24 +6,6 @@
 . "$(dirname "$0")/lib-test.sh"
 
 KINDS="heatmap fileheat irf reuse mrc wss popularity phase"
-png() { python3 "$TEST_DIR/png.py" "$@"; }
-
-# A field of png.py's JSON answer: jf FILE KEY
-jf() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }
-
-# mkcsv FILE PATH...: a CSV trace of 100 references to each path (in
-# pgtrace's CSV, \xNN in a field is the byte NN)
-mkcsv() {
-	python3 - "$@" <<-\EOF
-	import csv, sys
-	with open(sys.argv[1], "w", newline="") as f:
-	    w = csv.writer(f)
-	    w.writerow(["ts", "type", "path", "index"])
-	    for i in range(100):
-	        for k, p in enumerate(sys.argv[2:]):
-	            w.writerow([i * 1000000 + k, "lookup", p, i % (7 + k)])
-	EOF
-}
 
 test_expect_success 'setup: png.py decodes every filter and colour type and refuses damage' '
 	png selftest
@@ -84,7 +66,7 @@ test_expect_success 'an SVG: xml.etree parses it; width, height and viewBox as a
 test_expect_success 'pixels: a sequential trace draws a rising diagonal across the plot area' '
 	pgtrace plot heatmap -o seq.png seq.pgt &&
 	png diagonal seq.png >seq.json && cat seq.json &&
-	python3 -c "import json; d = json.load(open(\"seq.json\"))
+	test_json_assert seq.json "
 assert d[\"corr\"] < -0.95, d
 assert d[\"columns\"] > 0.9 * d[\"width\"], d
 assert d[\"start\"] < 0.1 and d[\"end\"] > 0.9, d"
@@ -92,7 +74,7 @@ assert d[\"start\"] < 0.1 and d[\"end\"] > 0.9, d"
 test_expect_success 'pixels: a reverse trace draws a falling diagonal' '
 	pgtrace plot heatmap -o rev.png rev.pgt &&
 	png diagonal rev.png >rev.json && cat rev.json &&
-	python3 -c "import json; d = json.load(open(\"rev.json\"))
+	test_json_assert rev.json "
 assert d[\"corr\"] > 0.95, d
 assert d[\"columns\"] > 0.9 * d[\"width\"], d
 assert d[\"start\"] > 0.9 and d[\"end\"] < 0.1, d"
@@ -100,7 +82,7 @@ assert d[\"start\"] > 0.9 and d[\"end\"] < 0.1, d"
 test_expect_success 'pixels: the same diagonal from a pipe (time bins doubling as events come)' '
 	cat seq.pgt | pgtrace plot heatmap -o pipe.png - &&
 	png diagonal pipe.png >pipe.json && cat pipe.json &&
-	python3 -c "import json; d = json.load(open(\"pipe.json\")); assert d[\"corr\"] < -0.95 and d[\"start\"] < 0.1 and d[\"end\"] > 0.9, d"
+	test_json_assert pipe.json "assert d[\"corr\"] < -0.95 and d[\"start\"] < 0.1 and d[\"end\"] > 0.9, d"
 '
 test_expect_success 'pixels: the frame is found from the image, and moves with --width and --height' '
 	pgtrace plot heatmap --width 700 --height 450 -o seq-small.png seq.pgt &&
@@ -114,9 +96,9 @@ test_expect_success '--top: a heatmap band per object, up to N (red lines betwee
 		pgtrace plot heatmap --top $n -o top$n.png m.pgt && png bands top$n.png >top$n.json || exit 1
 	done &&
 	cat top1.json top2.json top8.json &&
-	test "$(jf top1.json lines)" = "[]" &&
-	python3 -c "import json; assert len(json.load(open(\"top2.json\"))[\"lines\"]) == 1" &&
-	python3 -c "import json; assert len(json.load(open(\"top8.json\"))[\"lines\"]) == 3" &&
+	test "$(test_json top1.json "d[\"lines\"]")" = "[]" &&
+	test_json_assert top2.json "assert len(d[\"lines\"]) == 1" &&
+	test_json_assert top8.json "assert len(d[\"lines\"]) == 3" &&
 	pgtrace plot fileheat --top 2 -o ft2.png m.pgt && pgtrace plot fileheat -o ft8.png m.pgt &&
 	! cmp -s ft2.png ft8.png
 '
@@ -149,9 +131,9 @@ assert a[\"corr\"] < -0.95 and b[\"corr\"] > 0.95, (a, b)"
 test_expect_success '--space pfn on imported trace-cmd text: its add events have frames' '
 	pgtrace plot heatmap --space pfn --refs add -o tc-pfn.png tc.pgt &&
 	png diagonal tc-pfn.png >tcp.json && cat tcp.json &&
-	test "$(jf tcp.json columns)" -gt 0 &&
+	test "$(test_json tcp.json "d[\"columns\"]")" -gt 0 &&
 	pgtrace plot heatmap --space pfn -o tc-nopfn.png tc.pgt &&
-	png diagonal tc-nopfn.png >tcn.json && test "$(jf tcn.json columns)" = 0 &&
+	png diagonal tc-nopfn.png >tcn.json && test "$(test_json tcn.json "d[\"columns\"]")" = 0 &&
 	pgtrace plot mrc --space pfn --refs add -o tc-pfn.svg tc.pgt && png check tc-pfn.svg 1000 600
 '
 test_expect_success '--format names the format of any file name' '
@@ -268,7 +250,7 @@ test_expect_success 'wss: the plotted working set is pgtrace stats W(t, tau) for
 	            w.writerow([ts, "lookup", "/data", random.randrange(pages)]); ts += 1000
 	EOF
 	pgtrace import -o u20k.pgt u20k.csv &&
-	G=$(pgtrace phase --json u20k.pgt | python3 -c "import json, sys; print(json.load(sys.stdin)[\"phase_window\"])") &&
+	G=$(pgtrace phase --json u20k.pgt | test_json - "d[\"phase_window\"]") &&
 	test "$G" = 10000 &&
 	pgtrace stats --json --window $G u20k.pgt >st.json &&
 	pgtrace stats --json --window 1000 u20k.pgt >st1k.json &&
@@ -311,12 +293,12 @@ test_expect_success 'heatmap: the top objects of the whole trace (the hottest me
 	pgtrace import -o late.pgt late.csv &&
 	pgtrace plot heatmap --top 1 -o late.png late.pgt &&
 	png diagonal late.png >late.json && cat late.json &&
-	python3 -c "import json; d = json.load(open(\"late.json\"))
+	test_json_assert late.json "
 # the hot file: a rising diagonal over the last two thirds of the time
 assert d[\"corr\"] < -0.95 and d[\"columns\"] > 0.6 * d[\"width\"], d" &&
 	cat late.pgt | pgtrace plot heatmap --top 1 -o late-pipe.png - &&
 	png diagonal late-pipe.png >lp.json && cat lp.json &&
-	python3 -c "import json; d = json.load(open(\"lp.json\")); assert d[\"columns\"] < 0.1 * d[\"width\"], d"
+	test_json_assert lp.json "assert d[\"columns\"] < 0.1 * d[\"width\"], d"
 '
 test_expect_success 'bad input: usage errors exit 2 with one message line' '
 	test_must_fail --code=2 pgtrace plot bogus -o b.png m.pgt 2>err && test_one_line_error err &&
@@ -353,7 +335,7 @@ test_expect_success 'a truncated trace: exit 1, one message, and what was read i
 	head -c 200000 m.pgt >trunc.pgt &&
 	test_must_fail --code=1 pgtrace plot heatmap -o trunc.png trunc.pgt 2>err && test_one_line_error err &&
 	png check trunc.png 1000 600 &&
-	png diagonal trunc.png >tr.json && test "$(jf tr.json columns)" -gt 0 &&
+	png diagonal trunc.png >tr.json && test "$(test_json tr.json "d[\"columns\"]")" -gt 0 &&
 	test_must_fail --code=1 pgtrace plot mrc -o trunc.svg trunc.pgt 2>err && png check trunc.svg 1000 600 &&
 	test_must_fail --code=1 pgtrace plot heatmap -o no.png no-such.pgt 2>err && test_one_line_error err &&
 	! test -e no.png
@@ -367,7 +349,7 @@ test_expect_success 'never written through a symbolic link, with or without --fo
 	test_must_fail --code=1 pgtrace plot heatmap -o link.png m.pgt 2>err && test_one_line_error err &&
 	test_must_fail --code=1 pgtrace plot heatmap --force -o link.png m.pgt 2>err && test_one_line_error err &&
 	test_must_fail --code=1 pgtrace plot mrc --force -o link.svg m.pgt 2>err &&
-	cmp target target.orig && test -L link.png &&
+	test_cmp target.orig target && test -L link.png &&
 	ln -s not-there dangling.png &&
 	test_must_fail --code=1 pgtrace plot heatmap --force -o dangling.png m.pgt 2>err &&
 	! test -e not-there

@@ -8,22 +8,6 @@
 # message.
 . "$(dirname "$0")/lib-test.sh"
 
-png() { python3 "$TEST_DIR/png.py" "$@"; }
-
-# mkcsv FILE PATH...: a CSV trace of 100 references to each path (in
-# pgtrace's CSV, \xNN in a field is the byte NN)
-mkcsv() {
-	python3 - "$@" <<-\EOF
-	import csv, sys
-	with open(sys.argv[1], "w", newline="") as f:
-	    w = csv.writer(f)
-	    w.writerow(["ts", "type", "path", "index"])
-	    for i in range(100):
-	        for k, p in enumerate(sys.argv[2:]):
-	            w.writerow([i * 1000000 + k, "lookup", p, i % (7 + k)])
-	EOF
-}
-
 # htmlcheck.py PAGE [IMAGES]: the page is strict UTF-8; html.parser finds
 # every non-void tag closed in order; a Content-Security-Policy meta
 # comes before any image; no script, no event handler, no frame, object,
@@ -201,7 +185,7 @@ test_expect_success 'bad input: no -o (2), an existing page (1, says --force), a
 	echo precious >target && cp target target.orig && ln -s target link.html &&
 	test_must_fail --code=1 pgtrace report -o link.html m.pgt 2>err && test_one_line_error err &&
 	test_must_fail --code=1 pgtrace report --force -o link.html m.pgt 2>err && test_one_line_error err &&
-	cmp target target.orig &&
+	test_cmp target.orig target &&
 	test_must_fail --code=1 pgtrace report -o none.html no-such.pgt 2>err && test_one_line_error err &&
 	! test -e none.html &&
 	(umask 0; pgtrace report -o umask.html m.pgt) && test "$(stat -c %a umask.html)" = 600
@@ -282,35 +266,31 @@ test_expect_success 'the header of a gen trace: the generator, no wall time on a
 test_expect_success 'the header of an imported trace names the import and its lost events' '
 	pgtrace report -o tc2.html tc.pgt &&
 	grep -q "<tr><th>command</th><td>pgtrace import (format=trace-cmd" tc2.html &&
-	grep -q "<tr><th>lost events</th><td class=\"n\">$(pgtrace info --json tc.pgt | python3 -c "import json, sys; print(json.load(sys.stdin)[\"lost\"])")</td>" tc2.html
+	grep -q "<tr><th>lost events</th><td class=\"n\">$(pgtrace info --json tc.pgt | test_json - "d[\"lost\"]")</td>" tc2.html
 '
-if [ "$(id -u)" != 0 ] || ! grep -q tracefs /proc/filesystems; then
-	test_skip 'the header of a recording' 'needs root and tracefs to record'
-else
-	test_expect_success 'the header of a recording: command, host, kernel, wall-clock start, level, lost events' '
-		pgtrace record -q -l 2 -o rec.pgt -- sh -c "cat /etc/hostname >/dev/null; echo \"a<b\" >/dev/null" &&
-		pgtrace report -o rec.html rec.pgt && python3 htmlcheck.py rec.html 8 &&
-		pgtrace info --json rec.pgt >rec-info.json &&
-		python3 - <<-\EOF
-		import datetime, html as H, json, re
-		info, page = json.load(open("rec-info.json")), open("rec.html").read()
-		t = page.split("<table id=\"trace\">")[1].split("</table>")[0]
-		row = lambda k: H.unescape(re.search(r"<tr><th>%s</th><td[^>]*>(.*?)</td></tr>" % k, t).group(1))
-		print(t)
-		assert row("command") == info["info"]["record.command"] == "sh -c cat /etc/hostname >/dev/null; echo \"a<b\" >/dev/null", row("command")
-		assert row("host") == info["host"] and row("kernel") == info["kernel"]
-		m = re.match(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}) UTC: (\w+) clock ([\d.]+) s, wall clock = \w+ clock \+ ([\d.]+) s", row("started"))
-		assert m and m.group(2) == info["clock"], row("started")
-		assert abs(float(m.group(4)) - info["wall_offset_ns"] / 1e9) < 1e-5
-		wall = datetime.datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=datetime.timezone.utc)
-		now = datetime.datetime.now(datetime.timezone.utc)
-		assert abs((now - wall).total_seconds()) < 120, (wall, now)
-		assert abs(float(m.group(3)) * 1e9 + info["wall_offset_ns"] - wall.timestamp() * 1e9) < 2e6
-		assert row("detail level").startswith("2 at the start"), row("detail level")
-		assert row("lost events") == str(info["lost"])
-		EOF
-	'
-fi
+test_expect_success ROOT,TRACEFS 'the header of a recording: command, host, kernel, wall-clock start, level, lost events' '
+	pgtrace record -q -l 2 -o rec.pgt -- sh -c "cat /etc/hostname >/dev/null; echo \"a<b\" >/dev/null" &&
+	pgtrace report -o rec.html rec.pgt && python3 htmlcheck.py rec.html 8 &&
+	pgtrace info --json rec.pgt >rec-info.json &&
+	python3 - <<-\EOF
+	import datetime, html as H, json, re
+	info, page = json.load(open("rec-info.json")), open("rec.html").read()
+	t = page.split("<table id=\"trace\">")[1].split("</table>")[0]
+	row = lambda k: H.unescape(re.search(r"<tr><th>%s</th><td[^>]*>(.*?)</td></tr>" % k, t).group(1))
+	print(t)
+	assert row("command") == info["info"]["record.command"] == "sh -c cat /etc/hostname >/dev/null; echo \"a<b\" >/dev/null", row("command")
+	assert row("host") == info["host"] and row("kernel") == info["kernel"]
+	m = re.match(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}) UTC: (\w+) clock ([\d.]+) s, wall clock = \w+ clock \+ ([\d.]+) s", row("started"))
+	assert m and m.group(2) == info["clock"], row("started")
+	assert abs(float(m.group(4)) - info["wall_offset_ns"] / 1e9) < 1e-5
+	wall = datetime.datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=datetime.timezone.utc)
+	now = datetime.datetime.now(datetime.timezone.utc)
+	assert abs((now - wall).total_seconds()) < 120, (wall, now)
+	assert abs(float(m.group(3)) * 1e9 + info["wall_offset_ns"] - wall.timestamp() * 1e9) < 2e6
+	assert row("detail level").startswith("2 at the start"), row("detail level")
+	assert row("lost events") == str(info["lost"])
+	EOF
+'
 
 test_expect_success 'the working set reported is pgtrace stats W(t, tau) for the same window, over 1,000 pages' '
 	pgtrace gen -p uniform --pages 20000 -n 500000 --seed 5 -o u20k.pgt &&
@@ -555,35 +535,31 @@ test_expect_success 'two traces, bad input: a third or - is a usage error; a mis
 	pgtrace report -o - ca.pgt cb.pgt >stdout.html && python3 htmlcheck.py stdout.html 15 &&
 	pgtrace report --help >help && grep -q "pgtrace report .*-o [^ ]* [^ ]*\.pgt [^ ]*\.pgt" help
 '
-if [ "$(id -u)" != 0 ] || ! grep -q tracefs /proc/filesystems; then
-	test_skip 'two recordings of cat, cold then warm' 'needs root and tracefs to record'
-else
-	# the file is dropped from the page cache (fadvise DONTNEED, after
-	# fsync) before the cold run; the warm run reads it from the cache
-	test_expect_success 'two recordings of cat, cold then warm: the file'"'"'s insertions are its pages in A, 0 in B' '
-		dd if=/dev/urandom of=data bs=4096 count=300 status=none &&
-		python3 -c "import os; fd = os.open(\"data\", os.O_RDONLY); os.fsync(fd); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)" &&
-		# the file read twice: re-references give the curves a slope
-		pgtrace record -q -o cold.pgt -- cat data data >/dev/null &&
-		pgtrace record -q -o warm.pgt -- cat data data >/dev/null &&
-		pgtrace report -o cw.html cold.pgt warm.pgt && python3 htmlcheck.py cw.html 15 &&
-		pgtrace diff --json cold.pgt warm.pgt >cw.json && python3 cmp.py cw.html cw.json &&
-		python3 overlay.py cw.html cw.json &&
-		DATA=$TRASH/data python3 - <<-\EOF
-		import os, re
-		page = open("cw.html").read()
-		part = page.split("<h2 id=\"cmp-files\">")[1].split("<h2 ")[0]
-		row = re.search(r"<tr><td class=\"path\">%s</td><td>both</td>(.*?)</tr>" % re.escape(os.environ["DATA"]), part)
-		assert row, "no row of the file"
-		n = [None if v == "-" else int(v) for v in re.findall(r"<td class=\"n\">([-+]?\d+|-)</td>", row.group(1))]
-		refs, ins = n[0:3], n[3:6]
-		print("references", refs, "insertions", ins)
-		# all 300 pages inserted cold (readahead may add none past the end)
-		assert 295 <= ins[0] <= 300 and ins[1] == 0, ins
-		assert refs[0] >= 300 and refs[1] >= 300, refs
-		EOF
-	'
-fi
+# the file is dropped from the page cache (fadvise DONTNEED, after
+# fsync) before the cold run; the warm run reads it from the cache
+test_expect_success ROOT,TRACEFS 'two recordings of cat, cold then warm: the file'"'"'s insertions are its pages in A, 0 in B' '
+	dd if=/dev/urandom of=data bs=4096 count=300 status=none &&
+	drop_cache data &&
+	# the file read twice: re-references give the curves a slope
+	pgtrace record -q -o cold.pgt -- cat data data >/dev/null &&
+	pgtrace record -q -o warm.pgt -- cat data data >/dev/null &&
+	pgtrace report -o cw.html cold.pgt warm.pgt && python3 htmlcheck.py cw.html 15 &&
+	pgtrace diff --json cold.pgt warm.pgt >cw.json && python3 cmp.py cw.html cw.json &&
+	python3 overlay.py cw.html cw.json &&
+	DATA=$TRASH/data python3 - <<-\EOF
+	import os, re
+	page = open("cw.html").read()
+	part = page.split("<h2 id=\"cmp-files\">")[1].split("<h2 ")[0]
+	row = re.search(r"<tr><td class=\"path\">%s</td><td>both</td>(.*?)</tr>" % re.escape(os.environ["DATA"]), part)
+	assert row, "no row of the file"
+	n = [None if v == "-" else int(v) for v in re.findall(r"<td class=\"n\">([-+]?\d+|-)</td>", row.group(1))]
+	refs, ins = n[0:3], n[3:6]
+	print("references", refs, "insertions", ins)
+	# all 300 pages inserted cold (readahead may add none past the end)
+	assert 295 <= ins[0] <= 300 and ins[1] == 0, ins
+	assert refs[0] >= 300 and refs[1] >= 300, refs
+	EOF
+'
 
 # ---- in a browser ----
 #
@@ -596,17 +572,8 @@ fi
 # Chromium's own noise is ignored: D-Bus (dbus/bus.cc, object_proxy.cc,
 # UPower, ScreenSaver, Floss), no GPU (vaapi drmGetDevices2, gpu-process
 # sandbox), sqlite flush warnings, and the Debian wrapper script's
-# "[: ...: unexpected operator".
-have_chromium() {
-	command -v chromium >/dev/null 2>&1 && return 0
-	[ "$(id -u)" = 0 ] || { why="chromium not installed and not root"; return 1; }
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >apt.log 2>&1 ||
-		{ apt-get update -qq >>apt.log 2>&1 &&
-		  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >>apt.log 2>&1; }
-	command -v chromium >/dev/null 2>&1 && return 0
-	why="chromium could not be installed: $(tail -n 1 apt.log)"
-	return 1
-}
+# "[: ...: unexpected operator".  The CHROMIUM prerequisite installs it
+# when missing and we are root.
 
 # shoot PAGE SHOT: a 1100x1600 screenshot; the console lines in PAGE.console
 shoot() {
@@ -621,43 +588,38 @@ shoot() {
 	[ $rc = 0 ] && test -s "$2" || { echo "chromium exited $rc"; tail -n 20 "$1.log"; return 1; }
 }
 
-why=
-if have_chromium; then
-	test_expect_success 'chromium: the console check catches a blocked script and a blocked load' '
-		printf "%s\n" "<!DOCTYPE html><html><head><meta charset=\"utf-8\">" \
-			"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src '"'"'none'"'"'\">" \
-			"<title>x</title></head><body><p>x</p><img alt=\"x\" src=\"http://127.0.0.1:9/x.png\">" \
-			"<script>console.log(1)</script></body></html>" >bad.html &&
-		shoot bad.html bad.png && cat bad.html.console &&
-		test "$(grep -c "Content Security Policy" bad.html.console)" -ge 2
-	'
-	test_expect_success 'chromium: the report of a gen trace loads with no console message' '
-		shoot m.html m-shot.png && png check m-shot.png 1100 1600 &&
-		! test -s m.html.console || { cat m.html.console; exit 1; }
-	'
-	test_expect_success 'chromium: the page of two traces loads with no console message' '
-		shoot two.html two-shot.png && png check two-shot.png 1100 1600 &&
-		! test -s two.html.console || { cat two.html.console; exit 1; }
-	'
-	test_expect_success 'chromium: the report of <script>alert(1)</script> runs nothing, no console message' '
-		shoot esc.html esc-shot.png &&
-		! test -s esc.html.console || { cat esc.html.console; exit 1; }
-	'
-	test_expect_success 'chromium: the screenshot shows the heatmap (viridis cells over most of the width)' '
-		pgtrace gen -p uniform --pages 64 -n 300000 -o u.pgt &&
-		pgtrace report -o u.html u.pgt &&
-		shoot u.html u-shot.png &&
-		! test -s u.html.console &&
-		png viridis u-shot.png >u.json && cat u.json &&
-		python3 -c "import json; d = json.load(open(\"u.json\"))
+test_expect_success CHROMIUM 'chromium: the console check catches a blocked script and a blocked load' '
+	printf "%s\n" "<!DOCTYPE html><html><head><meta charset=\"utf-8\">" \
+		"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src '"'"'none'"'"'\">" \
+		"<title>x</title></head><body><p>x</p><img alt=\"x\" src=\"http://127.0.0.1:9/x.png\">" \
+		"<script>console.log(1)</script></body></html>" >bad.html &&
+	shoot bad.html bad.png && cat bad.html.console &&
+	test "$(grep -c "Content Security Policy" bad.html.console)" -ge 2
+'
+test_expect_success CHROMIUM 'chromium: the report of a gen trace loads with no console message' '
+	shoot m.html m-shot.png && png check m-shot.png 1100 1600 &&
+	! test -s m.html.console || { cat m.html.console; exit 1; }
+'
+test_expect_success CHROMIUM 'chromium: the page of two traces loads with no console message' '
+	shoot two.html two-shot.png && png check two-shot.png 1100 1600 &&
+	! test -s two.html.console || { cat two.html.console; exit 1; }
+'
+test_expect_success CHROMIUM 'chromium: the report of <script>alert(1)</script> runs nothing, no console message' '
+	shoot esc.html esc-shot.png &&
+	! test -s esc.html.console || { cat esc.html.console; exit 1; }
+'
+test_expect_success CHROMIUM 'chromium: the screenshot shows the heatmap (viridis cells over most of the width)' '
+	pgtrace gen -p uniform --pages 64 -n 300000 -o u.pgt &&
+	pgtrace report -o u.html u.pgt &&
+	shoot u.html u-shot.png &&
+	! test -s u.html.console &&
+	png viridis u-shot.png >u.json && cat u.json &&
+	test_json_assert u.json "
 # the heatmap is the first chart: a run of rows, each a quarter or more
 # of the width in viridis colours, 300 rows tall (its plot area is 424),
 # starting in the upper two thirds of the screenshot
 runs = [r for r in d[\"runs\"] if r[1] - r[0] + 1 >= 300 and r[0] < d[\"height\"] * 2 / 3]
 assert runs, d
 assert d[\"pixels\"] > 200000, d"
-	'
-else
-	test_skip 'chromium: console and screenshot checks' "$why"
-fi
+'
 test_done

@@ -148,14 +148,12 @@ test_expect_success 'gen traces (references only: no hit ratio)' '
 	pgtrace gen -p mix --files 4 --pids 3 -n 15000 --pages 200 --seed 2 -o g2.pgt &&
 	pgtrace diff --json g1.pgt g2.pgt >g.json &&
 	ORACLE_EXE=/usr/bin/gen python3 oracle.py g1.pgt g2.pgt <g.json &&
-	python3 -c "import json; d = json.load(open(\"g.json\")); assert d[\"total\"][\"hit_ratio\"][\"a\"] is None" &&
+	test_json_assert g.json "assert d[\"total\"][\"hit_ratio\"][\"a\"] is None" &&
 	pgtrace diff g1.pgt g2.pgt >g.txt && grep -q "hit ratios unknown" g.txt && ! grep -q "^  hit ratio" g.txt
 '
 test_expect_success 'text: a block per row, largest change first, --top N of them' '
 	pgtrace diff --top 2 a.pgt b.pgt >t.txt && cat t.txt &&
-	python3 -c "
-import json
-d = json.load(open(\"d.json\"))
+	test_json_assert d.json "
 first = d[\"files\"][\"rows\"][0]
 lines = open(\"t.txt\").read().split(\"\\n\")
 files = lines.index([l for l in lines if l.startswith(\"== files:\")][0])
@@ -168,12 +166,9 @@ assert num(r[1]) == first[\"references\"][\"a\"] and num(r[2]) == first[\"refere
 	grep -q "^== files: 3 in A, 3 in B, 2 in both; the 2 that changed most$" t.txt &&
 	grep -q "^== processes: 2 in A, 3 in B, 2 in both; the 2 that changed most$" t.txt
 '
-if [ "$(id -u)" != 0 ] || ! grep -q tracefs /proc/filesystems; then
-	test_skip 'cold against warm cat of a file: insertions, then none' 'needs root and tracefs to record'
-else
-test_expect_success 'cold against warm cat of a file: insertions, then none' '
+test_expect_success ROOT,TRACEFS 'cold against warm cat of a file: insertions, then none' '
 	dd if=/dev/urandom of=data bs=64k count=24 2>/dev/null &&
-	python3 -c "import os; fd = os.open(\"data\", os.O_RDONLY); os.fsync(fd); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)" &&
+	drop_cache data &&
 	pgtrace record -q -o cold.pgt -- cat data >/dev/null &&
 	pgtrace record -q -o warm.pgt -- cat data >/dev/null &&
 	pgtrace diff cold.pgt warm.pgt >cw.txt && pgtrace diff --json cold.pgt warm.pgt >cw.json &&
@@ -195,7 +190,6 @@ assert any(r[\"key\"].startswith(\"cat\") and r[\"in\"] == \"both\" for r in d[\
 " &&
 	grep -q "^$(pwd)/data$" cw.txt
 '
-fi
 test_expect_success 'a missing or damaged trace: one line naming it, exit 1' '
 	test_must_fail --code=1 pgtrace diff a.pgt nosuch.pgt 2>err >out && test_one_line_error err &&
 	grep -q "nosuch.pgt" err && ! test -s out &&

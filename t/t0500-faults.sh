@@ -7,8 +7,8 @@
 . "$(dirname "$0")/lib-test.sh"
 
 root= tracing=
-[ "$(id -u)" = 0 ] && root=1
-[ -n "$root" ] && grep -q tracefs /proc/filesystems && tracing=1
+test_have_prereq ROOT && root=1
+test_have_prereq ROOT,TRACEFS && tracing=1
 
 # Scratch mounts live outside the trash directory, which is removed
 # with rm -rf at the next run; they go at exit whatever happens.
@@ -27,7 +27,7 @@ mkdir "$full" "$ro"
 # Fill the full-disk mount, leaving about $1 KiB free.
 fill() { rm -rf "${full:?}"/*; dd if=/dev/zero of="$full/fill" bs=1k count=$((1024 - $1)) 2>/dev/null; :; }
 # Events of a trace, as info counts them (exit 0, or 1 for a damaged trace).
-events() { "$PGTRACE" info --json "$1" 2>/dev/null | python3 -c "import json,sys; print(json.load(sys.stdin)[\"events\"])"; }
+events() { "$PGTRACE" info --json "$1" 2>/dev/null | test_json - "d[\"events\"]"; }
 # Lookups of FILE in TRACE
 lookups() { pgtrace dump --format csv --fields type,ino,npages "$2" |
 	awk -F, -v i="$(stat -c %i "$1")" '$1 == "lookup" && $2 == i { s += $3 } END { print s + 0 }'; }
@@ -75,7 +75,7 @@ else
 		says err "$full/c.pgt" "No space left on device.*free some space" &&
 		n=$(events "$full/c.pgt") && test "$n" -gt 0 && test "$n" -lt 1000000 &&
 		pgtrace dump --format csv "$full/c.pgt" >a &&
-		pgtrace dump --format csv --events 0..$n big.pgt >b && cmp a b
+		pgtrace dump --format csv --events 0..$n big.pgt >b && test_cmp a b
 	'
 	test_expect_success 'full disk: split: one line, exit 1, each trace written readable' '
 		fill 1024 &&
@@ -172,7 +172,7 @@ if [ -n "$tracing" ]; then
 			1) says k$i.err k$i.pgt "ends inside\|truncat" ;;
 			*) exit 1 ;;
 			esac
-			n=$(python3 -c "import json; print(json.load(open(\"k$i.json\"))[\"events\"])")
+			n=$(test_json k$i.json "d[\"events\"]")
 			drc=0; "$PGTRACE" dump k$i.pgt >k$i.txt 2>/dev/null || drc=$?
 			test $drc = $rc
 			test "$(wc -l <k$i.txt)" = "$n"
@@ -226,16 +226,15 @@ test_expect_success 'snap task of a pid that is gone: one line, exit 1' '
 
 # ---- 4. unreadable /proc files ----
 
-nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
-if [ -n "$root" ] && [ -r /proc/kpageflags ] && command -v setpriv >/dev/null; then
+if test_have_prereq ROOT,KPAGEFLAGS,SETPRIV; then
 	test_expect_success 'as nobody: snap pfn names /proc/kpageflags, exit 1' '
-		test_must_fail --code=1 nobody "$PGTRACE" snap pfn >out 2>err &&
+		test_must_fail --code=1 as_nobody "$PGTRACE" snap pfn >out 2>err &&
 		says err /proc/kpageflags "Permission denied" && ! test -s out
 	'
 	test_expect_success 'as nobody: snap task of a root process, snap who: one line, exit 1' '
-		test_must_fail --code=1 nobody "$PGTRACE" snap task 1 >out 2>err &&
+		test_must_fail --code=1 as_nobody "$PGTRACE" snap task 1 >out 2>err &&
 		test_one_line_error err && grep -q "/proc/1/\|process 1" err && ! test -s out &&
-		test_must_fail --code=1 nobody "$PGTRACE" snap who 4096 >out 2>err &&
+		test_must_fail --code=1 as_nobody "$PGTRACE" snap who 4096 >out 2>err &&
 		says err "needs root" "/proc"
 	'
 else
@@ -243,7 +242,7 @@ else
 fi
 # As root, in a mount namespace of its own, with files of mode 0 bound
 # over /proc files and the capabilities that override modes dropped.
-if [ -n "$root" ] && [ -r /proc/kpageflags ] && command -v unshare >/dev/null &&
+if test_have_prereq ROOT,KPAGEFLAGS,UNSHARE &&
    unshare -m --propagation private true 2>/dev/null; then
 	: >mode0 && chmod 0 mode0
 	hidden() {	# FILES... -- COMMAND...
@@ -264,7 +263,7 @@ if [ -n "$root" ] && [ -r /proc/kpageflags ] && command -v unshare >/dev/null &&
 	'
 	test_expect_success 'unreadable /proc/iomem: snap pfn walks the whole frame array' '
 		hidden /proc/iomem -- "$PGTRACE" snap pfn --json >out &&
-		python3 -c "import json; d = json.load(open(\"out\")); assert d[\"walked\"] > 0 and d[\"ranges\"] == 1, d"
+		test_json_assert out "assert d[\"walked\"] > 0 and d[\"ranges\"] == 1, d"
 	'
 	test_expect_success 'unreadable /proc/PID/maps: snap task one line, exit 1; snap who names none of its frames' '
 		sleep 30 & s=$! &&
@@ -314,9 +313,9 @@ else
 	test_skip 'read-only filesystem' 'needs root to mount a read-only tmpfs'
 fi
 mkdir "$mnt/r5" && chmod 555 "$mnt/r5"
-if [ -n "$root" ] && command -v setpriv >/dev/null; then
+if test_have_prereq ROOT,SETPRIV; then
 	test_expect_success 'directory of mode 555, as nobody: one line naming the path, exit 1, nothing created' '
-		ro_cmds nobody "$mnt/r5" && grep -q "Permission denied" err
+		ro_cmds as_nobody "$mnt/r5" && grep -q "Permission denied" err
 	'
 elif [ -z "$root" ]; then
 	test_expect_success 'directory of mode 555: one line naming the path, exit 1, nothing created' '

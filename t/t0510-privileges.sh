@@ -6,12 +6,7 @@
 # JSON and index.tsv escape control characters and bytes that are not UTF-8.
 . "$(dirname "$0")/lib-test.sh"
 
-if [ "$(id -u)" != 0 ]; then
-	test_skip 'privileges' 'needs root to run commands as nobody'; test_done; exit
-fi
-if ! id nobody >/dev/null 2>&1 || ! command -v setpriv >/dev/null; then
-	test_skip 'privileges' 'no user nobody or no setpriv'; test_done; exit
-fi
+test_require ROOT,NOBODY,SETPRIV 'privileges'
 
 # The binary and a scratch directory nobody may use (the trash directory
 # may sit under a path nobody cannot enter).
@@ -66,7 +61,7 @@ test_expect_success 'snap who: exit 1 naming /proc/PID/pagemap, /proc/kpageflags
 test_expect_success 'snap file: nobody'\''s own files, cached pages counted; --flags names the capability' '
 	nb sh -c "dd if=/dev/zero of=own bs=64k count=4 2>/dev/null && cat own >/dev/null" &&
 	nbp snap file --json own >own.json &&
-	python3 -c "import json,sys; t=json.load(open(\"own.json\"))[\"total\"]; sys.exit(not (t[\"cached\"] == 64 and t[\"errors\"] == 0))" &&
+	test_json_assert own.json "d[\"total\"][\"cached\"] == 64 and d[\"total\"][\"errors\"] == 0" &&
 	nbp snap file -o own.pgt own >/dev/null && nbp dump own.pgt | grep -q " own 0 64$" &&
 	test_must_fail --code=1 nbp snap file --flags own 2>err && test_one_line_error err &&
 	grep -q CAP_SYS_ADMIN err && grep -q /proc/kpageflags err
@@ -353,13 +348,13 @@ test_expect_success 'dump text: strings escaped, no raw control byte, \xNN round
 '
 test_expect_success 'dump and export CSV: RFC 4180, one row a line, fields round trip (and back through import)' '
 	pgtrace dump --format csv n.pgt >d.csv && python3 chk.py csv comm d.csv && python3 chk.py csv path d.csv &&
-	pgtrace export --format csv -o e.csv n.pgt && cmp d.csv e.csv &&
+	pgtrace export --format csv -o e.csv n.pgt && test_cmp d.csv e.csv &&
 	pgtrace import -o back.pgt e.csv && pgtrace dump --format csv back.pgt | cmp - d.csv
 '
 test_expect_success 'dump and export JSON lines: valid UTF-8 JSON, strings exact or \xNN' '
 	pgtrace dump --format jsonl n.pgt >d.jsonl &&
 	python3 chk.py jsonl comm d.jsonl && python3 chk.py jsonl path d.jsonl &&
-	pgtrace export --format jsonl -o e.jsonl n.pgt && cmp d.jsonl e.jsonl &&
+	pgtrace export --format jsonl -o e.jsonl n.pgt && test_cmp d.jsonl e.jsonl &&
 	grep -q "\"path\":\"/d/\\\\\\\\xff\\\\\\\\xfe-" d.jsonl
 '
 test_expect_success 'info: the trace'\''s own strings escaped in text and JSON' '

@@ -135,8 +135,7 @@ dumped() { pgtrace dump --fields seq "$1" 2>err >rows; echo $? >rc; wc -l <rows;
 
 test_expect_success 'setup: 100,000 events in 10 packets, paths and processes' '
 	pgtrace gen -p mix -n 100000 --packet-events 10000 --seed 5 -o good.pgt &&
-	pgtrace info --json good.pgt | python3 -c "
-import json, sys; d = json.load(sys.stdin)
+	pgtrace info --json good.pgt | test_json_assert - "
 assert d[\"events\"] == 100000 and d[\"packets\"] == 10 and d[\"format\"] == \"1.3\", d" &&
 	pgtrace dump --format csv --fields seq,ts,path,comm good.pgt >good.csv
 '
@@ -179,7 +178,7 @@ test_expect_success 'a repeated packet and swapped packets: stop at the first ou
 '
 test_expect_success 'the good events before the damage are the right ones' '
 	pgtrace dump --format csv --fields seq,ts,path,comm d1.pgt >part.csv 2>/dev/null;
-	head -n 20001 good.csv >want && cmp part.csv want
+	head -n 20001 good.csv >want && test_cmp want part.csv
 '
 test_expect_success 'an END record whose totals lie: all events, then an error; info fails' '
 	craft good.pgt e1.pgt end 0 10 && test "$(dumped e1.pgt)" = 100000 && test "$(cat rc)" = 1 &&
@@ -212,8 +211,8 @@ test_expect_success 'a packet whose times lie: its index entry and its events sa
 test_expect_success 'a trace of format 1.2 (body-only checksums) still reads' '
 	craft good.pgt old.pgt downgrade &&
 	pgtrace info old.pgt >info && grep -q "^format: *1\.2$" info &&
-	pgtrace dump --format csv --fields seq,ts,path,comm old.pgt >old.csv && cmp old.csv good.csv &&
-	cat old.pgt | pgtrace dump --format csv --fields seq,ts,path,comm - >old2.csv && cmp old2.csv good.csv
+	pgtrace dump --format csv --fields seq,ts,path,comm old.pgt >old.csv && test_cmp good.csv old.csv &&
+	cat old.pgt | pgtrace dump --format csv --fields seq,ts,path,comm - >old2.csv && test_cmp good.csv old2.csv
 '
 test_expect_success 'format 1.2: a dropped packet is caught by the event numbers' '
 	craft old.pgt old-d.pgt drop 2 && test "$(dumped old-d.pgt)" = 20000 && test "$(cat rc)" = 1
@@ -261,7 +260,7 @@ print(\"5,1\")
 	test_one_line_error err &&
 	grep -q "line 300002: time 5 is before events already written" err &&
 	pgtrace import --skip-bad -f -o late.pgt late.csv 2>err &&
-	test "$(pgtrace info --json late.pgt | python3 -c "import json,sys; print(json.load(sys.stdin)[\"events\"])")" = 300000
+	test "$(pgtrace info --json late.pgt | test_json - "d[\"events\"]")" = 300000
 '
 test_expect_success 'an event of more than 2^24 pages is refused, naming the line' '
 	printf "ts,index,npages\n1,0,1\n2,0,16777216\n3,0,4294967295\n" >huge.csv &&

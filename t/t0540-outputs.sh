@@ -45,7 +45,7 @@ test_expect_success 'import refuses it' '
 	pgtrace dump --format csv in.pgt >in.csv && cp in.csv in.csv.orig &&
 	ln in.csv hard.csv &&
 	test_must_fail --code=2 pgtrace import --force -o hard.csv in.csv 2>err &&
-	test_one_line_error err && cmp in.csv in.csv.orig
+	test_one_line_error err && test_cmp in.csv.orig in.csv
 '
 test_expect_success 'filter and merge refuse it through a hard link too' '
 	same_file_refused "filter --force -o OUT \"pid >= 0\" in.pgt" &&

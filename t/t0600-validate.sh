@@ -18,10 +18,7 @@
 # smaller limit tests the kernel's policy more than pgtrace.
 . "$(dirname "$0")/lib-test.sh"
 
-why=$(bash "$TOP/bench/validate.sh" --probe)
-if [ $? != 0 ]; then
-	test_skip 'predicted misses against a memory cgroup' "$why"; test_done; exit
-fi
+test_require MEMCG 'predicted misses against a memory cgroup'
 
 test_expect_success 'LRU predictions within 0.02 of the kernel at 32 and 48 MiB (zipf, 64 MiB file)' '
 	VALIDATE_DIR=$TRASH/data VALIDATE_BOUND=0.02 bash "$TOP/bench/validate.sh" --check >out 2>err;
