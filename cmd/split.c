@@ -234,25 +234,6 @@ static void on_stop(int sig)
 	stop_sig = sig;
 }
 
-struct stopper {
-	struct pgt_source src;
-	struct pgt_source *in;
-};
-
-static ssize_t stopper_batch(struct pgt_source *src, const struct pgt_event **evs)
-{
-	struct stopper *t = (struct stopper *)src;
-
-	return stop_sig ? -EINTR : pgt_source__batch(t->in, evs);
-}
-
-static void stopper_free(struct pgt_source *src)
-{
-	(void)src;	/* on the stack; the source under it is freed apart */
-}
-
-static const struct pgt_source_ops stopper_ops = { .name = "stopper", .batch = stopper_batch, .free = stopper_free };
-
 static void catch_stops(void)
 {
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
@@ -372,7 +353,8 @@ int cmd_split(int argc, char **argv)
 	struct pgt_split_opts so = { .sz = sizeof(so), .by = -1, .tmpl = "%k.pgt", .reserved = MAP_NAME };
 	struct pgt_split_stats st;
 	struct pgt_split *s = NULL;
-	struct stopper stopper = { .src.ops = &stopper_ops };
+	struct pgt_drain_opts dopts = { .stop = &stop_sig };
+	struct pgt_sink *sink = NULL;
 	char *inside;
 	struct pgt_reader *r;
 	struct pgt_source *src = NULL;
@@ -447,11 +429,14 @@ int cmd_split(int argc, char **argv)
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
-	stopper.in = src;
-	stopper.src.header = src->header;
-	stopper.src.meta = src->meta;
+	sink = pgt_split__sink(s);
+	if (!sink) {
+		cli_error("cannot split: %s", pgt_strerror(-ENOMEM));
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
 	catch_stops();
-	err = pgt_split__run(s, &stopper.src);
+	err = pgt_drain(src, &sink, 1, &dopts, NULL);
 	if (err && !(stop_sig && err == -EINTR))
 		rc = report_failure(s, dir, path, err);
 	/* Finish every trace even after a read error: what was read is kept,
@@ -474,6 +459,7 @@ int cmd_split(int argc, char **argv)
 			(unsigned long long)st.packets, st.peak_open, st.max_open,
 			(unsigned long long)st.reopens);
 out:
+	pgt_sink__free(sink);
 	pgt_split__free(s);
 	pgt_source__free(src);
 	pgt_reader__free(r);

@@ -201,6 +201,13 @@ struct pgt_split *pgt_split__new(const struct pgt_split_opts *o, const struct pg
  * trace's (then pgt_split__failed() names the file).
  */
 int pgt_split__run(struct pgt_split *s, struct pgt_source *src);
+/*
+ * pgt_split__sink() - the split as a sink (what pgt_split__run() drains
+ * into), for a drain with other sinks, progress or a stop flag.  It
+ * borrows @s, which must outlive it; PGT_SINK_IN_STEP.
+ * Return: a sink (free with pgt_sink__free()) or NULL (out of memory).
+ */
+struct pgt_sink *pgt_split__sink(struct pgt_split *s);
 /* Write what is buffered, finish every trace (index and end record) and
  * close them.  The source given to pgt_split__run() must still be there:
  * the records still to copy are read from its side tables.  Return 0 or

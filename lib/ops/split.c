@@ -891,44 +891,97 @@ static int add_run(struct pgt_split *s, uint32_t ti, const struct pgt_event *e, 
 	return 0;
 }
 
-int pgt_split__run(struct pgt_split *s, struct pgt_source *src)
+/* Route one batch: each run of events with one key to its trace. */
+static int split_batch(struct pgt_split *s, const struct pgt_event *evs, size_t n)
 {
-	const struct pgt_event *evs;
-	ssize_t n;
-	int err = 0;
+	int err = scan_log(s);
 
-	s->meta = src->meta;
-	while ((n = pgt_source__batch(src, &evs)) > 0) {
-		err = scan_log(s);
-		for (size_t i = 0, j; !err && i < (size_t)n; i = j) {
-			uint64_t subj = subject_of(s, &evs[i]);
-			uint32_t ti;
+	for (size_t i = 0, j; !err && i < n; i = j) {
+		uint64_t subj = subject_of(s, &evs[i]);
+		uint32_t ti;
 
-			/* the run of events with this key */
-			for (j = i + 1, s->count++; j < (size_t)n && subject_of(s, &evs[j]) == subj; j++)
-				s->count++;
-			if (PGT_LIKELY(subj == s->last_subj && s->last_t != NONE)) {
-				ti = s->last_t;
-			} else {
-				err = trace_of(s, &evs[i], subj, &ti);
-				if (err)
-					break;
-				s->last_subj = subj;
-				s->last_t = ti;
-			}
-			err = add_run(s, ti, &evs[i], j - i);
-			/* A long run that ended leaves its events in the cache:
-			 * write them now rather than after they went cold. */
-			if (!err && j < (size_t)n && s->t[ti].n >= s->o.packet_events / 4)
-				err = flush(s, ti, 0);
+		/* the run of events with this key */
+		for (j = i + 1, s->count++; j < n && subject_of(s, &evs[j]) == subj; j++)
+			s->count++;
+		if (PGT_LIKELY(subj == s->last_subj && s->last_t != NONE)) {
+			ti = s->last_t;
+		} else {
+			err = trace_of(s, &evs[i], subj, &ti);
+			if (err)
+				break;
+			s->last_subj = subj;
+			s->last_t = ti;
 		}
-		if (err)
-			return err;
+		err = add_run(s, ti, &evs[i], j - i);
+		/* A long run that ended leaves its events in the cache:
+		 * write them now rather than after they went cold. */
+		if (!err && j < n && s->t[ti].n >= s->o.packet_events / 4)
+			err = flush(s, ti, 0);
 	}
-	if (n < 0)
-		return (int)n;
+	return err;
+}
+
+/* ---- the split as a sink ---- */
+
+struct split_sink {
+	struct pgt_sink base;
+	struct pgt_split *s;
+};
+
+static int split_sink_feed(struct pgt_sink *sk, const struct pgt_event *evs, size_t n,
+			   const struct pgt_meta *meta, const struct pgt_header *h)
+{
+	struct pgt_split *s = ((struct split_sink *)sk)->s;
+
+	(void)h;
+	s->meta = meta;
+	return split_batch(s, evs, n);
+}
+
+static int split_sink_finish(struct pgt_sink *sk, const struct pgt_meta *meta, const struct pgt_header *h)
+{
+	struct pgt_split *s = ((struct split_sink *)sk)->s;
+
+	(void)h;
+	s->meta = meta;
 	/* records after the last event go to the traces at the end */
 	return scan_log(s);
+}
+
+static void split_sink_free(struct pgt_sink *sk)
+{
+	free(sk);
+}
+
+static const struct pgt_sink_ops split_sink_ops = {
+	.name = "split",
+	.feed = split_sink_feed,
+	.finish = split_sink_finish,
+	.free = split_sink_free,
+};
+
+struct pgt_sink *pgt_split__sink(struct pgt_split *s)
+{
+	struct split_sink *sk = calloc(1, sizeof(*sk));
+
+	if (!sk)
+		return NULL;
+	sk->base.ops = &split_sink_ops;
+	sk->base.flags = PGT_SINK_IN_STEP;	/* copies side records between events */
+	sk->s = s;
+	return &sk->base;
+}
+
+int pgt_split__run(struct pgt_split *s, struct pgt_source *src)
+{
+	struct pgt_sink *sk = pgt_split__sink(s);
+	int err;
+
+	if (!sk)
+		return -ENOMEM;
+	err = pgt_drain(src, &sk, 1, NULL, NULL);
+	pgt_sink__free(sk);
+	return err;
 }
 
 int pgt_split__close(struct pgt_split *s)
