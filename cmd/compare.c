@@ -129,102 +129,123 @@ static struct pgt_reader *read_names(const char *path, int *rc)
 	return r;
 }
 
+/* One trace's events into its side of the tables: a sink fed in step
+ * with the side tables (a process is named as it was at its events). */
+struct cmp_sink {
+	struct pgt_sink base;
+	struct compare *d;
+	int which;
+	const struct pgt_meta *final;	/* the trace's tables at its end */
+	struct u64map objrow;
+	uint32_t lobj, lrow, total;
+};
+
+static int cmp_feed(struct pgt_sink *sk, const struct pgt_event *evs, size_t n,
+		    const struct pgt_meta *meta, const struct pgt_header *h)
+{
+	struct cmp_sink *cs = (struct cmp_sink *)sk;
+	struct compare *d = cs->d;
+	int which = cs->which;
+	struct cmp_side *ts = &d->t[CMP_TOTAL].rows[cs->total].s[which];
+	/* records come between batches: a process may have changed */
+	uint32_t lpid = UINT32_MAX, lprow = 0;
+	char key[4200];
+
+	(void)h;
+	d->events[which] += n;
+	if (pgt_stats__feed(ts->st, evs, n))
+		oom();
+	for (size_t i = 0; i < n; i++) {
+		const struct pgt_event *ev = &evs[i];
+		uint64_t cnt = pgt_refs_count(ev, d->refs, PGT_SPACE_FILE);
+		int ins = ev->type == PGT_EV_ADD, ev_del = ev->type == PGT_EV_DELETE;
+		const struct pgt_process *p;
+		struct cmp_side *fs = NULL, *ps;
+		uint32_t frow, prow;
+
+		if (!cnt && !ins && !ev_del)
+			continue;
+		if (ev->obj) {
+			if (ev->obj == cs->lobj) {
+				frow = cs->lrow;
+			} else {
+				frow = u64map_get(&cs->objrow, ev->obj);
+				if (frow == U64MAP_NONE) {
+					object_key(pgt_meta__object(cs->final, ev->obj), ev->obj, key, sizeof(key));
+					frow = row_of(&d->t[CMP_FILES], key);
+					if (u64map_put(&cs->objrow, ev->obj, frow))
+						oom();
+				}
+				cs->lobj = ev->obj;
+				cs->lrow = frow;
+			}
+			fs = side_of(d, &d->t[CMP_FILES], frow, which);
+		}
+		if (ev->pid == lpid) {
+			prow = lprow;
+		} else {
+			p = ev->pid ? pgt_meta__process(meta, ev->pid) : NULL;
+			process_key(p, key, sizeof(key));
+			prow = row_of(&d->t[CMP_PROCS], key);
+			lpid = ev->pid;
+			lprow = prow;
+		}
+		ps = side_of(d, &d->t[CMP_PROCS], prow, which);
+		if (ins || ev_del) {
+			uint64_t *c;
+
+			d->has_ins |= ins;
+			c = ins ? &ts->ins : &ts->evict;
+			*c += ev->npages;
+			if (fs)
+				*(ins ? &fs->ins : &fs->evict) += ev->npages;
+			*(ins ? &ps->ins : &ps->evict) += ev->npages;
+		}
+		for (uint64_t k = 0; k < cnt; k++) {
+			struct pgt_ref ref;
+
+			pgt_refs_at(ev, PGT_SPACE_FILE, k, &ref);
+			if ((fs && pgt_stats__ref(fs->st, ref.obj, ref.key, ref.ts)) ||
+			    pgt_stats__ref(ps->st, ref.obj, ref.key, ref.ts))
+				oom();
+		}
+	}
+	return 0;
+}
+
+static void cmp_sink_free(struct pgt_sink *sk)
+{
+	(void)sk;	/* on the caller's stack */
+}
+
+static const struct pgt_sink_ops cmp_sink_ops = {
+	.name = "compare", .feed = cmp_feed, .free = cmp_sink_free,
+};
+
 static int read_trace(struct compare *d, int which)
 {
 	const char *path = d->path[which];
+	struct cmp_sink cs = { .base = { .ops = &cmp_sink_ops, .flags = PGT_SINK_IN_STEP },
+			       .d = d, .which = which };
+	struct pgt_sink *sink = &cs.base;
 	struct pgt_reader *names, *r;
-	struct pgt_meta *final, *meta;
-	struct pgt_source *src;
-	struct u64map objrow = { 0 };
-	uint32_t lobj = 0, lrow = 0, lpid = UINT32_MAX, lprow = 0, total;
-	char key[4200];
-	int rc = 0;
+	int rc = 0, err;
 
 	names = read_names(path, &rc);
 	if (!names)
 		return rc;
-	final = pgt_reader__meta(names);
+	cs.final = pgt_reader__meta(names);
 	r = cli_open_reader(path, NULL);
 	if (!r) {
 		pgt_reader__free(names);
 		return EXIT_RUNTIME;
 	}
-	src = pgt_reader__source(r);
-	meta = src->meta;
-	total = row_of(&d->t[CMP_TOTAL], "total");
-	side_of(d, &d->t[CMP_TOTAL], total, which);
-	for (;;) {
-		const struct pgt_event *evs;
-		ssize_t n = pgt_source__batch(src, &evs);
-		struct cmp_side *ts = &d->t[CMP_TOTAL].rows[total].s[which];
-
-		if (n <= 0) {
-			if (n < 0)
-				rc = cli_read_failed(path, (int)n);
-			break;
-		}
-		d->events[which] += (uint64_t)n;
-		if (pgt_stats__feed(ts->st, evs, (size_t)n))
-			oom();
-		for (ssize_t i = 0; i < n; i++) {
-			const struct pgt_event *ev = &evs[i];
-			uint64_t cnt = pgt_refs_count(ev, d->refs, PGT_SPACE_FILE);
-			int ins = ev->type == PGT_EV_ADD, ev_del = ev->type == PGT_EV_DELETE;
-			const struct pgt_process *p;
-			struct cmp_side *fs = NULL, *ps;
-			uint32_t frow, prow;
-
-			if (!cnt && !ins && !ev_del)
-				continue;
-			if (ev->obj) {
-				if (ev->obj == lobj) {
-					frow = lrow;
-				} else {
-					frow = u64map_get(&objrow, ev->obj);
-					if (frow == U64MAP_NONE) {
-						object_key(pgt_meta__object(final, ev->obj), ev->obj, key, sizeof(key));
-						frow = row_of(&d->t[CMP_FILES], key);
-						if (u64map_put(&objrow, ev->obj, frow))
-							oom();
-					}
-					lobj = ev->obj;
-					lrow = frow;
-				}
-				fs = side_of(d, &d->t[CMP_FILES], frow, which);
-			}
-			if (ev->pid == lpid) {
-				prow = lprow;
-			} else {
-				p = ev->pid ? pgt_meta__process(meta, ev->pid) : NULL;
-				process_key(p, key, sizeof(key));
-				prow = row_of(&d->t[CMP_PROCS], key);
-				lpid = ev->pid;
-				lprow = prow;
-			}
-			ps = side_of(d, &d->t[CMP_PROCS], prow, which);
-			if (ins || ev_del) {
-				uint64_t *c;
-
-				d->has_ins |= ins;
-				c = ins ? &ts->ins : &ts->evict;
-				*c += ev->npages;
-				if (fs)
-					*(ins ? &fs->ins : &fs->evict) += ev->npages;
-				*(ins ? &ps->ins : &ps->evict) += ev->npages;
-			}
-			for (uint64_t k = 0; k < cnt; k++) {
-				struct pgt_ref ref;
-
-				pgt_refs_at(ev, PGT_SPACE_FILE, k, &ref);
-				if ((fs && pgt_stats__ref(fs->st, ref.obj, ref.key, ref.ts)) ||
-				    pgt_stats__ref(ps->st, ref.obj, ref.key, ref.ts))
-					oom();
-			}
-		}
-		/* records come between batches: a process may have changed */
-		lpid = UINT32_MAX;
-	}
-	u64map_release(&objrow);
+	cs.total = row_of(&d->t[CMP_TOTAL], "total");
+	side_of(d, &d->t[CMP_TOTAL], cs.total, which);
+	err = pgt_reader__drain(r, &sink, 1, NULL, NULL);
+	if (err)
+		rc = cli_read_failed(path, err);
+	u64map_release(&cs.objrow);
 	pgt_reader__free(r);
 	pgt_reader__free(names);
 	return rc;
