@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "kernel/kernel.h"
 #include "snap.h"
 
 static void fs_usage(FILE *f)
@@ -93,33 +94,23 @@ static int cmp_cached(const void *a, const void *b)
  * mountinfo with the same device). */
 static int mount_point(const char *path, dev_t dev, char *out, size_t len)
 {
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[8192], real[PATH_MAX];
-	size_t best = 0;
+	struct pgt_mountinfo *mi = NULL;
+	const struct pgt_mountinfo *m;
+	char real[PATH_MAX], *text = NULL;
+	size_t n;
+	int err;
 
-	if (!realpath(path, real) || !f) {
-		if (f)
-			fclose(f);
+	if (!realpath(path, real))
 		return -errno;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		unsigned maj, min;
-		char mnt[4096];
-
-		if (sscanf(line, "%*d %*d %u:%u %*s %4095s", &maj, &min, mnt) != 3)
-			continue;
-		if (makedev(maj, min) != dev)
-			continue;
-		if (strncmp(real, mnt, strlen(mnt)) ||
-		    (real[strlen(mnt)] && real[strlen(mnt)] != '/' && strcmp(mnt, "/")))
-			continue;
-		if (strlen(mnt) >= best) {
-			best = strlen(mnt);
-			snprintf(out, len, "%s", mnt);
-		}
-	}
-	fclose(f);
-	return best ? 0 : -ENOENT;
+	err = pgt_mountinfo__read(&text, &mi, &n);
+	if (err)
+		return err;
+	m = pgt_mountinfo__find_path(mi, n, major(dev), minor(dev), real);
+	if (m)
+		snprintf(out, len, "%s", m->mnt);
+	free(mi);
+	free(text);
+	return m ? 0 : -ENOENT;
 }
 
 int snap_fs(int argc, char **argv)

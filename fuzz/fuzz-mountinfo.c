@@ -7,7 +7,8 @@
  * directory made once per process under $TMPDIR or /tmp) holding it as
  * proc/self/mountinfo; both must give the same mounts.  What is accepted
  * must hold: strings inside the text, a filesystem type of one word, a
- * device number the text gives, the lookups returning the first match.
+ * device number the text gives, the lookups returning the first match
+ * (by path: the longest mount point above a path).
  * Must never crash, hang, leak or read out of bounds.
  */
 #include <errno.h>
@@ -114,6 +115,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(f && f <= &m[i] && !strcmp(f->fstype, m[i].fstype));
 		f = pgt_mountinfo__find_dev(m, n, m[i].maj, m[i].min);
 		CHECK(f && f <= &m[i] && f->maj == m[i].maj && f->min == m[i].min);
+		/* a mount point is held by a mount of the device at that very
+		 * point (itself, or one mounted over it) */
+		f = pgt_mountinfo__find_path(m, n, m[i].maj, m[i].min, m[i].mnt);
+		CHECK(f && f->maj == m[i].maj && f->min == m[i].min && !strcmp(f->mnt, m[i].mnt));
 	}
 	/* the same text read from the root: the same mounts (a NUL ends the
 	 * text the parser sees, so compare only inputs without one) */

@@ -118,6 +118,12 @@ const struct pgt_mountinfo *pgt_mountinfo__find_fstype(const struct pgt_mountinf
 							 const char *fstype);
 const struct pgt_mountinfo *pgt_mountinfo__find_dev(const struct pgt_mountinfo *m, size_t n,
 						      unsigned maj, unsigned min);
+/* The mount of device @maj:@min that holds the absolute, resolved @path:
+ * the longest mount point that is @path or a directory above it (the
+ * last one listed among equals: the one on top).  NULL when none.
+ * Borrowed from @m. */
+const struct pgt_mountinfo *pgt_mountinfo__find_path(const struct pgt_mountinfo *m, size_t n,
+						       unsigned maj, unsigned min, const char *path);
 
 /* ---- tracefs event format files (tracefs-format.c) ---- */
 

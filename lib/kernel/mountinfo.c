@@ -111,3 +111,25 @@ const struct pgt_mountinfo *pgt_mountinfo__find_dev(const struct pgt_mountinfo *
 			return &m[i];
 	return NULL;
 }
+
+const struct pgt_mountinfo *pgt_mountinfo__find_path(const struct pgt_mountinfo *m, size_t n,
+						       unsigned maj, unsigned min, const char *path)
+{
+	const struct pgt_mountinfo *best = NULL;
+	size_t best_len = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(m[i].mnt);
+
+		if (m[i].maj != maj || m[i].min != min || strncmp(path, m[i].mnt, len))
+			continue;
+		/* "/srv" holds "/srv/db" and "/srv", not "/srvx"; "/" holds all */
+		if (path[len] && path[len] != '/' && strcmp(m[i].mnt, "/"))
+			continue;
+		if (!best || len >= best_len) {
+			best = &m[i];
+			best_len = len;
+		}
+	}
+	return best;
+}
