@@ -95,8 +95,7 @@ int cmd_cut(int argc, char **argv)
 	if (err) {
 		/* keep what was cut so far: finish the output properly (a
 		 * second error there adds nothing to the first) */
-		int rc = err <= -PGT_EFIRST || err == -EIO ? cli_read_failed(path, err)
-							   : cli_write_failed(output, err);
+		int rc = st.write_failed ? cli_write_failed(output, err) : cli_read_failed(path, err);
 
 		pgt_writer__close(w);
 		pgt_reader__free(r);

@@ -63,6 +63,7 @@ struct pgt_cut_stats {
 	uint64_t packets_copied;	/* whole packets copied as they were */
 	uint64_t packets_decoded;	/* edge packets decoded and filtered */
 	uint64_t lo, hi;		/* the range resolved: [lo, hi) */
+	int write_failed;		/* the error returned came from @w */
 };
 
 /*

@@ -114,11 +114,11 @@ int pgt_cut(struct pgt_reader *r, struct pgt_writer *w, const struct pgt_cut_opt
 			continue;
 		err = pgt_writer__copy_meta(w, m);
 		if (err)
-			return err;
+			goto write_failed;
 		if (a >= lo && before_hi) {
 			err = pgt_writer__write_packet_raw(w, &p);
 			if (err)
-				return err;
+				goto write_failed;
 			st->packets_copied++;
 			st->events += p.count;
 			continue;
@@ -134,12 +134,17 @@ int pgt_cut(struct pgt_reader *r, struct pgt_writer *w, const struct pgt_cut_opt
 				continue;
 			err = pgt_writer__write(w, &evs[i], 1);
 			if (err)
-				return err;
+				goto write_failed;
 			st->events++;
 		}
 	}
 	if (got < 0)
 		return got;
 done:
-	return pgt_writer__copy_meta(w, m);
+	err = pgt_writer__copy_meta(w, m);
+	if (!err)
+		return 0;
+write_failed:
+	st->write_failed = 1;
+	return err;
 }
