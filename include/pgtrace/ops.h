@@ -457,6 +457,18 @@ struct pgt_oracle_stats {
  */
 int pgt_oracle__export(struct pgt_source *src, int fd, const struct pgt_oracle_opts *opts,
 		       struct pgt_oracle_stats *st);
+/*
+ * pgt_oracle__sink() - the export as a sink (what pgt_oracle__export()
+ * drains into): the forward pass as it is fed, the backward pass and the
+ * copy to @fd at its finish.  @page_size: the stream's (obj_size when
+ * @opts says none; 0: 4096).  Finish it after a source's failure to keep
+ * the references before it.  Return: a sink (free with pgt_sink__free())
+ * or NULL with *@err (-EINVAL for bad options, -ENOMEM, or the error of
+ * creating the temporary file, reported through the diagnostic callback).
+ */
+struct pgt_sink *pgt_oracle__sink(int fd, uint32_t page_size, const struct pgt_oracle_opts *opts, int *err);
+/* What the sink @sk of pgt_oracle__sink() has written so far. */
+void pgt_oracle__sink_stats(const struct pgt_sink *sk, struct pgt_oracle_stats *st);
 
 #ifdef __cplusplus
 }

@@ -196,28 +196,139 @@ static int copy_out(int from, int to, uint64_t len, uint8_t *buf)
 	return 0;
 }
 
-int pgt_oracle__export(struct pgt_source *src, int fd, const struct pgt_oracle_opts *opts,
-		       struct pgt_oracle_stats *st)
-{
-	struct pgt_oracle_opts o = { .sz = sizeof(o) };
-	struct pages pages = { 0 };
-	struct pgt_oracle_stats s = { 0 };
-	uint8_t *buf = NULL;
-	uint64_t base = 0, nrefs = 0, first_ts = 0, inblk = 0;
-	uint32_t types, size;
-	int wfd = -1, tmp = 0, err = 0, src_err = 0, flags;
-	struct stat sb;
+/* ---- the export as a sink ---- */
 
-	if (!PGT_OPTS_VALID(opts))
-		return -EINVAL;
+struct oracle_sink {
+	struct pgt_sink base;
+	struct pgt_oracle_opts o;
+	struct pages pages;
+	struct pgt_oracle_stats s;
+	uint8_t *buf;
+	uint64_t base_off, nrefs, first_ts, inblk;
+	uint32_t types, size;
+	int fd, wfd, tmp;
+};
+
+/* forward: every reference, the dense page number parked */
+static int oracle_feed(struct pgt_sink *sk, const struct pgt_event *evs, size_t n,
+		       const struct pgt_meta *meta, const struct pgt_header *h)
+{
+	struct oracle_sink *x = (struct oracle_sink *)sk;
+	int err;
+
+	(void)meta, (void)h;
+	x->s.events += n;
+	for (size_t i = 0; i < n; i++) {
+		const struct pgt_event *e = &evs[i];
+
+		if (e->type >= 32 || !(x->types & (1u << e->type)))
+			continue;
+		for (uint32_t k = 0; k < e->npages; k++) {
+			uint64_t page = e->index + k, id, clk;
+			uint8_t *p = x->buf + x->inblk * REC;
+
+			err = page_id(&x->pages, e->obj, page, &id);
+			if (err)
+				return err;
+			if (!x->nrefs)
+				x->first_ts = e->ts;
+			clk = e->ts > x->first_ts ? (e->ts - x->first_ts) / 1000000000ull : 0;
+			pgt_put_le32(p, clk > UINT32_MAX ? UINT32_MAX : (uint32_t)clk);
+			if (x->o.packed_ids) {
+				if (e->obj >= (1u << 24) || page >= (1ull << 40)) {
+					pgt_diag(PGT_DIAG_ERROR, "object %u page %llu does not fit a packed id "
+						 "(objects below 2^24, pages below 2^40)", e->obj,
+						 (unsigned long long)page);
+					return -ERANGE;
+				}
+				pgt_put_le64(p + 4, (uint64_t)e->obj << 40 | page);
+			} else {
+				pgt_put_le64(p + 4, id);
+			}
+			pgt_put_le32(p + 12, x->size);
+			pgt_put_le64(p + 16, id);
+			x->nrefs++;
+			if (++x->inblk == BLOCK_RECS) {
+				err = pwrite_all(x->wfd, x->buf, (size_t)(x->inblk * REC),
+						 x->base_off + (x->nrefs - x->inblk) * REC);
+				if (err)
+					return err;
+				x->inblk = 0;
+			}
+		}
+	}
+	return 0;
+}
+
+/* the last block, then backward: next-use numbers; then to @fd */
+static int oracle_finish(struct pgt_sink *sk, const struct pgt_meta *meta, const struct pgt_header *h)
+{
+	struct oracle_sink *x = (struct oracle_sink *)sk;
+	int err = 0;
+
+	(void)meta, (void)h;
+	if (x->inblk) {
+		err = pwrite_all(x->wfd, x->buf, (size_t)(x->inblk * REC),
+				 x->base_off + (x->nrefs - x->inblk) * REC);
+		if (err)
+			return err;
+		x->inblk = 0;
+	}
+	err = backward(x->wfd, x->base_off, x->nrefs, x->pages.n, x->buf);
+	if (err)
+		return err;
+	if (x->tmp)
+		return copy_out(x->wfd, x->fd, x->nrefs * REC, x->buf);
+	if (lseek(x->fd, (off_t)(x->base_off + x->nrefs * REC), SEEK_SET) < 0)
+		return -errno;
+	return 0;
+}
+
+static void oracle_free(struct pgt_sink *sk)
+{
+	struct oracle_sink *x = (struct oracle_sink *)sk;
+
+	if (x->tmp && x->wfd >= 0)
+		close(x->wfd);
+	free(x->pages.s);
+	free(x->buf);
+	free(x);
+}
+
+static const struct pgt_sink_ops oracle_sink_ops = {
+	.name = "oracleGeneral",
+	.feed = oracle_feed,
+	.finish = oracle_finish,
+	.free = oracle_free,
+};
+
+struct pgt_sink *pgt_oracle__sink(int fd, uint32_t page_size, const struct pgt_oracle_opts *opts, int *err)
+{
+	struct oracle_sink *x;
+	struct stat sb;
+	int flags;
+
+	if (!PGT_OPTS_VALID(opts)) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	x = calloc(1, sizeof(*x));
+	if (!x) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	x->base.ops = &oracle_sink_ops;
+	x->o.sz = sizeof(x->o);
 	if (opts)
-		o = *PGT_OPTS_FIT(opts, &o);
-	types = o.types ? o.types : pgt_refs_default();
-	size = o.obj_size ? o.obj_size : src->header.page_size ? src->header.page_size : 4096;
-	buf = malloc((size_t)BLOCK_RECS * REC);
-	if (!buf) {
-		err = -ENOMEM;
-		goto out;
+		x->o = *PGT_OPTS_FIT(opts, &x->o);
+	x->types = x->o.types ? x->o.types : pgt_refs_default();
+	x->size = x->o.obj_size ? x->o.obj_size : page_size ? page_size : 4096;
+	x->fd = fd;
+	x->wfd = -1;
+	x->buf = malloc((size_t)BLOCK_RECS * REC);
+	if (!x->buf) {
+		*err = -ENOMEM;
+		goto fail;
 	}
 	/* In place on a regular file open for reading too (pwrite ignores
 	 * the offset under O_APPEND, so not then); through a temporary file
@@ -228,93 +339,57 @@ int pgt_oracle__export(struct pgt_source *src, int fd, const struct pgt_oracle_o
 		off_t cur = lseek(fd, 0, SEEK_CUR);
 
 		if (cur >= 0) {
-			wfd = fd;
-			base = (uint64_t)cur;
+			x->wfd = fd;
+			x->base_off = (uint64_t)cur;
 		}
 	}
-	if (wfd < 0) {
-		wfd = open_tmp(o.tmpdir);
-		if (wfd < 0) {
-			err = wfd;
+	if (x->wfd < 0) {
+		int t = open_tmp(x->o.tmpdir);
+
+		if (t < 0) {
+			*err = t;
 			pgt_diag(PGT_DIAG_ERROR, "cannot create a temporary file in %s: %s",
-				 o.tmpdir ? o.tmpdir : "$TMPDIR or /tmp", pgt_strerror(err));
-			wfd = -1;
-			goto out;
+				 x->o.tmpdir ? x->o.tmpdir : "$TMPDIR or /tmp", pgt_strerror(t));
+			goto fail;
 		}
-		tmp = 1;
+		x->wfd = t;
+		x->tmp = 1;
 	}
+	*err = 0;
+	return &x->base;
+fail:
+	oracle_free(&x->base);
+	return NULL;
+}
 
-	/* forward: every reference, the dense page number parked */
-	for (;;) {
-		const struct pgt_event *evs;
-		ssize_t n = pgt_source__batch(src, &evs);
+void pgt_oracle__sink_stats(const struct pgt_sink *sk, struct pgt_oracle_stats *st)
+{
+	const struct oracle_sink *x = (const struct oracle_sink *)sk;
 
-		if (n <= 0) {
-			src_err = (int)n;
-			break;
-		}
-		s.events += (uint64_t)n;
-		for (ssize_t i = 0; i < n; i++) {
-			const struct pgt_event *e = &evs[i];
+	*st = x->s;
+	st->refs = x->nrefs;
+	st->pages = x->pages.n;
+}
 
-			if (e->type >= 32 || !(types & (1u << e->type)))
-				continue;
-			for (uint32_t k = 0; k < e->npages; k++) {
-				uint64_t page = e->index + k, id, clk;
-				uint8_t *p = buf + inblk * REC;
+int pgt_oracle__export(struct pgt_source *src, int fd, const struct pgt_oracle_opts *opts,
+		       struct pgt_oracle_stats *st)
+{
+	struct pgt_drain_result res;
+	struct pgt_sink *sk;
+	int err;
 
-				err = page_id(&pages, e->obj, page, &id);
-				if (err)
-					goto out;
-				if (!nrefs)
-					first_ts = e->ts;
-				clk = e->ts > first_ts ? (e->ts - first_ts) / 1000000000ull : 0;
-				pgt_put_le32(p, clk > UINT32_MAX ? UINT32_MAX : (uint32_t)clk);
-				if (o.packed_ids) {
-					if (e->obj >= (1u << 24) || page >= (1ull << 40)) {
-						pgt_diag(PGT_DIAG_ERROR, "object %u page %llu does not fit a packed id "
-							 "(objects below 2^24, pages below 2^40)", e->obj,
-							 (unsigned long long)page);
-						err = -ERANGE;
-						goto out;
-					}
-					pgt_put_le64(p + 4, (uint64_t)e->obj << 40 | page);
-				} else {
-					pgt_put_le64(p + 4, id);
-				}
-				pgt_put_le32(p + 12, size);
-				pgt_put_le64(p + 16, id);
-				nrefs++;
-				if (++inblk == BLOCK_RECS) {
-					err = pwrite_all(wfd, buf, (size_t)(inblk * REC), base + (nrefs - inblk) * REC);
-					if (err)
-						goto out;
-					inblk = 0;
-				}
-			}
-		}
+	sk = pgt_oracle__sink(fd, src->header.page_size, opts, &err);
+	if (!sk)
+		return err;
+	err = pgt_drain(src, &sk, 1, NULL, &res);
+	if (err && res.side == PGT_DRAIN_SOURCE) {
+		/* the references before the failure, written completely */
+		int e2 = pgt_sink__finish(sk, src->meta, &src->header);
+
+		err = e2 ? e2 : err;
 	}
-	if (inblk) {
-		err = pwrite_all(wfd, buf, (size_t)(inblk * REC), base + (nrefs - inblk) * REC);
-		if (err)
-			goto out;
-	}
-	/* backward: next-use numbers */
-	err = backward(wfd, base, nrefs, pages.n, buf);
-	if (err)
-		goto out;
-	if (tmp)
-		err = copy_out(wfd, fd, nrefs * REC, buf);
-	else if (lseek(fd, (off_t)(base + nrefs * REC), SEEK_SET) < 0)
-		err = -errno;
-out:
-	s.refs = nrefs;
-	s.pages = pages.n;
 	if (st)
-		*st = s;
-	if (tmp && wfd >= 0)
-		close(wfd);
-	free(pages.s);
-	free(buf);
-	return err ? err : src_err;
+		pgt_oracle__sink_stats(sk, st);
+	pgt_sink__free(sk);
+	return err;
 }
