@@ -784,6 +784,17 @@ static struct pgt_sink *keyed_sink_new(struct outctx *oc)
 	if (!ks)
 		return NULL;
 	ks->base.ops = &keyed_sink_ops;
+	/* A key read from the side tables (a name, a path, a uid, a cgroup,
+	 * a device) must be read as the tables stood at the event: a
+	 * parallel decoder's tables run ahead, and an object named later or
+	 * a process that execs would land in another key from run to run.
+	 * Ids and the event's own fields need no tables. */
+	switch (oc->by->id) {
+	case PGT_FIELD_PID: case PGT_FIELD_TID: case PGT_FIELD_CPU: case PGT_FIELD_TYPE:
+		break;
+	default:
+		ks->base.flags = PGT_SINK_IN_STEP;
+	}
 	ks->oc = oc;
 	return &ks->base;
 }
