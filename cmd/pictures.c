@@ -334,6 +334,8 @@ int pictures_read(struct pictures *p, const char *path, const struct pict_opts *
 		h = grid_pass(path, o, ids, k, t0, t1, total, &e2);
 		if (!h) {
 			if (e2 == -EIO) {	/* the file went away: said */
+				for (size_t i = 0; i < ns; i++)
+					pgt_sink__free(sinks[i]);
 				pictures_free(p);
 				return EXIT_RUNTIME;
 			}
