@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "builtin.h"
-#include "util/u64map.h"
 #include "util/util.h"
 #include "pgtrace/analysis.h"
 #include "pgtrace/fields.h"
@@ -67,15 +66,6 @@ static void stats_usage(FILE *f)
 		"written, 2 on usage errors.\n", pgt_refs_names(pgt_refs_default(), def, sizeof(def)), keys);
 }
 
-struct keyed {			/* --by: one accumulator per key */
-	struct u64map map;	/* key -> index */
-	struct pgt_stats **st;
-	uint64_t *key;
-	char **name;		/* comm keys */
-	size_t n, cap;
-	struct pgt_stats_opts o;	/* lean: a key costs what its pages need */
-};
-
 static const char *obj_path(struct pgt_meta *m, uint32_t obj)
 {
 	const struct pgt_object *o = m ? pgt_meta__object(m, obj) : NULL;
@@ -83,80 +73,57 @@ static const char *obj_path(struct pgt_meta *m, uint32_t obj)
 	return o && o->path && *o->path ? o->path : "?";
 }
 
-/* Key of an event for --by (fields.h: the meaning split gives it too),
- * and its name for a string key.  A string is keyed by a hash with the
- * top bit set (numbers keyed are 32-bit ids), a clash resolved by
- * keyed_get(). */
-static uint64_t key_of(const struct pgt_field *by, struct pgt_meta *m, const struct pgt_event *ev,
-		       char *buf, size_t len, const char **name)
-{
-	uint64_t num, h = 1469598103934665603ull;
+/* --by: one lean accumulator per key (a key costs what its pages need),
+ * fed every reference of its key through the library's keyed sink. */
+struct by_ctx {
+	struct pgt_stats_opts o;
+};
 
-	*name = NULL;
-	if (pgt_field__key(by->id, ev, m, &num, name, buf, len) == PGT_KEY_NUM) {
-		*name = NULL;
-		return num;
-	}
-	for (const char *c = *name; *c; c++)
-		h = (h ^ (unsigned char)*c) * 1099511628211ull;
-	return h | 1ull << 63;
+static void *by_make(void *ctx, int *err)
+{
+	return pgt_stats__new(&((struct by_ctx *)ctx)->o, err);
 }
 
-/* What a string key is a function of: the event's process or object
- * (UINT64_MAX: the key is read from the event itself). */
-static uint64_t subject_of(const struct pgt_field *by, const struct pgt_event *ev)
+static int by_feed(void *ctx, void *child, const struct pgt_event *evs, size_t n)
 {
-	switch (by->id) {
-	case PGT_FIELD_UID: case PGT_FIELD_COMM: case PGT_FIELD_CWD: case PGT_FIELD_CGROUP:
-		return ev->pid;
-	case PGT_FIELD_PATH: case PGT_FIELD_DEV: case PGT_FIELD_INODE:
-		return ev->obj;
-	default:
-		return UINT64_MAX;
-	}
-}
+	const struct pgt_stats_opts *o = &((struct by_ctx *)ctx)->o;
+	int err = 0;
 
-static struct pgt_stats *keyed_get(struct keyed *k, const struct pgt_stats_opts *o, uint64_t key,
-				   const char *name, int *err)
-{
-	uint32_t i = u64map_get(&k->map, key);
-	void *p;
+	for (size_t i = 0; i < n && !err; i++) {
+		uint64_t cnt = pgt_refs_count(&evs[i], o->refs ? o->refs : pgt_refs_default(), o->space);
 
-	*err = 0;
-	while (i != U64MAP_NONE && name && strcmp(k->name[i], name))	/* a clash of hashes */
-		i = u64map_get(&k->map, key = (key + 1) | 1ull << 63);
-	if (i != U64MAP_NONE)
-		return k->st[i];
-	if (k->n == k->cap) {	/* doubling: a million keys are not a million copies */
-		size_t nc = k->cap ? k->cap * 2 : 64;
+		for (uint64_t p = 0; p < cnt && !err; p++) {
+			struct pgt_ref ref;
 
-		p = realloc(k->st, nc * sizeof(*k->st));
-		if (p)
-			k->st = p;
-		p = p ? realloc(k->key, nc * sizeof(*k->key)) : NULL;
-		if (p)
-			k->key = p;
-		p = p ? realloc(k->name, nc * sizeof(*k->name)) : NULL;
-		if (!p) {
-			*err = -ENOMEM;
-			return NULL;
+			pgt_refs_at(&evs[i], o->space, p, &ref);
+			err = pgt_stats__ref(child, ref.obj, ref.key, ref.ts);
 		}
-		k->name = p;
-		k->cap = nc;
-		k->o = *o;
-		k->o.lean = 1;
 	}
-	k->name[k->n] = name ? strdup(name) : NULL;
-	k->key[k->n] = key;
-	k->st[k->n] = pgt_stats__new(&k->o, err);
-	if (!k->st[k->n] || u64map_put(&k->map, key, (uint32_t)k->n)) {
-		pgt_stats__free(k->st[k->n]);
-		free(k->name[k->n]);
-		*err = -ENOMEM;
-		return NULL;
-	}
-	return k->st[k->n++];
+	return err;
 }
+
+static int by_finish(void *ctx, void *child)
+{
+	(void)ctx;
+	return pgt_stats__finish(child);
+}
+
+static void by_free(void *ctx, void *child)
+{
+	(void)ctx;
+	pgt_stats__free(child);
+}
+
+static int by_wants(void *ctx, const struct pgt_event *ev)
+{
+	const struct pgt_stats_opts *o = &((struct by_ctx *)ctx)->o;
+
+	return pgt_refs_count(ev, o->refs ? o->refs : pgt_refs_default(), o->space) != 0;
+}
+
+static const struct pgt_keyed_ops by_ops = {
+	.make = by_make, .feed = by_feed, .finish = by_finish, .free = by_free, .wants = by_wants,
+};
 
 /* ---- output ---- */
 
@@ -165,7 +132,7 @@ struct outctx {
 	struct pgt_meta *meta;
 	unsigned top;
 	const struct pgt_field *by;	/* --by, or NULL */
-	struct keyed *k;
+	struct pgt_keyed *k;
 	uint64_t page_size;
 	unsigned caveats;	/* enum pgt_refs_caveat */
 };
@@ -198,10 +165,12 @@ static size_t mrc_points(const struct pgt_stats *s, uint64_t *pts, size_t max)
 
 static const char *by_key_text(const struct outctx *c, size_t i, char *buf, size_t len)
 {
-	if (c->k->name[i])
-		return *c->k->name[i] ? c->k->name[i] : "?";
-	snprintf(buf, len, "%llu", (unsigned long long)c->k->key[i]);
-	return buf;
+	return pgt_keyed__name(c->k, i, buf, len);
+}
+
+static const struct pgt_stats *by_stats(const struct outctx *c, size_t i)
+{
+	return pgt_keyed__child(c->k, i);
 }
 
 static int cmp_obj_refs(const void *a, const void *b)
@@ -486,13 +455,13 @@ static void print_json(struct out *w, const struct outctx *c, const struct pgt_s
 		char buf[32];
 
 		out_printf(w, ",\"by\":\"%s\",\"keys\":[", c->by->name);
-		for (size_t i = 0; i < c->k->n; i++) {
+		for (size_t i = 0; i < pgt_keyed__count(c->k); i++) {
 			out_str(w, i ? ",{\"key\":" : "{\"key\":");
 			out_json_str(w, by_key_text(c, i, buf, sizeof(buf)));
 			out_str(w, ",\"summary\":");
-			json_summary(w, c->k->st[i]);
+			json_summary(w, by_stats(c, i));
 			out_str(w, ",\"mrc\":");
-			json_mrc(w, c->k->st[i]);
+			json_mrc(w, by_stats(c, i));
 			out_char(w, '}');
 		}
 		out_char(w, ']');
@@ -518,23 +487,24 @@ static int cmp_keyref(const void *a, const void *b)
 static void print_keys(struct out *w, const struct outctx *c)
 {
 	char buf[32];
-	struct keyref *ord = malloc((c->k->n ? c->k->n : 1) * sizeof(*ord));
+	size_t nk = pgt_keyed__count(c->k);
+	struct keyref *ord = malloc((nk ? nk : 1) * sizeof(*ord));
 
 	if (!ord)
 		return;
-	for (size_t i = 0; i < c->k->n; i++) {	/* a sort: --top of a million keys */
+	for (size_t i = 0; i < nk; i++) {	/* a sort: --top of a million keys */
 		struct pgt_stats_summary a;
 
-		pgt_stats__summary(c->k->st[i], &a);
+		pgt_stats__summary(by_stats(c, i), &a);
 		ord[i].refs = a.refs;
 		ord[i].i = i;
 	}
-	qsort(ord, c->k->n, sizeof(*ord), cmp_keyref);
+	qsort(ord, nk, sizeof(*ord), cmp_keyref);
 	out_printf(w, "\nBy %s (%zu keys)\n        refs      pages  mean dist  mean reuse   avg.IRF  miss@1/2  key\n",
-		   c->by->name, c->k->n);
-	for (size_t i = 0; i < c->k->n && i < c->top; i++) {
+		   c->by->name, nk);
+	for (size_t i = 0; i < nk && i < c->top; i++) {
 		struct pgt_stats_summary sm;
-		const struct pgt_stats *s = c->k->st[ord[i].i];
+		const struct pgt_stats *s = by_stats(c, ord[i].i);
 
 		pgt_stats__summary(s, &sm);
 		out_printf(w, "%12llu %10llu %10.1f %11.1f %9.3g %9.4f  ", (unsigned long long)sm.refs,
@@ -697,10 +667,10 @@ static int write_csv(const char *dir, int force, const struct outctx *c, const s
 			char buf[32];
 
 			out_str(&w, "key,refs,pages,cold,mean_distance,mean_reuse,irf_mean\n");
-			for (size_t i = 0; i < c->k->n; i++) {
+			for (size_t i = 0; i < pgt_keyed__count(c->k); i++) {
 				struct pgt_stats_summary k;
 
-				pgt_stats__summary(c->k->st[i], &k);
+				pgt_stats__summary(by_stats(c, i), &k);
 				out_csv_str(&w, by_key_text(c, i, buf, sizeof(buf)));
 				out_printf(&w, ",%llu,%llu,%llu,%.6g,%.6g,%.9g\n", (unsigned long long)k.refs,
 					   (unsigned long long)k.pages, (unsigned long long)k.cold, k.mean_distance,
@@ -712,91 +682,6 @@ static int write_csv(const char *dir, int force, const struct outctx *c, const s
 		err = csv_close(&w, path, force);
 	}
 	return err;
-}
-
-/* --by: every reference also goes to the accumulator of its key. */
-struct keyed_sink {
-	struct pgt_sink base;
-	struct outctx *oc;
-};
-
-static int keyed_feed(struct pgt_sink *sk, const struct pgt_event *evs, size_t n,
-		      const struct pgt_meta *meta, const struct pgt_header *h)
-{
-	struct outctx *oc = ((struct keyed_sink *)sk)->oc;
-	const struct pgt_stats_opts *o = oc->o;
-	struct pgt_stats *ks = NULL;	/* the key of subject subj */
-	uint64_t subj = UINT64_MAX;
-	int err = 0;
-
-	(void)meta, (void)h;
-	/* a run of events of one process or object has one key: it is
-	 * looked up again only when the subject changes, and afresh in
-	 * each batch (side records, a rename, arrive between them) */
-	for (size_t i = 0; !err && i < n; i++) {
-		uint64_t cnt = pgt_refs_count(&evs[i], o->refs ? o->refs : pgt_refs_default(), o->space);
-		uint64_t s_i = subject_of(oc->by, &evs[i]);
-
-		if (!cnt)
-			continue;
-		if (s_i == UINT64_MAX || s_i != subj) {
-			const char *name;
-			char kbuf[64];
-			uint64_t key = key_of(oc->by, oc->meta, &evs[i], kbuf, sizeof(kbuf), &name);
-
-			ks = keyed_get(oc->k, o, key, name, &err);
-			subj = ks ? s_i : UINT64_MAX;
-		}
-		for (uint64_t p = 0; ks && p < cnt && !err; p++) {
-			struct pgt_ref ref;
-
-			pgt_refs_at(&evs[i], o->space, p, &ref);
-			err = pgt_stats__ref(ks, ref.obj, ref.key, ref.ts);
-		}
-	}
-	return err;
-}
-
-static int keyed_finish(struct pgt_sink *sk, const struct pgt_meta *meta, const struct pgt_header *h)
-{
-	struct keyed *k = ((struct keyed_sink *)sk)->oc->k;
-	int err = 0;
-
-	(void)meta, (void)h;
-	for (size_t i = 0; !err && i < k->n; i++)
-		err = pgt_stats__finish(k->st[i]);
-	return err;
-}
-
-static void keyed_sink_free(struct pgt_sink *sk)
-{
-	free(sk);
-}
-
-static const struct pgt_sink_ops keyed_sink_ops = {
-	.name = "stats --by", .feed = keyed_feed, .finish = keyed_finish, .free = keyed_sink_free,
-};
-
-static struct pgt_sink *keyed_sink_new(struct outctx *oc)
-{
-	struct keyed_sink *ks = calloc(1, sizeof(*ks));
-
-	if (!ks)
-		return NULL;
-	ks->base.ops = &keyed_sink_ops;
-	/* A key read from the side tables (a name, a path, a uid, a cgroup,
-	 * a device) must be read as the tables stood at the event: a
-	 * parallel decoder's tables run ahead, and an object named later or
-	 * a process that execs would land in another key from run to run.
-	 * Ids and the event's own fields need no tables. */
-	switch (oc->by->id) {
-	case PGT_FIELD_PID: case PGT_FIELD_TID: case PGT_FIELD_CPU: case PGT_FIELD_TYPE:
-		break;
-	default:
-		ks->base.flags = PGT_SINK_IN_STEP;
-	}
-	ks->oc = oc;
-	return &ks->base;
 }
 
 int cmd_stats(int argc, char **argv)
@@ -821,8 +706,8 @@ int cmd_stats(int argc, char **argv)
 		{ 0 },
 	};
 	struct pgt_stats_opts o = { 0 };
-	struct keyed k = { 0 };
-	struct outctx oc = { .o = &o, .top = 10, .k = &k };
+	struct by_ctx byc;
+	struct outctx oc = { .o = &o, .top = 10 };
 	const char *path, *csv = NULL;
 	uint64_t *sizes = NULL, total = 0, done = 0, v, npk, t0, t1;
 	int json = 0, force = 0, c, err = 0, rc = 0;
@@ -910,7 +795,12 @@ int cmd_stats(int argc, char **argv)
 	 * parallel decoder's tables running ahead name the same) */
 	sinks[0] = pgt_stats__sink(st);
 	sinks[1] = pgt_refs_tally__sink(&tally);
-	sinks[2] = oc.by ? keyed_sink_new(&oc) : NULL;
+	if (oc.by) {
+		byc.o = o;
+		byc.o.lean = 1;
+		oc.k = pgt_keyed__new(oc.by, &by_ops, &byc, &err);
+		sinks[2] = oc.k ? pgt_keyed__sink(oc.k) : NULL;
+	}
 	if (!sinks[0] || !sinks[1] || (oc.by && !sinks[2])) {
 		rc = cli_read_failed(path, -ENOMEM);
 		goto out;
@@ -955,16 +845,9 @@ int cmd_stats(int argc, char **argv)
 			rc = cli_write_failed("standard output", -EIO);
 	}
 out:
-	for (size_t i = 0; i < k.n; i++) {
-		pgt_stats__free(k.st[i]);
-		free(k.name[i]);
-	}
-	free(k.st);
-	free(k.key);
-	free(k.name);
-	u64map_release(&k.map);
 	for (int i = 0; i < 3; i++)
 		pgt_sink__free(sinks[i]);
+	pgt_keyed__free(oc.k);
 	pgt_stats__free(st);
 	pgt_reader__free(r);
 	free(sizes);

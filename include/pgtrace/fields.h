@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * fields.h - the one table of the fields of an event: what a filter
- * expression tests, what split and stats --by key on, the columns dump
- * and export write and import reads.
+ * expression tests, what split, stats --by and phase --by key on, the
+ * columns dump and export write and import reads.
  *
  * Every list of field names (help texts, man pages, error messages) is
  * generated from or checked against this table, so a field has one name
@@ -51,6 +51,7 @@ enum pgt_field_use {
 	PGT_FU_COLUMN = 1u << 3,	/* a column of dump and export --fields */
 	PGT_FU_ALL = 1u << 4,		/* one of the columns of --fields all */
 	PGT_FU_IMPORT = 1u << 5,	/* a column of a CSV import header */
+	PGT_FU_PHASE = 1u << 6,		/* a key of phase --by */
 };
 
 /**
@@ -121,6 +122,22 @@ int pgt_field__key(unsigned id, const struct pgt_event *ev, const struct pgt_met
  */
 const char *pgt_field__text(unsigned id, const struct pgt_event *ev, const struct pgt_meta *m,
 			    char *buf, size_t len);
+
+/* What a field is read from: the return value of pgt_field__side(). */
+enum pgt_field_side {
+	PGT_SIDE_NONE,		/* the event itself */
+	PGT_SIDE_PROCESS,	/* the process table, by the event's pid */
+	PGT_SIDE_OBJECT,	/* the object table, by the event's object */
+};
+
+/**
+ * pgt_field__side() - where field @id is read from (enum pgt_field_side).
+ * A field read from a side table has the same value for every event of
+ * one process (or object) while the table stands, and must be read with
+ * the tables as they stood at the event: a sink keyed on it is
+ * PGT_SINK_IN_STEP (sink.h).
+ */
+unsigned pgt_field__side(unsigned id);
 
 #ifdef __cplusplus
 }

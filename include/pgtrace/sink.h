@@ -207,6 +207,77 @@ struct pgt_sink *pgt_lru_sim__sink(struct pgt_lru_sim *s);
 /* pgt_refs_tally() into *@t (analysis.h): events and pages by type. */
 struct pgt_sink *pgt_refs_tally__sink(struct pgt_refs_tally *t);
 
+/* ---- one child per key ---- */
+
+/*
+ * A keyed sink runs one analysis per key of the stream (stats --by,
+ * phase --by): each event goes to the child of its key, a key read with
+ * pgt_field__key() (fields.h) so it means what it means to split and
+ * the filter.  The children are the caller's objects, made, fed,
+ * finished and freed through struct pgt_keyed_ops; the keyed object
+ * (struct pgt_keyed) holds them with their keys, in order of first
+ * appearance, for the caller to read after the drain.
+ */
+struct pgt_field;
+struct pgt_keyed;
+
+/*
+ * struct pgt_keyed_ops - the children of a keyed object.  @ctx is the
+ * pointer given to pgt_keyed__new().
+ * @make:   a new child for a key seen for the first time; NULL with
+ *          *@err (a negative errno) when it cannot be made.
+ * @feed:   @n events (@n > 0) of the child's key, consecutive in the
+ *          stream, borrowed for the call.  Return 0 or a negative error.
+ * @finish: the stream ended.  Return 0 or a negative error.  May be NULL.
+ * @free:   free a child.
+ * @wants:  whether @ev counts at all (a reference of the analysis); an
+ *          event it refuses makes no key and is fed to no child.  NULL:
+ *          every event counts.
+ */
+struct pgt_keyed_ops {
+	void *(*make)(void *ctx, int *err);
+	int (*feed)(void *ctx, void *child, const struct pgt_event *evs, size_t n);
+	int (*finish)(void *ctx, void *child);
+	void (*free)(void *ctx, void *child);
+	int (*wants)(void *ctx, const struct pgt_event *ev);
+};
+
+/**
+ * pgt_keyed__new() - an empty keyed object: one child per value of
+ * field @key.
+ * @key: a key of the field table (fields.h; static, never freed).
+ * @ops: the children's operations; borrowed, must outlive the object.
+ * @ctx: passed to every operation of @ops.
+ *
+ * Return: the object (free with pgt_keyed__free()) or NULL with *@err.
+ */
+struct pgt_keyed *pgt_keyed__new(const struct pgt_field *key, const struct pgt_keyed_ops *ops,
+				 void *ctx, int *err);
+/* Free the object and every child through ops->free (NULL: a no-op). */
+void pgt_keyed__free(struct pgt_keyed *k);
+
+/**
+ * pgt_keyed__sink() - the sink that feeds @k: each event to the child of
+ * its key (made on first sight), and at the finish every child finished,
+ * in order of first appearance.  It borrows @k, which must outlive it.
+ * PGT_SINK_IN_STEP when the key is read from the side tables
+ * (pgt_field__side()): a name must be read as the tables stood at the
+ * event, or an object renamed later would fall in another key from run
+ * to run; ids and the event's own fields decode in parallel.
+ * Return: a sink (free with pgt_sink__free(); @k stays) or NULL (-ENOMEM).
+ */
+struct pgt_sink *pgt_keyed__sink(struct pgt_keyed *k);
+
+/* The keys seen so far, in order of first appearance. */
+size_t pgt_keyed__count(const struct pgt_keyed *k);
+/* The child of key @i (< pgt_keyed__count()); the caller's object, freed
+ * by pgt_keyed__free(). */
+void *pgt_keyed__child(const struct pgt_keyed *k, size_t i);
+/* Key @i as text: the string key (borrowed from @k, valid until it is
+ * freed; "?" for the empty string, an unknown value), or a number
+ * written in decimal into @buf (of @len bytes, 24 suffice). */
+const char *pgt_keyed__name(const struct pgt_keyed *k, size_t i, char *buf, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

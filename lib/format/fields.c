@@ -17,7 +17,7 @@
 #include "pgtrace/fields.h"
 
 #define ROW (PGT_FU_FILTER | PGT_FU_COLUMN | PGT_FU_ALL | PGT_FU_IMPORT)
-#define KEY (PGT_FU_SPLIT | PGT_FU_STATS)
+#define KEY (PGT_FU_SPLIT | PGT_FU_STATS | PGT_FU_PHASE)
 
 /* In the order of the columns of --fields all; the others where they read best. */
 static const struct pgt_field table[] = {
@@ -194,4 +194,16 @@ const char *pgt_field__text(unsigned id, const struct pgt_event *ev, const struc
 		return s;
 	snprintf(buf, len, "%llu", (unsigned long long)num);
 	return buf;
+}
+
+unsigned pgt_field__side(unsigned id)
+{
+	switch (id) {
+	case PGT_FIELD_UID: case PGT_FIELD_COMM: case PGT_FIELD_CWD: case PGT_FIELD_CGROUP:
+		return PGT_SIDE_PROCESS;
+	case PGT_FIELD_PATH: case PGT_FIELD_DEV: case PGT_FIELD_INO: case PGT_FIELD_INODE:
+		return PGT_SIDE_OBJECT;
+	default:
+		return PGT_SIDE_NONE;
+	}
 }
