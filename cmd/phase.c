@@ -7,12 +7,14 @@
 #include <unistd.h>
 
 #include "builtin.h"
+#include "pgtrace/fields.h"
 #include "pgtrace/phase.h"
 
 static void phase_usage(FILE *f)
 {
-	char def[128];
+	char def[128], keys[2048];
 
+	pgt_fields__help(PGT_FU_PHASE, keys, sizeof(keys));
 	fprintf(f,
 		"Usage: pgtrace phase [OPTIONS] TRACE|-\n"
 		"\n"
@@ -38,8 +40,15 @@ static void phase_usage(FILE *f)
 		"      --objects N        objects shown, most referenced first (default 10\n"
 		"                         in the table, all in JSON; 0: all)\n"
 		"      --windows          also every window with its evidence\n"
+		"      --by KEY           patterns and phases per key (below), each key on\n"
+		"                         its own, most references first\n"
+		"      --top N            keys shown with --by (default 10 in the text,\n"
+		"                         all in JSON; 0: all)\n"
 		"      --json             one JSON document on standard output\n"
 		"  -h, --help             show this help\n"
+		"\n"
+		"Keys of --by:\n"
+		"%s"
 		"\n"
 		"Examples:\n"
 		"  pgtrace phase run.pgt\n"
@@ -47,10 +56,11 @@ static void phase_usage(FILE *f)
 		"  pgtrace gen -p mix -n 2M -o - | pgtrace phase --json - | jq '.phases[].id'\n"
 		"  pgtrace phase --space pfn --refs user-fault --gap 16 faults.pgt\n"
 		"  pgtrace phase --windows --json --window 1024 small.pgt\n"
+		"  pgtrace phase --by comm --top 3 --objects 2 run.pgt\n"
 		"\n"
 		"Exit status: 0 on success, 1 when the trace is damaged (what was read is\n"
 		"analysed) or output cannot be written, 2 on usage errors.\n",
-		pgt_refs_names(pgt_refs_default(), def, sizeof(def)));
+		pgt_refs_names(pgt_refs_default(), def, sizeof(def)), keys);
 }
 
 struct ctx {
@@ -59,6 +69,7 @@ struct ctx {
 	int space;
 	int windows;
 	size_t top;
+	int keyed;		/* --by: the caveats once, not per key */
 };
 
 static const char *obj_path(const struct ctx *c, uint32_t obj, char *buf, size_t len)
@@ -147,7 +158,8 @@ static void print_text(struct out *w, const struct ctx *c, const struct pgt_phas
 		   (unsigned long long)sm.window, (unsigned long long)sm.phase_window);
 	if (sm.seen_full)
 		out_str(w, "(first-touch memory ran out: pages past it count as new)\n");
-	out_caveats_text(w, c->caveats);
+	if (!c->keyed)
+		out_caveats_text(w, c->caveats);
 	for (size_t i = 0; i < shown; i++) {
 		const struct pgt_phase_object *o = v[i];
 
@@ -256,7 +268,8 @@ static void json_features(struct out *w, const struct pgt_phase_features *f)
 		   f->dispersion);
 }
 
-static void print_json(struct out *w, const struct ctx *c, const struct pgt_phase *p)
+/* The phase object of --json, without a newline: {key, ...} per key with --by. */
+static void json_phase(struct out *w, const struct ctx *c, const struct pgt_phase *p, const char *key)
 {
 	const struct pgt_phase_object **v;
 	const struct pgt_phase_info *ph;
@@ -267,7 +280,13 @@ static void print_json(struct out *w, const struct ctx *c, const struct pgt_phas
 	pgt_phase__summary(p, &sm);
 	v = sorted_objects(p, &n);
 	shown = c->top && c->top < n ? c->top : n;
-	out_printf(w, "{\"refs\":%llu,\"objects_total\":%llu,\"window\":%llu,\"phase_window\":%llu,"
+	out_char(w, '{');
+	if (key) {
+		out_str(w, "\"key\":");
+		out_json_str(w, key);
+		out_char(w, ',');
+	}
+	out_printf(w, "\"refs\":%llu,\"objects_total\":%llu,\"window\":%llu,\"phase_window\":%llu,"
 		   "\"first_ts\":%llu,\"last_ts\":%llu,\"seen_full\":%s,\"windows\":%llu,",
 		   (unsigned long long)sm.refs, (unsigned long long)sm.objects, (unsigned long long)sm.window,
 		   (unsigned long long)sm.phase_window, (unsigned long long)sm.first_ts,
@@ -340,7 +359,109 @@ static void print_json(struct out *w, const struct ctx *c, const struct pgt_phas
 		}
 		out_str(w, "]}");
 	}
-	out_str(w, "]}\n");
+	out_str(w, "]}");
+}
+
+/* ---- --by: one classifier per key (pgt_keyed) ---- */
+
+static void *by_make(void *ctx, int *err)
+{
+	return pgt_phase__new(ctx, err);
+}
+
+static int by_feed(void *ctx, void *child, const struct pgt_event *evs, size_t n)
+{
+	(void)ctx;
+	return pgt_phase__feed(child, evs, n);
+}
+
+static int by_finish(void *ctx, void *child)
+{
+	(void)ctx;
+	return pgt_phase__finish(child);
+}
+
+static void by_free(void *ctx, void *child)
+{
+	(void)ctx;
+	pgt_phase__free(child);
+}
+
+/* An event that is no reference makes no key (as for stats --by). */
+static int by_wants(void *ctx, const struct pgt_event *ev)
+{
+	const struct pgt_phase_opts *o = ctx;
+
+	return pgt_refs_count(ev, o->refs ? o->refs : pgt_refs_default(), o->space) != 0;
+}
+
+static const struct pgt_keyed_ops by_ops = {
+	.make = by_make, .feed = by_feed, .finish = by_finish, .free = by_free, .wants = by_wants,
+};
+
+struct keyref {
+	uint64_t refs;
+	size_t i;
+};
+
+/* Most references first, ties in order of first reference. */
+static int cmp_keyref(const void *a, const void *b)
+{
+	const struct keyref *x = a, *y = b;
+
+	if (x->refs != y->refs)
+		return x->refs > y->refs ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* Every key's phases, most references first, at most @top keys (0: all). */
+static int print_keyed(struct out *w, const struct ctx *c, const struct pgt_keyed *k,
+		       const struct pgt_field *by, size_t top, int json)
+{
+	size_t nk = pgt_keyed__count(k), shown;
+	struct keyref *ord = malloc((nk ? nk : 1) * sizeof(*ord));
+	uint64_t rest = 0;
+	char buf[32];
+
+	if (!ord)
+		return -ENOMEM;
+	for (size_t i = 0; i < nk; i++) {
+		struct pgt_phase_summary sm;
+
+		pgt_phase__summary(pgt_keyed__child(k, i), &sm);
+		ord[i].refs = sm.refs;
+		ord[i].i = i;
+	}
+	qsort(ord, nk, sizeof(*ord), cmp_keyref);
+	shown = top && top < nk ? top : nk;
+	if (json) {
+		out_char(w, '[');
+		for (size_t i = 0; i < shown; i++) {
+			if (i)
+				out_char(w, ',');
+			json_phase(w, c, pgt_keyed__child(k, ord[i].i),
+				   pgt_keyed__name(k, ord[i].i, buf, sizeof(buf)));
+		}
+		out_str(w, "]\n");
+		free(ord);
+		return 0;
+	}
+	out_printf(w, "By %s: %zu key%s, most references first\n", by->name, nk, nk == 1 ? "" : "s");
+	out_caveats_text(w, c->caveats);
+	for (size_t i = 0; i < shown; i++) {
+		out_printf(w, "\n== %s ", by->name);
+		out_text_str(w, pgt_keyed__name(k, ord[i].i, buf, sizeof(buf)));
+		out_str(w, " ==\n");
+		print_text(w, c, pgt_keyed__child(k, ord[i].i));
+	}
+	for (size_t i = shown; i < nk; i++)
+		rest += ord[i].refs;
+	if (shown < nk)
+		out_printf(w, "\n(%zu more key%s, %llu references; --top 0 shows all)\n", nk - shown,
+			   nk - shown == 1 ? "" : "s",
+			   (unsigned long long)rest);
+	free(ord);
+	return 0;
 }
 
 int cmd_phase(int argc, char **argv)
@@ -355,6 +476,8 @@ int cmd_phase(int argc, char **argv)
 		{ "objects", required_argument, NULL, 'O' },
 		{ "by-object", required_argument, NULL, 'O' },
 		{ "windows", no_argument, NULL, 'v' },
+		{ "by", required_argument, NULL, 'b' },
+		{ "top", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -363,8 +486,11 @@ int cmd_phase(int argc, char **argv)
 	struct ctx cx = { .top = 10 };
 	uint64_t total = 0, done = 0, packets, t0, t1;
 	const char *path;
-	int json = 0, top_set = 0, c, err = 0, rc = 0;
+	int json = 0, top_set = 0, keys_set = 0, c, err = 0, rc = 0;
+	const struct pgt_field *by = NULL;
+	size_t top_keys = 10;
 	struct pgt_phase *ph = NULL;
+	struct pgt_keyed *keyed = NULL;
 	struct pgt_sink *sinks[2] = { NULL, NULL };
 	struct pgt_drain_opts dopts;
 	struct pgt_drain_result res;
@@ -402,6 +528,19 @@ int cmd_phase(int argc, char **argv)
 			top_set = 1;
 			break;
 		case 'v': cx.windows = 1; break;
+		case 'b':
+			by = pgt_field__find(optarg, strlen(optarg), PGT_FU_PHASE);
+			if (!by) {
+				char keys[512];
+
+				pgt_fields__names(PGT_FU_PHASE, ", ", keys, sizeof(keys));
+				cli_usage_error("invalid --by '%s': %s", optarg, keys);
+			}
+			break;
+		case 't':
+			top_keys = (size_t)cli_u64_max("--top", optarg, UINT32_MAX);
+			keys_set = 1;
+			break;
 		case 'j': json = 1; break;
 		case 'h': phase_usage(stdout); return 0;
 		default: cli_bad_option();
@@ -409,6 +548,11 @@ int cmd_phase(int argc, char **argv)
 	}
 	if (json && !top_set)
 		cx.top = 0;
+	if (json && !keys_set)
+		top_keys = 0;
+	if (keys_set && !by)
+		cli_usage_error("--top bounds the keys of --by: give --by");
+	cx.keyed = !!by;
 	o.keep_windows = cx.windows;
 	cx.space = o.space;
 	path = cli_trace_arg(argc, argv, optind);
@@ -418,13 +562,28 @@ int cmd_phase(int argc, char **argv)
 	cx.meta = pgt_reader__meta(r);
 	pgt_reader__index_summary(r, &total, &packets, &t0, &t1);
 	o.events = total;	/* sizes the phase window, as plot and report do */
-	ph = pgt_phase__new(&o, &err);
-	if (!ph) {
-		cli_error("cannot set up the classifier: %s", pgt_strerror(err));
-		rc = EXIT_RUNTIME;
-		goto out;
+	if (by) {
+		/* one classifier per key, each with the trace's phase window;
+		 * made here once so that a bad option fails before the drain */
+		ph = pgt_phase__new(&o, &err);
+		pgt_phase__free(ph);
+		ph = NULL;
+		keyed = err ? NULL : pgt_keyed__new(by, &by_ops, &o, &err);
+		if (!keyed) {
+			cli_error("cannot set up the classifier: %s", pgt_strerror(err));
+			rc = EXIT_RUNTIME;
+			goto out;
+		}
+		sinks[0] = pgt_keyed__sink(keyed);
+	} else {
+		ph = pgt_phase__new(&o, &err);
+		if (!ph) {
+			cli_error("cannot set up the classifier: %s", pgt_strerror(err));
+			rc = EXIT_RUNTIME;
+			goto out;
+		}
+		sinks[0] = pgt_phase__sink(ph);
 	}
-	sinks[0] = pgt_phase__sink(ph);
 	sinks[1] = pgt_refs_tally__sink(&tally);
 	if (!sinks[0] || !sinks[1]) {
 		cli_error("cannot set up the classifier: %s", pgt_strerror(-ENOMEM));
@@ -457,16 +616,24 @@ int cmd_phase(int argc, char **argv)
 		goto out;
 	}
 	out_init(&w, STDOUT_FILENO);
-	if (json)
-		print_json(&w, &cx, ph);
-	else
+	if (keyed) {
+		if (print_keyed(&w, &cx, keyed, by, top_keys, json)) {
+			cli_error("out of memory while computing results");
+			rc = EXIT_RUNTIME;
+		}
+	} else if (json) {
+		json_phase(&w, &cx, ph, NULL);
+		out_char(&w, '\n');
+	} else {
 		print_text(&w, &cx, ph);
+	}
 	if (out_finish(&w))
 		rc = cli_write_failed("standard output", -EIO);
 out:
 	pgt_sink__free(sinks[0]);
 	pgt_sink__free(sinks[1]);
 	pgt_phase__free(ph);
+	pgt_keyed__free(keyed);
 	pgt_reader__free(r);
 	return rc;
 }
