@@ -34,6 +34,8 @@ static void gen_usage(FILE *f)
 		"      --phase-events N   mix: events per phase (default events/8)\n"
 		"      --interval DUR     mean time between events (default 1us)\n"
 		"      --type TYPE        event type (default lookup)\n"
+		"      --rename-every N   every N events, rename each file and exec each\n"
+		"                         process under a new comm (default: never)\n"
 		"      --packet-events N  events per packet (default 32768)\n"
 		"      --zstd-level N     compression level (default 1)\n"
 		"  -f, --force            overwrite an existing output file\n"
@@ -47,7 +49,7 @@ static void gen_usage(FILE *f)
 enum {
 	OPT_PAGES = 256, OPT_SEED, OPT_STRIDE, OPT_PERIOD, OPT_ALPHA, OPT_HOTFRAC,
 	OPT_HOTSHARE, OPT_NPAGES, OPT_FILES, OPT_PIDS, OPT_PHASE, OPT_INTERVAL, OPT_TYPE,
-	OPT_PKT, OPT_ZLEVEL,
+	OPT_PKT, OPT_ZLEVEL, OPT_RENAME,
 };
 
 
@@ -72,6 +74,7 @@ int cmd_gen(int argc, char **argv)
 		{ "type", required_argument, NULL, OPT_TYPE },
 		{ "packet-events", required_argument, NULL, OPT_PKT },
 		{ "zstd-level", required_argument, NULL, OPT_ZLEVEL },
+		{ "rename-every", required_argument, NULL, OPT_RENAME },
 		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -82,6 +85,7 @@ int cmd_gen(int argc, char **argv)
 	struct pgt_source *src;
 	struct pgt_writer *w;
 	struct pgt_drain_opts dopts;
+	struct pgt_drain_result res;
 	struct pgt_sink *ws;
 	struct progress prog;
 	int c, err = 0;
@@ -169,6 +173,11 @@ int cmd_gen(int argc, char **argv)
 		case OPT_ZLEVEL:
 			wo.zlevel = (int)cli_u64_max("--zstd-level", optarg, 19);
 			break;
+		case OPT_RENAME:
+			go.rename_every = cli_count("--rename-every", optarg);
+			if (!go.rename_every)
+				cli_usage_error("invalid --rename-every '%s': must be at least 1", optarg);
+			break;
 		case 'f': wo.force = 1; break;
 		case 'h': gen_usage(stdout); return 0;
 		default: cli_bad_option();
@@ -201,10 +210,16 @@ int cmd_gen(int argc, char **argv)
 	progress_init(&prog, "events", go.events ? go.events : 1000000);
 	progress_drain_opts(&prog, &dopts);
 	ws = pgt_writer__sink(w);
-	/* the generator cannot fail: every error is the writer's */
-	err = ws ? pgt_drain(src, &ws, 1, &dopts, NULL) : -ENOMEM;
+	/* the generator fails only for memory (the names of --rename-every) */
+	err = ws ? pgt_drain(src, &ws, 1, &dopts, &res) : -ENOMEM;
 	pgt_sink__free(ws);
 	progress_done(&prog);
+	if (err && ws && res.side == PGT_DRAIN_SOURCE) {
+		cli_error("cannot generate the trace: %s", pgt_strerror(err));
+		pgt_writer__abort(w);
+		pgt_source__free(src);
+		return EXIT_RUNTIME;
+	}
 	if (err) {
 		pgt_writer__abort(w);
 		pgt_source__free(src);

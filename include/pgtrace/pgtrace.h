@@ -523,6 +523,9 @@ struct pgt_gen_opts {
 	uint64_t phase_events;	/* mix: events per phase (0: events/8) */
 	uint64_t interval_ns;	/* mean time between events (0: 1000) */
 	int type;		/* event type (0: PGT_EV_LOOKUP) */
+	uint64_t rename_every;	/* every N events, each object renamed and each
+				 * process exec'd under a new name (0: never;
+				 * the side tables then grow with each rename) */
 };
 
 /* Create a generator source; free with pgt_source__free(). Deterministic

@@ -37,6 +37,7 @@ struct gen {
 	uint32_t obj, pid, cpu;
 	uint64_t phase, phase_left;
 	uint64_t scatter;	/* multiplier, or 1 when not coprime */
+	uint64_t renames;	/* rename_every: renames done */
 	struct zipf z;
 	struct pgt_event evs[GEN_BATCH];
 };
@@ -215,12 +216,31 @@ static void mix_phase(struct gen *g)
 	g->phase++;
 }
 
+static int gen_tables(struct gen *g, uint64_t ts, unsigned rename);
+
 static ssize_t gen_batch(struct pgt_source *src, const struct pgt_event **evs)
 {
 	struct gen *g = (struct gen *)src;
 	uint64_t left = g->o.events - g->emitted, iv = g->o.interval_ns;
 	uint64_t jitter = iv / 4 + 1;
 	size_t n = left < GEN_BATCH ? (size_t)left : GEN_BATCH;
+
+	if (g->o.rename_every && left) {
+		/* the names change before event k * N: the batch ends there, so
+		 * the records come between the events they separate */
+		uint64_t k = g->emitted / g->o.rename_every, to_next;
+		int err;
+
+		if (k > g->renames) {
+			g->renames = k;
+			err = gen_tables(g, g->ts, 1);
+			if (err)
+				return err;
+		}
+		to_next = g->o.rename_every - g->emitted % g->o.rename_every;
+		if (to_next < n)
+			n = (size_t)to_next;
+	}
 
 	for (size_t i = 0; i < n; i++) {
 		struct pgt_event *e = &g->evs[i];
@@ -261,22 +281,27 @@ static const struct pgt_source_ops gen_ops = {
 	.free = gen_free,
 };
 
-static int gen_tables(struct gen *g)
+/* The objects and processes: defined at the start (@rename 0), renamed
+ * (a new path; an exec under a new comm) at @ts after g->renames
+ * rename_every periods. */
+static int gen_tables(struct gen *g, uint64_t ts, unsigned rename)
 {
 	uint32_t files = g->o.pattern == PGT_GEN_MIX ? g->o.files : 1;
 	uint32_t pids = g->o.pattern == PGT_GEN_MIX ? g->o.pids : 1;
-	char buf[256];
+	char buf[256], gen[32] = "";
 	int err;
 
+	if (rename)
+		snprintf(gen, sizeof(gen), ".%llu", (unsigned long long)g->renames);
 	for (uint32_t i = 0; i < files; i++) {
 		struct pgt_object o = {
-			.id = 1 + i, .kind = PGT_OBJ_FILE, .op = PGT_OBJ_DEFINE,
-			.name_src = PGT_NAME_SYNTH, .dev = makedev(0, 0), .ino = 1000 + i,
+			.id = 1 + i, .kind = PGT_OBJ_FILE, .op = rename ? PGT_OBJ_RENAME : PGT_OBJ_DEFINE,
+			.name_src = PGT_NAME_SYNTH, .ts = ts, .dev = makedev(0, 0), .ino = 1000 + i,
 			.size = g->o.pages * 4096, .path = buf,
 		};
 
-		snprintf(buf, sizeof(buf), "/gen/%s-%u.dat",
-			 files == 1 ? pattern_names[g->o.pattern] : "file", i);
+		snprintf(buf, sizeof(buf), "/gen/%s-%u%s.dat",
+			 files == 1 ? pattern_names[g->o.pattern] : "file", i, gen);
 		err = pgt_meta__add_object(g->src.meta, &o);
 		if (err)
 			return err;
@@ -284,18 +309,20 @@ static int gen_tables(struct gen *g)
 	for (uint32_t i = 0; i < pids; i++) {
 		char cg[64];
 		struct pgt_process p = {
-			.pid = 1000 + i, .tgid = 1000 + i, .ppid = 1, .uid = 1000 + i % 2,
-			.gid = 1000, .op = PGT_PROC_STATE, .comm = buf, .cwd = "/gen", .exe = "/usr/bin/gen",
-			.cgroup = cg,
+			.ts = ts, .pid = 1000 + i, .tgid = 1000 + i, .ppid = 1, .uid = 1000 + i % 2,
+			.gid = 1000, .op = rename ? PGT_PROC_EXEC : PGT_PROC_STATE, .comm = buf,
+			.cwd = "/gen", .exe = "/usr/bin/gen", .cgroup = cg,
 		};
 
-		snprintf(buf, sizeof(buf), "gen-%u", i);
+		snprintf(buf, sizeof(buf), "gen-%u%s", i, gen);
 		/* one cgroup per user, as systemd gives each user a slice */
 		snprintf(cg, sizeof(cg), "/pgtrace-gen/uid-%u", p.uid);
 		err = pgt_meta__add_process(g->src.meta, &p);
 		if (err)
 			return err;
 	}
+	if (rename)
+		return 0;
 	snprintf(buf, sizeof(buf), "pattern=%s events=%llu pages=%llu seed=%llu",
 		 pattern_names[g->o.pattern], (unsigned long long)g->o.events,
 		 (unsigned long long)g->o.pages, (unsigned long long)g->o.seed);
@@ -375,7 +402,7 @@ struct pgt_source *pgt_gen__new(const struct pgt_gen_opts *opts, int *err)
 	g->src.header.start_ts = 0;
 	g->src.header.wall_offset = 0;
 	g->src.header.page_size = 4096;
-	e = gen_tables(g);
+	e = gen_tables(g, 0, 0);
 	if (e)
 		goto fail;
 	return &g->src;
