@@ -1,8 +1,10 @@
 #!/bin/bash
 # The field table (include/pgtrace/fields.h): stats --by keys against an
-# independent count over the CSV dump, split and stats grouping the same
-# events under the same keys, and every man page's list of fields equal
-# to the list the command itself gives (generated from the table).
+# independent count over the CSV dump, and the same with threads on names
+# that change across packets; phase --by on the keys of stats; split and
+# stats grouping the same events under the same keys; and every man
+# page's list of fields equal to the list the command itself gives
+# (generated from the table).
 . "$(dirname "$0")/lib-test.sh"
 
 # The references of each key: events of the default reference types
@@ -76,6 +78,45 @@ test_expect_success 'filter cwd: a string field of the process table' '
 	test "$(pgtrace filter --count "cwd == \"/no/such/dir\"" mix.pgt)" = 0
 '
 
+# Names that change across many packets (gen --rename-every): the
+# parallel decoder's side tables run ahead of the events by up to 16
+# packets, so a key read from them must be read in step, whatever the
+# threads.  The counts per name are those of the dump, which reads
+# names in step.
+test_expect_success 'stats --by file and comm on renamed objects: the same with and without threads, and as dump counts' '
+	pgtrace gen -p mix -n 300000 --packet-events 1000 --rename-every 7000 --seed 3 -o ren.pgt &&
+	pgtrace dump --format csv --fields type,npages,comm,path ren.pgt >ren.csv &&
+	test "$(cut -d, -f4 ren.csv | sort -u | wc -l)" -gt 40 &&
+	for k in file:4 comm:3; do
+		PGTRACE_THREADS=0 pgtrace stats --json --by ${k%%:*} ren.pgt | stats_keys >serial &&
+		pgtrace stats --json --by ${k%%:*} ren.pgt | stats_keys >par &&
+		cmp serial par || { echo "--by ${k%%:*}: threads differ"; diff serial par | head; return 1; } &&
+		awk -F, -v col=${k#*:} "NR > 1 && (\$1 == \"lookup\" || \$1 == \"fault\" ||
+			\$1 == \"user-fault\" || \$1 == \"reference\") { s[\$col] += \$2 }
+			END { for (k in s) print k \"\t\" s[k] }" ren.csv | sort >want &&
+		cmp want par || { echo "--by ${k%%:*}: not the dump"; diff want par | head; return 1; }
+	done
+'
+test_expect_success 'phase --by: one classifier per key, keys and references as stats --by' '
+	for k in comm file pid; do
+		pgtrace stats --json --by $k ren.pgt | stats_keys >want &&
+		pgtrace phase --json --by $k ren.pgt | python3 -c "
+import json, sys
+for k in json.load(sys.stdin):
+    print(\"%s\t%d\" % (k[\"key\"], k[\"refs\"]))" | sort >got &&
+		cmp want got || { echo "--by $k:"; diff want got | head; return 1; }
+	done &&
+	PGTRACE_THREADS=0 pgtrace phase --by file ren.pgt >serial &&
+	pgtrace phase --by file ren.pgt >par && cmp serial par &&
+	pgtrace phase --by comm --top 2 mix.pgt >top &&
+	test "$(grep -c "^== comm " top)" = 2 && grep -q "^(3 more keys, " top &&
+	pgtrace phase --json --by pid mix.pgt | python3 -c "
+import json, sys
+d = json.load(sys.stdin)
+assert len(d) == 5 and all(\"phases\" in k and \"objects\" in k for k in d), d" &&
+	test_must_fail --code=2 pgtrace phase --top 2 mix.pgt
+'
+
 # The names of a man page's list between the markers '.\" fields: USE'
 # and '.\" fields end': the words of each .TP entry's tag line.
 man_fields() {
@@ -100,7 +141,12 @@ test_expect_success 'man pages list the fields of the table: split and stats key
 	man_fields split split >got && test -s got && cmp want got &&
 	test_must_fail --code=2 pgtrace stats --by nosuch mix.pgt 2>err &&
 	head -1 err | msg_fields "invalid --by .nosuch.: " >want &&
-	man_fields stats stats >got && test -s got && cmp want got
+	man_fields stats stats >got && test -s got && cmp want got &&
+	test_must_fail --code=2 pgtrace phase --by nosuch mix.pgt 2>err &&
+	head -1 err | msg_fields "invalid --by .nosuch.: " >want &&
+	man_fields phase phase >got && test -s got && cmp want got &&
+	pgtrace phase --help | sed -n "/^Keys of --by:/,/^$/p" | awk "NR > 1 && NF { print \$1 }" | sort >help &&
+	cmp want help
 '
 test_expect_success 'man pages list the fields of the table: dump, export and import columns' '
 	test_must_fail --code=2 pgtrace dump --fields nosuch mix.pgt 2>err &&
