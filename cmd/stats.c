@@ -791,8 +791,9 @@ int cmd_stats(int argc, char **argv)
 		rc = cli_read_failed(path, err);
 		goto out;
 	}
-	/* the side tables are read at the end (and by --by keys, which a
-	 * parallel decoder's tables running ahead name the same) */
+	/* the side tables are read at the end; a --by key read from them
+	 * is read in step with the events (pgt_keyed__sink(): no parallel
+	 * decoder then) */
 	sinks[0] = pgt_stats__sink(st);
 	sinks[1] = pgt_refs_tally__sink(&tally);
 	if (oc.by) {
