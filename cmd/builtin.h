@@ -187,6 +187,11 @@ size_t cli_sizes_arg(const char *opt, const char *arg, uint64_t **out);
 /* As cli_sizes_arg, as 32-bit counts in the order given (not sorted). */
 size_t cli_pages_arg(const char *opt, const char *arg, uint32_t **out);
 
+/* dump's and export's --fields LIST: field ids (at most
+ * PGT_ROWS_MAX_COLUMNS) into @ids, their count returned; usage errors
+ * name the columns of the field table. */
+size_t cli_columns_arg(const char *arg, unsigned *ids);
+
 /* Threads that decode packets besides the caller's: $PGTRACE_THREADS, or
  * one less than the CPUs online, at most 3. */
 int cli_decode_threads(void);

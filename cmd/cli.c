@@ -14,6 +14,8 @@
 
 #include "builtin.h"
 #include "pgtrace/analysis.h"
+#include "pgtrace/fields.h"
+#include "pgtrace/rows.h"
 #include "util/util.h"
 
 const char *cli_cmd = "pgtrace";
@@ -483,6 +485,24 @@ void cli_range(const char *opt, const char *s, int time, struct pgt_range *r)
 	if (r->lo.set && r->hi.set && r->lo.anchor == PGT_ANCHOR_END &&
 	    r->hi.anchor == PGT_ANCHOR_END && r->hi.v > r->lo.v)
 		cli_usage_error("invalid %s '%s': end before start", opt, s);
+}
+
+size_t cli_columns_arg(const char *arg, unsigned *ids)
+{
+	size_t bad = 0;
+	int n = pgt_rows__parse_columns(arg, ids, PGT_ROWS_MAX_COLUMNS, &bad);
+
+	if (n < 0) {
+		const char *s = arg + bad;
+		size_t len = strcspn(s, ",");
+		char names[256];
+
+		pgt_fields__names(PGT_FU_COLUMN, ", ", names, sizeof(names));
+		cli_usage_error("unknown field '%.*s' in --fields: expected %s", (int)len, s, names);
+	}
+	if (!n)
+		cli_usage_error("empty --fields");
+	return (size_t)n;
 }
 
 /* ---- output: the library's buffered writer, out of memory fatal ---- */
