@@ -192,6 +192,14 @@ size_t cli_pages_arg(const char *opt, const char *arg, uint32_t **out);
  * name the columns of the field table. */
 size_t cli_columns_arg(const char *arg, unsigned *ids);
 
+/* Help text: @text wrapped at its spaces into lines of at most 79
+ * columns, each indented by @indent spaces. */
+void cli_help_wrap(FILE *f, int indent, const char *text);
+/* The names of the field table's entries with every bit of @have and
+ * none of @lack (enum pgt_field_use), in table order, separated by
+ * spaces, into @buf (truncated to @len); returns @buf. */
+const char *cli_field_names(unsigned have, unsigned lack, char *buf, size_t len);
+
 /* Threads that decode packets besides the caller's: $PGTRACE_THREADS, or
  * one less than the CPUs online, at most 3. */
 int cli_decode_threads(void);

@@ -505,6 +505,37 @@ size_t cli_columns_arg(const char *arg, unsigned *ids)
 	return (size_t)n;
 }
 
+void cli_help_wrap(FILE *f, int indent, const char *text)
+{
+	while (*text) {
+		const char *end = text, *p = text;
+
+		/* the longest run of words that fits, at least one word */
+		while (*p) {
+			const char *w = p + strspn(p, " ");
+
+			w += strcspn(w, " ");
+			if (end != text && indent + (w - text) > 79)
+				break;
+			end = p = w;
+		}
+		fprintf(f, "%*s%.*s\n", indent, "", (int)(end - text), text);
+		text = end + strspn(end, " ");
+	}
+}
+
+const char *cli_field_names(unsigned have, unsigned lack, char *buf, size_t len)
+{
+	size_t n, at = 0;
+	const struct pgt_field *t = pgt_fields(&n);
+
+	buf[0] = 0;
+	for (size_t i = 0; i < n; i++)
+		if ((t[i].uses & have) == have && !(t[i].uses & lack) && at < len)
+			at += (size_t)snprintf(buf + at, len - at, "%s%s", at ? " " : "", t[i].name);
+	return buf;
+}
+
 /* ---- output: the library's buffered writer, out of memory fatal ---- */
 
 void out_init(struct out *o, int fd)

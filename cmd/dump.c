@@ -7,11 +7,14 @@
 #include <unistd.h>
 
 #include "builtin.h"
+#include "pgtrace/fields.h"
 #include "pgtrace/rows.h"
 #include "pgtrace/sink.h"
 
 static void dump_usage(FILE *f)
 {
+	char cols[256], but[128], text[512];
+
 	fprintf(f,
 		"Usage: pgtrace dump [OPTIONS] TRACE|-\n"
 		"\n"
@@ -20,9 +23,13 @@ static void dump_usage(FILE *f)
 		"\n"
 		"Options:\n"
 		"  -F, --format FMT     text (default), csv or jsonl\n"
-		"  -f, --fields LIST    comma-separated fields, in order, from:\n"
-		"                       seq ts cpu pid tid comm cgroup type obj path dev ino\n"
-		"                       index npages pfn flags aux  ('all': every one but cgroup)\n"
+		"  -f, --fields LIST    comma-separated fields, in order, from:\n");
+	/* the columns of the field table, and what "all" leaves out */
+	snprintf(text, sizeof(text), "%s  (all: every one but %s)",
+		 cli_field_names(PGT_FU_COLUMN, 0, cols, sizeof(cols)),
+		 cli_field_names(PGT_FU_COLUMN, PGT_FU_ALL, but, sizeof(but)));
+	cli_help_wrap(f, 23, text);
+	fprintf(f,
 		"  -e, --events A..B    event numbers A (included) to B (excluded); -N counts\n"
 		"                       from the end; either end may be left open\n"
 		"  -t, --time A..B      times from the first event (2s..5s, 1.5s.., -100ms..);\n"

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "builtin.h"
+#include "pgtrace/fields.h"
 #include "pgtrace/rows.h"
 #include "pgtrace/sink.h"
 #include "pgtrace/analysis.h"
@@ -17,7 +18,7 @@ enum { EXP_CSV, EXP_JSONL, EXP_ORACLE };
 
 static void export_usage(FILE *f)
 {
-	char def[128];
+	char def[128], cols[256], text[512];
 
 	fprintf(f,
 		"Usage: pgtrace export --format FMT [OPTIONS] TRACE|-\n"
@@ -30,9 +31,12 @@ static void export_usage(FILE *f)
 		"Options:\n"
 		"  -F, --format FMT     csv, jsonl or oracle-general\n"
 		"  -o, --output FILE    where to write (default: standard output)\n"
-		"  -f, --fields LIST    csv, jsonl: the columns, as for pgtrace dump (default\n"
-		"                       all: seq ts cpu pid tid comm type obj path dev ino\n"
-		"                       index npages pfn flags aux)\n"
+		"  -f, --fields LIST    csv, jsonl: the columns, as for pgtrace dump (default\n");
+	/* the columns of --fields all in the field table */
+	snprintf(text, sizeof(text), "all: %s)",
+		 cli_field_names(PGT_FU_COLUMN | PGT_FU_ALL, 0, cols, sizeof(cols)));
+	cli_help_wrap(f, 23, text);
+	fprintf(f,
 		"      --no-header      csv: no header line\n"
 		"      --refs TYPES     oracle-general: event types that are references,\n"
 		"                       comma-separated, 'default' and 'all' allowed\n"
