@@ -207,6 +207,9 @@ struct pgt_sink *pgt_lru_sim__sink(struct pgt_lru_sim *s);
 /* pgt_refs_tally() into *@t (analysis.h): events and pages by type. */
 struct pgt_sink *pgt_refs_tally__sink(struct pgt_refs_tally *t);
 
+/* Events as rows of text, CSV or JSON lines to a file descriptor:
+ * pgt_rows__sink() in rows.h. */
+
 #ifdef __cplusplus
 }
 #endif
