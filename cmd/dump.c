@@ -67,7 +67,7 @@ int cmd_dump(int argc, char **argv)
 	struct pgt_reader *r;
 	struct pgt_source *src;
 	struct pgt_sink *rs;
-	int err, werr, drained = 0;
+	int err, werr, failed = 0;
 
 	while ((c = getopt_long(argc, argv, "F:f:e:t:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -185,11 +185,11 @@ int cmd_dump(int argc, char **argv)
 	}
 	/* an empty range: only the csv header */
 	if (seq_lo < seq_hi && t_lo < t_hi)
-		drained = pgt_drain(src, &rs, 1, NULL, &res);
+		failed = pgt_drain(src, &rs, 1, NULL, &res) && res.side == PGT_DRAIN_SOURCE;
 	/* the write error, if any; after the source's failure, the rows
 	 * read before it are written before it is named */
 	werr = pgt_sink__finish(rs, pgt_reader__meta(r), NULL);
-	if (drained && res.side == PGT_DRAIN_SOURCE)
+	if (failed)
 		rc = cli_read_failed(path, res.err);
 	pgt_sink__free(rs);
 	if (cli_out_error(NULL, werr))

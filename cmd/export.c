@@ -64,21 +64,20 @@ static int export_rows(struct pgt_reader *r, const char *path, int fd, const cha
 {
 	struct pgt_drain_result res;
 	struct pgt_sink *rs;
-	int rc = 0, err;
+	int read_failed, rc, err;
 
 	rs = pgt_rows__sink(fd, ro, &err);
 	if (!rs) {
 		cli_error("out of memory");
 		return EXIT_RUNTIME;
 	}
+	read_failed = pgt_drain(pgt_reader__source(r), &rs, 1, NULL, &res) &&
+		      res.side == PGT_DRAIN_SOURCE;
 	/* the write error, if any; after the source's failure, the rows
 	 * read before it are written before it is named */
-	if (pgt_drain(pgt_reader__source(r), &rs, 1, NULL, &res) && res.side == PGT_DRAIN_SOURCE)
-		rc = -1;
 	err = pgt_sink__finish(rs, pgt_reader__meta(r), NULL);
 	pgt_sink__free(rs);
-	if (rc)
-		rc = cli_read_failed(path, res.err);
+	rc = read_failed ? cli_read_failed(path, res.err) : 0;
 	return cli_out_error(strcmp(output, "-") ? output : NULL, err) ? EXIT_RUNTIME : rc;
 }
 
