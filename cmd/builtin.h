@@ -5,9 +5,11 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "pgtrace/pgtrace.h"
 #include "pgtrace/parse.h"
+#include "util/out.h"
 
 /* Exit codes: 0 success, 1 runtime failure, 2 usage error. */
 #define EXIT_RUNTIME 1
@@ -106,59 +108,68 @@ double cli_double(const char *opt, const char *s);
 uint64_t cli_duration(const char *opt, const char *s);
 void cli_range(const char *opt, const char *s, int time, struct pgt_range *r);
 
-/* Buffered output to stdout, fast, with JSON and CSV escaping. */
+/* Buffered output (lib/util/out.h) to stdout or a file; running out of
+ * memory says so and exits 1.  The library's members are also reachable
+ * by name (o->len), as commands read them. */
 struct out {
-	char *buf;
-	size_t len, cap;
-	int fd;
-	int err;
+	union {
+		struct pgt_out p;
+		struct { char *buf; size_t len, cap; int fd; int err; };	/* p's, in its order */
+	};
 	const char *name;	/* a file: named by out_finish(), removed if partial */
 };
 
 void out_init(struct out *o, int fd);
-void out_flush(struct out *o);
+void out_grow(struct out *o, size_t n);
 /* Flush and report a write error (through cli_output_failed() when
  * o->name is set); return 0 or EXIT_RUNTIME.  The fd stays open. */
 int out_finish(struct out *o);
-void out_grow(struct out *o, size_t n);
+/* The report of out_finish() for -errno @err (0: none) of output @name
+ * (NULL: standard output): EPIPE is quiet; 0 or EXIT_RUNTIME. */
+int cli_out_error(const char *name, int err);
+
+static inline void out_flush(struct out *o) { pgt_out__flush(&o->p); }
 
 static inline void out_reserve(struct out *o, size_t n)
 {
-	if (o->len + n > o->cap)
+	if (o->p.len + n > o->p.cap)
 		out_grow(o, n);
 }
 
 static inline void out_char(struct out *o, char c)
 {
 	out_reserve(o, 1);
-	o->buf[o->len++] = c;
+	o->p.buf[o->p.len++] = c;
 }
 
-void out_mem(struct out *o, const char *s, size_t n);
-void out_str(struct out *o, const char *s);
-void out_u64(struct out *o, uint64_t v);
-void out_i64(struct out *o, int64_t v);
-void out_hex(struct out *o, uint64_t v);
+static inline void out_mem(struct out *o, const char *s, size_t n)
+{
+	out_reserve(o, n);
+	pgt_out__mem(&o->p, s, n);
+}
+
+static inline void out_str(struct out *o, const char *s) { out_mem(o, s, strlen(s)); }
+static inline void out_u64(struct out *o, uint64_t v) { pgt_out__u64(&o->p, v); }
+static inline void out_i64(struct out *o, int64_t v) { pgt_out__i64(&o->p, v); }
+static inline void out_hex(struct out *o, uint64_t v) { pgt_out__hex(&o->p, v); }
 /* Seconds with nine decimals: 12.000001000 */
-void out_ts(struct out *o, uint64_t ns);
+static inline void out_ts(struct out *o, uint64_t ns) { pgt_out__ts(&o->p, ns); }
 void out_printf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A JSON string literal, quotes included. */
-void out_json_str(struct out *o, const char *s);
+static inline void out_json_str(struct out *o, const char *s) { pgt_out__json_str(&o->p, s); }
 /* A CSV field, quoted when needed (RFC 4180). */
-void out_csv_str(struct out *o, const char *s);
-/* The length of the bidirectional control character at @p (U+061C,
- * U+200E, U+200F, U+202A..U+202E, U+2066..U+2069) in UTF-8, else 0: shown
- * as \xNN bytes (\uXXXX in JSON) like the C1 controls, never obeyed. */
-int cli_bidi_len(const unsigned char *p);
+static inline void out_csv_str(struct out *o, const char *s) { pgt_out__csv_str(&o->p, s); }
 /* Text with control characters shown as \xNN (for terminals). */
-void out_text_str(struct out *o, const char *s);
+static inline void out_text_str(struct out *o, const char *s) { pgt_out__text_str(&o->p, s); }
+/* Text for HTML: markup characters as entities, control characters and
+ * bytes that are not UTF-8 shown as \xNN. */
+static inline void out_html_str(struct out *o, const char *s) { pgt_out__html_str(&o->p, s); }
+/* A bidirectional control character's length at @p (lib/util/out.h). */
+static inline int cli_bidi_len(const unsigned char *p) { return pgt_out__bidi_len(p); }
 /* What a trace cannot show (enum pgt_refs_caveat bits): one line
  * "note: ..." each, or a JSON member "notes":[...] (always written). */
 void out_caveats_text(struct out *o, unsigned caveats);
 void out_caveats_json(struct out *o, unsigned caveats);
-/* Text for HTML: markup characters as entities, control characters and
- * bytes that are not UTF-8 shown as \xNN. */
-void out_html_str(struct out *o, const char *s);
 
 
 /* Pointers to the @n elements of @base (each @size bytes) sorted by
@@ -175,6 +186,19 @@ int cli_space_arg(const char *arg);
 size_t cli_sizes_arg(const char *opt, const char *arg, uint64_t **out);
 /* As cli_sizes_arg, as 32-bit counts in the order given (not sorted). */
 size_t cli_pages_arg(const char *opt, const char *arg, uint32_t **out);
+
+/* dump's and export's --fields LIST: field ids (at most
+ * PGT_ROWS_MAX_COLUMNS) into @ids, their count returned; usage errors
+ * name the columns of the field table. */
+size_t cli_columns_arg(const char *arg, unsigned *ids);
+
+/* Help text: @text wrapped at its spaces into lines of at most 79
+ * columns, each indented by @indent spaces. */
+void cli_help_wrap(FILE *f, int indent, const char *text);
+/* The names of the field table's entries with every bit of @have and
+ * none of @lack (enum pgt_field_use), in table order, separated by
+ * spaces, into @buf (truncated to @len); returns @buf. */
+const char *cli_field_names(unsigned have, unsigned lack, char *buf, size_t len);
 
 /* Threads that decode packets besides the caller's: $PGTRACE_THREADS, or
  * one less than the CPUs online, at most 3. */

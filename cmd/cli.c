@@ -14,12 +14,12 @@
 
 #include "builtin.h"
 #include "pgtrace/analysis.h"
+#include "pgtrace/fields.h"
+#include "pgtrace/rows.h"
 #include "util/util.h"
 
 const char *cli_cmd = "pgtrace";
 static char last_diag[512];
-
-static int shown_len(const unsigned char *p);
 
 /* A message quotes paths and what was typed: their control characters
  * (C0, C1, bidirectional) are shown as \xNN, as in text output, so the
@@ -32,7 +32,7 @@ static void vmsg(const char *prefix, const char *fmt, va_list ap)
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	for (const unsigned char *p = (const unsigned char *)msg; *p && k + 5 < sizeof(shown); p++) {
-		int n = shown_len(p);
+		int n = pgt_out__shown_len(p);
 
 		if (*p == '\\' && n) {
 			shown[k++] = '\\';
@@ -487,127 +487,87 @@ void cli_range(const char *opt, const char *s, int time, struct pgt_range *r)
 		cli_usage_error("invalid %s '%s': end before start", opt, s);
 }
 
-/* ---- output ---- */
+size_t cli_columns_arg(const char *arg, unsigned *ids)
+{
+	size_t bad = 0;
+	int n = pgt_rows__parse_columns(arg, ids, PGT_ROWS_MAX_COLUMNS, &bad);
+
+	if (n < 0) {
+		const char *s = arg + bad;
+		size_t len = strcspn(s, ",");
+		char names[256];
+
+		pgt_fields__names(PGT_FU_COLUMN, ", ", names, sizeof(names));
+		cli_usage_error("unknown field '%.*s' in --fields: expected %s", (int)len, s, names);
+	}
+	if (!n)
+		cli_usage_error("empty --fields");
+	return (size_t)n;
+}
+
+void cli_help_wrap(FILE *f, int indent, const char *text)
+{
+	while (*text) {
+		const char *end = text, *p = text;
+
+		/* the longest run of words that fits, at least one word */
+		while (*p) {
+			const char *w = p + strspn(p, " ");
+
+			w += strcspn(w, " ");
+			if (end != text && indent + (w - text) > 79)
+				break;
+			end = p = w;
+		}
+		fprintf(f, "%*s%.*s\n", indent, "", (int)(end - text), text);
+		text = end + strspn(end, " ");
+	}
+}
+
+const char *cli_field_names(unsigned have, unsigned lack, char *buf, size_t len)
+{
+	size_t n, at = 0;
+	const struct pgt_field *t = pgt_fields(&n);
+
+	buf[0] = 0;
+	for (size_t i = 0; i < n; i++)
+		if ((t[i].uses & have) == have && !(t[i].uses & lack) && at < len)
+			at += (size_t)snprintf(buf + at, len - at, "%s%s", at ? " " : "", t[i].name);
+	return buf;
+}
+
+/* ---- output: the library's buffered writer, out of memory fatal ---- */
 
 void out_init(struct out *o, int fd)
 {
-	o->cap = 1 << 16;
-	o->buf = malloc(o->cap);
-	o->len = 0;
-	o->fd = fd;
-	o->err = 0;
 	o->name = NULL;
-	if (!o->buf) {
+	if (pgt_out__init(&o->p, fd)) {
 		cli_error("out of memory");
 		exit(EXIT_RUNTIME);
 	}
 }
 
-void out_flush(struct out *o)
-{
-	size_t off = 0;
-
-	while (off < o->len && !o->err) {
-		ssize_t n = write(o->fd, o->buf + off, o->len - off);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			o->err = errno;
-			break;
-		}
-		off += (size_t)n;
-	}
-	o->len = 0;
-}
-
 void out_grow(struct out *o, size_t n)
 {
-	out_flush(o);
-	if (n > o->cap) {
-		char *b = realloc(o->buf, n);
-
-		if (!b) {
-			cli_error("out of memory");
-			exit(EXIT_RUNTIME);
-		}
-		o->buf = b;
-		o->cap = n;
+	if (pgt_out__grow(&o->p, n)) {
+		cli_error("out of memory");
+		exit(EXIT_RUNTIME);
 	}
+}
+
+int cli_out_error(const char *name, int err)
+{
+	if (!err || err == -EPIPE)
+		return 0;
+	if (name)
+		return cli_output_failed(name, err);
+	cli_error("cannot write output: %s", strerror(-err));
+	return EXIT_RUNTIME;
 }
 
 int out_finish(struct out *o)
 {
-	out_flush(o);
-	free(o->buf);
-	o->buf = NULL;
-	if (o->err && o->err != EPIPE) {
-		if (o->name)
-			return cli_output_failed(o->name, -o->err);
-		cli_error("cannot write output: %s", strerror(o->err));
-		return EXIT_RUNTIME;
-	}
-	return 0;
-}
-
-void out_mem(struct out *o, const char *s, size_t n)
-{
-	out_reserve(o, n);
-	memcpy(o->buf + o->len, s, n);
-	o->len += n;
-}
-
-void out_str(struct out *o, const char *s) { out_mem(o, s, strlen(s)); }
-
-void out_u64(struct out *o, uint64_t v)
-{
-	char tmp[24];
-	int i = 24;
-
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	out_mem(o, tmp + i, (size_t)(24 - i));
-}
-
-void out_i64(struct out *o, int64_t v)
-{
-	if (v < 0) {
-		out_char(o, '-');
-		out_u64(o, (uint64_t)0 - (uint64_t)v);
-	} else {
-		out_u64(o, (uint64_t)v);
-	}
-}
-
-void out_hex(struct out *o, uint64_t v)
-{
-	static const char dig[] = "0123456789abcdef";
-	char tmp[18];
-	int i = 18;
-
-	do {
-		tmp[--i] = dig[v & 15];
-		v >>= 4;
-	} while (v);
-	tmp[--i] = 'x';
-	tmp[--i] = '0';
-	out_mem(o, tmp + i, (size_t)(18 - i));
-}
-
-void out_ts(struct out *o, uint64_t ns)
-{
-	char frac[9];
-	uint64_t f = ns % 1000000000ull;
-
-	out_u64(o, ns / 1000000000ull);
-	for (int i = 8; i >= 0; i--) {
-		frac[i] = (char)('0' + f % 10);
-		f /= 10;
-	}
-	out_char(o, '.');
-	out_mem(o, frac, 9);
+	return cli_out_error(o->name, pgt_out__finish(&o->p));
 }
 
 void out_printf(struct out *o, const char *fmt, ...)
@@ -622,154 +582,8 @@ void out_printf(struct out *o, const char *fmt, ...)
 		return;
 	out_reserve(o, (size_t)n + 1);
 	va_start(ap, fmt);
-	vsnprintf(o->buf + o->len, (size_t)n + 1, fmt, ap);
+	pgt_out__vprintf(&o->p, fmt, ap);
 	va_end(ap);
-	o->len += (size_t)n;
-}
-
-int cli_bidi_len(const unsigned char *p)
-{
-	if (p[0] == 0xd8 && p[1] == 0x9c)	/* U+061C arabic letter mark */
-		return 2;
-	if (p[0] != 0xe2)
-		return 0;
-	if (p[1] == 0x80 && ((p[2] >= 0xaa && p[2] <= 0xae) || p[2] == 0x8e || p[2] == 0x8f))
-		return 3;	/* U+202A..U+202E embeddings and overrides, U+200E, U+200F marks */
-	if (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9)
-		return 3;	/* U+2066..U+2069 isolates */
-	return 0;
-}
-
-/*
- * What a terminal must not obey and a reader must not choke on: C0 and C1
- * controls, bidirectional controls (a right-to-left override reorders
- * what follows it on the screen), DEL, bytes that are not part of valid UTF-8, and a backslash
- * before 'x' (so that \xNN always stands for one byte).  Returns 0 for a
- * byte to show as \xNN, else the length of the character at @p to copy.
- */
-static int shown_len(const unsigned char *p)
-{
-	int n;
-
-	if (*p < 0x20 || *p == 0x7f || (*p == '\\' && p[1] == 'x'))
-		return 0;
-	n = pgt_utf8_len(p);
-	if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)	/* U+0080..U+009F */
-		return 0;
-	if (n > 1 && cli_bidi_len(p))
-		return 0;
-	return n;
-}
-
-/* JSON: exact for valid UTF-8; a byte that is not UTF-8 becomes the text
- * \xNN (and a backslash before x \x5c), as in text and CSV. */
-void out_json_str(struct out *o, const char *s)
-{
-	static const char dig[] = "0123456789abcdef";
-
-	out_char(o, '"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		int n = shown_len(p);
-
-		if (*p == '"' || (*p == '\\' && n)) {
-			out_char(o, '\\');
-			out_char(o, (char)*p);
-		} else if (*p < 0x20 || *p == 0x7f || *p == '<' || *p == '>' || *p == '&') {
-			/* <, >, &: safe to embed in HTML <script> as well */
-			char e[6] = { '\\', 'u', '0', '0', dig[*p >> 4], dig[*p & 15] };
-
-			out_mem(o, e, 6);
-		} else if (*p == 0xc2 && !n && p[1] >= 0x80 && p[1] < 0xa0) {
-			char e[6] = { '\\', 'u', '0', '0', dig[p[1] >> 4], dig[p[1] & 15] };
-
-			out_mem(o, e, 6);
-			p++;
-		} else if (!n && cli_bidi_len(p) && pgt_utf8_len(p)) {
-			/* the code point, escaped: JSON stays exact */
-			unsigned cp = p[0] == 0xd8 ? 0x61c : (unsigned)((p[0] & 15) << 12 | (p[1] & 63) << 6 | (p[2] & 63));
-			char e[6] = { '\\', 'u', dig[cp >> 12], dig[(cp >> 8) & 15], dig[(cp >> 4) & 15], dig[cp & 15] };
-
-			out_mem(o, e, 6);
-			p += cli_bidi_len(p) - 1;
-		} else if (!n) {
-			char e[5] = { '\\', '\\', 'x', dig[*p >> 4], dig[*p & 15] };
-
-			out_mem(o, e, 5);
-		} else {
-			out_mem(o, (const char *)p, (size_t)n);
-			p += n - 1;
-		}
-	}
-	out_char(o, '"');
-}
-
-/* Text from @p up to @end (the string goes on to its NUL past it). */
-static void text_mem(struct out *o, const unsigned char *p, const unsigned char *end)
-{
-	static const char dig[] = "0123456789abcdef";
-
-	for (; p < end; p++) {
-		int n = shown_len(p);
-
-		if (!n) {
-			char e[4] = { '\\', 'x', dig[*p >> 4], dig[*p & 15] };
-
-			out_mem(o, e, 4);
-		} else {
-			out_mem(o, (const char *)p, (size_t)n);
-			p += n - 1;
-		}
-	}
-}
-
-/* CSV: control characters are shown as \xNN like in text, so a row is
- * always one line; fields with commas or quotes are quoted. */
-void out_csv_str(struct out *o, const char *s)
-{
-	const char *q;
-
-	if (!strpbrk(s, ",\"")) {
-		out_text_str(o, s);
-		return;
-	}
-	out_char(o, '"');
-	for (; (q = strchr(s, '"')); s = q + 1) {
-		text_mem(o, (const unsigned char *)s, (const unsigned char *)q);
-		out_mem(o, "\"\"", 2);
-	}
-	out_text_str(o, s);
-	out_char(o, '"');
-}
-
-void out_text_str(struct out *o, const char *s)
-{
-	text_mem(o, (const unsigned char *)s, (const unsigned char *)s + strlen(s));
-}
-
-void out_html_str(struct out *o, const char *s)
-{
-	static const char dig[] = "0123456789abcdef";
-
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		int n = pgt_utf8_len(p);
-
-		switch (*p) {
-		case '&': out_str(o, "&amp;"); continue;
-		case '<': out_str(o, "&lt;"); continue;
-		case '>': out_str(o, "&gt;"); continue;
-		case '"': out_str(o, "&quot;"); continue;
-		case '\'': out_str(o, "&#39;"); continue;
-		default: break;
-		}
-		if (*p < 0x20 || *p == 0x7f || !n || (n > 1 && cli_bidi_len(p))) {	/* shown, not obeyed */
-			char e[4] = { '\\', 'x', dig[*p >> 4], dig[*p & 15] };
-
-			out_mem(o, e, 4);
-		} else {
-			out_mem(o, (const char *)p, (size_t)n);
-			p += n - 1;
-		}
-	}
 }
 
 const char *cli_human_size(uint64_t bytes, char *buf, size_t len)

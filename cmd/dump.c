@@ -4,11 +4,17 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "rows.h"
+#include "builtin.h"
+#include "pgtrace/fields.h"
+#include "pgtrace/rows.h"
+#include "pgtrace/sink.h"
 
 static void dump_usage(FILE *f)
 {
+	char cols[256], but[128], text[512];
+
 	fprintf(f,
 		"Usage: pgtrace dump [OPTIONS] TRACE|-\n"
 		"\n"
@@ -17,9 +23,13 @@ static void dump_usage(FILE *f)
 		"\n"
 		"Options:\n"
 		"  -F, --format FMT     text (default), csv or jsonl\n"
-		"  -f, --fields LIST    comma-separated fields, in order, from:\n"
-		"                       seq ts cpu pid tid comm cgroup type obj path dev ino\n"
-		"                       index npages pfn flags aux  ('all': every one but cgroup)\n"
+		"  -f, --fields LIST    comma-separated fields, in order, from:\n");
+	/* the columns of the field table, and what "all" leaves out */
+	snprintf(text, sizeof(text), "%s  (all: every one but %s)",
+		 cli_field_names(PGT_FU_COLUMN, 0, cols, sizeof(cols)),
+		 cli_field_names(PGT_FU_COLUMN, PGT_FU_ALL, but, sizeof(but)));
+	cli_help_wrap(f, 23, text);
+	fprintf(f,
 		"  -e, --events A..B    event numbers A (included) to B (excluded); -N counts\n"
 		"                       from the end; either end may be left open\n"
 		"  -t, --time A..B      times from the first event (2s..5s, 1.5s.., -100ms..);\n"
@@ -47,32 +57,34 @@ int cmd_dump(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	static const int text_fields[] = { F_SEQ, F_TS, F_CPU, F_PID, F_COMM, F_TYPE, F_PATH,
-					   F_INDEX, F_NPAGES };
-	struct rows d = { .fmt = FMT_TEXT };
+	struct pgt_rows_opts ro = { .sz = sizeof(ro), .format = PGT_ROWS_TEXT };
+	unsigned cols[PGT_ROWS_MAX_COLUMNS];
 	struct pgt_range ev_range, t_range;
-	int have_ev = 0, have_t = 0, header = 1, c, rc = 0, ordered = 0;
+	int have_ev = 0, have_t = 0, c, rc = 0, ordered = 0;
 	uint64_t seq_lo = 0, seq_hi = UINT64_MAX, t_lo = 0, t_hi = UINT64_MAX;
 	const char *fields = NULL, *path;
+	struct pgt_drain_result res;
 	struct pgt_reader *r;
 	struct pgt_source *src;
+	struct pgt_sink *rs;
+	int err, werr, failed = 0;
 
 	while ((c = getopt_long(argc, argv, "F:f:e:t:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'F':
 			if (!strcmp(optarg, "text"))
-				d.fmt = FMT_TEXT;
+				ro.format = PGT_ROWS_TEXT;
 			else if (!strcmp(optarg, "csv"))
-				d.fmt = FMT_CSV;
+				ro.format = PGT_ROWS_CSV;
 			else if (!strcmp(optarg, "jsonl") || !strcmp(optarg, "json"))
-				d.fmt = FMT_JSONL;
+				ro.format = PGT_ROWS_JSONL;
 			else
 				cli_usage_error("unknown format '%s': expected text, csv or jsonl", optarg);
 			break;
 		case 'f': fields = optarg; break;
 		case 'e': cli_range("--events", optarg, 0, &ev_range); have_ev = 1; break;
 		case 't': cli_range("--time", optarg, 1, &t_range); have_t = 1; break;
-		case 'H': header = 0; break;
+		case 'H': ro.no_header = 1; break;
 		case 'h': dump_usage(stdout); return 0;
 		default: cli_bad_option();
 		}
@@ -81,24 +93,18 @@ int cmd_dump(int argc, char **argv)
 		cli_usage_error(optind == argc ? "no trace given (a path, or - for standard input)"
 					       : "one trace at a time, got '%s' too", argv[optind + 1]);
 	path = argv[optind];
-	if (fields) {
-		d.nfields = rows_parse_fields(fields, d.fields);
-	} else if (d.fmt == FMT_TEXT) {
-		d.nfields = (int)(sizeof(text_fields) / sizeof(text_fields[0]));
-		memcpy(d.fields, text_fields, sizeof(text_fields));
-	} else {
-		d.nfields = rows_parse_fields("all", d.fields);
+	if (fields) {	/* else the format's default columns */
+		ro.ncolumns = cli_columns_arg(fields, cols);
+		ro.columns = cols;
 	}
 
 	r = cli_open_reader(path, NULL);
 	if (!r)
 		return EXIT_RUNTIME;
 	src = pgt_reader__source(r);
-	d.meta = pgt_reader__meta(r);
 
 	if (have_ev || have_t) {
 		uint64_t events = UINT64_MAX, packets, first_ts = UINT64_MAX, last_ts = 0;
-		int err;
 
 		pgt_reader__index_summary(r, &events, &packets, &first_ts, &last_ts);
 		if (have_ev) {
@@ -166,21 +172,27 @@ int cmd_dump(int argc, char **argv)
 		}
 	}
 
-	out_init(&d.o, 1);
-	if (d.fmt == FMT_CSV && header)
-		rows_csv_header(&d);
-	if (seq_lo < seq_hi && t_lo < t_hi) {
-		struct rows_range rg = { seq_lo, seq_hi, t_lo, t_hi, ordered };
-		struct pgt_sink *rs = rows_sink_new(&d, &rg);
-		struct pgt_drain_result res;
-
-		if (!rs || pgt_drain(src, &rs, 1, NULL, &res)) {
-			out_flush(&d.o);
-			rc = cli_read_failed(path, rs ? res.err : -ENOMEM);
-		}
-		pgt_sink__free(rs);
+	ro.seq_lo = seq_lo;
+	ro.seq_hi = seq_hi == UINT64_MAX ? 0 : seq_hi;
+	ro.t_lo = t_lo;
+	ro.t_hi = t_hi == UINT64_MAX ? 0 : t_hi;
+	ro.time_ordered = ordered;
+	rs = pgt_rows__sink(STDOUT_FILENO, &ro, &err);
+	if (!rs) {
+		cli_error("out of memory");
+		rc = EXIT_RUNTIME;
+		goto out;
 	}
-	if (out_finish(&d.o))
+	/* an empty range: only the csv header */
+	if (seq_lo < seq_hi && t_lo < t_hi)
+		failed = pgt_drain(src, &rs, 1, NULL, &res) && res.side == PGT_DRAIN_SOURCE;
+	/* the write error, if any; after the source's failure, the rows
+	 * read before it are written before it is named */
+	werr = pgt_sink__finish(rs, pgt_reader__meta(r), NULL);
+	if (failed)
+		rc = cli_read_failed(path, res.err);
+	pgt_sink__free(rs);
+	if (cli_out_error(NULL, werr))
 		rc = EXIT_RUNTIME;
 out:
 	pgt_reader__free(r);

@@ -7,7 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rows.h"
+#include "builtin.h"
+#include "pgtrace/fields.h"
+#include "pgtrace/rows.h"
+#include "pgtrace/sink.h"
 #include "pgtrace/analysis.h"
 #include "pgtrace/ops.h"
 
@@ -15,7 +18,7 @@ enum { EXP_CSV, EXP_JSONL, EXP_ORACLE };
 
 static void export_usage(FILE *f)
 {
-	char def[128];
+	char def[128], cols[256], text[512];
 
 	fprintf(f,
 		"Usage: pgtrace export --format FMT [OPTIONS] TRACE|-\n"
@@ -28,9 +31,12 @@ static void export_usage(FILE *f)
 		"Options:\n"
 		"  -F, --format FMT     csv, jsonl or oracle-general\n"
 		"  -o, --output FILE    where to write (default: standard output)\n"
-		"  -f, --fields LIST    csv, jsonl: the columns, as for pgtrace dump (default\n"
-		"                       all: seq ts cpu pid tid comm type obj path dev ino\n"
-		"                       index npages pfn flags aux)\n"
+		"  -f, --fields LIST    csv, jsonl: the columns, as for pgtrace dump (default\n");
+	/* the columns of --fields all in the field table */
+	snprintf(text, sizeof(text), "all: %s)",
+		 cli_field_names(PGT_FU_COLUMN | PGT_FU_ALL, 0, cols, sizeof(cols)));
+	cli_help_wrap(f, 23, text);
+	fprintf(f,
 		"      --no-header      csv: no header line\n"
 		"      --refs TYPES     oracle-general: event types that are references,\n"
 		"                       comma-separated, 'default' and 'all' allowed\n"
@@ -53,29 +59,26 @@ static void export_usage(FILE *f)
 		"errors.\n", pgt_refs_names(pgt_refs_default(), def, sizeof(def)));
 }
 
-static int export_rows(struct pgt_reader *r, const char *path, int fd, const char *output, int fmt,
-		       const char *fields, int header)
+static int export_rows(struct pgt_reader *r, const char *path, int fd, const char *output,
+		       const struct pgt_rows_opts *ro)
 {
-	struct rows d = { .fmt = fmt == EXP_CSV ? FMT_CSV : FMT_JSONL };
-	struct pgt_source *src = pgt_reader__source(r);
 	struct pgt_drain_result res;
 	struct pgt_sink *rs;
-	int rc = 0;
+	int read_failed, rc, err;
 
-	d.nfields = rows_parse_fields(fields ? fields : "all", d.fields);
-	d.meta = pgt_reader__meta(r);
-	out_init(&d.o, fd);
-	if (strcmp(output, "-"))
-		d.o.name = output;
-	if (d.fmt == FMT_CSV && header)
-		rows_csv_header(&d);
-	rs = rows_sink_new(&d, NULL);
-	if (!rs || pgt_drain(src, &rs, 1, NULL, &res)) {
-		out_flush(&d.o);
-		rc = cli_read_failed(path, rs ? res.err : -ENOMEM);
+	rs = pgt_rows__sink(fd, ro, &err);
+	if (!rs) {
+		cli_error("out of memory");
+		return EXIT_RUNTIME;
 	}
+	read_failed = pgt_drain(pgt_reader__source(r), &rs, 1, NULL, &res) &&
+		      res.side == PGT_DRAIN_SOURCE;
+	/* the write error, if any; after the source's failure, the rows
+	 * read before it are written before it is named */
+	err = pgt_sink__finish(rs, pgt_reader__meta(r), NULL);
 	pgt_sink__free(rs);
-	return out_finish(&d.o) ? EXIT_RUNTIME : rc;
+	rc = read_failed ? cli_read_failed(path, res.err) : 0;
+	return cli_out_error(strcmp(output, "-") ? output : NULL, err) ? EXIT_RUNTIME : rc;
 }
 
 static int export_oracle(struct pgt_reader *r, const char *path, int fd, const char *output,
@@ -119,8 +122,10 @@ int cmd_export(int argc, char **argv)
 		{ 0 },
 	};
 	struct pgt_oracle_opts oo = { .sz = sizeof(oo) };
+	struct pgt_rows_opts ro = { .sz = sizeof(ro) };
+	unsigned cols[PGT_ROWS_MAX_COLUMNS];
 	const char *output = "-", *fields = NULL, *path;
-	int fmt = -1, header = 1, force = 0, c, fd, rc;
+	int fmt = -1, force = 0, c, fd, rc;
 	int oracle_only = 0, rows_only = 0;
 	struct pgt_reader *r;
 
@@ -138,7 +143,7 @@ int cmd_export(int argc, char **argv)
 			break;
 		case 'o': output = optarg; break;
 		case 'f': fields = optarg; rows_only = 1; break;
-		case 'H': header = 0; rows_only = 1; break;
+		case 'H': ro.no_header = 1; rows_only = 1; break;
 		case 'r': oo.types = cli_refs_arg(optarg); oracle_only = 1; break;
 		case 'i':
 			if (!strcmp(optarg, "dense"))
@@ -167,8 +172,11 @@ int cmd_export(int argc, char **argv)
 	path = optind < argc ? argv[optind] : "-";
 	if (fmt == EXP_ORACLE && !strcmp(output, "-") && isatty(STDOUT_FILENO))
 		cli_usage_error("will not write binary records to a terminal: use -o FILE or a pipe");
-	if (fields)
-		rows_parse_fields(fields, (int[ROWS_MAX_FIELDS]){ 0 });	/* usage errors first */
+	if (fields) {	/* usage errors first; else every column */
+		ro.ncolumns = cli_columns_arg(fields, cols);
+		ro.columns = cols;
+	}
+	ro.format = fmt == EXP_CSV ? PGT_ROWS_CSV : PGT_ROWS_JSONL;
 
 	cli_refuse_same(path, output);
 
@@ -185,7 +193,7 @@ int cmd_export(int argc, char **argv)
 	if (fmt == EXP_ORACLE)
 		rc = export_oracle(r, path, fd, output, &oo);
 	else
-		rc = export_rows(r, path, fd, output, fmt, fields, header);
+		rc = export_rows(r, path, fd, output, &ro);
 	pgt_reader__free(r);
 	if (close(fd) && !rc)
 		rc = cli_output_failed(output, -errno);

@@ -83,6 +83,12 @@ const struct pgt_field *pgt_fields(size_t *n);
 const struct pgt_field *pgt_field__find(const char *name, size_t len, unsigned uses);
 
 /**
+ * pgt_field__by_id() - the first entry (in table order) of value @id
+ * that has every bit of @uses, or NULL.  Static: never freed.
+ */
+const struct pgt_field *pgt_field__by_id(unsigned id, unsigned uses);
+
+/**
  * pgt_fields__names() - the names of the entries with every bit of @uses,
  * in table order, joined by @sep, into @buf (always terminated when @len
  * is not 0).  Return the length the whole list needs (as snprintf()).

@@ -277,6 +277,8 @@ void *pgt_keyed__child(const struct pgt_keyed *k, size_t i);
  * freed; "?" for the empty string, an unknown value), or a number
  * written in decimal into @buf (of @len bytes, 24 suffice). */
 const char *pgt_keyed__name(const struct pgt_keyed *k, size_t i, char *buf, size_t len);
+/* Events as rows of text, CSV or JSON lines to a file descriptor:
+ * pgt_rows__sink() in rows.h. */
 
 #ifdef __cplusplus
 }

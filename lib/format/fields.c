@@ -68,6 +68,14 @@ const struct pgt_field *pgt_field__find(const char *name, size_t len, unsigned u
 	return NULL;
 }
 
+const struct pgt_field *pgt_field__by_id(unsigned id, unsigned uses)
+{
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (table[i].id == id && (table[i].uses & uses) == uses)
+			return &table[i];
+	return NULL;
+}
+
 size_t pgt_fields__names(unsigned uses, const char *sep, char *buf, size_t len)
 {
 	size_t at = 0;

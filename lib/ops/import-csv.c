@@ -20,30 +20,34 @@
 #include "import-int.h"
 #include "pgtrace/fields.h"
 
-enum {
-	C_SEQ, C_TS, C_CPU, C_PID, C_TID, C_COMM, C_TYPE, C_OBJ, C_PATH, C_DEV, C_INO,
-	C_INDEX, C_NPAGES, C_PFN, C_FLAGS, C_AUX, C_N,
-};
+/* The columns a header may name: the PGT_FU_IMPORT entries of the field
+ * table (fields.h), which gives their names; a column is known by its
+ * field id (enum pgt_field_id). */
+#define CSV_MAX_COLS PGT_FIELD_NIDS
 
-/* The reader's columns in enum order: the PGT_FU_IMPORT entries of the
- * field table (fields.h) name them (t/unit/test-fields.c checks both
- * agree). */
-static const char *const col_names[C_N] = {
-	"seq", "ts", "cpu", "pid", "tid", "comm", "type", "obj", "path", "dev", "ino",
-	"index", "npages", "pfn", "flags", "aux",
-};
-
-#define CSV_MAX_COLS C_N
-
-/* The column named by the @len bytes at @name, or -1. */
+/* The field id of the column named by the @len bytes at @name, or -1. */
 static int column_named(const char *name, size_t len)
 {
 	const struct pgt_field *f = pgt_field__find(name, len, PGT_FU_IMPORT);
 
-	for (int k = 0; f && k < C_N; k++)
-		if (!strcmp(col_names[k], f->name))
-			return k;
-	return -1;
+	return f ? f->id : -1;
+}
+
+/* The name of column @id. */
+static const char *column_name(int id)
+{
+	return pgt_field__by_id((unsigned)id, PGT_FU_IMPORT)->name;
+}
+
+/* How many columns a header may have: each import column once. */
+static size_t import_columns(void)
+{
+	size_t n, count = 0;
+	const struct pgt_field *t = pgt_fields(&n);
+
+	for (size_t i = 0; i < n; i++)
+		count += (t[i].uses & PGT_FU_IMPORT) && pgt_field__by_id(t[i].id, PGT_FU_IMPORT) == &t[i];
+	return count;
 }
 
 struct span {
@@ -63,7 +67,7 @@ struct csv {
 	int have_header;
 	int ncols;
 	int col[CSV_MAX_COLS];	/* column -> field */
-	int at[C_N];		/* field -> column, or -1 */
+	int at[PGT_FIELD_NIDS];	/* field -> column, or -1 */
 	struct span f[CSV_MAX_COLS];
 	char *path, *comm;	/* decoded strings of the current row */
 	size_t path_cap, comm_cap;
@@ -180,7 +184,7 @@ static int header(struct imp *im, struct csv *c, const char *s, size_t n)
 	}
 	char names[256];
 
-	err = split(im, c, s, n, CSV_MAX_COLS, &count);
+	err = split(im, c, s, n, (int)import_columns(), &count);
 	if (err) {
 		pgt_fields__names(PGT_FU_IMPORT, ",", names, sizeof(names));
 		return pgt_imp_bad(im, "expected a header line naming the columns (%s)", names);
@@ -195,7 +199,7 @@ static int header(struct imp *im, struct csv *c, const char *s, size_t n)
 				       pgt_imp_show(show, sizeof(show), c->f[i].s, c->f[i].n), names);
 		}
 		if (c->at[found] >= 0)
-			return pgt_imp_bad(im, "column '%s' twice in the header", col_names[found]);
+			return pgt_imp_bad(im, "column '%s' twice in the header", column_name(found));
 		c->at[found] = i;
 		c->col[i] = found;
 	}
@@ -245,7 +249,7 @@ static int num_field(struct imp *im, const struct csv *c, int f, uint64_t max, u
 		return 0;	/* keep the default */
 	err = pgt_imp_num(sp->s, sp->n, v);
 	if (err || *v > max)
-		return pgt_imp_bad(im, "%s '%s': expected %s", col_names[f], pgt_imp_show(show, sizeof(show), sp->s, sp->n),
+		return pgt_imp_bad(im, "%s '%s': expected %s", column_name(f), pgt_imp_show(show, sizeof(show), sp->s, sp->n),
 			       err == -PGT_EPARSE ? "a non-negative integer" : "a smaller number");
 	return 0;
 }
@@ -374,10 +378,10 @@ static int row_obj(struct imp *im, struct csv *c, uint64_t ts, uint32_t *id)
 	struct imp_ent *e;
 	size_t idx;
 
-	err = num_field(im, c, C_OBJ, UINT32_MAX, &obj_in);
+	err = num_field(im, c, PGT_FIELD_OBJ, UINT32_MAX, &obj_in);
 	if (err)
 		return err;
-	if ((sp = field(c, C_DEV))) {
+	if ((sp = field(c, PGT_FIELD_DEV))) {
 		const char *colon = memchr(sp->s, ':', sp->n);
 		uint64_t ma, mi;
 		char show[40];
@@ -388,13 +392,13 @@ static int row_obj(struct imp *im, struct csv *c, uint64_t ts, uint32_t *id)
 		dev = makedev((unsigned)ma, (unsigned)mi);
 		dev_set = 1;
 	}
-	if (field(c, C_INO)) {
-		err = num_field(im, c, C_INO, UINT64_MAX, &ino);
+	if (field(c, PGT_FIELD_INO)) {
+		err = num_field(im, c, PGT_FIELD_INO, UINT64_MAX, &ino);
 		if (err)
 			return err;
 		ino_set = 1;
 	}
-	if ((sp = field(c, C_PATH))) {
+	if ((sp = field(c, PGT_FIELD_PATH))) {
 		int n = decode(sp, &c->path, &c->path_cap);
 
 		if (n < 0)
@@ -463,7 +467,7 @@ static int row_obj(struct imp *im, struct csv *c, uint64_t ts, uint32_t *id)
 
 static int row_proc(struct imp *im, struct csv *c, uint32_t pid, uint64_t ts)
 {
-	const struct span *sp = field(c, C_COMM);
+	const struct span *sp = field(c, PGT_FIELD_COMM);
 	struct imp_ent *e;
 	int n, created, err;
 
@@ -516,7 +520,7 @@ static int csv_line(struct imp *im, const char *s, size_t n)
 	ev.npages = 1;
 	ev.type = PGT_EV_REFERENCE;
 	ev.ts = im->lineno + 1;
-	if ((sp = field(c, C_TS))) {
+	if ((sp = field(c, PGT_FIELD_TS))) {
 		char show[40];
 
 		err = memchr(sp->s, '.', sp->n) ? pgt_imp_secs(sp->s, sp->n, &ev.ts) : pgt_imp_dec(sp->s, sp->n, &ev.ts);
@@ -524,21 +528,21 @@ static int csv_line(struct imp *im, const char *s, size_t n)
 			return pgt_imp_bad(im, "ts '%s': expected nanoseconds, or seconds with a fraction",
 				       pgt_imp_show(show, sizeof(show), sp->s, sp->n));
 	}
-	if ((err = num_field(im, c, C_SEQ, UINT64_MAX, &v)))
+	if ((err = num_field(im, c, PGT_FIELD_SEQ, UINT64_MAX, &v)))
 		return err;
 	v = 0;
-	if ((err = num_field(im, c, C_CPU, UINT32_MAX, &v)))
+	if ((err = num_field(im, c, PGT_FIELD_CPU, UINT32_MAX, &v)))
 		return err;
 	ev.cpu = (uint32_t)v;
 	v = 0;
-	if ((err = num_field(im, c, C_PID, UINT32_MAX, &v)))
+	if ((err = num_field(im, c, PGT_FIELD_PID, UINT32_MAX, &v)))
 		return err;
 	ev.pid = (uint32_t)v;
 	v = 0;
-	if ((err = num_field(im, c, C_TID, UINT32_MAX, &v)))
+	if ((err = num_field(im, c, PGT_FIELD_TID, UINT32_MAX, &v)))
 		return err;
 	ev.tid = (uint32_t)v;
-	if ((sp = field(c, C_TYPE))) {
+	if ((sp = field(c, PGT_FIELD_TYPE))) {
 		int t = pgt_event_type_parse(sp->s, sp->n);
 		char show[40];
 
@@ -548,17 +552,17 @@ static int csv_line(struct imp *im, const char *s, size_t n)
 				       pgt_imp_show(show, sizeof(show), sp->s, sp->n));
 		ev.type = (uint8_t)t;
 	}
-	if ((err = num_field(im, c, C_INDEX, UINT64_MAX, &ev.index)))
+	if ((err = num_field(im, c, PGT_FIELD_INDEX, UINT64_MAX, &ev.index)))
 		return err;
 	v = 1;
-	if ((err = num_field(im, c, C_NPAGES, UINT32_MAX, &v)) || (err = pgt_imp_check_pages(im, v)))
+	if ((err = num_field(im, c, PGT_FIELD_NPAGES, UINT32_MAX, &v)) || (err = pgt_imp_check_pages(im, v)))
 		return err;
 	ev.npages = (uint32_t)v;
-	if ((err = num_field(im, c, C_PFN, UINT64_MAX, &ev.pfn)))
+	if ((err = num_field(im, c, PGT_FIELD_PFN, UINT64_MAX, &ev.pfn)))
 		return err;
-	if ((err = num_field(im, c, C_AUX, UINT64_MAX, &ev.aux)))
+	if ((err = num_field(im, c, PGT_FIELD_AUX, UINT64_MAX, &ev.aux)))
 		return err;
-	if ((sp = field(c, C_FLAGS)) && (err = parse_flags(im, sp, &ev.flags)))
+	if ((sp = field(c, PGT_FIELD_FLAGS)) && (err = parse_flags(im, sp, &ev.flags)))
 		return err;
 	/* last: these may add side records or ask to end the batch first */
 	err = row_obj(im, c, ev.ts, &ev.obj);
@@ -579,7 +583,7 @@ static int csv_init(struct imp *im)
 
 	if (!c)
 		return -ENOMEM;
-	for (int i = 0; i < C_N; i++)
+	for (int i = 0; i < PGT_FIELD_NIDS; i++)
 		c->at[i] = -1;
 	c->next_id = 1;
 	im->priv = c;
