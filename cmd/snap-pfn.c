@@ -207,7 +207,7 @@ int snap_pfn(int argc, char **argv)
 	if (output) {
 		src = pgt_snap_pfn__source(&po, &res, &err);
 	} else {
-		err = pgt_snap_pfn(&po, &own);
+		own = pgt_snap_pfn(&po, &err);
 		res = own;
 	}
 	progress_done(&prog);
@@ -216,7 +216,7 @@ int snap_pfn(int argc, char **argv)
 	if (resolve) {
 		struct pgt_owner_opts oo = { .sz = sizeof(oo), .threads = po.threads };
 
-		err = pgt_owner_map__build(&oo, &owners);
+		owners = pgt_owner_map__new(&oo, &err);
 		if (err) {
 			rc = snap_root_hint("the frames of processes and files", err);
 			goto out;

@@ -89,12 +89,17 @@ struct pgt_pfn_result {
 	uint64_t spans;			/* RAM ranges walked */
 };
 
-/* On failure, the kernel file that failed ("/proc/kpagecount") is also
+/**
+ * pgt_snap_pfn() - walk the frames and count them by flags.
+ * @opts: the walk (not NULL; sz checked)
+ * @err:  set to 0, or to the negative error when NULL is returned
+ * On failure, the kernel file that failed ("/proc/kpagecount") is also
  * passed to the diagnostic callback as a PGT_DIAG_ERROR message.  An
  * unreadable /proc/iomem is no failure: the whole frame array is walked.
- * On success *@out is the caller's, freed with pgt_pfn_result__free()
- * (its arrays with it); on failure it is left unset. */
-int pgt_snap_pfn(const struct pgt_pfn_opts *opts, struct pgt_pfn_result **out);
+ * Return: the result, the caller's, freed with pgt_pfn_result__free()
+ * (its arrays with it); NULL on failure.
+ */
+struct pgt_pfn_result *pgt_snap_pfn(const struct pgt_pfn_opts *opts, int *err);
 void pgt_pfn_result__free(struct pgt_pfn_result *r);
 
 /* ------------------------------------------------------------------ */
@@ -228,9 +233,15 @@ struct pgt_task_opts {
 	int no_scan;			/* do not use PAGEMAP_SCAN */
 };
 
-/* On success *@out is the caller's, freed with pgt_task_info__free() (its
- * arrays with it).  Return 0 or a negative error. */
-int pgt_snap_task(pid_t pid, const struct pgt_task_opts *opts, struct pgt_task_info **out);
+/**
+ * pgt_snap_task() - the address space of process @pid, page by page.
+ * @opts: what to read (not NULL; sz checked)
+ * @err:  set to 0, or to the negative error when NULL is returned
+ *        (-ENOENT or -ESRCH: no such process; -EACCES: its pagemap)
+ * Return: the snapshot, the caller's, freed with pgt_task_info__free()
+ * (its arrays with it); NULL on failure.
+ */
+struct pgt_task_info *pgt_snap_task(pid_t pid, const struct pgt_task_opts *opts, int *err);
 void pgt_task_info__free(struct pgt_task_info *t);
 
 /* ------------------------------------------------------------------ */
@@ -266,9 +277,14 @@ struct pgt_owner_opts {
  */
 struct pgt_owner_map;
 
-/* On success *@out is the caller's, freed with pgt_owner_map__free().
- * Return 0 or a negative error. */
-int pgt_owner_map__build(const struct pgt_owner_opts *opts, struct pgt_owner_map **out);
+/**
+ * pgt_owner_map__new() - join the forward walks into a frame to owner map.
+ * @opts: what to walk (not NULL; sz checked)
+ * @err:  set to 0, or to the negative error when NULL is returned
+ * Return: the map, the caller's, freed with pgt_owner_map__free(); NULL
+ * on failure.
+ */
+struct pgt_owner_map *pgt_owner_map__new(const struct pgt_owner_opts *opts, int *err);
 /* Owners of @pfn into @out (room for @max); return how many exist.  The
  * paths in @out are borrowed from the map: valid until its free. */
 size_t pgt_owner_map__lookup(const struct pgt_owner_map *m, uint64_t pfn,

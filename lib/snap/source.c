@@ -225,7 +225,7 @@ struct pgt_source *pgt_snap_pfn__source(const struct pgt_pfn_opts *opts,
 		goto fail;
 	o.sz = sizeof(o);
 	o.runs = 1;
-	e = pgt_snap_pfn(&o, &s->pfn);
+	s->pfn = pgt_snap_pfn(&o, &e);
 	if (e)
 		goto fail;
 	obj.ts = s->ts;
@@ -259,7 +259,7 @@ struct pgt_source *pgt_snap_task__source(pid_t pid, const struct pgt_task_opts *
 		goto fail;
 	o.sz = sizeof(o);
 	o.runs = 1;
-	e = pgt_snap_task(pid, &o, &s->task);
+	s->task = pgt_snap_task(pid, &o, &e);
 	if (e)
 		goto fail;
 	s->pid = (uint32_t)pid;

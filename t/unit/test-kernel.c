@@ -43,6 +43,28 @@ static char *root;
 
 /* Flags of frame @pfn in the fake kpageflags: long runs of five kinds,
  * every 13th frame dirty, so runs cross the walk's 64 Ki chunks. */
+/* The walkers return their result or NULL with the error: both checked
+ * here, so the tests below read as before. */
+static int snap_pfn(const struct pgt_pfn_opts *o, struct pgt_pfn_result **r)
+{
+	int err = 1;
+
+	*r = pgt_snap_pfn(o, &err);
+	assert_true(err <= 0);
+	assert_int_equal(!*r, !!err);
+	return err;
+}
+
+static int snap_task(pid_t pid, const struct pgt_task_opts *o, struct pgt_task_info **t)
+{
+	int err = 1;
+
+	*t = pgt_snap_task(pid, o, &err);
+	assert_true(err <= 0);
+	assert_int_equal(!*t, !!err);
+	return err;
+}
+
 static uint64_t fake_flags(uint64_t pfn)
 {
 	static const uint64_t kinds[] = {
@@ -473,7 +495,7 @@ static void test_pfn_all_ram(void **state)
 	expect_spans(&e, iomem_spans, 3, 0, 0);
 	assert_int_equal(e.walked, 158 + 261888 + (NFRAMES - 282624));
 	atomic_store(&progress_max, 0);
-	assert_int_equal(pgt_snap_pfn(&o, &r), 0);
+	assert_int_equal(snap_pfn(&o, &r), 0);
 	assert_int_equal(r->spans, 3);
 	check_result(r, &e, iomem_spans, 3, 0, 0, 0, 0);
 	assert_int_equal(atomic_load(&progress_max), e.walked);
@@ -496,7 +518,7 @@ static void test_pfn_filter_runs_threads(void **state)
 					  .must_set = set, .must_clear = clear, .runs = 1,
 					  .mapcount = 1 };
 
-		assert_int_equal(pgt_snap_pfn(&o, &r[t]), 0);
+		assert_int_equal(snap_pfn(&o, &r[t]), 0);
 		check_result(r[t], &e, iomem_spans, 3, set, clear, 1, 1);
 	}
 	/* one reader or several: the same answer, run for run */
@@ -521,7 +543,7 @@ static void test_pfn_range(void **state)
 
 	(void)state;
 	expect_spans(&e, s1, 1, 0, 0);
-	assert_int_equal(pgt_snap_pfn(&o, &r), 0);
+	assert_int_equal(snap_pfn(&o, &r), 0);
 	assert_int_equal(r->walked, 4096);
 	check_result(r, &e, s1, 1, 0, 0, 1, 0);
 	pgt_pfn_result__free(r);
@@ -530,7 +552,7 @@ static void test_pfn_range(void **state)
 	o.first = 299990;
 	o.end = 400000;
 	expect_spans(&e, s2, 1, 0, 0);
-	assert_int_equal(pgt_snap_pfn(&o, &r), 0);
+	assert_int_equal(snap_pfn(&o, &r), 0);
 	assert_int_equal(r->walked, 10);
 	check_result(r, &e, s2, 1, 0, 0, 1, 0);
 	pgt_pfn_result__free(r);
@@ -538,7 +560,7 @@ static void test_pfn_range(void **state)
 	/* a range entirely past it: nothing walked */
 	o.first = 500000;
 	o.end = 600000;
-	assert_int_equal(pgt_snap_pfn(&o, &r), 0);
+	assert_int_equal(snap_pfn(&o, &r), 0);
 	assert_int_equal(r->walked, 0);
 	assert_int_equal(r->matched, 0);
 	assert_int_equal(r->ncombos, 0);
@@ -556,7 +578,7 @@ static void test_pfn_hidden_iomem(void **state)
 	(void)state;
 	write_text("/proc/iomem", "00000000-00000000 : System RAM\n");
 	expect_spans(&e, all, 1, 0, 0);
-	assert_int_equal(pgt_snap_pfn(&o, &r), 0);
+	assert_int_equal(snap_pfn(&o, &r), 0);
 	assert_int_equal(r->spans, 1);
 	check_result(r, &e, all, 1, 0, 0, 0, 0);
 	pgt_pfn_result__free(r);
@@ -570,11 +592,11 @@ static void test_pfn_missing(void **state)
 
 	(void)state;
 	/* no kpagecgroup in the fake tree */
-	assert_int_equal(pgt_snap_pfn(&o, &r), -ENOENT);
+	assert_int_equal(snap_pfn(&o, &r), -ENOENT);
 	assert_null(r);
 	assert_int_equal(pgt_kernel__set_root("/nonexistent-root"), 0);
 	o.cgroup = 0;
-	assert_int_equal(pgt_snap_pfn(&o, &r), -ENOENT);
+	assert_int_equal(snap_pfn(&o, &r), -ENOENT);
 	assert_int_equal(pgt_kernel__set_root(root), 0);
 }
 
@@ -687,7 +709,7 @@ static void test_task(void **state)
 
 	(void)state;
 	write_pagemap(16, ent, sizeof(ent) / sizeof(ent[0]));
-	assert_int_equal(pgt_snap_task(PID, &o, &t), 0);
+	assert_int_equal(snap_task(PID, &o, &t), 0);
 	assert_string_equal(t->comm, "fake-task");
 	assert_int_equal(t->used_scan, 0);	/* no PAGEMAP_SCAN on a plain file */
 	assert_int_equal(t->kflags_read, 1);
@@ -727,7 +749,7 @@ static void test_task(void **state)
 	o.vfirst = 17;
 	o.vend = 19;
 	o.kflags = 0;
-	assert_int_equal(pgt_snap_task(PID, &o, &t), 0);
+	assert_int_equal(snap_task(PID, &o, &t), 0);
 	assert_int_equal(t->nvmas, 1);
 	assert_int_equal(t->vmas[0].start, 17 * 4096);
 	assert_int_equal(t->vmas[0].end, 19 * 4096);
@@ -736,7 +758,7 @@ static void test_task(void **state)
 	assert_int_equal(t->vmas[0].nkflags, 0);
 	pgt_task_info__free(t);
 
-	assert_int_equal(pgt_snap_task(4321, &o, &t), -ENOENT);
+	assert_int_equal(snap_task(4321, &o, &t), -ENOENT);
 	pgt_task_info__free(NULL);
 }
 
