@@ -144,6 +144,10 @@ static void test_entries_refuse(void **state)
 		struct pgt_oracle_opts known;
 		uint64_t future;
 	} oo = { .known = { .sz = sizeof(oo) }, .future = 1 };
+	struct {
+		struct pgt_file_opts known;
+		uint64_t future;
+	} fo = { .known = { .sz = sizeof(fo) }, .future = 1 };
 	struct pgt_gen_opts go = { .sz = sizeof(go), .events = 1 };
 	struct pgt_task_info *ti = NULL;
 	struct pgt_source *src;
@@ -169,6 +173,13 @@ static void test_entries_refuse(void **state)
 	err = 0;
 	ti = pgt_snap_task(getpid(), &to.known, &err);
 	assert_null(ti);
+	assert_int_equal(err, -EINVAL);
+	/* the snapshot sources check before they copy the caller's struct */
+	err = 0;
+	assert_null(pgt_snap_task__source(getpid(), &to.known, NULL, &err));
+	assert_int_equal(err, -EINVAL);
+	err = 0;
+	assert_null(pgt_snap_files__source(NULL, 0, &fo.known, NULL, NULL, NULL, &err));
 	assert_int_equal(err, -EINVAL);
 
 	src = pgt_gen__new(&go, &err);
