@@ -790,7 +790,7 @@ static void mrc_overlay(struct ctx c[2], const char *const path[2])
 	}
 	po.format = PGT_PLOT_SVG;
 	po.title = "Miss-ratio curves of A and B (exact LRU)";
-	err = plot_mrc_pair(st, label, &po, &mem, &len);
+	err = pgt_plot__mrc_pair(st, label, &po, &mem, &len);
 	out_str(c[0].w, "<h2 id=\"mrc\">Miss-ratio curves</h2>\n");
 	chart_out(&c[0], err, PGT_PLOT_MRC, "-ab", &po, "LRU miss ratio by memory size of A and B", mem, len);
 	out_str(c[0].w, "<p>A: <span class=\"path\">");

@@ -237,7 +237,7 @@ static int write_all(const char *path, const char *buf, size_t len, int force)
 	return 0;
 }
 
-/* Two runs' curves, for plot_mrc_pair() (d is NULL then). */
+/* Two runs' curves, for pgt_plot__mrc_pair() (d is NULL then). */
 struct pair {
 	const struct pgt_stats *const *st;
 	const char *const *label;
@@ -314,8 +314,8 @@ int pgt_plot__draw(int kind, const struct pgt_plot_data *d, const struct pgt_plo
 	return render(kind, d, NULL, o, path, mem, len);
 }
 
-int plot_mrc_pair(const struct pgt_stats *const st[2], const char *const label[2], const struct pgt_plot_opts *o,
-		  char **mem, size_t *len)
+int pgt_plot__mrc_pair(const struct pgt_stats *const st[2], const char *const label[2],
+		       const struct pgt_plot_opts *o, char **mem, size_t *len)
 {
 	const struct pair pair = { st, label };
 
