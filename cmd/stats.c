@@ -820,7 +820,7 @@ int cmd_stats(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct pgt_stats_opts o = { 0 };
+	struct pgt_stats_opts o = { .sz = sizeof(o) };
 	struct keyed k = { 0 };
 	struct outctx oc = { .o = &o, .top = 10, .k = &k };
 	const char *path, *csv = NULL;

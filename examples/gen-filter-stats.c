@@ -29,7 +29,7 @@ static int fail(const char *what, int err)
 int main(int argc, char **argv)
 {
 	struct pgt_gen_opts go = { .sz = sizeof(go) };
-	struct pgt_stats_opts so = { 0 };
+	struct pgt_stats_opts so = { .sz = sizeof(so) };
 	struct pgt_stats_summary sum;
 	struct pgt_source *src, *filtered;
 	struct pgt_stats *st;

@@ -149,6 +149,7 @@ enum pgt_irf_clock {
 };
 
 struct pgt_stats_opts {
+	size_t sz;		/* sizeof(struct pgt_stats_opts) */
 	uint32_t refs;		/* reference types (0: pgt_refs_default()) */
 	int space;		/* enum pgt_space */
 	double sample_rate;	/* SHARDS fixed rate in (0, 1]; 0: exact */

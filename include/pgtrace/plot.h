@@ -20,6 +20,7 @@ extern "C" {
 /* ---- heat: references binned by time and page ---- */
 
 struct pgt_heat_opts {
+	size_t sz;		/* sizeof(struct pgt_heat_opts) */
 	uint32_t refs;		/* reference types (0: pgt_refs_default()) */
 	int space;		/* enum pgt_space */
 	uint32_t tbins;		/* time bins (0: 1024) */

@@ -37,7 +37,7 @@ static void test_against_lru_stack(void **state)
 {
 	enum { PAGES = 300, N = 200000, SIZES = 64 };
 	uint64_t sizes[SIZES], misses[SIZES] = { 0 }, stack[PAGES];
-	struct pgt_stats_opts o = { 0 };
+	struct pgt_stats_opts o = { .sz = sizeof(o) };
 	struct pgt_stats *s;
 	unsigned depth = 0, seed = 7;
 	int err;
