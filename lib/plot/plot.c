@@ -21,6 +21,7 @@
 
 #include "pgtrace/phase.h"
 #include "pgtrace/plot.h"
+#include "util/opts.h"
 #include "util/util.h"
 #include "mrc-pair.h"
 #include "plot-int.h"
@@ -246,7 +247,7 @@ struct pair {
 static int render(int kind, const struct pgt_plot_data *d, const struct pair *pair,
 		  const struct pgt_plot_opts *oin, const char *path, char **mem, size_t *len)
 {
-	struct pgt_plot_opts o = *oin;
+	struct pgt_plot_opts o_, o;
 	struct sink sk = { 0 };
 	cairo_surface_t *surf;
 	struct frame f;
@@ -254,8 +255,9 @@ static int render(int kind, const struct pgt_plot_data *d, const struct pair *pa
 	int err = 0;
 	double right = 30;
 
-	if (kind < 0 || kind >= PGT_PLOT_NKINDS)
+	if (kind < 0 || kind >= PGT_PLOT_NKINDS || !oin || !PGT_OPTS_VALID(oin))
 		return -EINVAL;
+	o = *PGT_OPTS_FIT(oin, &o_);	/* a shorter struct: defaults for the rest */
 	if (!o.width)
 		o.width = 1000;
 	if (!o.height)

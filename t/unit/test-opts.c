@@ -262,6 +262,19 @@ static void test_analyses(void **state)
 	assert_non_null(h);	/* no objects list read from the garbage */
 	assert_int_equal(pgt_heat__feed(h, &ev, 1), 0);
 	pgt_heat__free(h);
+
+	{
+		struct {
+			struct pgt_plot_opts known;
+			uint64_t future;
+		} plo = { .known = { .sz = sizeof(plo) }, .future = 1 };
+		struct pgt_plot_data d = { 0 };
+		char *mem = NULL;
+		size_t len = 0;
+
+		assert_int_equal(pgt_plot__draw(PGT_PLOT_MRC, &d, &plo.known, NULL, &mem, &len), -EINVAL);
+		assert_null(mem);
+	}
 }
 
 int main(void)
