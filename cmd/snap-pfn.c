@@ -159,10 +159,10 @@ int snap_pfn(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "b:lmcj:o:fh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'b': {
-			size_t bad = 0;
+			struct pgt_parse_error pe;
 
-			if (pgt_kpf_parse(optarg, &po.must_set, &po.must_clear, &bad))
-				cli_usage_error("unknown page flag in --flags '%s' at '%s'", optarg, optarg + bad);
+			if (pgt_kpf_parse(optarg, &po.must_set, &po.must_clear, &pe))
+				cli_usage_error("unknown page flag in --flags '%s' at '%s'", optarg, optarg + pe.offset);
 			break;
 		}
 		case 'l': list = 1; break;

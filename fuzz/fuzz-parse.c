@@ -247,18 +247,19 @@ static void check_kpf(const char *s)
 {
 	char buf[1024];
 	uint64_t set = 1, clear = 2, set2, clear2;
-	size_t bad = SIZE_MAX;
-	int err = pgt_kpf_parse(s, &set, &clear, &bad);
+	struct pgt_parse_error pe = { .offset = SIZE_MAX };
+	int err = pgt_kpf_parse(s, &set, &clear, &pe);
 
 	if (err) {
-		CHECK(err == -PGT_EPARSE && bad <= strlen(s));
+		CHECK(err == -PGT_EPARSE && pe.offset + pe.len <= strlen(s) && !pe.line);
+		CHECK(memchr(pe.msg, 0, sizeof(pe.msg)));
 		return;
 	}
 	CHECK(set | clear);
 	/* the names of the bits set parse back to them */
 	pgt_kpf_format(set, buf, sizeof(buf));
 	if (set) {
-		CHECK(!pgt_kpf_parse(buf, &set2, &clear2, &bad));
+		CHECK(!pgt_kpf_parse(buf, &set2, &clear2, NULL));
 		CHECK(set2 == set && !clear2);
 	}
 	for (unsigned b = 0; b < 64; b++) {
@@ -272,11 +273,12 @@ static void check_kpf(const char *s)
 static void check_refs(const char *s)
 {
 	uint32_t mask = 0;
-	const char *bad = NULL;
-	int err = pgt_refs_parse(s, &mask, &bad);
+	struct pgt_parse_error pe = { .offset = SIZE_MAX };
+	int err = pgt_refs_parse(s, &mask, &pe);
 
 	if (err) {
-		CHECK(err == -PGT_EPARSE && bad >= s && bad <= s + strlen(s));
+		CHECK(err == -PGT_EPARSE && pe.offset + pe.len <= strlen(s) && !pe.line);
+		CHECK(pe.len == strcspn(s + pe.offset, ","));
 		return;
 	}
 	CHECK(mask && !(mask & PGT_REFS_BIT(PGT_EV_NONE)) && mask < PGT_REFS_BIT(PGT_EV_NTYPES));

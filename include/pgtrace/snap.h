@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "pgtrace/parse.h"
 #include "pgtrace/pgtrace.h"
 
 #ifdef __cplusplus
@@ -35,9 +36,9 @@ const char *pgt_kernel__root(void);
 const char *pgt_kpf_name(unsigned bit);
 /* Parse "lru,dirty,~active" (names or bit numbers, "55" or "bit55"; ~ or ! negates)
  * into the bits that must be set and those that must be clear.
- * On error returns -PGT_EPARSE and sets *@bad to the offending word's
- * offset in @spec. */
-int pgt_kpf_parse(const char *spec, uint64_t *set, uint64_t *clear, size_t *bad);
+ * On error returns -PGT_EPARSE and fills @pe (if not NULL) with the
+ * offending word: its offset in @spec (a "~" included), its length. */
+int pgt_kpf_parse(const char *spec, uint64_t *set, uint64_t *clear, struct pgt_parse_error *pe);
 /* Flag names joined by ',' into @buf ("" for 0); returns @buf (the
  * caller's). */
 char *pgt_kpf_format(uint64_t flags, char *buf, size_t len);

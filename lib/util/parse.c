@@ -6,6 +6,7 @@
 
 #include "pgtrace/parse.h"
 #include "util.h"
+#include "util/parse-error.h"
 
 int pgt_parse_u64(const char *s, uint64_t *out)
 {
@@ -186,7 +187,7 @@ static int parse_count(const char *s, size_t len, uint64_t max, uint64_t *out)
 }
 
 int pgt_parse_size_list(const char *s, uint64_t max, uint64_t **out, size_t *n,
-			size_t *bad, size_t *bad_len)
+			struct pgt_parse_error *pe)
 {
 	uint64_t *v = NULL;
 	size_t nv = 0, cap = 0;
@@ -196,10 +197,7 @@ int pgt_parse_size_list(const char *s, uint64_t max, uint64_t **out, size_t *n,
 	*out = NULL;
 	*n = 0;
 	if (!s) {
-		if (bad)
-			*bad = 0;
-		if (bad_len)
-			*bad_len = 0;
+		pgt_parse_error__set(pe, 0, 0, 0, "no list");
 		return -PGT_EPARSE;
 	}
 	for (;;) {
@@ -210,10 +208,11 @@ int pgt_parse_size_list(const char *s, uint64_t max, uint64_t **out, size_t *n,
 			goto fail;
 		err = parse_count(p, len, max, &v[nv]);
 		if (err) {
-			if (bad)
-				*bad = (size_t)(p - s);
-			if (bad_len)
-				*bad_len = len;
+			if (!len)
+				pgt_parse_error__set(pe, 0, (size_t)(p - s), 0, "empty item");
+			else
+				pgt_parse_error__set(pe, 0, (size_t)(p - s), len, "invalid count '%.*s'%s",
+						     (int)len, p, err == -ERANGE ? ": out of range" : "");
 			goto fail;
 		}
 		nv++;

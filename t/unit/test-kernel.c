@@ -258,24 +258,26 @@ static void test_kpf_parse(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		uint64_t set = 1, clear = 1;
-		size_t at = 99;
 
-		if (pgt_kpf_parse(ok[i].spec, &set, &clear, &at))
+		if (pgt_kpf_parse(ok[i].spec, &set, &clear, NULL))
 			print_error("'%s' did not parse\n", ok[i].spec);
-		assert_int_equal(pgt_kpf_parse(ok[i].spec, &set, &clear, &at), 0);
+		assert_int_equal(pgt_kpf_parse(ok[i].spec, &set, &clear, NULL), 0);
 		assert_int_equal(set, ok[i].set);
 		assert_int_equal(clear, ok[i].clear);
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		uint64_t set, clear;
-		size_t at = 99;
-		int err = pgt_kpf_parse(bad[i].spec, &set, &clear, &at);
+		struct pgt_parse_error pe = { .offset = 99 };
+		int err = pgt_kpf_parse(bad[i].spec, &set, &clear, &pe);
 
-		if (err != -PGT_EPARSE || at != bad[i].bad)
-			print_error("'%s': %d at %zu, wanted bad offset %zu\n", bad[i].spec, err, at,
+		if (err != -PGT_EPARSE || pe.offset != bad[i].bad)
+			print_error("'%s': %d at %zu, wanted bad offset %zu\n", bad[i].spec, err, pe.offset,
 				    bad[i].bad);
 		assert_int_equal(err, -PGT_EPARSE);
-		assert_int_equal(at, bad[i].bad);
+		assert_int_equal(pe.offset, bad[i].bad);
+		assert_true(pe.offset + pe.len <= strlen(bad[i].spec));
+		assert_int_equal(pe.line, 0);
+		assert_true(pe.msg[0]);
 	}
 }
 
@@ -283,7 +285,6 @@ static void test_kpf_format(void **state)
 {
 	char buf[1024], small[8];
 	uint64_t set, clear;
-	size_t at;
 
 	(void)state;
 	assert_string_equal(pgt_kpf_format(0, buf, sizeof(buf)), "");
@@ -295,7 +296,7 @@ static void test_kpf_format(void **state)
 	assert_null(pgt_kpf_name(64));
 	/* every bit, named or not, survives format then parse */
 	for (unsigned b = 0; b < 64; b++) {
-		assert_int_equal(pgt_kpf_parse(pgt_kpf_format(B(b), buf, sizeof(buf)), &set, &clear, &at), 0);
+		assert_int_equal(pgt_kpf_parse(pgt_kpf_format(B(b), buf, sizeof(buf)), &set, &clear, NULL), 0);
 		assert_int_equal(set, B(b));
 		assert_int_equal(clear, 0);
 	}
@@ -507,10 +508,9 @@ static void test_pfn_filter_runs_threads(void **state)
 	struct pgt_pfn_result *r[3] = { NULL };
 	struct expect e;
 	uint64_t set, clear;
-	size_t bad;
 
 	(void)state;
-	assert_int_equal(pgt_kpf_parse("lru,~anon", &set, &clear, &bad), 0);
+	assert_int_equal(pgt_kpf_parse("lru,~anon", &set, &clear, NULL), 0);
 	expect_spans(&e, iomem_spans, 3, set, clear);
 	assert_true(e.matched > 0 && e.matched < e.walked);
 	for (unsigned t = 0; t < 3; t++) {
