@@ -42,6 +42,7 @@
 #include <sys/sysmacros.h>
 
 #include "pgtrace/parse.h"
+#include "util/parse-error.h"
 #include "format/format.h"
 #include "expr-int.h"
 
@@ -1038,20 +1039,20 @@ void pgt_expr__free(struct pgt_expr *e)
 	free(e);
 }
 
-struct pgt_expr *pgt_expr__parse(const char *text, char *msg, size_t msglen, size_t *at, int *err)
+struct pgt_expr *pgt_expr__parse(const char *text, struct pgt_parse_error *pe, int *err)
 {
-	struct parser p = { .text = text, .msg = msg, .msglen = msglen };
+	struct parser p = { .text = text, .msg = pe ? pe->msg : NULL, .msglen = pe ? sizeof(pe->msg) : 0 };
 	int root;
 
-	if (msg && msglen)
-		msg[0] = 0;
 	if (!text) {
+		pgt_parse_error__set(pe, 0, 0, 0, "no expression");
 		if (err)
 			*err = -EINVAL;
 		return NULL;
 	}
 	p.e = calloc(1, sizeof(*p.e));
 	if (!p.e) {
+		pgt_parse_error__set(pe, 0, 0, 0, "out of memory");
 		if (err)
 			*err = -ENOMEM;
 		return NULL;
@@ -1071,8 +1072,11 @@ struct pgt_expr *pgt_expr__parse(const char *text, char *msg, size_t msglen, siz
 	if (p.failed || root < 0) {
 		if (!p.failed)
 			pgt_expr_fail(&p, p.tok.at, "invalid expression");
-		if (at)
-			*at = p.at;
+		if (pe) {	/* pgt_expr_fail() wrote the reason */
+			pe->offset = p.at;
+			pe->len = p.at == p.tok.at ? p.tok.len : 0;
+			pe->line = 0;
+		}
 		if (err)
 			*err = p.err;
 		pgt_expr__free(p.e);
