@@ -474,7 +474,7 @@ uint64_t cli_duration(const char *opt, const char *s)
 
 void cli_range(const char *opt, const char *s, int time, struct pgt_range *r)
 {
-	int err = pgt_parse_range(s, time, r);
+	int err = pgt_parse_range(s, time, r, NULL);
 
 	if (err)
 		bad_value(opt, s, err, time ? "expected A..B with durations, e.g. 2s..5s, 1s.., -500ms.."

@@ -31,7 +31,8 @@ extern "C" {
  * The one way every public parser of text says where it failed: the
  * filter expression (pgt_expr__parse()), reference lists
  * (pgt_refs_parse()), page-flag specs (pgt_kpf_parse()), size lists
- * (pgt_parse_size_list()) and the importers' first malformed line
+ * (pgt_parse_size_list()), ranges (pgt_parse_range()) and the
+ * importers' first malformed line
  * (struct pgt_import_stats).  The caller owns the structure; a parser
  * fills it only on failure, and a NULL pointer means the caller wants the
  * error code alone.  A caller can show the text with a caret at @offset.
@@ -96,8 +97,10 @@ struct pgt_range {
 	struct pgt_bound lo, hi;
 };
 
-/* Parse a range of durations (@time nonzero) or of event numbers. */
-int pgt_parse_range(const char *s, int time, struct pgt_range *r);
+/* Parse a range of durations (@time nonzero) or of event numbers.  On
+ * error fills @pe (if not NULL) with the bound refused (its offset and
+ * length in @s), or all of @s when there is not one "..". */
+int pgt_parse_range(const char *s, int time, struct pgt_range *r, struct pgt_parse_error *pe);
 
 /**
  * pgt_range__resolve() - turn a range into absolute [*lo, *hi).

@@ -257,22 +257,37 @@ static int parse_bound(const char *s, size_t len, int time, struct pgt_bound *b)
 	return err;
 }
 
-int pgt_parse_range(const char *s, int time, struct pgt_range *r)
+int pgt_parse_range(const char *s, int time, struct pgt_range *r, struct pgt_parse_error *pe)
 {
-	const char *dots;
+	const char *dots, *what = time ? "duration" : "event number";
+	size_t hlen;
 	int err;
 
-	if (!s)
-		return -PGT_EPARSE;
-	dots = strstr(s, "..");
 	memset(r, 0, sizeof(*r));
-	if (!dots || strstr(dots + 2, ".."))
+	if (!s) {
+		pgt_parse_error__set(pe, 0, 0, 0, "no range");
 		return -PGT_EPARSE;
-	if (dots == s && !dots[2])
-		return -PGT_EPARSE;	/* ".." alone says nothing */
+	}
+	dots = strstr(s, "..");
+	if (!dots || strstr(dots + 2, "..")) {
+		pgt_parse_error__set(pe, 0, 0, strlen(s), "expected one '..' between the bounds");
+		return -PGT_EPARSE;
+	}
+	if (dots == s && !dots[2]) {	/* ".." alone says nothing */
+		pgt_parse_error__set(pe, 0, 0, 2, "no bound given");
+		return -PGT_EPARSE;
+	}
 	err = parse_bound(s, (size_t)(dots - s), time, &r->lo);
-	if (!err)
-		err = parse_bound(dots + 2, strlen(dots + 2), time, &r->hi);
+	if (err) {
+		pgt_parse_error__set(pe, 0, 0, (size_t)(dots - s), "invalid start '%.*s': expected a %s%s",
+				     (int)(dots - s), s, what, err == -ERANGE ? " in range" : "");
+		return err;
+	}
+	hlen = strlen(dots + 2);
+	err = parse_bound(dots + 2, hlen, time, &r->hi);
+	if (err)
+		pgt_parse_error__set(pe, 0, (size_t)(dots + 2 - s), hlen, "invalid end '%s': expected a %s%s",
+				     dots + 2, what, err == -ERANGE ? " in range" : "");
 	return err;
 }
 

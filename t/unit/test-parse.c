@@ -230,7 +230,7 @@ static void check_ranges(int time, const struct range_case *c, size_t n)
 		int err;
 
 		memset(&r, 0xa5, sizeof(r));
-		err = pgt_parse_range(c[i].s, time, &r);
+		err = pgt_parse_range(c[i].s, time, &r, NULL);
 		if (err)
 			print_error("range \"%s\" (time %d): %d\n", c[i].s, time, err);
 		assert_int_equal(err, 0);
@@ -243,12 +243,26 @@ static void check_bad_ranges(int time, const char *const *bad, size_t n, int wan
 {
 	for (size_t i = 0; i < n; i++) {
 		struct pgt_range r;
-		int err = pgt_parse_range(bad[i], time, &r);
+		struct pgt_parse_error pe = { .offset = 999, .len = 999 };
+		int err = pgt_parse_range(bad[i], time, &r, &pe);
 
 		if (err != want)
 			print_error("range \"%s\" (time %d): %d, wanted %d\n",
 				    bad[i] ? bad[i] : "(null)", time, err, want);
 		assert_int_equal(err, want);
+		/* the bound refused, inside the text, and a reason */
+		assert_true(pe.offset + pe.len <= (bad[i] ? strlen(bad[i]) : 0));
+		assert_int_equal(pe.line, 0);
+		assert_true(pe.msg[0]);
+	}
+	{
+		struct pgt_range r;
+		struct pgt_parse_error pe;
+
+		assert_int_equal(pgt_parse_range("2s..5x", 1, &r, &pe), -PGT_EPARSE);
+		assert_int_equal(pe.offset, 4);
+		assert_int_equal(pe.len, 2);
+		assert_string_equal(pe.msg, "invalid end '5x': expected a duration");
 	}
 }
 
@@ -366,7 +380,7 @@ static void test_range_resolve(void **state)
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
 		struct pgt_range r;
 		uint64_t lo = SENTINEL, hi = SENTINEL;
-		int err = pgt_parse_range(c[i].s, c[i].time, &r);
+		int err = pgt_parse_range(c[i].s, c[i].time, &r, NULL);
 
 		if (!err)
 			err = pgt_range__resolve(&r, c[i].first, c[i].end, &lo, &hi);
