@@ -154,13 +154,17 @@ struct pgt_file_info {
 	size_t npfns;
 };
 
-/*
+/**
  * pgt_open_files() - regular files held open by any process, as requests
  * for /proc/PID/fd/N labelled with the file's name (a deleted file's name
  * ends in " (deleted)").  With @any_dev 0, only files on device @dev.
- * Free with pgt_file_reqs__free().  Return 0 or -errno.
+ * @n:   set to the number of requests (0 on failure)
+ * @err: set to 0, or to the negative errno when NULL is returned
+ * Return: an array of *@n requests, the caller's, freed with
+ * pgt_file_reqs__free(); NULL on failure, and also when no file is open
+ * (*@err is 0 then).
  */
-int pgt_open_files(int any_dev, uint64_t dev, struct pgt_file_req **reqs, size_t *n);
+struct pgt_file_req *pgt_open_files(int any_dev, uint64_t dev, size_t *n, int *err);
 void pgt_file_reqs__free(struct pgt_file_req *reqs, size_t n);
 
 struct pgt_file_opts {

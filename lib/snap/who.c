@@ -163,7 +163,7 @@ struct pgt_owner_map *pgt_owner_map__new(const struct pgt_owner_opts *o, int *er
 		closedir(proc);
 		if (err)
 			goto out;
-		err = pgt_open_files(1, 0, &reqs, &nreqs);
+		reqs = pgt_open_files(1, 0, &nreqs, &err);
 		if (err)
 			goto out;
 	}
