@@ -474,7 +474,7 @@ uint64_t cli_duration(const char *opt, const char *s)
 
 void cli_range(const char *opt, const char *s, int time, struct pgt_range *r)
 {
-	int err = pgt_parse_range(s, time, r);
+	int err = pgt_parse_range(s, time, r, NULL);
 
 	if (err)
 		bad_value(opt, s, err, time ? "expected A..B with durations, e.g. 2s..5s, 1s.., -500ms.."
@@ -640,11 +640,11 @@ void out_caveats_json(struct out *o, unsigned caveats)
 
 uint32_t cli_refs_arg(const char *arg)
 {
-	const char *bad;
+	struct pgt_parse_error pe;
 	uint32_t mask;
 
-	if (pgt_refs_parse(arg, &mask, &bad))
-		cli_usage_error("invalid event type '%.*s' in --refs", (int)strcspn(bad, ","), bad);
+	if (pgt_refs_parse(arg, &mask, &pe))
+		cli_usage_error("invalid event type '%.*s' in --refs", (int)pe.len, arg + pe.offset);
 	return mask;
 }
 
@@ -659,17 +659,18 @@ static int cmp_size(const void *a, const void *b)
  * usage errors name the item refused. */
 static size_t sizes_parse(const char *opt, const char *arg, uint64_t **out)
 {
-	size_t n, at, len;
-	int err = pgt_parse_size_list(arg, UINT32_MAX, out, &n, &at, &len);
+	struct pgt_parse_error pe;
+	size_t n;
+	int err = pgt_parse_size_list(arg, UINT32_MAX, out, &n, &pe);
 
 	if (err == -ENOMEM) {	/* a runtime failure, not a usage error */
 		cli_error("out of memory");
 		exit(EXIT_RUNTIME);
 	}
-	if (err && !len && strspn(arg, ",") == strlen(arg))
+	if (err && !pe.len && strspn(arg, ",") == strlen(arg))
 		cli_usage_error("%s needs at least one size", opt);
 	if (err)
-		cli_usage_error("invalid size '%.*s' in %s: pages, at least 1", (int)len, arg + at, opt);
+		cli_usage_error("invalid size '%.*s' in %s: pages, at least 1", (int)pe.len, arg + pe.offset, opt);
 	return n;
 }
 

@@ -348,6 +348,7 @@ void compare_init(struct compare *d, const char *a, const char *b, uint32_t refs
 	memset(d, 0, sizeof(*d));
 	d->path[0] = a;
 	d->path[1] = b;
+	d->so.sz = sizeof(d->so);
 	d->so.refs = refs;
 	d->so.sizes = sizes;
 	d->so.nsizes = nsizes;

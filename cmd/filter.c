@@ -150,17 +150,16 @@ static void cat_quoted(char **buf, size_t *len, const char *s, int glob)
 static void add_shortcut(char **all, size_t *alen, const char *opt, const char *arg,
 			 const char *snippet)
 {
-	char msg[256];
-	size_t at;
+	struct pgt_parse_error pe;
 	int err;
-	struct pgt_expr *e = pgt_expr__parse(snippet, msg, sizeof(msg), &at, &err);
+	struct pgt_expr *e = pgt_expr__parse(snippet, &pe, &err);
 
 	if (!e) {
 		if (err == -ENOMEM) {
 			cli_error("out of memory");
 			exit(EXIT_RUNTIME);
 		}
-		cli_usage_error("invalid %s '%s': %s", opt, arg, msg);
+		cli_usage_error("invalid %s '%s': %s", opt, arg, pe.msg);
 	}
 	pgt_expr__free(e);
 	if (*alen)
@@ -197,8 +196,9 @@ int cmd_filter(int argc, char **argv)
 		{ 0 },
 	};
 	const char *out_path = NULL, *in_path = "-", *expr_text = NULL;
-	char *shortcuts = NULL, *all = NULL, *snip = NULL, msg[256];
-	size_t slen = 0, alen = 0, snlen = 0, at = 0;
+	char *shortcuts = NULL, *all = NULL, *snip = NULL;
+	struct pgt_parse_error pe;
+	size_t slen = 0, alen = 0, snlen = 0;
 	int force = 0, count = 0, c, rc = 0, err = 0, werr, nargs;
 	struct pgt_expr *e;
 	struct pgt_reader *r;
@@ -254,13 +254,13 @@ int cmd_filter(int argc, char **argv)
 
 	if (expr_text) {
 		/* Parsed alone first, so the caret points into what was typed. */
-		e = pgt_expr__parse(expr_text, msg, sizeof(msg), &at, &err);
+		e = pgt_expr__parse(expr_text, &pe, &err);
 		if (!e) {
 			if (err == -ENOMEM) {
 				cli_error("out of memory");
 				return EXIT_RUNTIME;
 			}
-			bad_expression(expr_text, msg, at);
+			bad_expression(expr_text, pe.msg, pe.offset);
 		}
 		if (shortcuts) {
 			pgt_expr__free(e);
@@ -268,16 +268,16 @@ int cmd_filter(int argc, char **argv)
 			cats(&all, &alen, expr_text);
 			cats(&all, &alen, ") && ");
 			cats(&all, &alen, shortcuts);
-			e = pgt_expr__parse(all, msg, sizeof(msg), &at, &err);
+			e = pgt_expr__parse(all, &pe, &err);
 		}
 	} else {
-		e = pgt_expr__parse(shortcuts, msg, sizeof(msg), &at, &err);
+		e = pgt_expr__parse(shortcuts, &pe, &err);
 	}
 	free(all);
 	free(shortcuts);
 	if (!e) {
 		/* each part parsed alone, so only memory can fail here */
-		cli_error("cannot compile the expression: %s", err == -ENOMEM ? "out of memory" : msg);
+		cli_error("cannot compile the expression: %s", err == -ENOMEM ? "out of memory" : pe.msg);
 		return EXIT_RUNTIME;
 	}
 

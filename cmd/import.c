@@ -211,7 +211,7 @@ int cmd_import(int argc, char **argv)
 		return cli_write_failed(output, werr);
 	if (st.skipped_bad)
 		cli_warn("'%s': skipped %llu malformed line%s; the first, %s", shown,
-			 (unsigned long long)st.skipped_bad, st.skipped_bad == 1 ? "" : "s", st.first_bad_msg);
+			 (unsigned long long)st.skipped_bad, st.skipped_bad == 1 ? "" : "s", st.first_bad.msg);
 	if (!st.events && st.lines)
 		cli_warn("'%s': no page events in %llu %s of %s", shown, (unsigned long long)st.lines,
 			 st.format == PGT_IMPORT_ORACLE_GENERAL ? "records" : "lines",

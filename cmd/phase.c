@@ -482,7 +482,7 @@ int cmd_phase(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct pgt_phase_opts o = { 0 };
+	struct pgt_phase_opts o = { .sz = sizeof(o) };
 	struct ctx cx = { .top = 10 };
 	uint64_t total = 0, done = 0, packets, t0, t1;
 	const char *path;

@@ -157,8 +157,8 @@ static const struct pgt_sink_ops cache_sink_ops = {
 static struct pgt_heat *grid_pass(const char *path, const struct pict_opts *o, const uint32_t *ids, uint32_t nids,
 				  uint64_t t0, uint64_t t1, uint64_t total, int *err)
 {
-	struct pgt_heat_opts ho = { .refs = o->refs, .space = o->space, .tbins = o->tbins, .t0 = t0, .t1 = t1,
-				    .objects = ids, .nobjects = nids };
+	struct pgt_heat_opts ho = { .sz = sizeof(ho), .refs = o->refs, .space = o->space, .tbins = o->tbins,
+				    .t0 = t0, .t1 = t1, .objects = ids, .nobjects = nids };
 	struct pgt_reader *r = cli_open_reader(path, NULL);
 	struct pgt_heat *h = NULL;
 	struct pgt_sink *hs = NULL;
@@ -232,7 +232,7 @@ int pictures_read(struct pictures *p, const char *path, const struct pict_opts *
 		p->window = p->phase_window;
 	two_pass = (o->want & PICT_GRIDS) && rereadable(path);
 	if (o->want & (PICT_HEAT | PICT_GRIDS)) {
-		struct pgt_heat_opts ho = { .refs = o->refs, .space = o->space, .tbins = o->tbins,
+		struct pgt_heat_opts ho = { .sz = sizeof(ho), .refs = o->refs, .space = o->space, .tbins = o->tbins,
 					    .t0 = t0, .t1 = t1 };
 
 		if (!(o->want & PICT_GRIDS) || two_pass) {	/* no grids in this pass */
@@ -245,7 +245,7 @@ int pictures_read(struct pictures *p, const char *path, const struct pict_opts *
 		p->d.heat_first_met = (o->want & PICT_GRIDS) && !two_pass;
 	}
 	if (o->want & PICT_STATS) {
-		struct pgt_stats_opts so = { .refs = o->refs, .space = o->space, .window = p->window,
+		struct pgt_stats_opts so = { .sz = sizeof(so), .refs = o->refs, .space = o->space, .window = p->window,
 					     .window_ns = p->window_ns };
 
 		p->exact = pgt_stats__new(&so, &err);
@@ -253,7 +253,7 @@ int pictures_read(struct pictures *p, const char *path, const struct pict_opts *
 			goto fail;
 	}
 	if (o->want & PICT_SAMPLED) {
-		struct pgt_stats_opts so = { .refs = o->refs, .space = o->space,
+		struct pgt_stats_opts so = { .sz = sizeof(so), .refs = o->refs, .space = o->space,
 					     .sample_rate = o->sample > 0 ? o->sample : 0.01 };
 
 		p->sampled = pgt_stats__new(&so, &err);
@@ -261,7 +261,7 @@ int pictures_read(struct pictures *p, const char *path, const struct pict_opts *
 			goto fail;
 	}
 	if (o->want & PICT_PHASE) {
-		struct pgt_phase_opts po = { .refs = o->refs, .space = o->space, .events = total,
+		struct pgt_phase_opts po = { .sz = sizeof(po), .refs = o->refs, .space = o->space, .events = total,
 					     .phase_window = o->phase_window };
 
 		p->phase = pgt_phase__new(&po, &err);

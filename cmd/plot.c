@@ -90,7 +90,7 @@ int cmd_plot(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct pgt_plot_opts po = { .format = -1 };
+	struct pgt_plot_opts po = { .sz = sizeof(po), .format = -1 };
 	struct pict_opts pi = { 0 };
 	struct pictures p;
 	const char *output = NULL, *path;

@@ -790,7 +790,7 @@ static void mrc_overlay(struct ctx c[2], const char *const path[2])
 	}
 	po.format = PGT_PLOT_SVG;
 	po.title = "Miss-ratio curves of A and B (exact LRU)";
-	err = plot_mrc_pair(st, label, &po, &mem, &len);
+	err = pgt_plot__mrc_pair(st, label, &po, &mem, &len);
 	out_str(c[0].w, "<h2 id=\"mrc\">Miss-ratio curves</h2>\n");
 	chart_out(&c[0], err, PGT_PLOT_MRC, "-ab", &po, "LRU miss ratio by memory size of A and B", mem, len);
 	out_str(c[0].w, "<p>A: <span class=\"path\">");
@@ -837,6 +837,7 @@ static int report_two(struct ctx *base, const struct pict_opts *pi, const char *
 		c[i].p = &p[i];
 		c[i].sfx = i ? "-b" : "-a";
 		p[i].d.pfn_space = pi->space == PGT_SPACE_PFN;
+		c[i].po.sz = sizeof(c[i].po);
 		c[i].po.width = 1000;
 		c[i].po.height = 520;
 		c[i].po.top = c[i].top < 12 ? c[i].top : 12;
@@ -943,6 +944,7 @@ int cmd_report(int argc, char **argv)
 	}
 	c.p = &p;
 	p.d.pfn_space = pi.space == PGT_SPACE_PFN;
+	c.po.sz = sizeof(c.po);
 	c.po.width = 1000;
 	c.po.height = 520;
 	c.po.top = c.top < 12 ? c.top : 12;

@@ -161,7 +161,7 @@ int snap_fs(int argc, char **argv)
 	progress_init(&x.prog, "files", 0);
 	/* One walk, so a file reached by name and held open counts once
 	 * (the name, walked first, wins). */
-	err = pgt_open_files(0, sb.st_dev, &open_reqs, &nopen);
+	open_reqs = pgt_open_files(0, sb.st_dev, &nopen, &err);
 	if (!err) {
 		struct pgt_file_req *all = calloc(nopen + 2, sizeof(*all));
 		size_t n = 0;

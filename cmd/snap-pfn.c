@@ -159,10 +159,10 @@ int snap_pfn(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "b:lmcj:o:fh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'b': {
-			size_t bad = 0;
+			struct pgt_parse_error pe;
 
-			if (pgt_kpf_parse(optarg, &po.must_set, &po.must_clear, &bad))
-				cli_usage_error("unknown page flag in --flags '%s' at '%s'", optarg, optarg + bad);
+			if (pgt_kpf_parse(optarg, &po.must_set, &po.must_clear, &pe))
+				cli_usage_error("unknown page flag in --flags '%s' at '%s'", optarg, optarg + pe.offset);
 			break;
 		}
 		case 'l': list = 1; break;
@@ -207,7 +207,7 @@ int snap_pfn(int argc, char **argv)
 	if (output) {
 		src = pgt_snap_pfn__source(&po, &res, &err);
 	} else {
-		err = pgt_snap_pfn(&po, &own);
+		own = pgt_snap_pfn(&po, &err);
 		res = own;
 	}
 	progress_done(&prog);
@@ -216,7 +216,7 @@ int snap_pfn(int argc, char **argv)
 	if (resolve) {
 		struct pgt_owner_opts oo = { .sz = sizeof(oo), .threads = po.threads };
 
-		err = pgt_owner_map__build(&oo, &owners);
+		owners = pgt_owner_map__new(&oo, &err);
 		if (err) {
 			rc = snap_root_hint("the frames of processes and files", err);
 			goto out;

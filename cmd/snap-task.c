@@ -106,7 +106,7 @@ int snap_task(int argc, char **argv)
 	if (output) {
 		src = pgt_snap_task__source((pid_t)pid, &to, &t, &err);
 	} else {
-		err = pgt_snap_task((pid_t)pid, &to, &own);
+		own = pgt_snap_task((pid_t)pid, &to, &err);
 		t = own;
 	}
 	if (err == -ENOENT || err == -ESRCH) {

@@ -100,7 +100,7 @@ int snap_who(int argc, char **argv)
 	}
 	oo.scan = scan;
 	oo.nscan = nscan;
-	err = pgt_owner_map__build(&oo, &m);
+	m = pgt_owner_map__new(&oo, &err);
 	if (err) {
 		cli_error("cannot join the forward walks: %s", pgt_strerror(err));
 		free(pfns);

@@ -705,7 +705,7 @@ int cmd_stats(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct pgt_stats_opts o = { 0 };
+	struct pgt_stats_opts o = { .sz = sizeof(o) };
 	struct by_ctx byc;
 	struct outctx oc = { .o = &o, .top = 10 };
 	const char *path, *csv = NULL;

@@ -29,13 +29,13 @@ static int fail(const char *what, int err)
 int main(int argc, char **argv)
 {
 	struct pgt_gen_opts go = { .sz = sizeof(go) };
-	struct pgt_stats_opts so = { 0 };
+	struct pgt_stats_opts so = { .sz = sizeof(so) };
 	struct pgt_stats_summary sum;
 	struct pgt_source *src, *filtered;
 	struct pgt_stats *st;
 	struct pgt_expr *e;
 	const struct pgt_event *evs;
-	char msg[200];
+	struct pgt_parse_error pe;	/* where the expression did not parse */
 	ssize_t n;
 	int err = 0, pattern;
 
@@ -58,10 +58,10 @@ int main(int argc, char **argv)
 	src = pgt_gen__new(&go, &err);
 	if (!src)
 		return fail("gen", err);
-	e = pgt_expr__parse(argv[4], msg, sizeof(msg), NULL, &err);
+	e = pgt_expr__parse(argv[4], &pe, &err);
 	if (!e) {
 		pgt_source__free(src);
-		fprintf(stderr, "gen-filter-stats: %s: %s\n", argv[4], msg);
+		fprintf(stderr, "gen-filter-stats: %s: %s\n", argv[4], pe.msg);
 		return 1;
 	}
 	/* the filter takes the source and the expression, even on failure */

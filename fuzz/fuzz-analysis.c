@@ -43,9 +43,11 @@ static int same_double(double a, double b)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct pgt_stats_opts so = { .window = 64 }, lo = { .window = 64, .lean = 1 },
-			      zo = { .window = 64, .sample_size = 16 };
-	struct pgt_phase_opts po = { .window = 64, .phase_window = 32, .seen_bytes = 1 << 16 };
+	struct pgt_stats_opts so = { .sz = sizeof(so), .window = 64 },
+			      lo = { .sz = sizeof(lo), .window = 64, .lean = 1 },
+			      zo = { .sz = sizeof(zo), .window = 64, .sample_size = 16 };
+	struct pgt_phase_opts po = { .sz = sizeof(po), .window = 64, .phase_window = 32,
+				     .seen_bytes = 1 << 16 };
 	struct pgt_stats *s = NULL, *l = NULL, *z = NULL;
 	struct pgt_phase *p = NULL;
 	struct pgt_event *ev;

@@ -49,8 +49,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		  .index = UINT64_MAX - 1, .npages = UINT32_MAX, .pfn = 7, .aux = UINT64_MAX },
 	};
 	static struct pgt_meta *meta;
-	char msg[256], *text;
-	size_t at = SIZE_MAX;
+	struct pgt_parse_error pe;
+	char *text;
 	int err = 0, first[4];
 	struct pgt_expr *e;
 
@@ -63,10 +63,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data, size);
 	text[size] = 0;
-	e = pgt_expr__parse(text, msg, sizeof(msg), &at, &err);
+	e = pgt_expr__parse(text, &pe, &err);
 	if (!e) {
-		/* the caret must land inside the text (or just past it) */
-		if (err == -PGT_EPARSE && (at > strlen(text) || !msg[0]))
+		/* the caret must land inside the text (or just past it), the
+		 * bad token too */
+		if (err == -PGT_EPARSE && (pe.offset + pe.len > strlen(text) || !pe.msg[0] || pe.line))
 			abort();
 		free(text);
 		return 0;

@@ -385,7 +385,7 @@ static void count_refs(const struct evs *v, uint64_t *refs, uint64_t *others)
 
 static uint64_t filter_count(const struct trace *t, const char *text, struct evs *out)
 {
-	struct pgt_expr *e = pgt_expr__parse(text, NULL, 0, NULL, NULL);
+	struct pgt_expr *e = pgt_expr__parse(text, NULL, NULL);
 	struct pgt_source *src;
 	int err;
 

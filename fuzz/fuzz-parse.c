@@ -218,11 +218,14 @@ static void check_range(const char *s, int time)
 	};
 	struct pgt_range r, r2;
 	char lo[64], hi[64], buf[160];
-	int err = pgt_parse_range(s, time, &r);
+	struct pgt_parse_error pe = { .offset = SIZE_MAX };
+	int err = pgt_parse_range(s, time, &r, &pe);
 
 	CHECK(!err || known_err(err));
-	if (err)
+	if (err) {	/* the bound refused lies inside the text */
+		CHECK(pe.offset + pe.len <= strlen(s) && pe.msg[0] && !pe.line);
 		return;
+	}
 	CHECK(r.lo.set || r.hi.set);
 	CHECK(strstr(s, ".."));
 	for (int i = 0; i < 2; i++) {
@@ -235,7 +238,7 @@ static void check_range(const char *s, int time)
 	put_bound(lo, sizeof(lo), &r.lo, time);
 	put_bound(hi, sizeof(hi), &r.hi, time);
 	snprintf(buf, sizeof(buf), "%s..%s", lo, hi);
-	CHECK(!pgt_parse_range(buf, time, &r2));
+	CHECK(!pgt_parse_range(buf, time, &r2, NULL));
 	CHECK(r2.lo.set == r.lo.set && r2.hi.set == r.hi.set);
 	CHECK(!r.lo.set || (r2.lo.anchor == r.lo.anchor && r2.lo.v == r.lo.v));
 	CHECK(!r.hi.set || (r2.hi.anchor == r.hi.anchor && r2.hi.v == r.hi.v));
@@ -247,18 +250,19 @@ static void check_kpf(const char *s)
 {
 	char buf[1024];
 	uint64_t set = 1, clear = 2, set2, clear2;
-	size_t bad = SIZE_MAX;
-	int err = pgt_kpf_parse(s, &set, &clear, &bad);
+	struct pgt_parse_error pe = { .offset = SIZE_MAX };
+	int err = pgt_kpf_parse(s, &set, &clear, &pe);
 
 	if (err) {
-		CHECK(err == -PGT_EPARSE && bad <= strlen(s));
+		CHECK(err == -PGT_EPARSE && pe.offset + pe.len <= strlen(s) && !pe.line);
+		CHECK(memchr(pe.msg, 0, sizeof(pe.msg)));
 		return;
 	}
 	CHECK(set | clear);
 	/* the names of the bits set parse back to them */
 	pgt_kpf_format(set, buf, sizeof(buf));
 	if (set) {
-		CHECK(!pgt_kpf_parse(buf, &set2, &clear2, &bad));
+		CHECK(!pgt_kpf_parse(buf, &set2, &clear2, NULL));
 		CHECK(set2 == set && !clear2);
 	}
 	for (unsigned b = 0; b < 64; b++) {
@@ -272,11 +276,12 @@ static void check_kpf(const char *s)
 static void check_refs(const char *s)
 {
 	uint32_t mask = 0;
-	const char *bad = NULL;
-	int err = pgt_refs_parse(s, &mask, &bad);
+	struct pgt_parse_error pe = { .offset = SIZE_MAX };
+	int err = pgt_refs_parse(s, &mask, &pe);
 
 	if (err) {
-		CHECK(err == -PGT_EPARSE && bad >= s && bad <= s + strlen(s));
+		CHECK(err == -PGT_EPARSE && pe.offset + pe.len <= strlen(s) && !pe.line);
+		CHECK(pe.len == strcspn(s + pe.offset, ","));
 		return;
 	}
 	CHECK(mask && !(mask & PGT_REFS_BIT(PGT_EV_NONE)) && mask < PGT_REFS_BIT(PGT_EV_NTYPES));

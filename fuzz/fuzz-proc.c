@@ -215,11 +215,12 @@ static void check_task(uint8_t optbits)
 	struct pgt_task_opts o = { .sz = sizeof(o), .runs = optbits & 1, .kflags = !!(optbits & 2),
 				   .no_scan = !!(optbits & 4), .have_range = !!(optbits & 8),
 				   .vfirst = 16, .vend = 1u << 20 };
-	struct pgt_task_info *t = NULL;
 	uint64_t present = 0;
-	int err = pgt_snap_task(PID, &o, &t);
+	int err;
+	struct pgt_task_info *t = pgt_snap_task(PID, &o, &err);
 
-	if (err)
+	CHECK(!t == !!err);
+	if (!t)
 		return;
 	CHECK(!memchr(t->comm, '\n', strnlen(t->comm, sizeof(t->comm))));
 	for (size_t i = 0; i < t->nvmas; i++) {
@@ -249,11 +250,12 @@ static void check_pfn(uint8_t optbits, uint64_t frames)
 	struct pgt_pfn_opts o = { .sz = sizeof(o), .threads = 1, .mapcount = !!(optbits & 16),
 				  .cgroup = !!(optbits & 32), .runs = !!(optbits & 64),
 				  .must_set = optbits & 128 ? 1u << 5 : 0 };
-	struct pgt_pfn_result *r = NULL;
 	uint64_t pages = 0;
-	int err = pgt_snap_pfn(&o, &r);
+	int err;
+	struct pgt_pfn_result *r = pgt_snap_pfn(&o, &err);
 
-	if (err)
+	CHECK(!r == !!err);
+	if (!r)
 		return;
 	for (size_t i = 0; i < r->ncombos; i++) {
 		CHECK(!i || r->combos[i - 1].pages >= r->combos[i].pages);

@@ -109,35 +109,25 @@ test_cmp() {
 # one entry of d["files"] with that path (pgtrace snap --json).  A value
 # that is a list, a dict, a bool or null is printed as JSON, others as
 # Python prints them.
-test_json() {
-	local lines=
+# test_json_py MODE [--lines] FILE CODE: the one loader of both helpers
+# below; MODE "print" prints CODE's value, "assert" checks CODE.
+test_json_py() {
+	local mode=$1 lines=
+	shift
 	[ "$1" = --lines ] && { lines=1; shift; }
-	"$PY" - "$1" "$2" "$lines" 3<&0 <<-'EOF'
+	"$PY" - "$1" "$2" "$lines" "$mode" 3<&0 <<-'EOF'
 	import json, os, sys
-	lines = sys.argv[3]
+	lines, mode = sys.argv[3], sys.argv[4]
 	f = os.fdopen(3) if sys.argv[1] == "-" else open(sys.argv[1])
 	d = [json.loads(l) for l in f] if lines else json.load(f)
 	def F(p):
 	    m = [x for x in d["files"] if x["path"] == p]
 	    assert len(m) == 1, "%d entries for %r" % (len(m), p)
 	    return m[0]
-	r = eval(sys.argv[2])
-	print(json.dumps(r) if isinstance(r, (list, dict, bool)) or r is None else r)
-	EOF
-}
-
-test_json_assert() {
-	local lines=
-	[ "$1" = --lines ] && { lines=1; shift; }
-	"$PY" - "$1" "$2" "$lines" 3<&0 <<-'EOF'
-	import json, os, sys
-	lines = sys.argv[3]
-	f = os.fdopen(3) if sys.argv[1] == "-" else open(sys.argv[1])
-	d = [json.loads(l) for l in f] if lines else json.load(f)
-	def F(p):
-	    m = [x for x in d["files"] if x["path"] == p]
-	    assert len(m) == 1, "%d entries for %r" % (len(m), p)
-	    return m[0]
+	if mode == "print":
+	    r = eval(sys.argv[2])
+	    print(json.dumps(r) if isinstance(r, (list, dict, bool)) or r is None else r)
+	    sys.exit(0)
 	code = sys.argv[2].strip()
 	try:
 	    try:
@@ -152,6 +142,14 @@ test_json_assert() {
 	    print(json.dumps(d)[:3000])
 	    sys.exit(1)
 	EOF
+}
+
+test_json() {
+	test_json_py print "$@"
+}
+
+test_json_assert() {
+	test_json_py assert "$@"
 }
 
 # ---- prerequisites ----

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pgtrace/parse.h"
 #include "pgtrace/pgtrace.h"
 
 #ifdef __cplusplus
@@ -42,9 +43,10 @@ uint32_t pgt_refs_default(void);
  * @buf of @len bytes.  Return @buf. */
 char *pgt_refs_names(uint32_t mask, char *buf, size_t len);
 /* A comma-separated list of type names, "default" and "all" allowed
- * (e.g. "default,add").  Return 0 or -PGT_EPARSE with *@bad pointing at
- * the offending name. */
-int pgt_refs_parse(const char *list, uint32_t *mask, const char **bad);
+ * (e.g. "default,add").  Return 0 or -PGT_EPARSE with @pe (if not NULL)
+ * filled with the offending name: its offset in @list and its length (0
+ * for an empty name). */
+int pgt_refs_parse(const char *list, uint32_t *mask, struct pgt_parse_error *pe);
 
 /*
  * What a reference stream cannot show, said next to the results.  Count
@@ -149,6 +151,7 @@ enum pgt_irf_clock {
 };
 
 struct pgt_stats_opts {
+	size_t sz;		/* sizeof(struct pgt_stats_opts) */
 	uint32_t refs;		/* reference types (0: pgt_refs_default()) */
 	int space;		/* enum pgt_space */
 	double sample_rate;	/* SHARDS fixed rate in (0, 1]; 0: exact */

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "pgtrace/parse.h"
 #include "pgtrace/pgtrace.h"
 
 #ifdef __cplusplus
@@ -24,16 +25,19 @@ extern "C" {
 
 struct pgt_expr;
 
-/*
+/**
  * pgt_expr__parse() - compile a filter expression (pgtrace-filter(1)).
- * On error returns NULL, sets *@err (-PGT_EPARSE, -ENOMEM, -EINVAL for a
- * NULL @text), and writes into @msg (if not NULL) a one-line reason and in
- * *@at the byte offset of the bad token (strlen(@text) when the text ends
- * too early, the opening one of an unclosed bracket), so a caller can show
- * the expression with a caret under it.
- * @msg, @at and @err may each be NULL.  Free with pgt_expr__free().
+ * @text: the expression
+ * @pe:   if not NULL, filled on failure: a one-line reason (its msg), the
+ *        byte offset of the bad token (strlen(@text) when the text ends
+ *        too early, the opening one of an unclosed bracket) and its
+ *        length, so a caller can show the expression with a caret under it
+ * @err:  if not NULL, set to 0, or to the error when NULL is returned
+ *        (-PGT_EPARSE, -ENOMEM, -EINVAL for a NULL @text)
+ * Return: the expression, the caller's, freed with pgt_expr__free(); NULL
+ * on failure.
  */
-struct pgt_expr *pgt_expr__parse(const char *text, char *msg, size_t msglen, size_t *at, int *err);
+struct pgt_expr *pgt_expr__parse(const char *text, struct pgt_parse_error *pe, int *err);
 void pgt_expr__free(struct pgt_expr *e);
 /*
  * 1 when @ev matches, 0 when not; side tables of @m (may be NULL: nothing
@@ -49,8 +53,6 @@ int pgt_expr__match(struct pgt_expr *e, const struct pgt_event *ev, const struct
 struct pgt_source *pgt_filter__new(struct pgt_source *in, struct pgt_expr *e, int *err);
 
 /* ---- cut ---- */
-
-#include "pgtrace/parse.h"
 
 struct pgt_cut_opts {
 	size_t sz;
@@ -389,7 +391,6 @@ struct pgt_import_stats {
 	uint64_t lines;		/* lines (oracleGeneral: records) read */
 	uint64_t events;	/* events produced */
 	uint64_t skipped_bad;	/* malformed lines skipped (skip_bad) */
-	uint64_t first_bad;	/* number of the first of them, 0 if none */
 	uint64_t skipped_other;	/* well-formed lines without a page event:
 				 * other tracepoints, comments, instruction
 				 * fetches when not asked for */
@@ -399,7 +400,9 @@ struct pgt_import_stats {
 				 * a writer should end its packet after such a
 				 * batch (pgt_writer__flush()) so the change
 				 * reaches the file after those events */
-	char first_bad_msg[200]; /* why the first skipped line was bad */
+	/* the first of them: its line (0 if none; oracleGeneral: its record)
+	 * and why it was bad ("line 5: ..."); offset and len are 0 */
+	struct pgt_parse_error first_bad;
 };
 
 /* Statistics of an import source; -EINVAL if @src is not one. */

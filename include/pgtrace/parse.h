@@ -8,11 +8,41 @@
 #ifndef PGTRACE_PARSE_H
 #define PGTRACE_PARSE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/**
+ * struct pgt_parse_error - where a text did not parse, and why.
+ * @offset: byte offset of the refused item: in the text given, or for an
+ *          input read line by line (an import) in that line
+ * @len:    the item's length in bytes; 0 when it has none (the text ended
+ *          too early) or the parser cannot say
+ * @line:   the line of an input read line by line, from 1 (oracleGeneral
+ *          imports: the record); 0 for a text parsed in one piece
+ * @msg:    a one-line reason without the subject's name and without a
+ *          trailing period ("unknown field 'pdi': expected ..."), always
+ *          NUL-terminated; "" when the parser has nothing to add to its
+ *          error code
+ *
+ * The one way every public parser of text says where it failed: the
+ * filter expression (pgt_expr__parse()), reference lists
+ * (pgt_refs_parse()), page-flag specs (pgt_kpf_parse()), size lists
+ * (pgt_parse_size_list()), ranges (pgt_parse_range()) and the
+ * importers' first malformed line
+ * (struct pgt_import_stats).  The caller owns the structure; a parser
+ * fills it only on failure, and a NULL pointer means the caller wants the
+ * error code alone.  A caller can show the text with a caret at @offset.
+ */
+struct pgt_parse_error {
+	size_t offset;
+	size_t len;
+	uint64_t line;
+	char msg[256];
+};
 
 /* Decimal, or hexadecimal with 0x. */
 int pgt_parse_u64(const char *s, uint64_t *out);
@@ -37,9 +67,8 @@ int pgt_parse_duration(const char *s, uint64_t *out);
  * @out:     set to a new array of the values in the order given; the
  *           caller frees it with free(); NULL on failure
  * @n:       set to the number of values (at least 1 on success)
- * @bad:     if not NULL, set on a parse error to the offset in @s of the
- *           item refused
- * @bad_len: if not NULL, set on a parse error to that item's length
+ * @pe:      if not NULL, filled on a parse error: the item refused (its
+ *           offset in @s and its length; an empty item has length 0)
  *
  * The one suffix rule for every option that takes a list of sizes.
  * An item below 1, an empty item or an empty list is refused.
@@ -48,7 +77,7 @@ int pgt_parse_duration(const char *s, uint64_t *out);
  * item of 0 or above @max), or -ENOMEM.
  */
 int pgt_parse_size_list(const char *s, uint64_t max, uint64_t **out, size_t *n,
-			size_t *bad, size_t *bad_len);
+			struct pgt_parse_error *pe);
 
 /* Where a range bound counts from. */
 enum pgt_anchor {
@@ -68,8 +97,10 @@ struct pgt_range {
 	struct pgt_bound lo, hi;
 };
 
-/* Parse a range of durations (@time nonzero) or of event numbers. */
-int pgt_parse_range(const char *s, int time, struct pgt_range *r);
+/* Parse a range of durations (@time nonzero) or of event numbers.  On
+ * error fills @pe (if not NULL) with the bound refused (its offset and
+ * length in @s), or all of @s when there is not one "..". */
+int pgt_parse_range(const char *s, int time, struct pgt_range *r, struct pgt_parse_error *pe);
 
 /**
  * pgt_range__resolve() - turn a range into absolute [*lo, *hi).

@@ -15,6 +15,14 @@
  *  - the library never prints and never exits: details of a failure go to
  *    the diagnostic callback set with pgt_set_diag();
  *  - objects are opaque; pgt_<obj>__free(NULL) is a no-op;
+ *  - one constructor style: a function that creates an object or a result
+ *    returns it and takes "int *err" last (NULL and *err < 0 on failure,
+ *    *err = 0 on success); functions that run to completion and create
+ *    nothing the caller keeps (pgt_cut(), pgt_record(), a drain) return int;
+ *  - options structures start with "size_t sz" (sizeof the caller's
+ *    structure; see libpgtrace(3));
+ *  - parsers of text say where they failed in a struct pgt_parse_error
+ *    (pgtrace/parse.h), NULL when the caller does not care;
  *  - a returned pointer marked "borrowed" is owned by the library and lives
  *    as long as the comment says; everything else is the caller's to free
  *    with the named destructor.

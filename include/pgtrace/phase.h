@@ -163,6 +163,7 @@ struct pgt_phase_features {
 unsigned pgt_phase_classify(const struct pgt_phase_features *f, unsigned *sub);
 
 struct pgt_phase_opts {
+	size_t sz;		/* sizeof(struct pgt_phase_opts) */
 	uint32_t refs;		/* reference types (0: pgt_refs_default()) */
 	int space;		/* enum pgt_space */
 	uint64_t window;	/* W: references per object window (0: 4096) */

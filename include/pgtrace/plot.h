@@ -20,6 +20,7 @@ extern "C" {
 /* ---- heat: references binned by time and page ---- */
 
 struct pgt_heat_opts {
+	size_t sz;		/* sizeof(struct pgt_heat_opts) */
 	uint32_t refs;		/* reference types (0: pgt_refs_default()) */
 	int space;		/* enum pgt_space */
 	uint32_t tbins;		/* time bins (0: 1024) */
@@ -86,6 +87,7 @@ int pgt_plot_kind_parse(const char *name);
 enum pgt_plot_format { PGT_PLOT_PNG, PGT_PLOT_SVG };
 
 struct pgt_plot_opts {
+	size_t sz;		/* sizeof(struct pgt_plot_opts) */
 	int width, height;	/* pixels (0: 1000 x 600) */
 	const char *title;	/* NULL: the kind's title */
 	int format;		/* enum pgt_plot_format */

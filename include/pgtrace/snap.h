@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "pgtrace/parse.h"
 #include "pgtrace/pgtrace.h"
 
 #ifdef __cplusplus
@@ -35,9 +36,9 @@ const char *pgt_kernel__root(void);
 const char *pgt_kpf_name(unsigned bit);
 /* Parse "lru,dirty,~active" (names or bit numbers, "55" or "bit55"; ~ or ! negates)
  * into the bits that must be set and those that must be clear.
- * On error returns -PGT_EPARSE and sets *@bad to the offending word's
- * offset in @spec. */
-int pgt_kpf_parse(const char *spec, uint64_t *set, uint64_t *clear, size_t *bad);
+ * On error returns -PGT_EPARSE and fills @pe (if not NULL) with the
+ * offending word: its offset in @spec (a "~" included), its length. */
+int pgt_kpf_parse(const char *spec, uint64_t *set, uint64_t *clear, struct pgt_parse_error *pe);
 /* Flag names joined by ',' into @buf ("" for 0); returns @buf (the
  * caller's). */
 char *pgt_kpf_format(uint64_t flags, char *buf, size_t len);
@@ -89,12 +90,17 @@ struct pgt_pfn_result {
 	uint64_t spans;			/* RAM ranges walked */
 };
 
-/* On failure, the kernel file that failed ("/proc/kpagecount") is also
+/**
+ * pgt_snap_pfn() - walk the frames and count them by flags.
+ * @opts: the walk (not NULL; sz checked)
+ * @err:  set to 0, or to the negative error when NULL is returned
+ * On failure, the kernel file that failed ("/proc/kpagecount") is also
  * passed to the diagnostic callback as a PGT_DIAG_ERROR message.  An
  * unreadable /proc/iomem is no failure: the whole frame array is walked.
- * On success *@out is the caller's, freed with pgt_pfn_result__free()
- * (its arrays with it); on failure it is left unset. */
-int pgt_snap_pfn(const struct pgt_pfn_opts *opts, struct pgt_pfn_result **out);
+ * Return: the result, the caller's, freed with pgt_pfn_result__free()
+ * (its arrays with it); NULL on failure.
+ */
+struct pgt_pfn_result *pgt_snap_pfn(const struct pgt_pfn_opts *opts, int *err);
 void pgt_pfn_result__free(struct pgt_pfn_result *r);
 
 /* ------------------------------------------------------------------ */
@@ -148,13 +154,17 @@ struct pgt_file_info {
 	size_t npfns;
 };
 
-/*
+/**
  * pgt_open_files() - regular files held open by any process, as requests
  * for /proc/PID/fd/N labelled with the file's name (a deleted file's name
  * ends in " (deleted)").  With @any_dev 0, only files on device @dev.
- * Free with pgt_file_reqs__free().  Return 0 or -errno.
+ * @n:   set to the number of requests (0 on failure)
+ * @err: set to 0, or to the negative errno when NULL is returned
+ * Return: an array of *@n requests, the caller's, freed with
+ * pgt_file_reqs__free(); NULL on failure, and also when no file is open
+ * (*@err is 0 then).
  */
-int pgt_open_files(int any_dev, uint64_t dev, struct pgt_file_req **reqs, size_t *n);
+struct pgt_file_req *pgt_open_files(int any_dev, uint64_t dev, size_t *n, int *err);
 void pgt_file_reqs__free(struct pgt_file_req *reqs, size_t n);
 
 struct pgt_file_opts {
@@ -228,9 +238,15 @@ struct pgt_task_opts {
 	int no_scan;			/* do not use PAGEMAP_SCAN */
 };
 
-/* On success *@out is the caller's, freed with pgt_task_info__free() (its
- * arrays with it).  Return 0 or a negative error. */
-int pgt_snap_task(pid_t pid, const struct pgt_task_opts *opts, struct pgt_task_info **out);
+/**
+ * pgt_snap_task() - the address space of process @pid, page by page.
+ * @opts: what to read (not NULL; sz checked)
+ * @err:  set to 0, or to the negative error when NULL is returned
+ *        (-ENOENT or -ESRCH: no such process; -EACCES: its pagemap)
+ * Return: the snapshot, the caller's, freed with pgt_task_info__free()
+ * (its arrays with it); NULL on failure.
+ */
+struct pgt_task_info *pgt_snap_task(pid_t pid, const struct pgt_task_opts *opts, int *err);
 void pgt_task_info__free(struct pgt_task_info *t);
 
 /* ------------------------------------------------------------------ */
@@ -266,9 +282,14 @@ struct pgt_owner_opts {
  */
 struct pgt_owner_map;
 
-/* On success *@out is the caller's, freed with pgt_owner_map__free().
- * Return 0 or a negative error. */
-int pgt_owner_map__build(const struct pgt_owner_opts *opts, struct pgt_owner_map **out);
+/**
+ * pgt_owner_map__new() - join the forward walks into a frame to owner map.
+ * @opts: what to walk (not NULL; sz checked)
+ * @err:  set to 0, or to the negative error when NULL is returned
+ * Return: the map, the caller's, freed with pgt_owner_map__free(); NULL
+ * on failure.
+ */
+struct pgt_owner_map *pgt_owner_map__new(const struct pgt_owner_opts *opts, int *err);
 /* Owners of @pfn into @out (room for @max); return how many exist.  The
  * paths in @out are borrowed from the map: valid until its free. */
 size_t pgt_owner_map__lookup(const struct pgt_owner_map *m, uint64_t pfn,

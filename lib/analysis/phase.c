@@ -28,6 +28,7 @@
 #include <math.h>
 
 #include "analysis/phase-int.h"
+#include "util/opts.h"
 
 /*
  * One rule, so that pgtrace phase, plot and report cut a trace alike:
@@ -50,8 +51,14 @@ uint64_t pgt_phase_window_for(uint64_t events)
 
 struct pgt_phase *pgt_phase__new(const struct pgt_phase_opts *o, int *err)
 {
+	struct pgt_phase_opts o_;
 	struct pgt_phase *p;
 
+	if (!o || !PGT_OPTS_VALID(o)) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	o = PGT_OPTS_FIT(o, &o_);	/* a shorter struct: defaults for the rest */
 	if ((o->window && o->window < T_SPARSE) || o->window > (1u << 30) ||
 	    o->phase_window > (1ull << 40) || o->min_phase > 64 || o->gap > (1ull << 40)) {
 		*err = -EINVAL;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "pgtrace/analysis.h"
+#include "util/parse-error.h"
 
 uint32_t pgt_refs_default(void)
 {
@@ -68,19 +69,19 @@ const char *pgt_refs_caveat_text(unsigned caveat)
 	return "";
 }
 
-int pgt_refs_parse(const char *list, uint32_t *mask, const char **bad)
+int pgt_refs_parse(const char *list, uint32_t *mask, struct pgt_parse_error *pe)
 {
 	const char *p = list;
 
 	*mask = 0;
-	*bad = list;
-	if (!*p)
+	if (!*p) {
+		pgt_parse_error__set(pe, 0, 0, 0, "no event type given");
 		return -PGT_EPARSE;
+	}
 	for (;;) {
 		size_t len = strcspn(p, ",");
 		int t;
 
-		*bad = p;
 		if (len == 7 && !memcmp(p, "default", 7)) {
 			*mask |= pgt_refs_default();
 		} else if (len == 3 && !memcmp(p, "all", 3)) {
@@ -88,8 +89,11 @@ int pgt_refs_parse(const char *list, uint32_t *mask, const char **bad)
 				*mask |= PGT_REFS_BIT(t);
 		} else {
 			t = pgt_event_type_parse(p, len);
-			if (t <= PGT_EV_NONE || t >= PGT_EV_NTYPES)
+			if (t <= PGT_EV_NONE || t >= PGT_EV_NTYPES) {
+				pgt_parse_error__set(pe, 0, (size_t)(p - list), len, "unknown event type '%.*s'",
+						     (int)len, p);
 				return -PGT_EPARSE;
+			}
 			*mask |= PGT_REFS_BIT(t);
 		}
 		if (!p[len])

@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "analysis/stats-int.h"
+#include "util/opts.h"
 
 static int live_alloc(struct live *l, uint32_t cap)
 {
@@ -114,9 +115,15 @@ static int cmp_u64(const void *a, const void *b)
 
 struct pgt_stats *pgt_stats__new(const struct pgt_stats_opts *o, int *err)
 {
-	struct pgt_stats *s = calloc(1, sizeof(*s));
+	struct pgt_stats_opts o_;
+	struct pgt_stats *s;
 
+	*err = -EINVAL;
+	if (!o || !PGT_OPTS_VALID(o))
+		return NULL;
+	o = PGT_OPTS_FIT(o, &o_);	/* a shorter struct: defaults for the rest */
 	*err = -ENOMEM;
+	s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
 	s->o = *o;

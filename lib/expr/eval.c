@@ -11,7 +11,7 @@
 /* ---- evaluation ---- */
 
 /* Start a new cache epoch when @m is another meta or has grown. */
-void expr_sync(struct pgt_expr *e, const struct pgt_meta *m)
+void pgt_expr_sync(struct pgt_expr *e, const struct pgt_meta *m)
 {
 	size_t gen;
 
@@ -173,7 +173,7 @@ static int str_match(struct pgt_expr *e, const struct node *n, const struct pgt_
 	return r;
 }
 
-int expr_eval(struct pgt_expr *e, const struct node *n, const struct pgt_event *ev,
+int pgt_expr_eval(struct pgt_expr *e, const struct node *n, const struct pgt_event *ev,
 		const struct pgt_meta *m)
 {
 	uint64_t v;
@@ -187,16 +187,16 @@ int expr_eval(struct pgt_expr *e, const struct node *n, const struct pgt_event *
 		return (int)((n->tmask[ev->type >> 6] >> (ev->type & 63)) & 1);
 	case N_AND:
 		for (uint32_t i = 0; i < n->n; i++)
-			if (!expr_eval(e, &e->nodes[e->kids[n->kid0 + i]], ev, m))
+			if (!pgt_expr_eval(e, &e->nodes[e->kids[n->kid0 + i]], ev, m))
 				return 0;
 		return 1;
 	case N_OR:
 		for (uint32_t i = 0; i < n->n; i++)
-			if (expr_eval(e, &e->nodes[e->kids[n->kid0 + i]], ev, m))
+			if (pgt_expr_eval(e, &e->nodes[e->kids[n->kid0 + i]], ev, m))
 				return 1;
 		return 0;
 	case N_NOT:
-		return !expr_eval(e, &e->nodes[e->kids[n->kid0]], ev, m);
+		return !pgt_expr_eval(e, &e->nodes[e->kids[n->kid0]], ev, m);
 	case N_PAGE: {
 		uint64_t last;
 
@@ -220,7 +220,7 @@ int expr_eval(struct pgt_expr *e, const struct node *n, const struct pgt_event *
 
 int pgt_expr__match(struct pgt_expr *e, const struct pgt_event *ev, const struct pgt_meta *m)
 {
-	expr_sync(e, m);
-	return expr_eval(e, &e->nodes[e->root], ev, m);
+	pgt_expr_sync(e, m);
+	return pgt_expr_eval(e, &e->nodes[e->root], ev, m);
 }
 

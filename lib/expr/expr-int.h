@@ -5,7 +5,7 @@
  * lex.c reads tokens, parse.c builds the nodes (regex.c guards the cost
  * of a regular expression), eval.c runs them on events; the filter
  * operator (lib/ops/filter.c) syncs an expression once a batch and runs
- * it on each event (expr_sync(), expr_eval()).
+ * it on each event (pgt_expr_sync(), pgt_expr_eval()).
  */
 #ifndef PGT_EXPR_INT_H
 #define PGT_EXPR_INT_H
@@ -107,27 +107,27 @@ struct parser {
 
 /* Note the first error: its message, its offset, -PGT_EPARSE unless an
  * error is already set; later calls do nothing. */
-void expr_fail(struct parser *p, size_t at, const char *fmt, ...) PGT_PRINTF(3, 4);
-void expr_fail_nomem(struct parser *p);
+void pgt_expr_fail(struct parser *p, size_t at, const char *fmt, ...) PGT_PRINTF(3, 4);
+void pgt_expr_fail_nomem(struct parser *p);
 /* The text of the current token, quoted and shortened for messages. */
-const char *expr_tok_text(struct parser *p, char *buf, size_t len);
+const char *pgt_expr_tok_text(struct parser *p, char *buf, size_t len);
 /* Read the next token into p->tok. */
-void expr_next(struct parser *p);
+void pgt_expr_next(struct parser *p);
 /* Whether the current token is the word @w. */
-int expr_tok_is_word(struct parser *p, const char *w);
+int pgt_expr_tok_is_word(struct parser *p, const char *w);
 
 /* regex.c */
 
 /* NULL when the regular expression @s is cheap enough, else the reason. */
-const char *expr_regex_cost(const char *s);
+const char *pgt_expr_regex_cost(const char *s);
 
 /* eval.c (the filter operator calls them directly: one sync a batch) */
 
 /* Start a new cache epoch when @m is another meta or has grown: before
  * the events of each batch. */
-void expr_sync(struct pgt_expr *e, const struct pgt_meta *m);
+void pgt_expr_sync(struct pgt_expr *e, const struct pgt_meta *m);
 /* Whether node @n of @e holds for @ev, with @e synced to @m. */
-int expr_eval(struct pgt_expr *e, const struct node *n, const struct pgt_event *ev,
-	      const struct pgt_meta *m);
+int pgt_expr_eval(struct pgt_expr *e, const struct node *n, const struct pgt_event *ev,
+		  const struct pgt_meta *m);
 
 #endif

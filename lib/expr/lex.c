@@ -7,7 +7,7 @@
 
 #include "expr-int.h"
 
-void expr_fail(struct parser *p, size_t at, const char *fmt, ...)
+void pgt_expr_fail(struct parser *p, size_t at, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -24,14 +24,14 @@ void expr_fail(struct parser *p, size_t at, const char *fmt, ...)
 	}
 }
 
-void expr_fail_nomem(struct parser *p)
+void pgt_expr_fail_nomem(struct parser *p)
 {
 	p->err = -ENOMEM;
-	expr_fail(p, p->tok.at, "out of memory");
+	pgt_expr_fail(p, p->tok.at, "out of memory");
 }
 
 /* The text of the current token, quoted and shortened for messages. */
-const char *expr_tok_text(struct parser *p, char *buf, size_t len)
+const char *pgt_expr_tok_text(struct parser *p, char *buf, size_t len)
 {
 	size_t n = p->tok.len;
 
@@ -58,7 +58,7 @@ static void lex_string(struct parser *p)
 	/* the decoded string is never longer than the source */
 	buf = malloc(strlen(s + start) + 1);
 	if (!buf) {
-		expr_fail_nomem(p);
+		pgt_expr_fail_nomem(p);
 		return;
 	}
 	for (;;) {
@@ -66,7 +66,7 @@ static void lex_string(struct parser *p)
 
 		if (!c) {
 			free(buf);
-			expr_fail(p, start, "unterminated string: a closing '\"' is missing");
+			pgt_expr_fail(p, start, "unterminated string: a closing '\"' is missing");
 			return;
 		}
 		if (c == '"')
@@ -85,12 +85,12 @@ static void lex_string(struct parser *p)
 
 				if (h < 0 || l < 0) {
 					free(buf);
-					expr_fail(p, i, "invalid escape in string: \\x needs two hex digits");
+					pgt_expr_fail(p, i, "invalid escape in string: \\x needs two hex digits");
 					return;
 				}
 				if (!h && !l) {
 					free(buf);
-					expr_fail(p, i, "a string cannot hold a NUL byte");
+					pgt_expr_fail(p, i, "a string cannot hold a NUL byte");
 					return;
 				}
 				buf[o++] = (char)(h << 4 | l);
@@ -99,7 +99,7 @@ static void lex_string(struct parser *p)
 			}
 			case 0:
 				free(buf);
-				expr_fail(p, start, "unterminated string: a closing '\"' is missing");
+				pgt_expr_fail(p, start, "unterminated string: a closing '\"' is missing");
 				return;
 			default:
 				/* Kept for glob patterns: "\*" is a literal star */
@@ -134,7 +134,7 @@ static int utf8_len(const char *s)
 	return n;
 }
 
-void expr_next(struct parser *p)
+void pgt_expr_next(struct parser *p)
 {
 	const char *s = p->text;
 	size_t i = p->pos;
@@ -181,9 +181,9 @@ void expr_next(struct parser *p)
 	case '!': p->tok.kind = T_NOT; return;
 	case '<': p->tok.kind = T_LT; return;
 	case '>': p->tok.kind = T_GT; return;
-	case '=': expr_fail(p, i, "'=' is not an operator: use '==' to compare"); break;
-	case '&': expr_fail(p, i, "'&' is not an operator: use '&&' (for flags: 'flags has write')"); break;
-	case '|': expr_fail(p, i, "'|' is not an operator: use '||'"); break;
+	case '=': pgt_expr_fail(p, i, "'=' is not an operator: use '==' to compare"); break;
+	case '&': pgt_expr_fail(p, i, "'&' is not an operator: use '&&' (for flags: 'flags has write')"); break;
+	case '|': pgt_expr_fail(p, i, "'|' is not an operator: use '||'"); break;
 	default:
 		if (is_word_start(c)) {
 			size_t j = i + 1;
@@ -209,21 +209,21 @@ void expr_next(struct parser *p)
 			return;
 		}
 		if (c == '/')
-			expr_fail(p, i, "a /regex/ only follows '=~' or '!~'");
+			pgt_expr_fail(p, i, "a /regex/ only follows '=~' or '!~'");
 		else if (c == '-')
-			expr_fail(p, i, "unexpected '-': numbers are never negative");
+			pgt_expr_fail(p, i, "unexpected '-': numbers are never negative");
 		else if (isprint(c))
-			expr_fail(p, i, "unexpected character '%c'", c);
+			pgt_expr_fail(p, i, "unexpected character '%c'", c);
 		else if (utf8_len(s + i))
-			expr_fail(p, i, "unexpected character '%.*s'", utf8_len(s + i), s + i);
+			pgt_expr_fail(p, i, "unexpected character '%.*s'", utf8_len(s + i), s + i);
 		else
-			expr_fail(p, i, "unexpected byte 0x%02x", c);
+			pgt_expr_fail(p, i, "unexpected byte 0x%02x", c);
 		break;
 	}
 	p->tok.kind = T_END;
 }
 
-int expr_tok_is_word(struct parser *p, const char *w)
+int pgt_expr_tok_is_word(struct parser *p, const char *w)
 {
 	return p->tok.kind == T_WORD && p->tok.len == strlen(w) &&
 	       !memcmp(p->text + p->tok.at, w, p->tok.len);

@@ -42,6 +42,7 @@
 #include <sys/sysmacros.h>
 
 #include "pgtrace/parse.h"
+#include "util/parse-error.h"
 #include "format/format.h"
 #include "expr-int.h"
 
@@ -61,7 +62,7 @@ static int new_node(struct parser *p, uint8_t kind)
 		struct node *nn = realloc(e->nodes, ncap * sizeof(*nn));
 
 		if (!nn) {
-			expr_fail_nomem(p);
+			pgt_expr_fail_nomem(p);
 			return -1;
 		}
 		e->nodes = nn;
@@ -84,7 +85,7 @@ static int ivec_push(struct parser *p, struct ivec *v, uint32_t x)
 		uint32_t *nv = realloc(v->v, ncap * sizeof(*nv));
 
 		if (!nv) {
-			expr_fail_nomem(p);
+			pgt_expr_fail_nomem(p);
 			return -1;
 		}
 		v->v = nv;
@@ -113,7 +114,7 @@ static int make_group(struct parser *p, uint8_t kind, const struct ivec *kids)
 			ncap *= 2;
 		nk = realloc(e->kids, ncap * sizeof(*nk));
 		if (!nk) {
-			expr_fail_nomem(p);
+			pgt_expr_fail_nomem(p);
 			return -1;
 		}
 		e->kids = nk;
@@ -159,9 +160,9 @@ static int parse_u64_tok(struct parser *p, const char *fname, uint64_t *v)
 	else
 		err = pgt_parse_u64(tok_copy(p, buf, sizeof(buf)), v);
 	if (err == -ERANGE)
-		expr_fail(p, p->tok.at, "number %s out of range", expr_tok_text(p, q, sizeof(q)));
+		pgt_expr_fail(p, p->tok.at, "number %s out of range", pgt_expr_tok_text(p, q, sizeof(q)));
 	else if (err)
-		expr_fail(p, p->tok.at, "invalid number %s for '%s'", expr_tok_text(p, q, sizeof(q)), fname);
+		pgt_expr_fail(p, p->tok.at, "invalid number %s for '%s'", pgt_expr_tok_text(p, q, sizeof(q)), fname);
 	return err ? -1 : 0;
 }
 
@@ -170,9 +171,10 @@ static void expected_number(struct parser *p, const struct pgt_field *f, const c
 	char q[48];
 
 	if (p->tok.kind == T_END)
-		expr_fail(p, p->tok.at, "expected %s for '%s' at the end", what, f->name);
+		pgt_expr_fail(p, p->tok.at, "expected %s for '%s' at the end", what, f->name);
 	else
-		expr_fail(p, p->tok.at, "expected %s for '%s', found %s", what, f->name, expr_tok_text(p, q, sizeof(q)));
+		pgt_expr_fail(p, p->tok.at, "expected %s for '%s', found %s", what, f->name,
+			      pgt_expr_tok_text(p, q, sizeof(q)));
 }
 
 /* One numeric value of field @f from the current token (consumed). */
@@ -181,7 +183,8 @@ static int parse_num_value(struct parser *p, const struct pgt_field *f, uint64_t
 	char buf[80], q[48];
 
 	if (p->tok.kind == T_NUMBER && p->tok.len >= sizeof(buf)) {
-		expr_fail(p, p->tok.at, "invalid number %s for '%s': too long", expr_tok_text(p, q, sizeof(q)), f->name);
+		pgt_expr_fail(p, p->tok.at, "invalid number %s for '%s': too long",
+			      pgt_expr_tok_text(p, q, sizeof(q)), f->name);
 		return -1;
 	}
 	switch (f->type) {
@@ -195,8 +198,8 @@ static int parse_num_value(struct parser *p, const struct pgt_field *f, uint64_t
 		/* a duration needs its unit: a bare "1.5" would be ambiguous */
 		if (p->tok.len >= sizeof(buf) || !isalpha((unsigned char)buf[strlen(buf) - 1]) ||
 		    pgt_parse_duration(buf, v)) {
-			expr_fail(p, p->tok.at, "invalid time %s: expected nanoseconds or a duration such as 1.5s",
-			     expr_tok_text(p, q, sizeof(q)));
+			pgt_expr_fail(p, p->tok.at, "invalid time %s: expected nanoseconds or a duration such as 1.5s",
+			     pgt_expr_tok_text(p, q, sizeof(q)));
 			return -1;
 		}
 		break;
@@ -218,14 +221,14 @@ static int parse_num_value(struct parser *p, const struct pgt_field *f, uint64_t
 			tmp[colon - s] = 0;
 			if (pgt_parse_u64_max(tmp, UINT32_MAX, &ma) ||
 			    pgt_parse_u64_max(colon + 1, UINT32_MAX, &mi)) {
-				expr_fail(p, p->tok.at, "invalid device %s: expected major:minor such as 8:1",
-				     expr_tok_text(p, q, sizeof(q)));
+				pgt_expr_fail(p, p->tok.at, "invalid device %s: expected major:minor such as 8:1",
+				     pgt_expr_tok_text(p, q, sizeof(q)));
 				return -1;
 			}
 			*v = makedev((unsigned)ma, (unsigned)mi);
 		} else if (colon || pgt_parse_u64(s, v)) {
-			expr_fail(p, p->tok.at, "invalid device %s: expected major:minor such as 8:1",
-			     expr_tok_text(p, q, sizeof(q)));
+			pgt_expr_fail(p, p->tok.at, "invalid device %s: expected major:minor such as 8:1",
+			     pgt_expr_tok_text(p, q, sizeof(q)));
 			return -1;
 		}
 		break;
@@ -233,12 +236,12 @@ static int parse_num_value(struct parser *p, const struct pgt_field *f, uint64_t
 	case K_FLAGS:
 		if (p->tok.kind == T_WORD) {
 			for (size_t i = 0; i < PGT_ARRAY_SIZE(flag_names); i++)
-				if (expr_tok_is_word(p, flag_names[i].name)) {
+				if (pgt_expr_tok_is_word(p, flag_names[i].name)) {
 					*v = flag_names[i].bit;
 					goto done;
 				}
-			expr_fail(p, p->tok.at, "unknown flag %s: expected write, major, dirty, anon or a number",
-			     expr_tok_text(p, q, sizeof(q)));
+			pgt_expr_fail(p, p->tok.at, "unknown flag %s: expected write, major, dirty, anon or a number",
+			     pgt_expr_tok_text(p, q, sizeof(q)));
 			return -1;
 		}
 		if (p->tok.kind != T_NUMBER) {
@@ -262,15 +265,15 @@ static int parse_num_value(struct parser *p, const struct pgt_field *f, uint64_t
 		if (parse_u64_tok(p, f->name, v))
 			return -1;
 		if (*v > max) {
-			expr_fail(p, p->tok.at, "%s is out of range for '%s' (0 to %llu): it can never match",
-			     expr_tok_text(p, q, sizeof(q)), f->name, (unsigned long long)max);
+			pgt_expr_fail(p, p->tok.at, "%s is out of range for '%s' (0 to %llu): it can never match",
+			     pgt_expr_tok_text(p, q, sizeof(q)), f->name, (unsigned long long)max);
 			return -1;
 		}
 		break;
 	}
 	}
 done:
-	expr_next(p);
+	pgt_expr_next(p);
 	return p->failed ? -1 : 0;
 }
 
@@ -284,12 +287,12 @@ static int parse_type_value(struct parser *p, unsigned *t)
 		char buf[80];
 
 		if (p->tok.len >= sizeof(buf) || pgt_parse_u64_max(tok_copy(p, buf, sizeof(buf)), 255, &v)) {
-			expr_fail(p, p->tok.at, "invalid event type %s: a type number is 0 to 255",
-			     expr_tok_text(p, q, sizeof(q)));
+			pgt_expr_fail(p, p->tok.at, "invalid event type %s: a type number is 0 to 255",
+			     pgt_expr_tok_text(p, q, sizeof(q)));
 			return -1;
 		}
 		*t = (unsigned)v;
-		expr_next(p);
+		pgt_expr_next(p);
 		return p->failed ? -1 : 0;
 	}
 	if (p->tok.kind == T_WORD)
@@ -298,10 +301,10 @@ static int parse_type_value(struct parser *p, unsigned *t)
 		r = pgt_event_type_parse(p->tok.str, strlen(p->tok.str));
 	else {
 		if (p->tok.kind == T_END)
-			expr_fail(p, p->tok.at, "expected an event type such as lookup at the end");
+			pgt_expr_fail(p, p->tok.at, "expected an event type such as lookup at the end");
 		else
-			expr_fail(p, p->tok.at, "expected an event type such as lookup, found %s",
-			     expr_tok_text(p, q, sizeof(q)));
+			pgt_expr_fail(p, p->tok.at, "expected an event type such as lookup, found %s",
+			     pgt_expr_tok_text(p, q, sizeof(q)));
 		return -1;
 	}
 	if (r < 0) {
@@ -312,12 +315,12 @@ static int parse_type_value(struct parser *p, unsigned *t)
 		for (unsigned i = 1; i < PGT_EV_NTYPES && o < sizeof(names); i++)
 			o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s", i > 1 ? ", " : "",
 					      pgt_event_type_name(i));
-		expr_fail(p, p->tok.at, "unknown event type %s: expected one of %s", expr_tok_text(p, q, sizeof(q)),
-		     names);
+		pgt_expr_fail(p, p->tok.at, "unknown event type %s: expected one of %s",
+			      pgt_expr_tok_text(p, q, sizeof(q)), names);
 		return -1;
 	}
 	*t = (unsigned)r;
-	expr_next(p);
+	pgt_expr_next(p);
 	return p->failed ? -1 : 0;
 }
 
@@ -351,7 +354,7 @@ static int set_intervals(struct parser *p, int id, struct interval *iv, uint32_t
 	} else {
 		nd->iv = malloc((size_t)m * 2 * sizeof(uint64_t));
 		if (!nd->iv) {
-			expr_fail_nomem(p);
+			pgt_expr_fail_nomem(p);
 			return -1;
 		}
 		for (uint32_t i = 0; i < m; i++) {
@@ -376,10 +379,10 @@ static int parse_range_rest(struct parser *p, const struct pgt_field *f, int hav
 	int open_hi = 1;
 
 	if (!is_range_field(f)) {
-		expr_fail(p, at, "a range A..B needs a number field; '%s' is not one", f->name);
+		pgt_expr_fail(p, at, "a range A..B needs a number field; '%s' is not one", f->name);
 		return -1;
 	}
-	expr_next(p);	/* '..' */
+	pgt_expr_next(p);	/* '..' */
 	if (p->failed)
 		return -1;
 	if (p->tok.kind == T_NUMBER) {
@@ -393,7 +396,7 @@ static int parse_range_rest(struct parser *p, const struct pgt_field *f, int hav
 	if (!have_lo)
 		lo = 0;
 	if (!open_hi && hi < lo) {
-		expr_fail(p, at, "invalid range: end before start");
+		pgt_expr_fail(p, at, "invalid range: end before start");
 		return -1;
 	}
 	out->lo = lo;
@@ -432,7 +435,7 @@ static int grow_intervals(struct parser *p, struct interval **iv, uint32_t *cap,
 		struct interval *ni = realloc(*iv, ncap * sizeof(*ni));
 
 		if (!ni) {
-			expr_fail_nomem(p);
+			pgt_expr_fail_nomem(p);
 			return -1;
 		}
 		*iv = ni;
@@ -448,7 +451,7 @@ static int push_str(struct parser *p, struct node *nd, uint32_t *cap)
 		char **ns = realloc(nd->strs, ncap * sizeof(*ns));
 
 		if (!ns) {
-			expr_fail_nomem(p);
+			pgt_expr_fail_nomem(p);
 			return -1;
 		}
 		nd->strs = ns;
@@ -464,17 +467,17 @@ static void expect_string(struct parser *p, const struct pgt_field *f, const cha
 	char q[48];
 
 	if (p->tok.kind == T_END)
-		expr_fail(p, p->tok.at, "expected a string in double quotes after '%s'", after);
+		pgt_expr_fail(p, p->tok.at, "expected a string in double quotes after '%s'", after);
 	else
-		expr_fail(p, p->tok.at, "expected a string in double quotes for '%s', found %s", f->name,
-		     expr_tok_text(p, q, sizeof(q)));
+		pgt_expr_fail(p, p->tok.at, "expected a string in double quotes for '%s', found %s", f->name,
+		     pgt_expr_tok_text(p, q, sizeof(q)));
 }
 
 static int alloc_cache(struct parser *p, int id)
 {
 	p->e->nodes[id].cache = calloc(SCACHE_SIZE, sizeof(struct scache_ent));
 	if (!p->e->nodes[id].cache) {
-		expr_fail_nomem(p);
+		pgt_expr_fail_nomem(p);
 		return -1;
 	}
 	return 0;
@@ -511,14 +514,14 @@ static int parse_in(struct parser *p, const struct pgt_field *f)
 			char q[48];
 
 			if (p->tok.kind == T_END)
-				expr_fail(p, p->tok.at, "expected '{' or a range A..B after 'in'");
+				pgt_expr_fail(p, p->tok.at, "expected '{' or a range A..B after 'in'");
 			else
-				expr_fail(p, p->tok.at, "expected '{' or a range A..B after 'in', found %s",
-				     expr_tok_text(p, q, sizeof(q)));
+				pgt_expr_fail(p, p->tok.at, "expected '{' or a range A..B after 'in', found %s",
+				     pgt_expr_tok_text(p, q, sizeof(q)));
 			goto fail;
 		}
 		if (!is_range_field(f)) {
-			expr_fail(p, p->tok.at, "a range A..B needs a number field; '%s' is not one", f->name);
+			pgt_expr_fail(p, p->tok.at, "a range A..B needs a number field; '%s' is not one", f->name);
 			goto fail;
 		}
 		if (grow_intervals(p, &iv, &cap, 0))
@@ -535,8 +538,8 @@ static int parse_in(struct parser *p, const struct pgt_field *f)
 				if (p->tok.kind != T_DOTDOT) {
 					char q[48];
 
-					expr_fail(p, p->tok.at, "expected '..' of a range A..B, found %s",
-					     expr_tok_text(p, q, sizeof(q)));
+					pgt_expr_fail(p, p->tok.at, "expected '..' of a range A..B, found %s",
+					     pgt_expr_tok_text(p, q, sizeof(q)));
 					goto fail;
 				}
 			}
@@ -546,11 +549,11 @@ static int parse_in(struct parser *p, const struct pgt_field *f)
 		}
 		goto build;
 	}
-	expr_next(p);	/* '{' */
+	pgt_expr_next(p);	/* '{' */
 	if (p->failed)
 		goto fail;
 	if (p->tok.kind == T_RBRACE) {
-		expr_fail(p, brace, "empty set: list at least one value in '{...}'");
+		pgt_expr_fail(p, brace, "empty set: list at least one value in '{...}'");
 		goto fail;
 	}
 	for (;;) {
@@ -569,7 +572,7 @@ static int parse_in(struct parser *p, const struct pgt_field *f)
 			}
 			if (push_str(p, &p->e->nodes[id], &scap))
 				goto fail;
-			expr_next(p);
+			pgt_expr_next(p);
 		} else {
 			if (grow_intervals(p, &iv, &cap, n) || parse_elem(p, f, &iv[n]))
 				goto fail;
@@ -578,7 +581,7 @@ static int parse_in(struct parser *p, const struct pgt_field *f)
 		if (p->failed)
 			goto fail;
 		if (p->tok.kind == T_DOTDOT) {
-			expr_fail(p, elem_at, "a range A..B needs a number field; '%s' is not one", f->name);
+			pgt_expr_fail(p, elem_at, "a range A..B needs a number field; '%s' is not one", f->name);
 			goto fail;
 		}
 		if (p->tok.kind == T_RBRACE)
@@ -587,17 +590,17 @@ static int parse_in(struct parser *p, const struct pgt_field *f)
 			char q[48];
 
 			if (p->tok.kind == T_END)
-				expr_fail(p, brace, "unclosed '{': a '}' is missing");
+				pgt_expr_fail(p, brace, "unclosed '{': a '}' is missing");
 			else
-				expr_fail(p, p->tok.at, "expected ',' or '}' in the set, found %s",
-				     expr_tok_text(p, q, sizeof(q)));
+				pgt_expr_fail(p, p->tok.at, "expected ',' or '}' in the set, found %s",
+				     pgt_expr_tok_text(p, q, sizeof(q)));
 			goto fail;
 		}
-		expr_next(p);
+		pgt_expr_next(p);
 		if (p->failed)
 			goto fail;
 	}
-	expr_next(p);	/* '}' */
+	pgt_expr_next(p);	/* '}' */
 	if (p->failed)
 		goto fail;
 build:
@@ -606,7 +609,7 @@ build:
 	free(iv);
 	return id;
 nomem:
-	expr_fail_nomem(p);
+	pgt_expr_fail_nomem(p);
 fail:
 	free(iv);
 	return -1;
@@ -630,8 +633,8 @@ static int parse_match(struct parser *p, const struct pgt_field *f, int neg, siz
 			if (t[k].type == K_STR && (t[k].uses & PGT_FU_FILTER) && at < sizeof(names))
 				at += (size_t)snprintf(names + at, sizeof(names) - at, "%s%s",
 						       at ? ", " : "", t[k].name);
-		expr_fail(p, op_at, "'%s' needs a string field (%s); '%s' is not one",
-			  neg ? "!~" : "=~", names, f->name);
+		pgt_expr_fail(p, op_at, "'%s' needs a string field (%s); '%s' is not one",
+			      neg ? "!~" : "=~", names, f->name);
 		return -1;
 	}
 	id = new_node(p, N_STR);
@@ -643,23 +646,23 @@ static int parse_match(struct parser *p, const struct pgt_field *f, int neg, siz
 	while (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')
 		i++;
 	if (s[i] != '/') {
-		expr_next(p);
+		pgt_expr_next(p);
 		if (p->failed)
 			return -1;
 		if (p->tok.kind != T_STRING) {
 			char q[48];
 
 			if (p->tok.kind == T_END)
-				expr_fail(p, p->tok.at, "expected a \"glob\" or a /regex/ after '%s'", neg ? "!~" : "=~");
+				pgt_expr_fail(p, p->tok.at, "expected a \"glob\" or a /regex/ after '%s'", neg ? "!~" : "=~");
 			else
-				expr_fail(p, p->tok.at, "expected a \"glob\" or a /regex/ after '%s', found %s",
-				     neg ? "!~" : "=~", expr_tok_text(p, q, sizeof(q)));
+				pgt_expr_fail(p, p->tok.at, "expected a \"glob\" or a /regex/ after '%s', found %s",
+				     neg ? "!~" : "=~", pgt_expr_tok_text(p, q, sizeof(q)));
 			return -1;
 		}
 		p->e->nodes[id].mode = S_GLOB;
 		p->e->nodes[id].strs = malloc(sizeof(char *));
 		if (!p->e->nodes[id].strs) {
-			expr_fail_nomem(p);
+			pgt_expr_fail_nomem(p);
 			return -1;
 		}
 		p->e->nodes[id].strs[0] = p->tok.str;
@@ -667,7 +670,7 @@ static int parse_match(struct parser *p, const struct pgt_field *f, int neg, siz
 		p->tok.str = NULL;
 		if (alloc_cache(p, id))
 			return -1;
-		expr_next(p);
+		pgt_expr_next(p);
 		return p->failed ? -1 : id;
 	}
 	/* a regex: up to the next unescaped '/'; '\/' is a slash, every
@@ -675,7 +678,7 @@ static int parse_match(struct parser *p, const struct pgt_field *f, int neg, siz
 	start = i;
 	pat = malloc(strlen(s + i) + 1);
 	if (!pat) {
-		expr_fail_nomem(p);
+		pgt_expr_fail_nomem(p);
 		return -1;
 	}
 	for (i++; s[i] && s[i] != '/'; i++) {
@@ -692,25 +695,25 @@ static int parse_match(struct parser *p, const struct pgt_field *f, int neg, siz
 	pat[o] = 0;
 	if (!s[i]) {
 		free(pat);
-		expr_fail(p, start, "unterminated regex: a closing '/' is missing");
+		pgt_expr_fail(p, start, "unterminated regex: a closing '/' is missing");
 		return -1;
 	}
 	i++;
 	while (isalpha((unsigned char)s[i])) {
 		if (s[i] != 'i') {
 			free(pat);
-			expr_fail(p, i, "unknown regex flag '%c': only 'i' (ignore case) is known", s[i]);
+			pgt_expr_fail(p, i, "unknown regex flag '%c': only 'i' (ignore case) is known", s[i]);
 			return -1;
 		}
 		cflags |= REG_ICASE;
 		i++;
 	}
 	{
-		const char *why = expr_regex_cost(pat);
+		const char *why = pgt_expr_regex_cost(pat);
 
 		if (why) {
 			free(pat);
-			expr_fail(p, start, "invalid regex: %s", why);
+			pgt_expr_fail(p, start, "invalid regex: %s", why);
 			return -1;
 		}
 	}
@@ -718,7 +721,7 @@ static int parse_match(struct parser *p, const struct pgt_field *f, int neg, siz
 	p->e->nodes[id].re = malloc(sizeof(regex_t));
 	if (!p->e->nodes[id].re) {
 		free(pat);
-		expr_fail_nomem(p);
+		pgt_expr_fail_nomem(p);
 		return -1;
 	}
 	{
@@ -732,16 +735,16 @@ static int parse_match(struct parser *p, const struct pgt_field *f, int neg, siz
 			free(p->e->nodes[id].re);
 			p->e->nodes[id].re = NULL;
 			if (rc == REG_ESPACE)	/* the regex is fine: memory ran out */
-				expr_fail_nomem(p);
+				pgt_expr_fail_nomem(p);
 			else
-				expr_fail(p, start, "invalid regex: %s", why);
+				pgt_expr_fail(p, start, "invalid regex: %s", why);
 			return -1;
 		}
 	}
 	if (alloc_cache(p, id))
 		return -1;
 	p->pos = i;
-	expr_next(p);
+	pgt_expr_next(p);
 	return p->failed ? -1 : id;
 }
 
@@ -769,7 +772,7 @@ static int parse_cmp(struct parser *p, const struct pgt_field *f, int op, size_t
 		unsigned t;
 
 		if (op != T_EQ && op != T_NE) {
-			expr_fail(p, op_at, "'%s' does not apply to 'type': use ==, != or in {...}", op_name(op));
+			pgt_expr_fail(p, op_at, "'%s' does not apply to 'type': use ==, != or in {...}", op_name(op));
 			return -1;
 		}
 		id = new_node(p, N_TYPE);
@@ -778,7 +781,7 @@ static int parse_cmp(struct parser *p, const struct pgt_field *f, int op, size_t
 		p->e->nodes[id].field = f->id;
 		p->e->nodes[id].tmask = calloc(4, sizeof(uint64_t));
 		if (!p->e->nodes[id].tmask) {
-			expr_fail_nomem(p);
+			pgt_expr_fail_nomem(p);
 			return -1;
 		}
 		if (parse_type_value(p, &t))
@@ -793,7 +796,7 @@ static int parse_cmp(struct parser *p, const struct pgt_field *f, int op, size_t
 		uint32_t scap = 0;
 
 		if (op != T_EQ && op != T_NE) {
-			expr_fail(p, op_at, "'%s' does not apply to the string field '%s': use ==, !=, =~ or in {...}",
+			pgt_expr_fail(p, op_at, "'%s' does not apply to the string field '%s': use ==, !=, =~ or in {...}",
 			     op_name(op), f->name);
 			return -1;
 		}
@@ -810,7 +813,7 @@ static int parse_cmp(struct parser *p, const struct pgt_field *f, int op, size_t
 		p->e->nodes[id].neg = op == T_NE;
 		if (push_str(p, &p->e->nodes[id], &scap) || alloc_cache(p, id))
 			return -1;
-		expr_next(p);
+		pgt_expr_next(p);
 		return p->failed ? -1 : id;
 	}
 	id = new_node(p, f->type == K_PAGE ? N_PAGE : N_NUM);
@@ -846,30 +849,31 @@ static int parse_predicate(struct parser *p)
 		f = pgt_field__find(p->text + p->tok.at, p->tok.len, PGT_FU_FILTER);
 	if (!f) {
 		for (size_t i = 0; i < PGT_ARRAY_SIZE(flag_names); i++)
-			if (expr_tok_is_word(p, flag_names[i].name)) {
-				expr_fail(p, p->tok.at, "unknown field '%s' (to test a flag: 'flags has %s')",
+			if (pgt_expr_tok_is_word(p, flag_names[i].name)) {
+				pgt_expr_fail(p, p->tok.at, "unknown field '%s' (to test a flag: 'flags has %s')",
 				     flag_names[i].name, flag_names[i].name);
 				return -1;
 			}
 		if (pgt_event_type_parse(p->text + p->tok.at, p->tok.len) > 0) {
-			expr_fail(p, p->tok.at, "unknown field %s (to test the event type: 'type == %.*s')",
-			     expr_tok_text(p, q, sizeof(q)), (int)p->tok.len, p->text + p->tok.at);
+			pgt_expr_fail(p, p->tok.at, "unknown field %s (to test the event type: 'type == %.*s')",
+			     pgt_expr_tok_text(p, q, sizeof(q)), (int)p->tok.len, p->text + p->tok.at);
 			return -1;
 		}
 		pgt_fields__names(PGT_FU_FILTER, ", ", names, sizeof(names));
-		expr_fail(p, p->tok.at, "unknown field %s: expected %s", expr_tok_text(p, q, sizeof(q)), names);
+		pgt_expr_fail(p, p->tok.at, "unknown field %s: expected %s",
+			      pgt_expr_tok_text(p, q, sizeof(q)), names);
 		return -1;
 	}
 	if (f->id == PGT_FIELD_UID || f->id == PGT_FIELD_DEV || f->id == PGT_FIELD_INO || f->type == K_STR)
 		p->e->uses_meta = 1;
-	expr_next(p);
+	pgt_expr_next(p);
 	if (p->failed)
 		return -1;
 	op = p->tok.kind;
 	op_at = p->tok.at;
 	switch (op) {
 	case T_EQ: case T_NE: case T_LT: case T_LE: case T_GT: case T_GE:
-		expr_next(p);
+		pgt_expr_next(p);
 		if (p->failed)
 			return -1;
 		return parse_cmp(p, f, op, op_at);
@@ -880,21 +884,21 @@ static int parse_predicate(struct parser *p)
 	default:
 		break;
 	}
-	if (expr_tok_is_word(p, "in")) {
-		expr_next(p);
+	if (pgt_expr_tok_is_word(p, "in")) {
+		pgt_expr_next(p);
 		if (p->failed)
 			return -1;
 		return parse_in(p, f);
 	}
-	if (expr_tok_is_word(p, "has")) {
+	if (pgt_expr_tok_is_word(p, "has")) {
 		uint64_t v;
 		int id;
 
 		if (f->type != K_FLAGS) {
-			expr_fail(p, p->tok.at, "'has' applies to 'flags' only");
+			pgt_expr_fail(p, p->tok.at, "'has' applies to 'flags' only");
 			return -1;
 		}
-		expr_next(p);
+		pgt_expr_next(p);
 		if (p->failed || parse_num_value(p, f, &v))
 			return -1;
 		id = new_node(p, N_HAS);
@@ -904,10 +908,10 @@ static int parse_predicate(struct parser *p)
 		return id;
 	}
 	if (op == T_END)
-		expr_fail(p, p->tok.at, "expected an operator after '%s' (==, !=, <, <=, >, >=, in, =~)", f->name);
+		pgt_expr_fail(p, p->tok.at, "expected an operator after '%s' (==, !=, <, <=, >, >=, in, =~)", f->name);
 	else
-		expr_fail(p, p->tok.at, "expected an operator after '%s' (==, !=, <, <=, >, >=, in, =~), found %s",
-		     f->name, expr_tok_text(p, q, sizeof(q)));
+		pgt_expr_fail(p, p->tok.at, "expected an operator after '%s' (==, !=, <, <=, >, >=, in, =~), found %s",
+		     f->name, pgt_expr_tok_text(p, q, sizeof(q)));
 	return -1;
 }
 
@@ -917,7 +921,7 @@ static int parse_unary(struct parser *p)
 	int id;
 
 	if (++p->depth > MAX_DEPTH) {
-		expr_fail(p, p->tok.at, "expression nested too deeply (more than %d levels)", MAX_DEPTH);
+		pgt_expr_fail(p, p->tok.at, "expression nested too deeply (more than %d levels)", MAX_DEPTH);
 		return -1;
 	}
 	switch (p->tok.kind) {
@@ -925,7 +929,7 @@ static int parse_unary(struct parser *p)
 		struct ivec one = { 0 };
 		int kid;
 
-		expr_next(p);
+		pgt_expr_next(p);
 		if (p->failed)
 			return -1;
 		kid = parse_unary(p);
@@ -940,7 +944,7 @@ static int parse_unary(struct parser *p)
 	case T_LPAREN: {
 		size_t open = p->tok.at;
 
-		expr_next(p);
+		pgt_expr_next(p);
 		if (p->failed)
 			return -1;
 		id = parse_or(p);
@@ -948,36 +952,37 @@ static int parse_unary(struct parser *p)
 			return -1;
 		if (p->tok.kind != T_RPAREN) {
 			if (p->tok.kind == T_END)
-				expr_fail(p, open, "unclosed '(': a ')' is missing");
+				pgt_expr_fail(p, open, "unclosed '(': a ')' is missing");
 			else
-				expr_fail(p, p->tok.at, "expected ')' or an operator, found %s",
-				     expr_tok_text(p, q, sizeof(q)));
+				pgt_expr_fail(p, p->tok.at, "expected ')' or an operator, found %s",
+				     pgt_expr_tok_text(p, q, sizeof(q)));
 			return -1;
 		}
-		expr_next(p);
+		pgt_expr_next(p);
 		break;
 	}
 	case T_WORD:
-		if (expr_tok_is_word(p, "true") || expr_tok_is_word(p, "false")) {
+		if (pgt_expr_tok_is_word(p, "true") || pgt_expr_tok_is_word(p, "false")) {
 			id = new_node(p, N_CONST);
 			if (id >= 0)
-				p->e->nodes[id].lo = expr_tok_is_word(p, "true");
-			expr_next(p);
+				p->e->nodes[id].lo = pgt_expr_tok_is_word(p, "true");
+			pgt_expr_next(p);
 			break;
 		}
 		id = parse_predicate(p);
 		break;
 	case T_END:
 		if (p->tok.at == 0 || !p->text[strspn(p->text, " \t\r\n")])
-			expr_fail(p, p->tok.at, "empty expression");
+			pgt_expr_fail(p, p->tok.at, "empty expression");
 		else
-			expr_fail(p, p->tok.at, "expected a condition at the end, such as 'pid == 1000'");
+			pgt_expr_fail(p, p->tok.at, "expected a condition at the end, such as 'pid == 1000'");
 		return -1;
 	case T_RPAREN:
-		expr_fail(p, p->tok.at, "unexpected ')': expected a condition");
+		pgt_expr_fail(p, p->tok.at, "unexpected ')': expected a condition");
 		return -1;
 	default:
-		expr_fail(p, p->tok.at, "expected a field, '!' or '(', found %s", expr_tok_text(p, q, sizeof(q)));
+		pgt_expr_fail(p, p->tok.at, "expected a field, '!' or '(', found %s",
+			      pgt_expr_tok_text(p, q, sizeof(q)));
 		return -1;
 	}
 	p->depth--;
@@ -995,7 +1000,7 @@ static int parse_chain(struct parser *p, int tok, uint8_t kind, int (*sub)(struc
 			goto fail;
 		if (p->tok.kind != tok)
 			break;
-		expr_next(p);
+		pgt_expr_next(p);
 		if (p->failed)
 			goto fail;
 	}
@@ -1034,41 +1039,44 @@ void pgt_expr__free(struct pgt_expr *e)
 	free(e);
 }
 
-struct pgt_expr *pgt_expr__parse(const char *text, char *msg, size_t msglen, size_t *at, int *err)
+struct pgt_expr *pgt_expr__parse(const char *text, struct pgt_parse_error *pe, int *err)
 {
-	struct parser p = { .text = text, .msg = msg, .msglen = msglen };
+	struct parser p = { .text = text, .msg = pe ? pe->msg : NULL, .msglen = pe ? sizeof(pe->msg) : 0 };
 	int root;
 
-	if (msg && msglen)
-		msg[0] = 0;
 	if (!text) {
+		pgt_parse_error__set(pe, 0, 0, 0, "no expression");
 		if (err)
 			*err = -EINVAL;
 		return NULL;
 	}
 	p.e = calloc(1, sizeof(*p.e));
 	if (!p.e) {
+		pgt_parse_error__set(pe, 0, 0, 0, "out of memory");
 		if (err)
 			*err = -ENOMEM;
 		return NULL;
 	}
 	p.e->epoch = 1;
-	expr_next(&p);
+	pgt_expr_next(&p);
 	root = p.failed ? -1 : parse_or(&p);
 	if (root >= 0 && p.tok.kind != T_END) {
 		char q[48];
 
 		if (p.tok.kind == T_RPAREN)
-			expr_fail(&p, p.tok.at, "unmatched ')'");
+			pgt_expr_fail(&p, p.tok.at, "unmatched ')'");
 		else
-			expr_fail(&p, p.tok.at, "expected '&&' or '||' before %s", expr_tok_text(&p, q, sizeof(q)));
+			pgt_expr_fail(&p, p.tok.at, "expected '&&' or '||' before %s", pgt_expr_tok_text(&p, q, sizeof(q)));
 	}
 	free(p.tok.str);
 	if (p.failed || root < 0) {
 		if (!p.failed)
-			expr_fail(&p, p.tok.at, "invalid expression");
-		if (at)
-			*at = p.at;
+			pgt_expr_fail(&p, p.tok.at, "invalid expression");
+		if (pe) {	/* pgt_expr_fail() wrote the reason */
+			pe->offset = p.at;
+			pe->len = p.at == p.tok.at ? p.tok.len : 0;
+			pe->line = 0;
+		}
 		if (err)
 			*err = p.err;
 		pgt_expr__free(p.e);

@@ -21,7 +21,7 @@
  */
 #define REGEX_MAX_COST 10000.0
 #define REGEX_MAX_ANCHORS 32.0
-const char *expr_regex_cost(const char *s)
+const char *pgt_expr_regex_cost(const char *s)
 {
 	double sum[32], last[32], asum[32], alast[32];
 	/* nul[d]: the alternative being read may match nothing so far;

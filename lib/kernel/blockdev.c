@@ -10,12 +10,13 @@
 #include <string.h>
 
 #include "kernel.h"
+#include "pgtrace/parse.h"
 #include "pgtrace/pgtrace.h"
 
 int pgt_blockdev__info(unsigned maj, unsigned min, char *devname, size_t size, uint64_t *bytes)
 {
 	char path[96], *text = NULL, *line, *save = NULL;
-	unsigned long long sectors;
+	uint64_t sectors;
 	ssize_t len;
 
 	devname[0] = 0;
@@ -30,8 +31,13 @@ int pgt_blockdev__info(unsigned maj, unsigned min, char *devname, size_t size, u
 	free(text);
 	*bytes = PGT_SIZE_UNKNOWN;
 	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/size", maj, min);
-	if (pgt_kread_file(path, &text) >= 0) {
-		if (sscanf(text, "%llu", &sectors) == 1)
+	len = pgt_kread_file(path, &text);
+	if (len >= 0) {
+		/* "2097152\n": one number through the checked parser (sscanf
+		 * took " -1" and wrapped past 2^64 / 512 sectors) */
+		if (len && text[len - 1] == '\n')
+			text[len - 1] = 0;
+		if (!pgt_parse_u64(text, &sectors) && sectors <= UINT64_MAX / 512)
 			*bytes = sectors * 512;
 		free(text);
 	}

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "kernel.h"
+#include "util/parse-error.h"
 
 static const char *const kpf_names[64] = {
 	[0] = "locked", [1] = "error", [2] = "referenced", [3] = "uptodate",
@@ -54,7 +55,7 @@ char *pgt_kpf_format(uint64_t flags, char *buf, size_t len)
 	return buf;
 }
 
-int pgt_kpf_parse(const char *spec, uint64_t *set, uint64_t *clear, size_t *bad)
+int pgt_kpf_parse(const char *spec, uint64_t *set, uint64_t *clear, struct pgt_parse_error *pe)
 {
 	const char *p = spec;
 
@@ -84,7 +85,8 @@ int pgt_kpf_parse(const char *spec, uint64_t *set, uint64_t *clear, size_t *bad)
 				bit = -1;
 		}
 		if (bit < 0) {
-			*bad = (size_t)(word - spec);
+			pgt_parse_error__set(pe, 0, (size_t)(word - spec), (size_t)(p + len - word),
+					     "unknown page flag '%.*s'", (int)(p + len - word), word);
 			return -PGT_EPARSE;
 		}
 		if (neg)
@@ -95,13 +97,13 @@ int pgt_kpf_parse(const char *spec, uint64_t *set, uint64_t *clear, size_t *bad)
 		if (*p == ',') {
 			p++;
 			if (!*p) {
-				*bad = (size_t)(p - spec);
+				pgt_parse_error__set(pe, 0, (size_t)(p - spec), 0, "no flag after ','");
 				return -PGT_EPARSE;
 			}
 		}
 	}
 	if (p == spec) {
-		*bad = 0;
+		pgt_parse_error__set(pe, 0, 0, 0, "no flag given");
 		return -PGT_EPARSE;
 	}
 	return 0;

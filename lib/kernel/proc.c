@@ -110,7 +110,7 @@ void pgt_file_reqs__free(struct pgt_file_req *reqs, size_t n)
 	free(reqs);
 }
 
-int pgt_open_files(int any_dev, uint64_t dev, struct pgt_file_req **reqs, size_t *n)
+static int open_files(int any_dev, uint64_t dev, struct pgt_file_req **reqs, size_t *n)
 {
 	char procdir[4096];
 	DIR *proc = opendir(pgt_kpath(procdir, sizeof(procdir), "/proc"));
@@ -173,4 +173,12 @@ int pgt_open_files(int any_dev, uint64_t dev, struct pgt_file_req **reqs, size_t
 		*n = 0;
 	}
 	return err;
+}
+
+struct pgt_file_req *pgt_open_files(int any_dev, uint64_t dev, size_t *n, int *err)
+{
+	struct pgt_file_req *reqs;
+
+	*err = open_files(any_dev, dev, &reqs, n);
+	return reqs;
 }

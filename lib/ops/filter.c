@@ -45,10 +45,10 @@ static ssize_t filter_batch(struct pgt_source *src, const struct pgt_event **evs
 			f->cap = (size_t)n;
 		}
 		/* the side tables only change between batches */
-		expr_sync(e, m);
+		pgt_expr_sync(e, m);
 		/* a leading run of matches needs no copy, and a batch that
 		 * matches whole is handed on as it is */
-		for (i = 0; i < n && expr_eval(e, root, &in[i], m); i++)
+		for (i = 0; i < n && pgt_expr_eval(e, root, &in[i], m); i++)
 			;
 		if (i == n) {
 			*evs = in;
@@ -58,7 +58,7 @@ static ssize_t filter_batch(struct pgt_source *src, const struct pgt_event **evs
 		k = (size_t)i;
 		for (i++; i < n; i++) {
 			f->buf[k] = in[i];
-			k += (size_t)expr_eval(e, root, &in[i], m);
+			k += (size_t)pgt_expr_eval(e, root, &in[i], m);
 		}
 		if (k) {
 			*evs = f->buf;

@@ -13,6 +13,7 @@
 
 #include "import-int.h"
 #include "util/opts.h"
+#include "util/parse-error.h"
 
 static const char *const fmt_names[PGT_IMPORT_NFORMATS] = {
 	[PGT_IMPORT_AUTO] = "auto",
@@ -429,8 +430,8 @@ int pgt_imp_handle_bad(struct imp *im, int err)
 	if (err != -PGT_EPARSE || !im->o.skip_bad)
 		return err;
 	if (!im->st.skipped_bad++) {
-		im->st.first_bad = im->lineno;	/* the line is consumed by now */
-		snprintf(im->st.first_bad_msg, sizeof(im->st.first_bad_msg), "%s", im->msg);
+		/* the line is consumed by now */
+		pgt_parse_error__set(&im->st.first_bad, im->lineno, 0, 0, "%s", im->msg);
 	}
 	return 0;
 }

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/opts.h"
 #include "util/u64map.h"
 #include "pgtrace/plot.h"
 #include "util/util.h"
@@ -76,9 +77,15 @@ static int cmp_u32(const void *a, const void *b)
 
 struct pgt_heat *pgt_heat__new(const struct pgt_heat_opts *o, int *err)
 {
-	struct pgt_heat *h = calloc(1, sizeof(*h));
+	struct pgt_heat_opts o_;
+	struct pgt_heat *h;
 
+	*err = -EINVAL;
+	if (!o || !PGT_OPTS_VALID(o))
+		return NULL;
+	o = PGT_OPTS_FIT(o, &o_);	/* a shorter struct: defaults for the rest */
 	*err = -ENOMEM;
+	h = calloc(1, sizeof(*h));
 	if (!h)
 		return NULL;
 	h->o = *o;

@@ -21,7 +21,7 @@
  * draws PGT_PLOT_MRC into *@mem (malloc'd, *@len bytes; the caller frees
  * it).  Return 0 or a negative errno.
  */
-int plot_mrc_pair(const struct pgt_stats *const st[2], const char *const label[2], const struct pgt_plot_opts *o,
-		  char **mem, size_t *len);
+int pgt_plot__mrc_pair(const struct pgt_stats *const st[2], const char *const label[2],
+		       const struct pgt_plot_opts *o, char **mem, size_t *len);
 
 #endif

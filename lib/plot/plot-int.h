@@ -31,6 +31,42 @@ struct frame {
 	double xunit;		/* x tick labels are values times this (0: 1) */
 };
 
+/*
+ * The helpers below are shared by the plot-*.c files, so they cannot be
+ * static; in libpgtrace.a every global must carry the library's prefix
+ * (a program linking the archive may have its own plot_axes()).  The
+ * sources keep the short names and the linker sees pgt_plot_*, as zlib's
+ * Z_PREFIX does.
+ */
+#define plot_axes              pgt_plot_axes
+#define plot_colorbar          pgt_plot_colorbar
+#define plot_draw_cells        pgt_plot_draw_cells
+#define plot_draw_fileheat     pgt_plot_draw_fileheat
+#define plot_draw_heatmap      pgt_plot_draw_heatmap
+#define plot_draw_irf          pgt_plot_draw_irf
+#define plot_draw_mrc          pgt_plot_draw_mrc
+#define plot_draw_mrc_pair     pgt_plot_draw_mrc_pair
+#define plot_draw_popularity   pgt_plot_draw_popularity
+#define plot_draw_reuse        pgt_plot_draw_reuse
+#define plot_draw_wss          pgt_plot_draw_wss
+#define plot_fmt_num           pgt_plot_fmt_num
+#define plot_frame_begin       pgt_plot_frame_begin
+#define plot_frame_box         pgt_plot_frame_box
+#define plot_group_digits      pgt_plot_group_digits
+#define plot_legend            pgt_plot_legend
+#define plot_map_x             pgt_plot_map_x
+#define plot_map_y             pgt_plot_map_y
+#define plot_no_data           pgt_plot_no_data
+#define plot_obj_label         pgt_plot_obj_label
+#define plot_phase_grey        pgt_plot_phase_grey
+#define plot_polyline          pgt_plot_polyline
+#define plot_set_color         pgt_plot_set_color
+#define plot_set_pattern_color pgt_plot_set_pattern_color
+#define plot_text_at           pgt_plot_text_at
+#define plot_text_up           pgt_plot_text_up
+#define plot_ticks             pgt_plot_ticks
+#define plot_x_axis            pgt_plot_x_axis
+
 /* plot-frame.c: the frame and its primitives */
 void plot_set_color(cairo_t *cr, unsigned i);
 void plot_set_pattern_color(cairo_t *cr, unsigned label);

@@ -21,6 +21,7 @@
 
 #include "pgtrace/phase.h"
 #include "pgtrace/plot.h"
+#include "util/opts.h"
 #include "util/util.h"
 #include "mrc-pair.h"
 #include "plot-int.h"
@@ -237,7 +238,7 @@ static int write_all(const char *path, const char *buf, size_t len, int force)
 	return 0;
 }
 
-/* Two runs' curves, for plot_mrc_pair() (d is NULL then). */
+/* Two runs' curves, for pgt_plot__mrc_pair() (d is NULL then). */
 struct pair {
 	const struct pgt_stats *const *st;
 	const char *const *label;
@@ -246,7 +247,7 @@ struct pair {
 static int render(int kind, const struct pgt_plot_data *d, const struct pair *pair,
 		  const struct pgt_plot_opts *oin, const char *path, char **mem, size_t *len)
 {
-	struct pgt_plot_opts o = *oin;
+	struct pgt_plot_opts o_, o;
 	struct sink sk = { 0 };
 	cairo_surface_t *surf;
 	struct frame f;
@@ -254,8 +255,9 @@ static int render(int kind, const struct pgt_plot_data *d, const struct pair *pa
 	int err = 0;
 	double right = 30;
 
-	if (kind < 0 || kind >= PGT_PLOT_NKINDS)
+	if (kind < 0 || kind >= PGT_PLOT_NKINDS || !oin || !PGT_OPTS_VALID(oin))
 		return -EINVAL;
+	o = *PGT_OPTS_FIT(oin, &o_);	/* a shorter struct: defaults for the rest */
 	if (!o.width)
 		o.width = 1000;
 	if (!o.height)
@@ -314,8 +316,8 @@ int pgt_plot__draw(int kind, const struct pgt_plot_data *d, const struct pgt_plo
 	return render(kind, d, NULL, o, path, mem, len);
 }
 
-int plot_mrc_pair(const struct pgt_stats *const st[2], const char *const label[2], const struct pgt_plot_opts *o,
-		  char **mem, size_t *len)
+int pgt_plot__mrc_pair(const struct pgt_stats *const st[2], const char *const label[2],
+		       const struct pgt_plot_opts *o, char **mem, size_t *len)
 {
 	const struct pair pair = { st, label };
 

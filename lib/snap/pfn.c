@@ -278,13 +278,15 @@ static int walk_spans(const struct pgt_pfn_opts *o, struct pgt_pfn_span **spans,
 
 static int snap_pfn(const struct pgt_pfn_opts *o, struct pgt_pfn_result **out);
 
-int pgt_snap_pfn(const struct pgt_pfn_opts *o, struct pgt_pfn_result **out)
+struct pgt_pfn_result *pgt_snap_pfn(const struct pgt_pfn_opts *o, int *err)
 {
 	struct pgt_pfn_opts o_;
+	struct pgt_pfn_result *r = NULL;
 
-	if (!o || !PGT_OPTS_VALID(o))
-		return -EINVAL;
-	return snap_pfn(PGT_OPTS_FIT(o, &o_), out);
+	*err = -EINVAL;
+	if (o && PGT_OPTS_VALID(o))
+		*err = snap_pfn(PGT_OPTS_FIT(o, &o_), &r);
+	return *err ? NULL : r;
 }
 
 static int snap_pfn(const struct pgt_pfn_opts *o, struct pgt_pfn_result **out)

@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include "pgtrace/snap.h"
+#include "util/opts.h"
 #include "util/util.h"
 
 #define SNAP_BATCH 4096
@@ -215,17 +216,23 @@ static struct snap_source *snap_new(int kind, const char *what)
 struct pgt_source *pgt_snap_pfn__source(const struct pgt_pfn_opts *opts,
 					const struct pgt_pfn_result **res, int *err)
 {
-	struct pgt_pfn_opts o = *opts;
+	struct pgt_pfn_opts o_, o;
 	struct pgt_object obj = { .id = 1, .kind = PGT_OBJ_PHYS, .name_src = PGT_NAME_GIVEN,
 				  .path = "[physical memory]" };
-	struct snap_source *s = snap_new(SNAP_PFN, "pfn");
-	int e = -ENOMEM;
+	struct snap_source *s = NULL;
+	int e = -EINVAL;
 
+	/* copied at the caller's size: a shorter struct's missing members are 0 */
+	if (!opts || !PGT_OPTS_VALID(opts))
+		goto fail;
+	o = *PGT_OPTS_FIT(opts, &o_);
+	e = -ENOMEM;
+	s = snap_new(SNAP_PFN, "pfn");
 	if (!s)
 		goto fail;
 	o.sz = sizeof(o);
 	o.runs = 1;
-	e = pgt_snap_pfn(&o, &s->pfn);
+	s->pfn = pgt_snap_pfn(&o, &e);
 	if (e)
 		goto fail;
 	obj.ts = s->ts;
@@ -250,16 +257,21 @@ fail:
 struct pgt_source *pgt_snap_task__source(pid_t pid, const struct pgt_task_opts *opts,
 					 const struct pgt_task_info **info, int *err)
 {
-	struct pgt_task_opts o = *opts;
-	struct snap_source *s = snap_new(SNAP_TASK, "task");
+	struct pgt_task_opts o_, o;
+	struct snap_source *s = NULL;
 	char label[96];
-	int e = -ENOMEM;
+	int e = -EINVAL;
 
+	if (!opts || !PGT_OPTS_VALID(opts))
+		goto fail;
+	o = *PGT_OPTS_FIT(opts, &o_);
+	e = -ENOMEM;
+	s = snap_new(SNAP_TASK, "task");
 	if (!s)
 		goto fail;
 	o.sz = sizeof(o);
 	o.runs = 1;
-	e = pgt_snap_task(pid, &o, &s->task);
+	s->task = pgt_snap_task(pid, &o, &e);
 	if (e)
 		goto fail;
 	s->pid = (uint32_t)pid;
@@ -356,10 +368,15 @@ struct pgt_source *pgt_snap_files__source(const struct pgt_file_req *reqs, size_
 					  const struct pgt_file_opts *opts, pgt_file_cb cb,
 					  pgt_walk_warn_cb warn, void *ctx, int *err)
 {
-	struct pgt_file_opts o = *opts;
-	struct snap_source *s = snap_new(SNAP_FILES, "file");
-	int e = -ENOMEM;
+	struct pgt_file_opts o_, o;
+	struct snap_source *s = NULL;
+	int e = -EINVAL;
 
+	if (!opts || !PGT_OPTS_VALID(opts))
+		goto fail;
+	o = *PGT_OPTS_FIT(opts, &o_);
+	e = -ENOMEM;
+	s = snap_new(SNAP_FILES, "file");
 	if (!s)
 		goto fail;
 	o.sz = sizeof(o);

@@ -195,13 +195,15 @@ static int do_vma(struct tctx *c, uint32_t vi, uint64_t first, uint64_t end)
 
 static int snap_task(pid_t pid, const struct pgt_task_opts *o, struct pgt_task_info **out);
 
-int pgt_snap_task(pid_t pid, const struct pgt_task_opts *o, struct pgt_task_info **out)
+struct pgt_task_info *pgt_snap_task(pid_t pid, const struct pgt_task_opts *o, int *err)
 {
 	struct pgt_task_opts o_;
+	struct pgt_task_info *t = NULL;
 
-	if (!o || !PGT_OPTS_VALID(o))
-		return -EINVAL;
-	return snap_task(pid, PGT_OPTS_FIT(o, &o_), out);
+	*err = -EINVAL;
+	if (o && PGT_OPTS_VALID(o))
+		*err = snap_task(pid, PGT_OPTS_FIT(o, &o_), &t);
+	return *err ? NULL : t;
 }
 
 static int snap_task(pid_t pid, const struct pgt_task_opts *o, struct pgt_task_info **out)

@@ -73,8 +73,8 @@ static int add_run(struct pgt_owner_map *m, uint64_t pfn, uint64_t n, const stru
 static int add_task(struct pgt_owner_map *m, pid_t pid)
 {
 	struct pgt_task_opts to = { .sz = sizeof(to), .runs = 1 };
-	struct pgt_task_info *t;
-	int err = pgt_snap_task(pid, &to, &t);
+	int err;
+	struct pgt_task_info *t = pgt_snap_task(pid, &to, &err);
 
 	if (err == -EACCES || err == -EPERM)
 		m->denied++;
@@ -132,7 +132,7 @@ static int run_cmp(const void *a, const void *b)
 	return x->pfn < y->pfn ? -1 : x->pfn > y->pfn;
 }
 
-int pgt_owner_map__build(const struct pgt_owner_opts *o, struct pgt_owner_map **out)
+struct pgt_owner_map *pgt_owner_map__new(const struct pgt_owner_opts *o, int *errp)
 {
 	struct pgt_owner_opts o_;
 	struct pgt_owner_map *m;
@@ -140,12 +140,14 @@ int pgt_owner_map__build(const struct pgt_owner_opts *o, struct pgt_owner_map **
 	size_t nreqs = 0;
 	int err = 0;
 
+	*errp = -EINVAL;
 	if (!o || !PGT_OPTS_VALID(o))
-		return -EINVAL;
+		return NULL;
 	o = PGT_OPTS_FIT(o, &o_);
+	*errp = -ENOMEM;
 	m = calloc(1, sizeof(*m));
 	if (!m)
-		return -ENOMEM;
+		return NULL;
 	if (!o->no_tasks) {
 		char procdir[4096];
 		DIR *proc = opendir(pgt_kpath(procdir, sizeof(procdir), "/proc"));
@@ -161,7 +163,7 @@ int pgt_owner_map__build(const struct pgt_owner_opts *o, struct pgt_owner_map **
 		closedir(proc);
 		if (err)
 			goto out;
-		err = pgt_open_files(1, 0, &reqs, &nreqs);
+		reqs = pgt_open_files(1, 0, &nreqs, &err);
 		if (err)
 			goto out;
 	}
@@ -187,12 +189,12 @@ int pgt_owner_map__build(const struct pgt_owner_opts *o, struct pgt_owner_map **
 		qsort(m->runs, m->n, sizeof(*m->runs), run_cmp);
 out:
 	pgt_file_reqs__free(reqs, nreqs);
+	*errp = err;
 	if (err) {
 		pgt_owner_map__free(m);
-		return err;
+		return NULL;
 	}
-	*out = m;
-	return 0;
+	return m;
 }
 
 size_t pgt_owner_map__lookup(const struct pgt_owner_map *m, uint64_t pfn, struct pgt_owner *out,

@@ -6,6 +6,7 @@
 
 #include "pgtrace/parse.h"
 #include "util.h"
+#include "util/parse-error.h"
 
 int pgt_parse_u64(const char *s, uint64_t *out)
 {
@@ -186,7 +187,7 @@ static int parse_count(const char *s, size_t len, uint64_t max, uint64_t *out)
 }
 
 int pgt_parse_size_list(const char *s, uint64_t max, uint64_t **out, size_t *n,
-			size_t *bad, size_t *bad_len)
+			struct pgt_parse_error *pe)
 {
 	uint64_t *v = NULL;
 	size_t nv = 0, cap = 0;
@@ -196,10 +197,7 @@ int pgt_parse_size_list(const char *s, uint64_t max, uint64_t **out, size_t *n,
 	*out = NULL;
 	*n = 0;
 	if (!s) {
-		if (bad)
-			*bad = 0;
-		if (bad_len)
-			*bad_len = 0;
+		pgt_parse_error__set(pe, 0, 0, 0, "no list");
 		return -PGT_EPARSE;
 	}
 	for (;;) {
@@ -210,10 +208,11 @@ int pgt_parse_size_list(const char *s, uint64_t max, uint64_t **out, size_t *n,
 			goto fail;
 		err = parse_count(p, len, max, &v[nv]);
 		if (err) {
-			if (bad)
-				*bad = (size_t)(p - s);
-			if (bad_len)
-				*bad_len = len;
+			if (!len)
+				pgt_parse_error__set(pe, 0, (size_t)(p - s), 0, "empty item");
+			else
+				pgt_parse_error__set(pe, 0, (size_t)(p - s), len, "invalid count '%.*s'%s",
+						     (int)len, p, err == -ERANGE ? ": out of range" : "");
 			goto fail;
 		}
 		nv++;
@@ -258,22 +257,37 @@ static int parse_bound(const char *s, size_t len, int time, struct pgt_bound *b)
 	return err;
 }
 
-int pgt_parse_range(const char *s, int time, struct pgt_range *r)
+int pgt_parse_range(const char *s, int time, struct pgt_range *r, struct pgt_parse_error *pe)
 {
-	const char *dots;
+	const char *dots, *what = time ? "duration" : "event number";
+	size_t hlen;
 	int err;
 
-	if (!s)
-		return -PGT_EPARSE;
-	dots = strstr(s, "..");
 	memset(r, 0, sizeof(*r));
-	if (!dots || strstr(dots + 2, ".."))
+	if (!s) {
+		pgt_parse_error__set(pe, 0, 0, 0, "no range");
 		return -PGT_EPARSE;
-	if (dots == s && !dots[2])
-		return -PGT_EPARSE;	/* ".." alone says nothing */
+	}
+	dots = strstr(s, "..");
+	if (!dots || strstr(dots + 2, "..")) {
+		pgt_parse_error__set(pe, 0, 0, strlen(s), "expected one '..' between the bounds");
+		return -PGT_EPARSE;
+	}
+	if (dots == s && !dots[2]) {	/* ".." alone says nothing */
+		pgt_parse_error__set(pe, 0, 0, 2, "no bound given");
+		return -PGT_EPARSE;
+	}
 	err = parse_bound(s, (size_t)(dots - s), time, &r->lo);
-	if (!err)
-		err = parse_bound(dots + 2, strlen(dots + 2), time, &r->hi);
+	if (err) {
+		pgt_parse_error__set(pe, 0, 0, (size_t)(dots - s), "invalid start '%.*s': expected a %s%s",
+				     (int)(dots - s), s, what, err == -ERANGE ? " in range" : "");
+		return err;
+	}
+	hlen = strlen(dots + 2);
+	err = parse_bound(dots + 2, hlen, time, &r->hi);
+	if (err)
+		pgt_parse_error__set(pe, 0, (size_t)(dots + 2 - s), hlen, "invalid end '%s': expected a %s%s",
+				     dots + 2, what, err == -ERANGE ? " in range" : "");
 	return err;
 }
 

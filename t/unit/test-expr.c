@@ -89,13 +89,13 @@ struct match_case {
 static void check_matches(const struct match_case *c, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		char msg[256], got[NEV + 1];
-		size_t at = 12345;
+		char got[NEV + 1];
+		struct pgt_parse_error pe = { .offset = 12345 };
 		int err = 1;
-		struct pgt_expr *e = pgt_expr__parse(c[i].expr, msg, sizeof(msg), &at, &err);
+		struct pgt_expr *e = pgt_expr__parse(c[i].expr, &pe, &err);
 
 		if (!e)
-			print_error("parse(\"%s\"): %s at %zu\n", c[i].expr, msg, at);
+			print_error("parse(\"%s\"): %s at %zu\n", c[i].expr, pe.msg, pe.offset);
 		assert_non_null(e);
 		assert_int_equal(err, 0);
 		/* twice: the second round runs on warm caches */
@@ -235,19 +235,20 @@ struct err_case {
 static void check_errors(const struct err_case *c, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		char msg[256];
-		size_t at = 12345;
+		struct pgt_parse_error pe = { .offset = 12345 };
 		int err = 0;
-		struct pgt_expr *e = pgt_expr__parse(c[i].expr, msg, sizeof(msg), &at, &err);
+		struct pgt_expr *e = pgt_expr__parse(c[i].expr, &pe, &err);
 
-		if (e || at != c[i].at || !strstr(msg, c[i].msg))
+		if (e || pe.offset != c[i].at || !strstr(pe.msg, c[i].msg))
 			print_error("parse(\"%s\"): %s at %zu; wanted '%s' at %zu\n", c[i].expr,
-				    e ? "(accepted)" : msg, at, c[i].msg, c[i].at);
+				    e ? "(accepted)" : pe.msg, pe.offset, c[i].msg, c[i].at);
 		assert_null(e);
 		assert_int_equal(err, -PGT_EPARSE);
-		assert_int_equal(at, c[i].at);
-		assert_non_null(strstr(msg, c[i].msg));
-		assert_null(strchr(msg, '\n'));
+		assert_int_equal(pe.offset, c[i].at);
+		assert_true(pe.offset + pe.len <= strlen(c[i].expr));
+		assert_int_equal(pe.line, 0);
+		assert_non_null(strstr(pe.msg, c[i].msg));
+		assert_null(strchr(pe.msg, '\n'));
 	}
 }
 
@@ -309,8 +310,8 @@ static void test_errors(void **state)
 
 static void test_error_limits(void **state)
 {
-	char buf[1024], msg[256], small[8];
-	size_t at = 0;
+	char buf[1024];
+	struct pgt_parse_error pe;
 	int err = 0;
 	struct pgt_expr *e;
 
@@ -318,29 +319,28 @@ static void test_error_limits(void **state)
 	/* nesting is capped (the evaluator recurses on it) */
 	memset(buf, '(', 300);
 	strcpy(buf + 300, "true");
-	assert_null(pgt_expr__parse(buf, msg, sizeof(msg), &at, &err));
-	assert_int_equal(at, 200);
-	assert_non_null(strstr(msg, "nested too deeply"));
+	assert_null(pgt_expr__parse(buf, &pe, &err));
+	assert_int_equal(pe.offset, 200);
+	assert_non_null(strstr(pe.msg, "nested too deeply"));
 	memset(buf, '!', 300);
 	strcpy(buf + 300, "true");
-	assert_null(pgt_expr__parse(buf, msg, sizeof(msg), &at, &err));
-	assert_int_equal(at, 200);
+	assert_null(pgt_expr__parse(buf, &pe, &err));
+	assert_int_equal(pe.offset, 200);
 	/* 150 levels are fine */
 	memset(buf, '(', 150);
 	strcpy(buf + 150, "pid == 100");
 	memset(buf + 160, ')', 150);
 	buf[310] = 0;
-	e = pgt_expr__parse(buf, msg, sizeof(msg), &at, &err);
+	e = pgt_expr__parse(buf, &pe, &err);
 	assert_non_null(e);
 	assert_int_equal(pgt_expr__match(e, &evs[0], meta), 1);
 	pgt_expr__free(e);
-	/* a short message buffer is cut, never overrun; NULL outputs are fine */
-	memset(small, 'x', sizeof(small));
-	assert_null(pgt_expr__parse("pdi == 1", small, 4, &at, &err));
-	assert_int_equal(strlen(small), 3);
-	assert_int_equal(small[4], 'x');
-	assert_null(pgt_expr__parse("pdi == 1", NULL, 0, NULL, NULL));
-	assert_null(pgt_expr__parse(NULL, msg, sizeof(msg), &at, &err));
+	/* the bad token's place and length; NULL outputs are fine */
+	assert_null(pgt_expr__parse("pid == 1 && pdi == 1", &pe, &err));
+	assert_int_equal(pe.offset, 12);
+	assert_int_equal(pe.len, 3);
+	assert_null(pgt_expr__parse("pdi == 1", NULL, NULL));
+	assert_null(pgt_expr__parse(NULL, &pe, &err));
 	assert_int_equal(err, -EINVAL);
 	pgt_expr__free(NULL);
 }
@@ -356,14 +356,14 @@ static void test_long_chain(void **state)
 	assert_non_null(buf);
 	for (size_t i = 0; i < n; i++)
 		len += (size_t)sprintf(buf + len, "%spid == %zu", i ? " || " : "", i + 1000);
-	e = pgt_expr__parse(buf, NULL, 0, NULL, NULL);
+	e = pgt_expr__parse(buf, NULL, NULL);
 	assert_non_null(e);
 	assert_int_equal(pgt_expr__match(e, &evs[0], meta), 0);	/* pid 100 */
 	pgt_expr__free(e);
 	len = (size_t)sprintf(buf, "pid == 100");
 	for (size_t i = 0; i < n; i++)
 		len += (size_t)sprintf(buf + len, " && pid != %zu", i + 1000);
-	e = pgt_expr__parse(buf, NULL, 0, NULL, NULL);
+	e = pgt_expr__parse(buf, NULL, NULL);
 	assert_non_null(e);
 	assert_int_equal(pgt_expr__match(e, &evs[0], meta), 1);
 	pgt_expr__free(e);
@@ -375,8 +375,8 @@ static void test_long_chain(void **state)
 /* A rename changes what a cached path test says from then on. */
 static void test_cache_follows_renames(void **state)
 {
-	struct pgt_expr *e = pgt_expr__parse("path =~ \"*.txt\"", NULL, 0, NULL, NULL);
-	struct pgt_expr *c = pgt_expr__parse("comm == \"make\" && uid == 7", NULL, 0, NULL, NULL);
+	struct pgt_expr *e = pgt_expr__parse("path =~ \"*.txt\"", NULL, NULL);
+	struct pgt_expr *c = pgt_expr__parse("comm == \"make\" && uid == 7", NULL, NULL);
 	struct pgt_meta *m2;
 
 	(void)state;
@@ -414,7 +414,7 @@ static void test_cache_follows_renames(void **state)
 static void test_cache_collisions(void **state)
 {
 	struct pgt_meta *m = pgt_meta__new();
-	struct pgt_expr *e = pgt_expr__parse("path =~ \"*.so\" || comm =~ /^w[0-9]*7$/", NULL, 0, NULL, NULL);
+	struct pgt_expr *e = pgt_expr__parse("path =~ \"*.so\" || comm =~ /^w[0-9]*7$/", NULL, NULL);
 	uint64_t rng = 42;
 
 	(void)state;
@@ -457,13 +457,13 @@ static struct pgt_source *gen(uint64_t n)
 static void check_filter(const char *text, uint64_t n)
 {
 	struct pgt_source *ref = gen(n), *f;
-	struct pgt_expr *e = pgt_expr__parse(text, NULL, 0, NULL, NULL), *e2;
+	struct pgt_expr *e = pgt_expr__parse(text, NULL, NULL), *e2;
 	struct pgt_event want, got;
 	uint64_t matched = 0, total = 0;
 	int err = 0, r;
 
 	assert_non_null(e);
-	e2 = pgt_expr__parse(text, NULL, 0, NULL, NULL);
+	e2 = pgt_expr__parse(text, NULL, NULL);
 	f = pgt_filter__new(gen(n), e2, &err);
 	assert_non_null(f);
 	assert_int_equal(err, 0);
@@ -507,7 +507,7 @@ static void test_filter_bad_args(void **state)
 	assert_int_equal(err, -EINVAL);
 	/* takes what it was given even when it fails */
 	assert_null(pgt_filter__new(gen(10), NULL, &err));
-	assert_null(pgt_filter__new(NULL, pgt_expr__parse("true", NULL, 0, NULL, NULL), &err));
+	assert_null(pgt_filter__new(NULL, pgt_expr__parse("true", NULL, NULL), &err));
 }
 
 int main(void)

@@ -182,8 +182,8 @@ static void test_filter_fields(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < n; i++) {
-		char text[64], msg[256];
-		size_t at;
+		char text[64];
+		struct pgt_parse_error pe;
 		int err;
 		struct pgt_expr *e;
 
@@ -192,9 +192,9 @@ static void test_filter_fields(void **state)
 		snprintf(text, sizeof(text), "%s %s", f[i].name,
 			 f[i].type == PGT_FT_STR ? "=~ \"*\"" : f[i].type == PGT_FT_TYPE ? "== lookup" :
 			 f[i].type == PGT_FT_DEV ? "== 8:1" : "== 1");
-		e = pgt_expr__parse(text, msg, sizeof(msg), &at, &err);
+		e = pgt_expr__parse(text, &pe, &err);
 		if (!e)
-			fail_msg("'%s': %s", text, msg);
+			fail_msg("'%s': %s", text, pe.msg);
 		pgt_expr__free(e);
 	}
 }

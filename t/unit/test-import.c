@@ -130,8 +130,8 @@ static void test_lackey_pages(void **state)
 	assert_int_equal(evs[3].ts, 4);
 	assert_int_equal(pgt_import__stats(src, &st), 0);
 	assert_int_equal(st.skipped_bad, 2);
-	assert_int_equal(st.first_bad, 5);
-	assert_non_null(strstr(st.first_bad_msg, "line 5: access"));
+	assert_int_equal(st.first_bad.line, 5);
+	assert_non_null(strstr(st.first_bad.msg, "line 5: access"));
 	assert_int_equal(st.lines, 6);
 	pgt_source__free(src);
 }

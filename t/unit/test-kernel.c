@@ -43,6 +43,28 @@ static char *root;
 
 /* Flags of frame @pfn in the fake kpageflags: long runs of five kinds,
  * every 13th frame dirty, so runs cross the walk's 64 Ki chunks. */
+/* The walkers return their result or NULL with the error: both checked
+ * here, so the tests below read as before. */
+static int snap_pfn(const struct pgt_pfn_opts *o, struct pgt_pfn_result **r)
+{
+	int err = 1;
+
+	*r = pgt_snap_pfn(o, &err);
+	assert_true(err <= 0);
+	assert_int_equal(!*r, !!err);
+	return err;
+}
+
+static int snap_task(pid_t pid, const struct pgt_task_opts *o, struct pgt_task_info **t)
+{
+	int err = 1;
+
+	*t = pgt_snap_task(pid, o, &err);
+	assert_true(err <= 0);
+	assert_int_equal(!*t, !!err);
+	return err;
+}
+
 static uint64_t fake_flags(uint64_t pfn)
 {
 	static const uint64_t kinds[] = {
@@ -236,24 +258,26 @@ static void test_kpf_parse(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		uint64_t set = 1, clear = 1;
-		size_t at = 99;
 
-		if (pgt_kpf_parse(ok[i].spec, &set, &clear, &at))
+		if (pgt_kpf_parse(ok[i].spec, &set, &clear, NULL))
 			print_error("'%s' did not parse\n", ok[i].spec);
-		assert_int_equal(pgt_kpf_parse(ok[i].spec, &set, &clear, &at), 0);
+		assert_int_equal(pgt_kpf_parse(ok[i].spec, &set, &clear, NULL), 0);
 		assert_int_equal(set, ok[i].set);
 		assert_int_equal(clear, ok[i].clear);
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		uint64_t set, clear;
-		size_t at = 99;
-		int err = pgt_kpf_parse(bad[i].spec, &set, &clear, &at);
+		struct pgt_parse_error pe = { .offset = 99 };
+		int err = pgt_kpf_parse(bad[i].spec, &set, &clear, &pe);
 
-		if (err != -PGT_EPARSE || at != bad[i].bad)
-			print_error("'%s': %d at %zu, wanted bad offset %zu\n", bad[i].spec, err, at,
+		if (err != -PGT_EPARSE || pe.offset != bad[i].bad)
+			print_error("'%s': %d at %zu, wanted bad offset %zu\n", bad[i].spec, err, pe.offset,
 				    bad[i].bad);
 		assert_int_equal(err, -PGT_EPARSE);
-		assert_int_equal(at, bad[i].bad);
+		assert_int_equal(pe.offset, bad[i].bad);
+		assert_true(pe.offset + pe.len <= strlen(bad[i].spec));
+		assert_int_equal(pe.line, 0);
+		assert_true(pe.msg[0]);
 	}
 }
 
@@ -261,7 +285,6 @@ static void test_kpf_format(void **state)
 {
 	char buf[1024], small[8];
 	uint64_t set, clear;
-	size_t at;
 
 	(void)state;
 	assert_string_equal(pgt_kpf_format(0, buf, sizeof(buf)), "");
@@ -273,7 +296,7 @@ static void test_kpf_format(void **state)
 	assert_null(pgt_kpf_name(64));
 	/* every bit, named or not, survives format then parse */
 	for (unsigned b = 0; b < 64; b++) {
-		assert_int_equal(pgt_kpf_parse(pgt_kpf_format(B(b), buf, sizeof(buf)), &set, &clear, &at), 0);
+		assert_int_equal(pgt_kpf_parse(pgt_kpf_format(B(b), buf, sizeof(buf)), &set, &clear, NULL), 0);
 		assert_int_equal(set, B(b));
 		assert_int_equal(clear, 0);
 	}
@@ -473,7 +496,7 @@ static void test_pfn_all_ram(void **state)
 	expect_spans(&e, iomem_spans, 3, 0, 0);
 	assert_int_equal(e.walked, 158 + 261888 + (NFRAMES - 282624));
 	atomic_store(&progress_max, 0);
-	assert_int_equal(pgt_snap_pfn(&o, &r), 0);
+	assert_int_equal(snap_pfn(&o, &r), 0);
 	assert_int_equal(r->spans, 3);
 	check_result(r, &e, iomem_spans, 3, 0, 0, 0, 0);
 	assert_int_equal(atomic_load(&progress_max), e.walked);
@@ -485,10 +508,9 @@ static void test_pfn_filter_runs_threads(void **state)
 	struct pgt_pfn_result *r[3] = { NULL };
 	struct expect e;
 	uint64_t set, clear;
-	size_t bad;
 
 	(void)state;
-	assert_int_equal(pgt_kpf_parse("lru,~anon", &set, &clear, &bad), 0);
+	assert_int_equal(pgt_kpf_parse("lru,~anon", &set, &clear, NULL), 0);
 	expect_spans(&e, iomem_spans, 3, set, clear);
 	assert_true(e.matched > 0 && e.matched < e.walked);
 	for (unsigned t = 0; t < 3; t++) {
@@ -496,7 +518,7 @@ static void test_pfn_filter_runs_threads(void **state)
 					  .must_set = set, .must_clear = clear, .runs = 1,
 					  .mapcount = 1 };
 
-		assert_int_equal(pgt_snap_pfn(&o, &r[t]), 0);
+		assert_int_equal(snap_pfn(&o, &r[t]), 0);
 		check_result(r[t], &e, iomem_spans, 3, set, clear, 1, 1);
 	}
 	/* one reader or several: the same answer, run for run */
@@ -521,7 +543,7 @@ static void test_pfn_range(void **state)
 
 	(void)state;
 	expect_spans(&e, s1, 1, 0, 0);
-	assert_int_equal(pgt_snap_pfn(&o, &r), 0);
+	assert_int_equal(snap_pfn(&o, &r), 0);
 	assert_int_equal(r->walked, 4096);
 	check_result(r, &e, s1, 1, 0, 0, 1, 0);
 	pgt_pfn_result__free(r);
@@ -530,7 +552,7 @@ static void test_pfn_range(void **state)
 	o.first = 299990;
 	o.end = 400000;
 	expect_spans(&e, s2, 1, 0, 0);
-	assert_int_equal(pgt_snap_pfn(&o, &r), 0);
+	assert_int_equal(snap_pfn(&o, &r), 0);
 	assert_int_equal(r->walked, 10);
 	check_result(r, &e, s2, 1, 0, 0, 1, 0);
 	pgt_pfn_result__free(r);
@@ -538,7 +560,7 @@ static void test_pfn_range(void **state)
 	/* a range entirely past it: nothing walked */
 	o.first = 500000;
 	o.end = 600000;
-	assert_int_equal(pgt_snap_pfn(&o, &r), 0);
+	assert_int_equal(snap_pfn(&o, &r), 0);
 	assert_int_equal(r->walked, 0);
 	assert_int_equal(r->matched, 0);
 	assert_int_equal(r->ncombos, 0);
@@ -556,7 +578,7 @@ static void test_pfn_hidden_iomem(void **state)
 	(void)state;
 	write_text("/proc/iomem", "00000000-00000000 : System RAM\n");
 	expect_spans(&e, all, 1, 0, 0);
-	assert_int_equal(pgt_snap_pfn(&o, &r), 0);
+	assert_int_equal(snap_pfn(&o, &r), 0);
 	assert_int_equal(r->spans, 1);
 	check_result(r, &e, all, 1, 0, 0, 0, 0);
 	pgt_pfn_result__free(r);
@@ -570,11 +592,11 @@ static void test_pfn_missing(void **state)
 
 	(void)state;
 	/* no kpagecgroup in the fake tree */
-	assert_int_equal(pgt_snap_pfn(&o, &r), -ENOENT);
+	assert_int_equal(snap_pfn(&o, &r), -ENOENT);
 	assert_null(r);
 	assert_int_equal(pgt_kernel__set_root("/nonexistent-root"), 0);
 	o.cgroup = 0;
-	assert_int_equal(pgt_snap_pfn(&o, &r), -ENOENT);
+	assert_int_equal(snap_pfn(&o, &r), -ENOENT);
 	assert_int_equal(pgt_kernel__set_root(root), 0);
 }
 
@@ -687,7 +709,7 @@ static void test_task(void **state)
 
 	(void)state;
 	write_pagemap(16, ent, sizeof(ent) / sizeof(ent[0]));
-	assert_int_equal(pgt_snap_task(PID, &o, &t), 0);
+	assert_int_equal(snap_task(PID, &o, &t), 0);
 	assert_string_equal(t->comm, "fake-task");
 	assert_int_equal(t->used_scan, 0);	/* no PAGEMAP_SCAN on a plain file */
 	assert_int_equal(t->kflags_read, 1);
@@ -727,7 +749,7 @@ static void test_task(void **state)
 	o.vfirst = 17;
 	o.vend = 19;
 	o.kflags = 0;
-	assert_int_equal(pgt_snap_task(PID, &o, &t), 0);
+	assert_int_equal(snap_task(PID, &o, &t), 0);
 	assert_int_equal(t->nvmas, 1);
 	assert_int_equal(t->vmas[0].start, 17 * 4096);
 	assert_int_equal(t->vmas[0].end, 19 * 4096);
@@ -736,7 +758,7 @@ static void test_task(void **state)
 	assert_int_equal(t->vmas[0].nkflags, 0);
 	pgt_task_info__free(t);
 
-	assert_int_equal(pgt_snap_task(4321, &o, &t), -ENOENT);
+	assert_int_equal(snap_task(4321, &o, &t), -ENOENT);
 	pgt_task_info__free(NULL);
 }
 

@@ -17,7 +17,10 @@
 #include <unistd.h>
 
 #include "pgtrace/pgtrace.h"
+#include "pgtrace/analysis.h"
 #include "pgtrace/ops.h"
+#include "pgtrace/phase.h"
+#include "pgtrace/plot.h"
 #include "pgtrace/snap.h"
 #include "util/opts.h"
 
@@ -144,6 +147,10 @@ static void test_entries_refuse(void **state)
 		struct pgt_oracle_opts known;
 		uint64_t future;
 	} oo = { .known = { .sz = sizeof(oo) }, .future = 1 };
+	struct {
+		struct pgt_file_opts known;
+		uint64_t future;
+	} fo = { .known = { .sz = sizeof(fo) }, .future = 1 };
 	struct pgt_gen_opts go = { .sz = sizeof(go), .events = 1 };
 	struct pgt_task_info *ti = NULL;
 	struct pgt_source *src;
@@ -166,8 +173,17 @@ static void test_entries_refuse(void **state)
 	assert_null(pgt_reader__open("/dev/null", &ro.known, &err));
 	assert_int_equal(err, -EINVAL);
 
-	assert_int_equal(pgt_snap_task(getpid(), &to.known, &ti), -EINVAL);
+	err = 0;
+	ti = pgt_snap_task(getpid(), &to.known, &err);
 	assert_null(ti);
+	assert_int_equal(err, -EINVAL);
+	/* the snapshot sources check before they copy the caller's struct */
+	err = 0;
+	assert_null(pgt_snap_task__source(getpid(), &to.known, NULL, &err));
+	assert_int_equal(err, -EINVAL);
+	err = 0;
+	assert_null(pgt_snap_files__source(NULL, 0, &fo.known, NULL, NULL, NULL, &err));
+	assert_int_equal(err, -EINVAL);
 
 	src = pgt_gen__new(&go, &err);
 	assert_non_null(src);
@@ -178,6 +194,89 @@ static void test_entries_refuse(void **state)
 	pgt_source__free(src);
 }
 
+/* The analyses' constructors: an unknown non-zero tail is refused, a
+ * shorter struct takes the defaults for what it lacks, whatever follows
+ * it in the caller's memory. */
+static void test_analyses(void **state)
+{
+	struct {
+		struct pgt_stats_opts known;
+		uint64_t future;
+	} so;
+	struct {
+		struct pgt_phase_opts known;
+		uint64_t future;
+	} po = { .known = { .sz = sizeof(po) }, .future = 1 };
+	struct {
+		struct pgt_heat_opts known;
+		uint64_t future;
+	} ho = { .known = { .sz = sizeof(ho) }, .future = 1 };
+	struct pgt_event ev = { .type = PGT_EV_LOOKUP, .obj = 1, .index = 3, .npages = 1 };
+	struct pgt_stats_summary sum;
+	struct pgt_stats *st;
+	struct pgt_phase *ph;
+	struct pgt_heat *h;
+	int err = 0;
+
+	(void)state;
+	memset(&so, 0, sizeof(so));
+	so.known.sz = sizeof(so);
+	so.future = 1;
+	assert_null(pgt_stats__new(&so.known, &err));
+	assert_int_equal(err, -EINVAL);
+	err = 0;
+	assert_null(pgt_phase__new(&po.known, &err));
+	assert_int_equal(err, -EINVAL);
+	err = 0;
+	assert_null(pgt_heat__new(&ho.known, &err));
+	assert_int_equal(err, -EINVAL);
+
+	/* an older caller that knew only .refs and .space: sample_rate and
+	 * the rest past them are garbage here, and must read as 0 */
+	memset(&so, 0xff, sizeof(so));
+	so.known.sz = offsetof(struct pgt_stats_opts, sample_rate);
+	so.known.refs = 0;
+	so.known.space = 0;
+	st = pgt_stats__new(&so.known, &err);
+	assert_non_null(st);
+	assert_int_equal(pgt_stats__feed(st, &ev, 1), 0);
+	assert_int_equal(pgt_stats__feed(st, &ev, 1), 0);
+	assert_int_equal(pgt_stats__finish(st), 0);
+	pgt_stats__summary(st, &sum);
+	assert_int_equal(sum.refs, 2);
+	pgt_stats__free(st);
+
+	memset(&po, 0xff, sizeof(po));
+	po.known.sz = offsetof(struct pgt_phase_opts, window);
+	po.known.refs = 0;
+	po.known.space = 0;
+	ph = pgt_phase__new(&po.known, &err);
+	assert_non_null(ph);	/* window, gap, min_phase past the size: defaults, not 0xff.. */
+	pgt_phase__free(ph);
+
+	memset(&ho, 0xff, sizeof(ho));
+	ho.known.sz = offsetof(struct pgt_heat_opts, tbins);
+	ho.known.refs = 0;
+	ho.known.space = 0;
+	h = pgt_heat__new(&ho.known, &err);
+	assert_non_null(h);	/* no objects list read from the garbage */
+	assert_int_equal(pgt_heat__feed(h, &ev, 1), 0);
+	pgt_heat__free(h);
+
+	{
+		struct {
+			struct pgt_plot_opts known;
+			uint64_t future;
+		} plo = { .known = { .sz = sizeof(plo) }, .future = 1 };
+		struct pgt_plot_data d = { 0 };
+		char *mem = NULL;
+		size_t len = 0;
+
+		assert_int_equal(pgt_plot__draw(PGT_PLOT_MRC, &d, &plo.known, NULL, &mem, &len), -EINVAL);
+		assert_null(mem);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -186,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_gen_shorter),
 		cmocka_unit_test(test_gen_unknown_tail),
 		cmocka_unit_test(test_entries_refuse),
+		cmocka_unit_test(test_analyses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

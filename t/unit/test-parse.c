@@ -230,7 +230,7 @@ static void check_ranges(int time, const struct range_case *c, size_t n)
 		int err;
 
 		memset(&r, 0xa5, sizeof(r));
-		err = pgt_parse_range(c[i].s, time, &r);
+		err = pgt_parse_range(c[i].s, time, &r, NULL);
 		if (err)
 			print_error("range \"%s\" (time %d): %d\n", c[i].s, time, err);
 		assert_int_equal(err, 0);
@@ -243,12 +243,26 @@ static void check_bad_ranges(int time, const char *const *bad, size_t n, int wan
 {
 	for (size_t i = 0; i < n; i++) {
 		struct pgt_range r;
-		int err = pgt_parse_range(bad[i], time, &r);
+		struct pgt_parse_error pe = { .offset = 999, .len = 999 };
+		int err = pgt_parse_range(bad[i], time, &r, &pe);
 
 		if (err != want)
 			print_error("range \"%s\" (time %d): %d, wanted %d\n",
 				    bad[i] ? bad[i] : "(null)", time, err, want);
 		assert_int_equal(err, want);
+		/* the bound refused, inside the text, and a reason */
+		assert_true(pe.offset + pe.len <= (bad[i] ? strlen(bad[i]) : 0));
+		assert_int_equal(pe.line, 0);
+		assert_true(pe.msg[0]);
+	}
+	{
+		struct pgt_range r;
+		struct pgt_parse_error pe;
+
+		assert_int_equal(pgt_parse_range("2s..5x", 1, &r, &pe), -PGT_EPARSE);
+		assert_int_equal(pe.offset, 4);
+		assert_int_equal(pe.len, 2);
+		assert_string_equal(pe.msg, "invalid end '5x': expected a duration");
 	}
 }
 
@@ -366,7 +380,7 @@ static void test_range_resolve(void **state)
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
 		struct pgt_range r;
 		uint64_t lo = SENTINEL, hi = SENTINEL;
-		int err = pgt_parse_range(c[i].s, c[i].time, &r);
+		int err = pgt_parse_range(c[i].s, c[i].time, &r, NULL);
 
 		if (!err)
 			err = pgt_range__resolve(&r, c[i].first, c[i].end, &lo, &hi);
@@ -415,14 +429,15 @@ static void test_size_list(void **state)
 		{ "4194304K", -ERANGE, 0, 8 }, { "4G", -ERANGE, 0, 2 },
 		{ "99999999999999999999", -ERANGE, 0, 20 },
 	};
+	struct pgt_parse_error pe;
 	uint64_t *v;
-	size_t n, at, len;
+	size_t n;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		uint64_t max = i == 6 ? 4ull << 30 : i == 4 ? 3ull << 30 : UINT32_MAX;
 
-		assert_int_equal(pgt_parse_size_list(ok[i].s, max, &v, &n, &at, &len), 0);
+		assert_int_equal(pgt_parse_size_list(ok[i].s, max, &v, &n, &pe), 0);
 		assert_int_equal(n, ok[i].n);
 		for (size_t j = 0; j < n; j++)
 			assert_int_equal(v[j], ok[i].v[j]);
@@ -430,16 +445,18 @@ static void test_size_list(void **state)
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		v = (uint64_t *)&n;	/* must come back NULL */
-		at = len = 99;
-		if (pgt_parse_size_list(bad[i].s, UINT32_MAX, &v, &n, &at, &len) != bad[i].err)
+		memset(&pe, 0x55, sizeof(pe));
+		if (pgt_parse_size_list(bad[i].s, UINT32_MAX, &v, &n, &pe) != bad[i].err)
 			fail_msg("size list '%s': not %d", bad[i].s, bad[i].err);
 		assert_null(v);
 		assert_int_equal(n, 0);
-		if (at != bad[i].at || len != bad[i].len)
-			fail_msg("size list '%s': item at %zu+%zu, not %zu+%zu", bad[i].s, at, len,
+		if (pe.offset != bad[i].at || pe.len != bad[i].len || pe.line)
+			fail_msg("size list '%s': item at %zu+%zu, not %zu+%zu", bad[i].s, pe.offset, pe.len,
 				 bad[i].at, bad[i].len);
+		assert_non_null(memchr(pe.msg, 0, sizeof(pe.msg)));
+		assert_true(pe.msg[0]);
 	}
-	assert_int_equal(pgt_parse_size_list(NULL, 1, &v, &n, NULL, NULL), -PGT_EPARSE);
+	assert_int_equal(pgt_parse_size_list(NULL, 1, &v, &n, NULL), -PGT_EPARSE);
 	assert_null(v);
 }
 

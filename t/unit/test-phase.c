@@ -22,7 +22,8 @@
 
 static struct pgt_phase *new_phase(uint64_t window, uint64_t phase_window)
 {
-	struct pgt_phase_opts o = { .window = window, .phase_window = phase_window, .keep_windows = 1 };
+	struct pgt_phase_opts o = { .sz = sizeof(o), .window = window, .phase_window = phase_window,
+				    .keep_windows = 1 };
 	struct pgt_phase *p;
 	int err = 1;
 
@@ -63,7 +64,7 @@ static void test_names(void **state)
 
 static void test_new_checks(void **state)
 {
-	struct pgt_phase_opts o = { .window = 63 };
+	struct pgt_phase_opts o = { .sz = sizeof(o), .window = 63 };
 	int err = 0;
 
 	(void)state;
@@ -493,7 +494,7 @@ static void test_hysteresis(void **state)
 
 	(void)state;
 	for (uint32_t minp = 3; minp >= 2; minp--) {
-		struct pgt_phase_opts o = { .window = W, .phase_window = 1000, .min_phase = minp };
+		struct pgt_phase_opts o = { .sz = sizeof(o), .window = W, .phase_window = 1000, .min_phase = minp };
 		int err;
 		struct pgt_phase *p = pgt_phase__new(&o, &err);
 		const uint32_t per[] = { 5000, 2000, 5000 };

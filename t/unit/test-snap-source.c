@@ -209,11 +209,7 @@ static void test_files_through_filter(void **state)
 		}
 		src = pgt_snap_files__source(&req, 1, &fo, NULL, NULL, NULL, &err);
 		assert_non_null(src);
-		{
-			size_t at = 0;
-
-			e = pgt_expr__parse("index >= 32", NULL, 0, &at, &err);
-		}
+		e = pgt_expr__parse("index >= 32", NULL, &err);
 		assert_non_null(e);
 		src = pgt_filter__new(src, e, &err);
 		assert_non_null(src);

@@ -37,7 +37,7 @@ static void test_against_lru_stack(void **state)
 {
 	enum { PAGES = 300, N = 200000, SIZES = 64 };
 	uint64_t sizes[SIZES], misses[SIZES] = { 0 }, stack[PAGES];
-	struct pgt_stats_opts o = { 0 };
+	struct pgt_stats_opts o = { .sz = sizeof(o) };
 	struct pgt_stats *s;
 	unsigned depth = 0, seed = 7;
 	int err;
@@ -74,18 +74,25 @@ static void test_against_lru_stack(void **state)
 
 static void test_refs_parse(void **state)
 {
-	const char *bad;
+	struct pgt_parse_error pe;
 	uint32_t m;
 
 	(void)state;
-	assert_int_equal(pgt_refs_parse("default", &m, &bad), 0);
+	assert_int_equal(pgt_refs_parse("default", &m, &pe), 0);
 	assert_int_equal(m, pgt_refs_default());
-	assert_int_equal(pgt_refs_parse("add,lookup", &m, &bad), 0);
+	assert_int_equal(pgt_refs_parse("add,lookup", &m, NULL), 0);
 	assert_int_equal(m, PGT_REFS_BIT(PGT_EV_ADD) | PGT_REFS_BIT(PGT_EV_LOOKUP));
-	assert_int_not_equal(pgt_refs_parse("lookup,nope", &m, &bad), 0);
-	assert_string_equal(bad, "nope");
-	assert_int_not_equal(pgt_refs_parse("", &m, &bad), 0);
-	assert_int_not_equal(pgt_refs_parse("lookup,", &m, &bad), 0);
+	assert_int_equal(pgt_refs_parse("lookup,nope,add", &m, &pe), -PGT_EPARSE);
+	assert_int_equal(pe.offset, 7);
+	assert_int_equal(pe.len, 4);
+	assert_int_equal(pe.line, 0);
+	assert_string_equal(pe.msg, "unknown event type 'nope'");
+	assert_int_not_equal(pgt_refs_parse("", &m, &pe), 0);
+	assert_int_equal(pe.offset + pe.len, 0);
+	assert_int_not_equal(pgt_refs_parse("lookup,", &m, &pe), 0);
+	assert_int_equal(pe.offset, 7);
+	assert_int_equal(pe.len, 0);
+	assert_int_not_equal(pgt_refs_parse("lookup,", &m, NULL), 0);
 }
 
 /* What a trace cannot show: the caveats from the types it holds, its
