@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <time.h>
+#include <sys/resource.h>
 
 #include "format/format.h"
 #include "kernel/kernel.h"
@@ -206,6 +207,14 @@ struct rec {
 	int out_created;	/* we made the output in this run: */
 	dev_t out_dev;		/* ... this inode */
 	ino_t out_ino;
+	/* the run between its start, its steps and its stop (record.c) */
+	int as_source;		/* pgt_record__source(): no writer, the merged
+				 * events wait in @out to be handed over */
+	int go_fd, err_fd;	/* the command's go and exec-error pipes */
+	int started;		/* reader threads running */
+	int launch_failed;	/* the command could not be run */
+	uint64_t deadline, last_flush, last_check, child_t0;
+	struct rusage ru0;
 };
 
 static inline uint64_t now_ns(void)
