@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The recorder: pgt_record(), the main loop and the merge.  The other
- * parts are instance.c (tracefs), cpu-reader.c (per-CPU decoding),
- * resolve.c (objects and processes), ring.c (the output) and names-*.c.
+ * The recorder: pgt_record(), the run (start, step, stop) and the merge.
+ * The other parts are source.c (the run as a source), instance.c
+ * (tracefs), cpu-reader.c (per-CPU decoding), resolve.c (objects and
+ * processes), ring.c (the output) and names-*.c.
  *
  *   kernel tracepoints -> per-CPU ring buffers of our own tracefs instance
  *   -> one reader thread per CPU: raw sub-buffers, decoded into events
@@ -323,12 +324,12 @@ static void fill_host(struct rec *r)
 
 /*
  * The run in three parts, so that pgt_record() and the record source
- * share them: rec_start() (up to tracing on and the command released),
- * rec_step() (one round of the main loop, without its wait: rec_wait())
- * and, once a step says to stop or fails, rec_stop() (tracing off, the
+ * share them: pgt_rec_start() (up to tracing on and the command released),
+ * pgt_rec_step() (one round of the main loop, without its wait: pgt_rec_wait())
+ * and, once a step says to stop or fails, pgt_rec_stop() (tracing off, the
  * readers joined, the last merge, names and walk, the info records)
- * then rec_cleanup() (the instance, the command, the output).  A start
- * that fails goes straight to rec_cleanup().  rec_free() releases what a
+ * then pgt_rec_cleanup() (the instance, the command, the output).  A start
+ * that fails goes straight to pgt_rec_cleanup().  pgt_rec_free() releases what a
  * source still hands out after the cleanup: the events and side tables.
  */
 
@@ -336,7 +337,10 @@ static void fill_host(struct rec *r)
  * (pgt_rec_descs) and the controls (pgt_record_stop(), ...) are global. */
 static atomic_int g_busy;
 
-static void rec_init(struct rec *r, const struct pgt_record_opts *o, struct pgt_record_stats *st)
+int pgt_rec_claim(void) { return atomic_exchange(&g_busy, 1) ? -EBUSY : 0; }
+void pgt_rec_release(void) { atomic_store(&g_busy, 0); }
+
+void pgt_rec_init(struct rec *r, const struct pgt_record_opts *o, struct pgt_record_stats *st)
 {
 	memset(r, 0, sizeof(*r));
 	r->o = o;
@@ -347,7 +351,7 @@ static void rec_init(struct rec *r, const struct pgt_record_opts *o, struct pgt_
 	r->go_fd = r->err_fd = -1;
 }
 
-static int rec_start(struct rec *r)
+int pgt_rec_start(struct rec *r)
 {
 	const struct pgt_record_opts *o = r->o;
 	struct pgt_record_stats *st = r->st;
@@ -522,7 +526,7 @@ static int rec_start(struct rec *r)
 /* One round of the main loop, its wait aside: level changes, names,
  * merge, loss, the events emitted, then the stop checks.  Return 0 with
  * *@done set when a stop condition holds, or a negative error. */
-static int rec_step(struct rec *r, int *done)
+int pgt_rec_step(struct rec *r, int *done)
 {
 	const struct pgt_record_opts *o = r->o;
 	struct pgt_record_stats *st = r->st;
@@ -596,7 +600,7 @@ static int rec_step(struct rec *r, int *done)
 }
 
 /* The main loop's wait between two steps. */
-static void rec_wait(struct rec *r)
+void pgt_rec_wait(struct rec *r)
 {
 	struct timespec ts = { 0, ROUND_NS };
 
@@ -615,7 +619,7 @@ static void rec_wait(struct rec *r)
 /* Stop after the main loop (@err: how it ended): no new events, readers
  * drain what is left, merge it all, the info records.  Return @err or
  * the first error met. */
-static int rec_stop(struct rec *r, int err)
+int pgt_rec_stop(struct rec *r, int err)
 {
 	struct pgt_record_stats *st = r->st;
 	struct rusage ru1;
@@ -673,9 +677,9 @@ static int rec_stop(struct rec *r, int err)
 
 /* Release the run (@err: how it ended): the readers, the command, the
  * instance, the output.  What a source still hands out (the last events,
- * the side tables) stays for rec_free().  Return @err or the first error
+ * the side tables) stays for pgt_rec_free().  Return @err or the first error
  * met. */
-static int rec_cleanup(struct rec *r, int err)
+int pgt_rec_cleanup(struct rec *r, int err)
 {
 	const struct pgt_record_opts *o = r->o;
 	struct pgt_record_stats *st = r->st;
@@ -818,7 +822,7 @@ static int rec_cleanup(struct rec *r, int err)
 }
 
 /* What a source hands out until it is freed. */
-static void rec_free(struct rec *r)
+void pgt_rec_free(struct rec *r)
 {
 	free(r->out);
 	r->out = NULL;
@@ -832,19 +836,19 @@ static int record_run(const struct pgt_record_opts *o, struct pgt_record_stats *
 	struct rec r;
 	int err, done = 0;
 
-	rec_init(&r, o, st);
-	err = rec_start(&r);
+	pgt_rec_init(&r, o, st);
+	err = pgt_rec_start(&r);
 	if (!err) {
 		/* the main loop */
 		for (;;) {
-			if ((err = rec_step(&r, &done)) || done)
+			if ((err = pgt_rec_step(&r, &done)) || done)
 				break;
-			rec_wait(&r);
+			pgt_rec_wait(&r);
 		}
-		err = rec_stop(&r, err);
+		err = pgt_rec_stop(&r, err);
 	}
-	err = rec_cleanup(&r, err);
-	rec_free(&r);
+	err = pgt_rec_cleanup(&r, err);
+	pgt_rec_free(&r);
 	if (!err && o->max_loss >= 0 && st->events + st->lost &&
 	    (double)st->lost / (double)(st->events + st->lost) > o->max_loss)
 		err = -ENOBUFS;
@@ -860,166 +864,11 @@ int pgt_record(const struct pgt_record_opts *o, struct pgt_record_stats *st)
 		memset(st, 0, sizeof(*st));
 		return -EINVAL;
 	}
-	if (atomic_exchange(&g_busy, 1)) {
+	if (pgt_rec_claim()) {
 		memset(st, 0, sizeof(*st));
 		return -EBUSY;
 	}
 	err = record_run(PGT_OPTS_FIT(o, &o_), st);
-	atomic_store(&g_busy, 0);
+	pgt_rec_release();
 	return err;
-}
-
-/* ---- the recorder as a source ---- */
-
-/*
- * Each batch runs steps, a round's wait before each but the first, until
- * one has merged events: those are handed over with the recorder's side
- * tables as they stand after the step (the records read before them, as
- * the writer's sink needs).  A step that ends the run hands its events
- * over first; the stop's final merge, names and info records come with
- * the next batch, and the one after that is the end.
- */
-enum { RS_RUNNING, RS_STOPPING, RS_ENDED };
-
-struct rec_source {
-	struct pgt_source src;
-	struct rec r;
-	struct pgt_record_opts o;
-	struct pgt_record_stats st;
-	int state;		/* RS_* */
-	int wait;		/* a round to wait before the next step */
-	int err;		/* how the run ended */
-};
-
-static ssize_t rec_source_hand(struct rec_source *s, const struct pgt_event **evs)
-{
-	struct rec *r = &s->r;
-
-	*evs = r->out;
-	s->st.events += r->nout;
-	return (ssize_t)r->nout;
-}
-
-/* The run ended (@err: how): stop, release, and hand over the rest. */
-static ssize_t rec_source_end(struct rec_source *s, int err, const struct pgt_event **evs)
-{
-	struct rec *r = &s->r;
-
-	err = rec_stop(r, err);
-	s->err = rec_cleanup(r, err);
-	s->state = RS_ENDED;
-	atomic_store(&g_busy, 0);
-	if (s->err)
-		r->nout = 0;	/* a failed run's last events are not handed over */
-	return r->nout ? rec_source_hand(s, evs) : s->err;
-}
-
-static ssize_t rec_source_batch(struct pgt_source *src, const struct pgt_event **evs)
-{
-	struct rec_source *s = (struct rec_source *)src;
-	struct rec *r = &s->r;
-	int err, done;
-
-	r->nout = 0;	/* the last batch was handed over */
-	if (s->state == RS_ENDED)
-		return s->err;
-	if (s->state == RS_STOPPING)
-		return rec_source_end(s, 0, evs);
-	for (;;) {
-		if (s->wait)
-			rec_wait(r);
-		s->wait = 1;
-		err = rec_step(r, &done);
-		if (err)
-			return rec_source_end(s, err, evs);
-		if (done && r->nout) {
-			s->state = RS_STOPPING;
-			return rec_source_hand(s, evs);
-		}
-		if (done)
-			return rec_source_end(s, 0, evs);
-		if (r->nout)
-			return rec_source_hand(s, evs);
-	}
-}
-
-static void rec_source_free(struct pgt_source *src)
-{
-	struct rec_source *s = (struct rec_source *)src;
-
-	if (s->state != RS_ENDED) {
-		/* stopped mid-stream: the readers joined, the instance
-		 * removed; the command runs on, as after the duration */
-		rec_cleanup(&s->r, 0);
-		atomic_store(&g_busy, 0);
-	}
-	rec_free(&s->r);
-	free(s);
-}
-
-static const struct pgt_source_ops rec_source_ops = {
-	.name = "record",
-	.batch = rec_source_batch,
-	.free = rec_source_free,
-};
-
-struct pgt_source *pgt_record__source(const struct pgt_record_opts *opts, struct pgt_record_stats *st,
-				      int *err)
-{
-	const struct pgt_record_opts *fit;
-	struct rec_source *s;
-	int e;
-
-	if (st)
-		memset(st, 0, sizeof(*st));
-	if (!opts || !PGT_OPTS_VALID(opts)) {
-		*err = -EINVAL;
-		return NULL;
-	}
-	s = calloc(1, sizeof(*s));
-	if (!s) {
-		*err = -ENOMEM;
-		return NULL;
-	}
-	fit = PGT_OPTS_FIT(opts, &s->o);
-	if (fit != &s->o)
-		s->o = *fit;
-	s->o.sz = sizeof(s->o);
-	/* what only a written trace means (a source writes nothing) */
-	if (s->o.keep_bytes || s->o.keep_ns || s->o.max_size || s->o.open_output) {
-		free(s);
-		*err = -EINVAL;
-		return NULL;
-	}
-	if (atomic_exchange(&g_busy, 1)) {
-		free(s);
-		*err = -EBUSY;
-		return NULL;
-	}
-	rec_init(&s->r, &s->o, &s->st);
-	s->r.as_source = 1;
-	e = rec_start(&s->r);
-	if (e) {
-		*err = rec_cleanup(&s->r, e);
-		if (st)
-			*st = s->st;
-		rec_free(&s->r);
-		free(s);
-		atomic_store(&g_busy, 0);
-		return NULL;
-	}
-	s->src.ops = &rec_source_ops;
-	s->src.meta = s->r.meta;
-	s->src.header = s->r.hdr;	/* as the writer writes it */
-	return &s->src;
-}
-
-int pgt_record__source_stats(const struct pgt_source *src, struct pgt_record_stats *st)
-{
-	if (!src || src->ops != &rec_source_ops) {
-		memset(st, 0, sizeof(*st));
-		return -EINVAL;
-	}
-	*st = ((const struct rec_source *)src)->st;
-	return 0;
 }
