@@ -157,7 +157,64 @@ struct pgt_record_stats {
  */
 int pgt_record(const struct pgt_record_opts *opts, struct pgt_record_stats *st);
 
-/* Async-signal-safe controls for a running pgt_record(). */
+/**
+ * pgt_record__source() - the recorder as a source: start recording and
+ * hand the events over as they are merged, instead of writing them.
+ * @opts: as for pgt_record(), with these differences.  @output is not
+ *        opened: only "-" counts, and sends the launched command's
+ *        standard output to standard error (for a caller that writes the
+ *        stream to standard output); @force and @zlevel are ignored; and
+ *        @keep_bytes, @keep_ns, @max_size and @open_output, which only a
+ *        written trace means, are refused (-EINVAL).  @max_loss is not
+ *        checked: the caller compares the stats' lost and events.  The
+ *        arrays and strings @opts points to (@argv, @pids, @cgroup) are
+ *        borrowed and must live as long as the source.
+ * @st:   NULL, or filled as far as it got when this fails (the refusals
+ *        of pgt_record(): @st->pid_ns, @st->missing, a note of a command
+ *        that could not be run, ...).
+ * @err:  set to a negative error when this fails: those of pgt_record()'s
+ *        start (-EPERM without root, -EOPNOTSUPP in a PID namespace, an
+ *        event the kernel lacks, the command that could not be run), or
+ *        -EBUSY while another recording runs in this process.
+ *
+ * Everything pgt_record() does before its first event is done here: the
+ * tracefs instance set up, the readers started, tracing on, the command
+ * released.  Each batch then runs the recorder's rounds (sleeping 100 ms
+ * between two, as pgt_record() does) until one has events, and hands
+ * them over in time order.  The source's meta is the recorder's side
+ * tables *in step* with the events: the records read before a batch
+ * describe its events, so pgt_writer__sink() on this source writes the
+ * trace pgt_record() would have written (open the writer with
+ * @src->header, the header the recorder writes: host, start time, clock,
+ * features).  Once a stop condition holds (the command exits, the
+ * duration passes, pgt_record_stop(), the -p targets are all gone), the
+ * events of that round are handed over, then the stop's last events and
+ * records (names of the final walk, the "recorder.*" info records), and
+ * the batch after that returns 0.  After a failure the error is returned
+ * instead, and the recording is over.
+ *
+ * pgt_record_stop() and pgt_record_set_level() act on a running source.
+ * One recording runs at a time in a process (pgt_record() or a source).
+ *
+ * Return: a source (free with pgt_source__free(), or with the operator
+ * that takes it) or NULL.  Freeing it before the end stops the recording
+ * at once: the readers are joined, the tracefs instance removed, the
+ * command released already runs on (as after the duration, unwaited).
+ */
+struct pgt_source *pgt_record__source(const struct pgt_record_opts *opts, struct pgt_record_stats *st,
+				      int *err);
+
+/**
+ * pgt_record__source_stats() - the stats of a record source so far, as
+ * pgt_record() gives them: @st->events counts the events handed over,
+ * and @st->bytes, @st->output_failed, @st->kept_events, @st->path stay 0.
+ * The rest (lost, objects, notes, the command's status, ...) is complete
+ * once a batch has returned 0 or an error.
+ * Return: 0, or -EINVAL when @src is not a record source (@st zeroed).
+ */
+int pgt_record__source_stats(const struct pgt_source *src, struct pgt_record_stats *st);
+
+/* Async-signal-safe controls for a running pgt_record() or record source. */
 void pgt_record_stop(void);
 void pgt_record_set_level(int level);
 /* Flight recorder: write the kept part to the output now. */

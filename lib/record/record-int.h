@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <time.h>
+#include <sys/resource.h>
 
 #include "format/format.h"
 #include "kernel/kernel.h"
@@ -206,6 +207,14 @@ struct rec {
 	int out_created;	/* we made the output in this run: */
 	dev_t out_dev;		/* ... this inode */
 	ino_t out_ino;
+	/* the run between its start, its steps and its stop (record.c) */
+	int as_source;		/* pgt_record__source(): no writer, the merged
+				 * events wait in @out to be handed over */
+	int go_fd, err_fd;	/* the command's go and exec-error pipes */
+	int started;		/* reader threads running */
+	int launch_failed;	/* the command could not be run */
+	uint64_t deadline, last_flush, last_check, child_t0;
+	struct rusage ru0;
 };
 
 static inline uint64_t now_ns(void)
@@ -217,6 +226,20 @@ static inline uint64_t now_ns(void)
 }
 /* record.c */
 void pgt_rec_note(struct rec *r, int code, int err, const char *str);
+/* The run, shared by pgt_record() and the source (source.c): init, then
+ * start; steps (a wait between two) until one fails or says it is done;
+ * then stop and cleanup (only cleanup after a failed start); free last.
+ * One run at a time: claim (-EBUSY) before the start, release after the
+ * cleanup. */
+int pgt_rec_claim(void);
+void pgt_rec_release(void);
+void pgt_rec_init(struct rec *r, const struct pgt_record_opts *o, struct pgt_record_stats *st);
+int pgt_rec_start(struct rec *r);
+int pgt_rec_step(struct rec *r, int *done);
+void pgt_rec_wait(struct rec *r);
+int pgt_rec_stop(struct rec *r, int err);
+int pgt_rec_cleanup(struct rec *r, int err);
+void pgt_rec_free(struct rec *r);
 
 /* instance.c */
 int pgt_rec_apply_level(struct rec *r, int level);

@@ -437,7 +437,8 @@ int pgt_rec_emit(struct rec *r)
 {
 	int err;
 
-	if (!r->nout)
+	/* a source hands the events over itself, the side tables in step */
+	if (!r->nout || r->as_source)
 		return 0;
 	err = pgt_writer__copy_meta(r->w, r->meta);
 	if (!err)
