@@ -158,24 +158,13 @@ struct pgt_split {
 
 /* ---- growable arrays ---- */
 
+/* From 16 elements; past 2^31 the ids (NONE is UINT32_MAX) would not fit:
+ * -EOVERFLOW. */
 static int grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
 {
-	uint64_t ncap;
-	void *np;
-
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? (uint64_t)*cap * 2 : 16;
-	while (ncap < need)
-		ncap *= 2;
-	if (ncap >= NONE)
+	if (need > *cap && need > (1u << 31))
 		return -EOVERFLOW;
-	np = realloc(*p, (size_t)ncap * elem);
-	if (!np)
-		return -ENOMEM;
-	*p = np;
-	*cap = (uint32_t)ncap;
-	return 0;
+	return pgt_grow32_from(p, cap, need, elem, 16);
 }
 
 static int push_u32(uint32_t **a, uint32_t *n, uint32_t *cap, uint32_t v)
