@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "ops/sink-int.h"
 #include "pgtrace/analysis.h"
 #include "pgtrace/ops.h"
 #include "pgtrace/phase.h"
@@ -21,18 +22,12 @@ struct obj_sink {
 
 static struct pgt_sink *obj_sink_new(const struct pgt_sink_ops *ops, void *obj)
 {
-	struct obj_sink *s = calloc(1, sizeof(*s));
+	struct obj_sink *s = pgt_sink__alloc(sizeof(*s), ops, 0);
 
 	if (!s)
 		return NULL;
-	s->base.ops = ops;
 	s->obj = obj;
 	return &s->base;
-}
-
-static void obj_sink_free(struct pgt_sink *s)
-{
-	free(s);
 }
 
 #define OBJ(s) (((struct obj_sink *)(s))->obj)
@@ -51,7 +46,7 @@ static int stats_finish(struct pgt_sink *s, const struct pgt_meta *meta, const s
 }
 
 static const struct pgt_sink_ops stats_sink_ops = {
-	.name = "stats", .feed = stats_feed, .finish = stats_finish, .free = obj_sink_free,
+	.name = "stats", .feed = stats_feed, .finish = stats_finish, .free = pgt_sink__free_self,
 };
 
 struct pgt_sink *pgt_stats__sink(struct pgt_stats *st)
@@ -73,7 +68,7 @@ static int phase_finish(struct pgt_sink *s, const struct pgt_meta *meta, const s
 }
 
 static const struct pgt_sink_ops phase_sink_ops = {
-	.name = "phase", .feed = phase_feed, .finish = phase_finish, .free = obj_sink_free,
+	.name = "phase", .feed = phase_feed, .finish = phase_finish, .free = pgt_sink__free_self,
 };
 
 struct pgt_sink *pgt_phase__sink(struct pgt_phase *p)
@@ -90,7 +85,7 @@ static int lru_sim_feed(struct pgt_sink *s, const struct pgt_event *evs, size_t 
 }
 
 static const struct pgt_sink_ops lru_sim_sink_ops = {
-	.name = "lru-sim", .feed = lru_sim_feed, .free = obj_sink_free,
+	.name = "lru-sim", .feed = lru_sim_feed, .free = pgt_sink__free_self,
 };
 
 struct pgt_sink *pgt_lru_sim__sink(struct pgt_lru_sim *sim)
@@ -107,7 +102,7 @@ static int tally_feed(struct pgt_sink *s, const struct pgt_event *evs, size_t n,
 }
 
 static const struct pgt_sink_ops tally_sink_ops = {
-	.name = "tally", .feed = tally_feed, .free = obj_sink_free,
+	.name = "tally", .feed = tally_feed, .free = pgt_sink__free_self,
 };
 
 struct pgt_sink *pgt_refs_tally__sink(struct pgt_refs_tally *t)

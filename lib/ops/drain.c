@@ -15,8 +15,25 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "ops/sink-int.h"
 #include "pgtrace/sink.h"
 #include "util/util.h"
+
+void *pgt_sink__alloc(size_t size, const struct pgt_sink_ops *ops, unsigned flags)
+{
+	struct pgt_sink *s = size >= sizeof(*s) ? calloc(1, size) : NULL;
+
+	if (!s)
+		return NULL;
+	s->ops = ops;
+	s->flags = flags;
+	return s;
+}
+
+void pgt_sink__free_self(struct pgt_sink *s)
+{
+	free(s);
+}
 
 int pgt_sink__finish(struct pgt_sink *s, const struct pgt_meta *meta, const struct pgt_header *h)
 {
@@ -146,26 +163,19 @@ static int writer_finish(struct pgt_sink *s, const struct pgt_meta *meta, const 
 	return pgt_writer__copy_meta(((struct writer_sink *)s)->w, meta);
 }
 
-static void sink_free(struct pgt_sink *s)
-{
-	free(s);
-}
-
 static const struct pgt_sink_ops writer_sink_ops = {
 	.name = "writer",
 	.feed = writer_feed,
 	.finish = writer_finish,
-	.free = sink_free,
+	.free = pgt_sink__free_self,
 };
 
 struct pgt_sink *pgt_writer__sink(struct pgt_writer *w)
 {
-	struct writer_sink *ws = calloc(1, sizeof(*ws));
+	struct writer_sink *ws = pgt_sink__alloc(sizeof(*ws), &writer_sink_ops, PGT_SINK_IN_STEP);
 
 	if (!ws)
 		return NULL;
-	ws->base.ops = &writer_sink_ops;
-	ws->base.flags = PGT_SINK_IN_STEP;
 	ws->w = w;
 	return &ws->base;
 }
@@ -188,16 +198,15 @@ static int count_feed(struct pgt_sink *s, const struct pgt_event *evs, size_t n,
 static const struct pgt_sink_ops count_sink_ops = {
 	.name = "count",
 	.feed = count_feed,
-	.free = sink_free,
+	.free = pgt_sink__free_self,
 };
 
 struct pgt_sink *pgt_count__sink(uint64_t *count)
 {
-	struct count_sink *cs = calloc(1, sizeof(*cs));
+	struct count_sink *cs = pgt_sink__alloc(sizeof(*cs), &count_sink_ops, 0);
 
 	if (!cs)
 		return NULL;
-	cs->base.ops = &count_sink_ops;
 	cs->count = count;
 	*count = 0;
 	return &cs->base;

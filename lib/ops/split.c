@@ -44,6 +44,7 @@
 #include "pgtrace/ops.h"
 #include "format/format.h"
 #include "pgtrace/fields.h"
+#include "ops/sink-int.h"
 #include "util/opts.h"
 #include "util/u64map.h"
 
@@ -937,26 +938,20 @@ static int split_sink_finish(struct pgt_sink *sk, const struct pgt_meta *meta, c
 	return scan_log(s);
 }
 
-static void split_sink_free(struct pgt_sink *sk)
-{
-	free(sk);
-}
-
 static const struct pgt_sink_ops split_sink_ops = {
 	.name = "split",
 	.feed = split_sink_feed,
 	.finish = split_sink_finish,
-	.free = split_sink_free,
+	.free = pgt_sink__free_self,
 };
 
 struct pgt_sink *pgt_split__sink(struct pgt_split *s)
 {
-	struct split_sink *sk = calloc(1, sizeof(*sk));
+	/* it copies side records between events */
+	struct split_sink *sk = pgt_sink__alloc(sizeof(*sk), &split_sink_ops, PGT_SINK_IN_STEP);
 
 	if (!sk)
 		return NULL;
-	sk->base.ops = &split_sink_ops;
-	sk->base.flags = PGT_SINK_IN_STEP;	/* copies side records between events */
 	sk->s = s;
 	return &sk->base;
 }

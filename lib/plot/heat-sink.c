@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* The heat map's accumulator as a sink (sink.h): it borrows the heat. */
-#include <stdlib.h>
-
+#include "ops/sink-int.h"
 #include "pgtrace/plot.h"
 #include "pgtrace/sink.h"
 
@@ -17,22 +16,16 @@ static int heat_feed(struct pgt_sink *s, const struct pgt_event *evs, size_t n,
 	return pgt_heat__feed(((struct heat_sink *)s)->h, evs, n);
 }
 
-static void heat_free(struct pgt_sink *s)
-{
-	free(s);
-}
-
 static const struct pgt_sink_ops heat_sink_ops = {
-	.name = "heat", .feed = heat_feed, .free = heat_free,
+	.name = "heat", .feed = heat_feed, .free = pgt_sink__free_self,
 };
 
 struct pgt_sink *pgt_heat__sink(struct pgt_heat *h)
 {
-	struct heat_sink *s = calloc(1, sizeof(*s));
+	struct heat_sink *s = pgt_sink__alloc(sizeof(*s), &heat_sink_ops, 0);
 
 	if (!s)
 		return NULL;
-	s->base.ops = &heat_sink_ops;
 	s->h = h;
 	return &s->base;
 }
