@@ -35,6 +35,37 @@ void pgt_sink__free_self(struct pgt_sink *s)
 	free(s);
 }
 
+/* The object sink: its kind is its ops (the kind's first member). */
+struct obj_sink {
+	struct pgt_sink base;
+	void *obj;
+};
+
+#define OBJ_KIND(s) ((const struct pgt_obj_sink_kind *)(const void *)(s)->ops)
+
+int pgt_obj_sink__feed(struct pgt_sink *s, const struct pgt_event *evs, size_t n,
+		       const struct pgt_meta *meta, const struct pgt_header *h)
+{
+	(void)meta, (void)h;
+	return OBJ_KIND(s)->feed(((struct obj_sink *)s)->obj, evs, n);
+}
+
+int pgt_obj_sink__finish(struct pgt_sink *s, const struct pgt_meta *meta, const struct pgt_header *h)
+{
+	(void)meta, (void)h;
+	return OBJ_KIND(s)->finish ? OBJ_KIND(s)->finish(((struct obj_sink *)s)->obj) : 0;
+}
+
+struct pgt_sink *pgt_obj_sink__new(const struct pgt_obj_sink_kind *k, void *obj)
+{
+	struct obj_sink *s = pgt_sink__alloc(sizeof(*s), &k->ops, k->flags);
+
+	if (!s)
+		return NULL;
+	s->obj = obj;
+	return &s->base;
+}
+
 int pgt_sink__finish(struct pgt_sink *s, const struct pgt_meta *meta, const struct pgt_header *h)
 {
 	return s->ops->finish ? s->ops->finish(s, meta, h) : 0;
