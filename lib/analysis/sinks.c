@@ -23,7 +23,8 @@ struct pgt_sink *pgt_stats__sink(struct pgt_stats *st)
 
 static int phase_feed(void *p, const struct pgt_event *evs, size_t n) { return pgt_phase__feed(p, evs, n); }
 static int phase_finish(void *p) { return pgt_phase__finish(p); }
-static const struct pgt_obj_sink_kind phase_kind = PGT_OBJ_SINK_KIND("phase", phase_feed, phase_finish, 0);
+static const struct pgt_obj_sink_kind phase_kind = PGT_OBJ_SINK_KIND("phase", phase_feed, phase_finish,
+									PGT_SINK_SERIAL);
 
 struct pgt_sink *pgt_phase__sink(struct pgt_phase *p)
 {

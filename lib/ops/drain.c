@@ -151,8 +151,9 @@ int pgt_reader__drain(struct pgt_reader *rd, struct pgt_sink *const *sinks, size
 	struct pgt_source *src = pgt_reader__source(rd), *par = NULL;
 	int err;
 
+	/* in step, or one sink sets a pace that decoding ahead cannot help */
 	for (size_t i = 0; threads > 0 && i < n; i++)
-		if (sinks[i]->flags & PGT_SINK_IN_STEP)
+		if (sinks[i]->flags & (PGT_SINK_IN_STEP | PGT_SINK_SERIAL))
 			threads = 0;
 	if (threads > 0) {
 		/* decoding on other cores: side tables run ahead of events */
