@@ -206,6 +206,7 @@ struct pgt_sink *pgt_count__sink(uint64_t *count);
 struct pgt_stats;
 struct pgt_phase;
 struct pgt_heat;
+struct pgt_cache_count;
 struct pgt_lru_sim;
 struct pgt_refs_tally;
 
@@ -215,6 +216,8 @@ struct pgt_sink *pgt_stats__sink(struct pgt_stats *s);
 struct pgt_sink *pgt_phase__sink(struct pgt_phase *p);
 /* pgt_heat__feed() (plot.h); nothing to finish. */
 struct pgt_sink *pgt_heat__sink(struct pgt_heat *h);
+/* pgt_cache_count__feed() (plot.h); nothing to finish. */
+struct pgt_sink *pgt_cache_count__sink(struct pgt_cache_count *cc);
 /* pgt_lru_sim__feed() (ops.h); nothing to finish. */
 struct pgt_sink *pgt_lru_sim__sink(struct pgt_lru_sim *s);
 /* pgt_refs_tally() into *@t (analysis.h): events and pages by type. */
