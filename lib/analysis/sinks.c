@@ -48,7 +48,10 @@ static int tally_feed(void *t, const struct pgt_event *evs, size_t n)
 	pgt_refs_tally(t, evs, n);
 	return 0;
 }
-static const struct pgt_obj_sink_kind tally_kind = PGT_OBJ_SINK_KIND("tally", tally_feed, NULL, 0);
+/* a tally does next to nothing per event: the sinks beside it choose the
+ * decoder */
+static const struct pgt_obj_sink_kind tally_kind = PGT_OBJ_SINK_KIND("tally", tally_feed, NULL,
+									PGT_SINK_SERIAL);
 
 struct pgt_sink *pgt_refs_tally__sink(struct pgt_refs_tally *t)
 {

@@ -149,12 +149,16 @@ int pgt_reader__drain(struct pgt_reader *rd, struct pgt_sink *const *sinks, size
 {
 	int threads = DRAIN_OPT(opts, threads);
 	struct pgt_source *src = pgt_reader__source(rd), *par = NULL;
+	size_t serial = 0;
 	int err;
 
-	/* in step, or one sink sets a pace that decoding ahead cannot help */
-	for (size_t i = 0; threads > 0 && i < n; i++)
-		if (sinks[i]->flags & (PGT_SINK_IN_STEP | PGT_SINK_SERIAL))
+	for (size_t i = 0; threads > 0 && i < n; i++) {
+		if (sinks[i]->flags & PGT_SINK_IN_STEP)
 			threads = 0;
+		serial += !!(sinks[i]->flags & PGT_SINK_SERIAL);
+	}
+	if (n && serial == n)	/* none gains from decoding ahead */
+		threads = 0;
 	if (threads > 0) {
 		/* decoding on other cores: side tables run ahead of events */
 		par = pgt_reader__parallel_source(rd, threads, &err);

@@ -276,8 +276,8 @@ static void test_parallel_as_serial(void **state)
 		{ 0, 0, 0, 0 },
 		{ 2, 0, 0, 1 },
 		{ 2, 0, PGT_SINK_IN_STEP, 0 },			/* one in step: serial */
-		{ 2, 0, PGT_SINK_SERIAL, 0 },			/* one sets the pace */
-		{ 2, PGT_SINK_SERIAL, PGT_SINK_SERIAL, 0 },
+		{ 2, PGT_SINK_SERIAL, PGT_SINK_SERIAL, 0 },	/* none gains from it */
+		{ 2, PGT_SINK_SERIAL, 0, 1 },			/* one does */
 		{ 0, PGT_SINK_SERIAL, 0, 0 },
 	};
 	uint64_t sums[5] = { 0 }, counts[5] = { 0 };
