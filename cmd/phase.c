@@ -592,9 +592,6 @@ int cmd_phase(int argc, char **argv)
 	}
 	progress_init(&prog, "events", total);
 	progress_drain_opts(&prog, &dopts);
-	/* serial, as before the drain: the parallel decoder cost phase time
-	 * (9.2 s against 7.0 s on gen -p mix -n 20M, 2 loaded cores) and 33 MB */
-	dopts.threads = 0;
 	err = pgt_reader__drain(r, sinks, 2, &dopts, &res);
 	done = res.events;
 	progress_done(&prog);

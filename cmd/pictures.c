@@ -29,7 +29,6 @@
 #include <unistd.h>
 
 #include "builtin.h"
-#include "util/u64map.h"
 #include "pictures.h"
 
 unsigned pictures_need(int kind)
@@ -86,72 +85,24 @@ void pictures_free(struct pictures *p)
 	memset(p, 0, sizeof(*p));
 }
 
-/* Insertions and evictions per object: a table found by a map. */
-struct cache_count {
-	struct u64map map;
-	struct pict_cache *v;
-	size_t n, cap;
-	unsigned levels;
-};
-
-static int count_cache(struct cache_count *cc, const struct pgt_event *evs, size_t n)
+/* The counts of @cc as the report reads them (p->cache, freed with @p). */
+static int take_cache(struct pictures *p, const struct pgt_cache_count *cc)
 {
-	for (size_t i = 0; i < n; i++) {
-		const struct pgt_event *e = &evs[i];
-		uint32_t k;
+	size_t n;
+	const struct pgt_cache_obj *v = pgt_cache_count__objects(cc, &n);
 
-		cc->levels |= 1u << ((e->flags & PGT_F_LEVEL_MASK) >> PGT_F_LEVEL_SHIFT);
-		if (e->type != PGT_EV_ADD && e->type != PGT_EV_DELETE)
-			continue;
-		k = u64map_get(&cc->map, e->obj);
-		if (k == U64MAP_NONE) {
-			if (cc->n == cc->cap) {
-				size_t nc = cc->cap ? cc->cap * 2 : 256;
-				void *q = realloc(cc->v, nc * sizeof(*cc->v));
-
-				if (!q)
-					return -ENOMEM;
-				cc->v = q;
-				cc->cap = nc;
-			}
-			k = (uint32_t)cc->n;
-			if (u64map_put(&cc->map, e->obj, k))
-				return -ENOMEM;
-			memset(&cc->v[cc->n], 0, sizeof(cc->v[0]));
-			cc->v[cc->n++].obj = e->obj;
-		}
-		if (e->type == PGT_EV_ADD) {
-			cc->v[k].adds++;
-			cc->v[k].add_pages += e->npages;
-		} else {
-			cc->v[k].dels++;
-			cc->v[k].del_pages += e->npages;
-		}
-	}
+	p->levels = pgt_cache_count__levels(cc);
+	if (!n)
+		return 0;
+	p->cache = malloc(n * sizeof(*p->cache));
+	if (!p->cache)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		p->cache[i] = (struct pict_cache){ .obj = v[i].obj, .adds = v[i].adds, .add_pages = v[i].add_pages,
+						   .dels = v[i].dels, .del_pages = v[i].del_pages };
+	p->ncache = n;
 	return 0;
 }
-
-/* count_cache() as a sink of the pass (it borrows the counts). */
-struct cache_sink {
-	struct pgt_sink base;
-	struct cache_count *cc;
-};
-
-static int cache_feed(struct pgt_sink *s, const struct pgt_event *evs, size_t n,
-		      const struct pgt_meta *meta, const struct pgt_header *h)
-{
-	(void)meta, (void)h;
-	return count_cache(((struct cache_sink *)s)->cc, evs, n);
-}
-
-static void cache_sink_free(struct pgt_sink *s)
-{
-	(void)s;		/* on the caller's stack */
-}
-
-static const struct pgt_sink_ops cache_sink_ops = {
-	.name = "cache", .feed = cache_feed, .free = cache_sink_free,
-};
 
 /* The second pass: grids for @ids only; @t0, @t1 as the first heat's. */
 static struct pgt_heat *grid_pass(const char *path, const struct pict_opts *o, const uint32_t *ids, uint32_t nids,
@@ -206,8 +157,7 @@ static int rereadable(const char *path)
 int pictures_read(struct pictures *p, const char *path, const struct pict_opts *o)
 {
 	uint64_t total = 0, npk, t0 = 0, t1 = 0, done = 0;
-	struct cache_count cc = { 0 };
-	struct cache_sink cs = { .base.ops = &cache_sink_ops, .cc = &cc };
+	struct pgt_cache_count *cc = NULL;
 	struct pgt_sink *sinks[6] = { NULL };
 	struct pgt_drain_opts dopts;
 	struct pgt_drain_result res;
@@ -278,8 +228,10 @@ int pictures_read(struct pictures *p, const char *path, const struct pict_opts *
 		sinks[ns++] = pgt_stats__sink(p->sampled);
 	if (p->phase)
 		sinks[ns++] = pgt_phase__sink(p->phase);
-	if (o->want & PICT_CACHE)
-		sinks[ns++] = &cs.base;
+	if (o->want & PICT_CACHE) {
+		cc = pgt_cache_count__new();
+		sinks[ns++] = cc ? pgt_cache_count__sink(cc) : NULL;
+	}
 	sinks[ns++] = pgt_refs_tally__sink(&tally);	/* last: the events all took */
 	for (size_t i = 0; i < ns; i++)
 		if (!sinks[i]) {
@@ -293,11 +245,12 @@ int pictures_read(struct pictures *p, const char *path, const struct pict_opts *
 	progress_done(&prog);
 	p->events = done;
 	p->caveats = pgt_refs_caveats(&tally, pgt_reader__header(p->r), p->d.meta, o->refs);
-	p->cache = cc.v;
-	p->ncache = cc.n;
-	p->levels = cc.levels;
-	cc.v = NULL;
-	u64map_release(&cc.map);
+	if (cc && take_cache(p, cc)) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	pgt_cache_count__free(cc);
+	cc = NULL;
 	if (err && err != -ENOMEM && res.side == PGT_DRAIN_SOURCE) {
 		/* what was read is drawn; the damage is reported by the caller's exit */
 		cli_read_failed(path, err);
@@ -357,8 +310,7 @@ int pictures_read(struct pictures *p, const char *path, const struct pict_opts *
 fail:
 	for (size_t i = 0; i < ns; i++)
 		pgt_sink__free(sinks[i]);
-	free(cc.v);
-	u64map_release(&cc.map);
+	pgt_cache_count__free(cc);
 	if (err == -ENOMEM)
 		cli_error("out of memory reading %s", path);
 	else

@@ -67,6 +67,30 @@ const struct pgt_heat_grid *pgt_heat__grids(struct pgt_heat *h, size_t *n, uint6
 ssize_t pgt_heat__files(struct pgt_heat *h, size_t nrows, const uint32_t **objs, const uint64_t *const **rows,
 			const uint64_t **refs);
 
+/* ---- insertions and evictions per object ---- */
+
+/* The add events (insertions into the page cache) and delete events
+ * (evictions) of one object: how many, and their pages. */
+struct pgt_cache_obj {
+	uint32_t obj;
+	uint64_t adds, add_pages;
+	uint64_t dels, del_pages;
+};
+
+struct pgt_cache_count;
+/* Return an empty count (free with pgt_cache_count__free(); NULL is a
+ * no-op), or NULL when out of memory. */
+struct pgt_cache_count *pgt_cache_count__new(void);
+void pgt_cache_count__free(struct pgt_cache_count *cc);
+/* Count the add and delete events of @ev per object, and the detail
+ * level of every event.  Return 0 or -ENOMEM (the count is then short). */
+int pgt_cache_count__feed(struct pgt_cache_count *cc, const struct pgt_event *ev, size_t n);
+/* The objects with an add or delete event, in the order first met; *@n
+ * of them.  Borrowed: valid until the next feed, or the free. */
+const struct pgt_cache_obj *pgt_cache_count__objects(const struct pgt_cache_count *cc, size_t *n);
+/* Bit l set: events of detail level l were fed (PGT_F_LEVEL_*). */
+unsigned pgt_cache_count__levels(const struct pgt_cache_count *cc);
+
 /* ---- charts ---- */
 
 enum pgt_plot_kind {

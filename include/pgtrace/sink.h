@@ -60,6 +60,19 @@ struct pgt_sink_ops {
  * a drain must not decode ahead of the events (no parallel decoder). */
 #define PGT_SINK_IN_STEP	(1u << 0)
 
+/* The sink gains nothing from events decoded ahead on other cores: its
+ * work per event outweighs the decoding (the phase sink), or is next to
+ * nothing (the reference tally), so the decoder's threads would only
+ * take a core and their buffers cost memory.  pgt_reader__drain()
+ * decodes serially when every sink it feeds has this flag; one sink
+ * without it (heat, stats) keeps the parallel decoder for all.
+ * Measured on gen -p mix -n 5M, 2 loaded cores, min of 3: phase (its
+ * sink and a tally) 1.66 s serial against 1.58 s parallel, 15 MB against
+ * 49 MB.  Report (heat, stats twice, phase, tally) was 3.92 s serial
+ * against 4.88 s parallel there, but its cost per file (bench/bounds.sh)
+ * grew from about 3,600 to 3,800 bytes: it stays parallel, unchanged. */
+#define PGT_SINK_SERIAL		(1u << 1)
+
 /*
  * struct pgt_sink - base of every sink; embed it first.
  * @ops:   its operations.
@@ -96,7 +109,8 @@ void pgt_sink__free(struct pgt_sink *s);
  *            the drain stops before the next batch with -EINTR, on the
  *            source's side; the sinks are not finished.
  * @threads:  pgt_reader__drain() only: threads that decode ahead of the
- *            caller (0: serial).  Ignored when a sink is PGT_SINK_IN_STEP.
+ *            caller (0: serial).  Ignored when a sink is PGT_SINK_IN_STEP,
+ *            or when every sink is PGT_SINK_SERIAL.
  */
 struct pgt_drain_opts {
 	size_t sz;
@@ -145,8 +159,8 @@ int pgt_drain(struct pgt_source *src, struct pgt_sink *const *sinks, size_t n,
 /**
  * pgt_reader__drain() - pgt_drain() from a reader, choosing the decoder:
  * the parallel one (pgt_reader__parallel_source() with @opts->threads)
- * unless @opts->threads is 0 or a sink is PGT_SINK_IN_STEP; the reader's
- * own source otherwise.  Both give the sinks the same events; the side
+ * unless @opts->threads is 0, a sink is PGT_SINK_IN_STEP or every sink
+ * is PGT_SINK_SERIAL; the reader's own source otherwise.  Both give the sinks the same events; the side
  * tables fed along are the reader's (pgt_reader__meta()), complete by
  * the finish.  Return as pgt_drain(), or a negative error with
  * @res->side PGT_DRAIN_SOURCE when the parallel decoder cannot start.
@@ -193,18 +207,22 @@ struct pgt_sink *pgt_count__sink(uint64_t *count);
 struct pgt_stats;
 struct pgt_phase;
 struct pgt_heat;
+struct pgt_cache_count;
 struct pgt_lru_sim;
 struct pgt_refs_tally;
 
 /* pgt_stats__feed(), then pgt_stats__finish() (analysis.h). */
 struct pgt_sink *pgt_stats__sink(struct pgt_stats *s);
-/* pgt_phase__feed(), then pgt_phase__finish() (phase.h). */
+/* pgt_phase__feed(), then pgt_phase__finish() (phase.h); PGT_SINK_SERIAL. */
 struct pgt_sink *pgt_phase__sink(struct pgt_phase *p);
 /* pgt_heat__feed() (plot.h); nothing to finish. */
 struct pgt_sink *pgt_heat__sink(struct pgt_heat *h);
+/* pgt_cache_count__feed() (plot.h); nothing to finish. */
+struct pgt_sink *pgt_cache_count__sink(struct pgt_cache_count *cc);
 /* pgt_lru_sim__feed() (ops.h); nothing to finish. */
 struct pgt_sink *pgt_lru_sim__sink(struct pgt_lru_sim *s);
-/* pgt_refs_tally() into *@t (analysis.h): events and pages by type. */
+/* pgt_refs_tally() into *@t (analysis.h): events and pages by type;
+ * PGT_SINK_SERIAL (it leaves the decoder's choice to the sinks beside it). */
 struct pgt_sink *pgt_refs_tally__sink(struct pgt_refs_tally *t);
 
 /* ---- one child per key ---- */

@@ -119,19 +119,16 @@ int pgt_phase_seen(struct pgt_phase *p, struct pobj *o, uint64_t key)
 		if (o->nfew == FEW_MAX)
 			return few_to_chunks(p, o, key);
 		if (o->nfew == o->capfew) {
-			uint32_t ncap = o->capfew ? o->capfew * 2 : 2;
-			void *q;
+			uint32_t old = o->capfew;
 
-			if (p->seen_used + (ncap - o->capfew) * sizeof(*o->few) > p->o.seen_bytes) {
+			/* doubling from 2 adds as many as there are, or 2 */
+			if (p->seen_used + (old ? old : 2) * sizeof(*o->few) > p->o.seen_bytes) {
 				p->seen_full = 1;
 				return -1;
 			}
-			q = realloc(o->few, ncap * sizeof(*o->few));
-			if (!q)
+			if (pgt_grow32_from((void **)&o->few, &o->capfew, o->nfew + 1, sizeof(*o->few), 2))
 				return -ENOMEM;
-			o->few = q;
-			p->seen_used += (ncap - o->capfew) * sizeof(*o->few);
-			o->capfew = ncap;
+			p->seen_used += (o->capfew - old) * sizeof(*o->few);
 		}
 		o->few[o->nfew++] = key;
 		return 0;

@@ -478,15 +478,8 @@ int pgt_stats_close_window(struct pgt_stats *s)
 
 	if (!s->win_open)
 		return 0;
-	if (s->nwin == s->capwin) {
-		size_t nc = s->capwin ? s->capwin * 2 : WIN_MIN;
-		void *p = realloc(s->win, nc * sizeof(*s->win));
-
-		if (!p)
-			return -ENOMEM;
-		s->win = p;
-		s->capwin = nc;
-	}
+	if (pgt_grow_from((void **)&s->win, &s->capwin, s->nwin + 1, sizeof(*s->win), WIN_MIN))
+		return -ENOMEM;
 	w = &s->win[s->nwin++];
 	w->start_ref = s->win_ref;
 	w->start_ts = s->win_ts;

@@ -118,26 +118,15 @@ uint64_t pgt_meta__serial(const struct pgt_meta *m)
 	return m->serial;
 }
 
+/* From 16 elements, the new ones zeroed. */
 static int grow(void **arr, uint32_t *cap, uint32_t need, size_t elem)
 {
-	uint32_t ncap;
-	void *p;
+	uint32_t old = *cap;
+	int err = pgt_grow32_from(arr, cap, need, elem, 16);
 
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? *cap : 16;
-	while (ncap < need) {
-		if (ncap > UINT32_MAX / 2)
-			return -ENOMEM;
-		ncap *= 2;
-	}
-	p = realloc(*arr, (size_t)ncap * elem);
-	if (!p)
-		return -ENOMEM;
-	memset((char *)p + (size_t)*cap * elem, 0, (size_t)(ncap - *cap) * elem);
-	*arr = p;
-	*cap = ncap;
-	return 0;
+	if (!err && *cap > old)
+		memset((char *)*arr + (size_t)old * elem, 0, (size_t)(*cap - old) * elem);
+	return err;
 }
 
 static char *dupn(const char *s, size_t n)

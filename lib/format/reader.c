@@ -95,18 +95,8 @@ static ssize_t ensure(struct pgt_reader *r, size_t n)
 		r->end -= r->start;
 		r->start = 0;
 	}
-	if (n > r->cap) {
-		size_t cap = r->cap ? r->cap : (1u << 20);
-		uint8_t *b;
-
-		while (cap < n)
-			cap *= 2;
-		b = realloc(r->buf, cap);
-		if (!b)
-			return -ENOMEM;
-		r->buf = b;
-		r->cap = cap;
-	}
+	if (pgt_grow_from((void **)&r->buf, &r->cap, n, 1, 1u << 20))
+		return -ENOMEM;
 	while (r->end < n && !r->eof) {
 		ssize_t got = read(r->fd, r->buf + r->end, r->cap - r->end);
 

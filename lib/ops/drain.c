@@ -15,8 +15,56 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "ops/sink-int.h"
 #include "pgtrace/sink.h"
 #include "util/util.h"
+
+void *pgt_sink__alloc(size_t size, const struct pgt_sink_ops *ops, unsigned flags)
+{
+	struct pgt_sink *s = size >= sizeof(*s) ? calloc(1, size) : NULL;
+
+	if (!s)
+		return NULL;
+	s->ops = ops;
+	s->flags = flags;
+	return s;
+}
+
+void pgt_sink__free_self(struct pgt_sink *s)
+{
+	free(s);
+}
+
+/* The object sink: its kind is its ops (the kind's first member). */
+struct obj_sink {
+	struct pgt_sink base;
+	void *obj;
+};
+
+#define OBJ_KIND(s) ((const struct pgt_obj_sink_kind *)(const void *)(s)->ops)
+
+int pgt_obj_sink__feed(struct pgt_sink *s, const struct pgt_event *evs, size_t n,
+		       const struct pgt_meta *meta, const struct pgt_header *h)
+{
+	(void)meta, (void)h;
+	return OBJ_KIND(s)->feed(((struct obj_sink *)s)->obj, evs, n);
+}
+
+int pgt_obj_sink__finish(struct pgt_sink *s, const struct pgt_meta *meta, const struct pgt_header *h)
+{
+	(void)meta, (void)h;
+	return OBJ_KIND(s)->finish ? OBJ_KIND(s)->finish(((struct obj_sink *)s)->obj) : 0;
+}
+
+struct pgt_sink *pgt_obj_sink__new(const struct pgt_obj_sink_kind *k, void *obj)
+{
+	struct obj_sink *s = pgt_sink__alloc(sizeof(*s), &k->ops, k->flags);
+
+	if (!s)
+		return NULL;
+	s->obj = obj;
+	return &s->base;
+}
 
 int pgt_sink__finish(struct pgt_sink *s, const struct pgt_meta *meta, const struct pgt_header *h)
 {
@@ -101,11 +149,16 @@ int pgt_reader__drain(struct pgt_reader *rd, struct pgt_sink *const *sinks, size
 {
 	int threads = DRAIN_OPT(opts, threads);
 	struct pgt_source *src = pgt_reader__source(rd), *par = NULL;
+	size_t serial = 0;
 	int err;
 
-	for (size_t i = 0; threads > 0 && i < n; i++)
+	for (size_t i = 0; threads > 0 && i < n; i++) {
 		if (sinks[i]->flags & PGT_SINK_IN_STEP)
 			threads = 0;
+		serial += !!(sinks[i]->flags & PGT_SINK_SERIAL);
+	}
+	if (n && serial == n)	/* none gains from decoding ahead */
+		threads = 0;
 	if (threads > 0) {
 		/* decoding on other cores: side tables run ahead of events */
 		par = pgt_reader__parallel_source(rd, threads, &err);
@@ -146,26 +199,19 @@ static int writer_finish(struct pgt_sink *s, const struct pgt_meta *meta, const 
 	return pgt_writer__copy_meta(((struct writer_sink *)s)->w, meta);
 }
 
-static void sink_free(struct pgt_sink *s)
-{
-	free(s);
-}
-
 static const struct pgt_sink_ops writer_sink_ops = {
 	.name = "writer",
 	.feed = writer_feed,
 	.finish = writer_finish,
-	.free = sink_free,
+	.free = pgt_sink__free_self,
 };
 
 struct pgt_sink *pgt_writer__sink(struct pgt_writer *w)
 {
-	struct writer_sink *ws = calloc(1, sizeof(*ws));
+	struct writer_sink *ws = pgt_sink__alloc(sizeof(*ws), &writer_sink_ops, PGT_SINK_IN_STEP);
 
 	if (!ws)
 		return NULL;
-	ws->base.ops = &writer_sink_ops;
-	ws->base.flags = PGT_SINK_IN_STEP;
 	ws->w = w;
 	return &ws->base;
 }
@@ -188,16 +234,15 @@ static int count_feed(struct pgt_sink *s, const struct pgt_event *evs, size_t n,
 static const struct pgt_sink_ops count_sink_ops = {
 	.name = "count",
 	.feed = count_feed,
-	.free = sink_free,
+	.free = pgt_sink__free_self,
 };
 
 struct pgt_sink *pgt_count__sink(uint64_t *count)
 {
-	struct count_sink *cs = calloc(1, sizeof(*cs));
+	struct count_sink *cs = pgt_sink__alloc(sizeof(*cs), &count_sink_ops, 0);
 
 	if (!cs)
 		return NULL;
-	cs->base.ops = &count_sink_ops;
 	cs->count = count;
 	*count = 0;
 	return &cs->base;

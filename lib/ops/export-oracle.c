@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ops/sink-int.h"
 #include "pgtrace/analysis.h"
 #include "pgtrace/ops.h"
 #include "util/util.h"
@@ -312,12 +313,11 @@ struct pgt_sink *pgt_oracle__sink(int fd, uint32_t page_size, const struct pgt_o
 		*err = -EINVAL;
 		return NULL;
 	}
-	x = calloc(1, sizeof(*x));
+	x = pgt_sink__alloc(sizeof(*x), &oracle_sink_ops, 0);
 	if (!x) {
 		*err = -ENOMEM;
 		return NULL;
 	}
-	x->base.ops = &oracle_sink_ops;
 	x->o.sz = sizeof(x->o);
 	if (opts)
 		x->o = *PGT_OPTS_FIT(opts, &x->o);

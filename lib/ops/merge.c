@@ -142,24 +142,12 @@ static void shift_ts(const struct input *in, uint8_t *p)
 		pgt_put_le64(p, ts + (uint64_t)in->shift);
 }
 
+/* From 64 elements, and never more than 2^30 (merge's limit). */
 static int grow_array(void **arr, uint32_t *cap, uint32_t need, size_t elem)
 {
-	uint32_t ncap = *cap ? *cap : 64;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	while (ncap < need) {
-		if (ncap > UINT32_MAX / 4)
-			return -ENOMEM;
-		ncap *= 2;
-	}
-	p = realloc(*arr, (size_t)ncap * elem);
-	if (!p)
+	if (need > *cap && need > (1u << 30))
 		return -ENOMEM;
-	*arr = p;
-	*cap = ncap;
-	return 0;
+	return pgt_grow32_from(arr, cap, need, elem, 64);
 }
 
 static uint64_t str_hash(const char *s, uint64_t h)

@@ -196,19 +196,19 @@ static inline uint64_t page_hash(uint32_t obj, uint64_t index)
 	return h ^ (h >> 29);
 }
 
+/* The pages double from 4096; the hash, twice their capacity, is rebuilt.
+ * The capacity is updated once both are allocated. */
 static int lru_grow_pages(struct lru_reduce *l)
 {
-	uint32_t ncap = l->cap ? l->cap * 2 : 4096;
-	uint64_t hs = (uint64_t)ncap * 2;
+	uint32_t ncap = l->cap;
 	struct lpage *np;
+	uint64_t hs;
 	uint32_t *nh;
 
-	if (ncap <= l->cap)
+	if (pgt_grow32_from((void **)&l->pages, &ncap, (size_t)l->cap + 1, sizeof(*l->pages), 4096))
 		return -ENOMEM;
-	np = realloc(l->pages, (size_t)ncap * sizeof(*np));
-	if (!np)
-		return -ENOMEM;
-	l->pages = np;
+	np = l->pages;
+	hs = (uint64_t)ncap * 2;
 	nh = calloc(hs, sizeof(*nh));
 	if (!nh)
 		return -ENOMEM;

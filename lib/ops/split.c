@@ -44,6 +44,7 @@
 #include "pgtrace/ops.h"
 #include "format/format.h"
 #include "pgtrace/fields.h"
+#include "ops/sink-int.h"
 #include "util/opts.h"
 #include "util/u64map.h"
 
@@ -158,24 +159,13 @@ struct pgt_split {
 
 /* ---- growable arrays ---- */
 
+/* From 16 elements; past 2^31 the ids (NONE is UINT32_MAX) would not fit:
+ * -EOVERFLOW. */
 static int grow(void **p, uint32_t *cap, uint32_t need, size_t elem)
 {
-	uint64_t ncap;
-	void *np;
-
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? (uint64_t)*cap * 2 : 16;
-	while (ncap < need)
-		ncap *= 2;
-	if (ncap >= NONE)
+	if (need > *cap && need > (1u << 31))
 		return -EOVERFLOW;
-	np = realloc(*p, (size_t)ncap * elem);
-	if (!np)
-		return -ENOMEM;
-	*p = np;
-	*cap = (uint32_t)ncap;
-	return 0;
+	return pgt_grow32_from(p, cap, need, elem, 16);
 }
 
 static int push_u32(uint32_t **a, uint32_t *n, uint32_t *cap, uint32_t v)
@@ -948,26 +938,20 @@ static int split_sink_finish(struct pgt_sink *sk, const struct pgt_meta *meta, c
 	return scan_log(s);
 }
 
-static void split_sink_free(struct pgt_sink *sk)
-{
-	free(sk);
-}
-
 static const struct pgt_sink_ops split_sink_ops = {
 	.name = "split",
 	.feed = split_sink_feed,
 	.finish = split_sink_finish,
-	.free = split_sink_free,
+	.free = pgt_sink__free_self,
 };
 
 struct pgt_sink *pgt_split__sink(struct pgt_split *s)
 {
-	struct split_sink *sk = calloc(1, sizeof(*sk));
+	/* it copies side records between events */
+	struct split_sink *sk = pgt_sink__alloc(sizeof(*sk), &split_sink_ops, PGT_SINK_IN_STEP);
 
 	if (!sk)
 		return NULL;
-	sk->base.ops = &split_sink_ops;
-	sk->base.flags = PGT_SINK_IN_STEP;	/* copies side records between events */
 	sk->s = s;
 	return &sk->base;
 }

@@ -1,38 +1,14 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* The heat map's accumulator as a sink (sink.h): it borrows the heat. */
-#include <stdlib.h>
-
+/* The heat map's accumulator as a sink (sink.h): an object sink
+ * (ops/sink-int.h) that borrows the heat; nothing to finish. */
+#include "ops/sink-int.h"
 #include "pgtrace/plot.h"
 #include "pgtrace/sink.h"
 
-struct heat_sink {
-	struct pgt_sink base;
-	struct pgt_heat *h;
-};
-
-static int heat_feed(struct pgt_sink *s, const struct pgt_event *evs, size_t n,
-		     const struct pgt_meta *meta, const struct pgt_header *hd)
-{
-	(void)meta, (void)hd;
-	return pgt_heat__feed(((struct heat_sink *)s)->h, evs, n);
-}
-
-static void heat_free(struct pgt_sink *s)
-{
-	free(s);
-}
-
-static const struct pgt_sink_ops heat_sink_ops = {
-	.name = "heat", .feed = heat_feed, .free = heat_free,
-};
+static int heat_feed(void *h, const struct pgt_event *evs, size_t n) { return pgt_heat__feed(h, evs, n); }
+static const struct pgt_obj_sink_kind heat_kind = PGT_OBJ_SINK_KIND("heat", heat_feed, NULL, 0);
 
 struct pgt_sink *pgt_heat__sink(struct pgt_heat *h)
 {
-	struct heat_sink *s = calloc(1, sizeof(*s));
-
-	if (!s)
-		return NULL;
-	s->base.ops = &heat_sink_ops;
-	s->h = h;
-	return &s->base;
+	return pgt_obj_sink__new(&heat_kind, h);
 }

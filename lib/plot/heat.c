@@ -273,8 +273,8 @@ static int pairs_add(const struct pgt_heat *h, struct obj *o, uint32_t tb, uint6
 		return 0;
 	}
 	if (o->npairs == o->cappairs) {
+		/* the capacity doubling from 2 would be this */
 		uint32_t nc = o->cappairs ? o->cappairs * 2 : 2;
-		void *q;
 
 		if (nc > h->o.tbins / SPARSE_DIV) {	/* dense pays now */
 			uint64_t *t = calloc(h->o.tbins, sizeof(*t));
@@ -290,11 +290,8 @@ static int pairs_add(const struct pgt_heat *h, struct obj *o, uint32_t tb, uint6
 			o->times = t;
 			return 0;
 		}
-		q = realloc(o->pairs, nc * sizeof(*o->pairs));
-		if (!q)
+		if (pgt_grow32_from((void **)&o->pairs, &o->cappairs, o->npairs + 1, sizeof(*o->pairs), 2))
 			return -ENOMEM;
-		o->pairs = q;
-		o->cappairs = nc;
 	}
 	memmove(&o->pairs[i + 1], &o->pairs[i], (o->npairs - i) * sizeof(*o->pairs));
 	o->pairs[i].bin = tb;

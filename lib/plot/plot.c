@@ -55,19 +55,9 @@ static cairo_status_t sink_write(void *closure, const unsigned char *data, unsig
 {
 	struct sink *s = closure;
 
-	if (s->len + len > s->cap) {
-		size_t nc = s->cap ? s->cap * 2 : 65536;
-		char *b;
-
-		while (nc < s->len + len)
-			nc *= 2;
-		b = realloc(s->buf, nc);
-		if (!b) {
-			s->err = -ENOMEM;
-			return CAIRO_STATUS_WRITE_ERROR;
-		}
-		s->buf = b;
-		s->cap = nc;
+	if (pgt_grow_from((void **)&s->buf, &s->cap, s->len + len, 1, 65536)) {
+		s->err = -ENOMEM;
+		return CAIRO_STATUS_WRITE_ERROR;
 	}
 	memcpy(s->buf + s->len, data, len);
 	s->len += len;

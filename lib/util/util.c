@@ -26,6 +26,21 @@ int pgt_grow_slow(void **p, size_t *cap, size_t need, size_t elem, size_t first)
 	return 0;
 }
 
+int pgt_grow32_slow(void **p, uint32_t *cap, size_t need, size_t elem, size_t first)
+{
+	size_t c = *cap;
+	int err;
+
+	if (need <= c)
+		return 0;
+	if (need > (size_t)1 << 31 || first > (size_t)1 << 31)
+		return -ENOMEM;
+	err = pgt_grow_slow(p, &c, need, elem, first);
+	if (!err)
+		*cap = (uint32_t)c;
+	return err;
+}
+
 int pgt_buf__reserve(struct pgt_buf *b, size_t more)
 {
 	size_t cap;

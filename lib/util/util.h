@@ -131,6 +131,17 @@ static inline int pgt_grow(void **p, size_t *cap, size_t need, size_t elem)
 	return pgt_grow_from(p, cap, need, elem, 8);
 }
 
+/* The same for an array whose capacity is a uint32_t (its elements are
+ * named by 32-bit ids): more than 2^31 elements is -ENOMEM, so the doubled
+ * capacity always fits in *@cap.  Return: 0 or -ENOMEM. */
+int pgt_grow32_slow(void **p, uint32_t *cap, size_t need, size_t elem, size_t first);
+static inline int pgt_grow32_from(void **p, uint32_t *cap, size_t need, size_t elem, size_t first)
+{
+	if (PGT_LIKELY(need <= *cap))
+		return 0;
+	return pgt_grow32_slow(p, cap, need, elem, first);
+}
+
 /* A growable byte buffer. */
 struct pgt_buf {
 	uint8_t *data;

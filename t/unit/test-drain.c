@@ -2,9 +2,11 @@
 /*
  * Unit tests of the one drain (lib/ops/drain.c): several sinks fed the
  * same events in one pass, the failing side named (the source, or sink
- * i, in a feed or a finish), the stop flag, the progress callback, and
- * the parallel decoder giving the sinks what the serial one gives.
+ * i, in a feed or a finish), the stop flag, the progress callback, the
+ * parallel decoder giving the sinks what the serial one gives, and the
+ * decoder chosen by the sinks' flags.
  */
+#include <dirent.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -65,7 +67,22 @@ struct probe {
 	struct pgt_sink base;
 	uint64_t events, sum, feeds;
 	int finished, fail_at_feed, fail_finish, saw_meta, sated_at;
+	int tasks;		/* most threads of the process seen in a feed */
 };
+
+/* Threads of this process: more than one while the parallel decoder runs. */
+static int count_tasks(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *de;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
 
 static int probe_feed(struct pgt_sink *s, const struct pgt_event *evs, size_t n,
 		      const struct pgt_meta *meta, const struct pgt_header *h)
@@ -74,6 +91,11 @@ static int probe_feed(struct pgt_sink *s, const struct pgt_event *evs, size_t n,
 
 	assert_non_null(h);
 	p->saw_meta += meta != NULL;
+	if (p->tasks < 2) {
+		int t = count_tasks();
+
+		p->tasks = t > p->tasks ? t : p->tasks;
+	}
 	if (p->fail_at_feed && ++p->feeds == (uint64_t)p->fail_at_feed)
 		return -ENOSPC;
 	for (size_t i = 0; i < n; i++)
@@ -245,7 +267,20 @@ static void test_parallel_as_serial(void **state)
 	struct pgt_writer *w;
 	struct pgt_sink *ws;
 	struct pgt_drain_result res;
-	uint64_t sums[3] = { 0 }, counts[3] = { 0 };
+	/* threads asked for, the sinks' flags, and whether it decodes in parallel */
+	static const struct {
+		int threads;
+		unsigned pf, qf;
+		int parallel;
+	} runs[] = {
+		{ 0, 0, 0, 0 },
+		{ 2, 0, 0, 1 },
+		{ 2, 0, PGT_SINK_IN_STEP, 0 },			/* one in step: serial */
+		{ 2, PGT_SINK_SERIAL, PGT_SINK_SERIAL, 0 },	/* none gains from it */
+		{ 2, PGT_SINK_SERIAL, 0, 1 },			/* one does */
+		{ 0, PGT_SINK_SERIAL, 0, 0 },
+	};
+	uint64_t sums[5] = { 0 }, counts[5] = { 0 };
 	int err;
 
 	(void)state;
@@ -264,28 +299,34 @@ static void test_parallel_as_serial(void **state)
 	pgt_sink__free(ws);
 	pgt_source__free(gen);
 
-	/* serial, parallel, and parallel asked for beside an in-step sink */
-	for (int k = 0; k < 3; k++) {
+	/* the same events whichever decoder the flags choose; the parallel
+	 * one shows as the decoding threads beside the caller's */
+	for (int k = 0; k < 5; k++) {
 		struct pgt_reader *r = pgt_reader__open(path, NULL, &err);
 		struct probe p, q;
 		struct pgt_sink *sinks[2] = { &p.base, &q.base };
-		struct pgt_drain_opts o = { .sz = sizeof(o), .threads = k ? 2 : 0 };
+		struct pgt_drain_opts o = { .sz = sizeof(o), .threads = runs[k].threads };
 
 		assert_non_null(r);
-		probe_init(&p, 0);
-		probe_init(&q, k == 2 ? PGT_SINK_IN_STEP : 0);
+		probe_init(&p, runs[k].pf);
+		probe_init(&q, runs[k].qf);
 		assert_int_equal(pgt_reader__drain(r, sinks, 2, &o, &res), 0);
 		assert_int_equal(res.events, 200000);
 		assert_int_equal(p.sum, q.sum);
 		assert_int_equal(p.finished, 1);
+		if (runs[k].parallel)
+			assert_true(p.tasks > 1);
+		else
+			assert_int_equal(p.tasks, 1);
 		sums[k] = p.sum;
 		counts[k] = p.events;
 		pgt_reader__free(r);
 	}
 	assert_int_equal(counts[0], 200000);
-	assert_int_equal(counts[1], counts[0]);
-	assert_int_equal(sums[1], sums[0]);
-	assert_int_equal(sums[2], sums[0]);
+	for (int k = 1; k < 5; k++) {
+		assert_int_equal(counts[k], counts[0]);
+		assert_int_equal(sums[k], sums[0]);
+	}
 	t_rmtree(dir);
 }
 
