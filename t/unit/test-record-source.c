@@ -116,7 +116,8 @@ static void test_refusals(void **state)
 static void test_cat_through_filter(void **state)
 {
 	const char *ext_file = getenv("PGT_RECSRC_FILE"), *ext_out = getenv("PGT_RECSRC_OUT");
-	char *dir = NULL, *file = NULL, *out = NULL, *script = NULL, expr_text[4200], msg[256];
+	char *dir = NULL, *file = NULL, *out = NULL, *script = NULL, expr_text[4200];
+	struct pgt_parse_error pe;
 	char *argv[] = { "sh", "-c", NULL, "sh", NULL, NULL };
 	struct pgt_record_opts o = { .sz = sizeof(o), .level = PGT_LEVEL_LOOKUP, .max_loss = -1, .argv = argv };
 	struct pgt_record_stats st, st0;
@@ -171,9 +172,9 @@ static void test_cat_through_filter(void **state)
 	assert_int_equal(pgt_record__source_stats(src, &st), 0);
 
 	snprintf(expr_text, sizeof(expr_text), "type == lookup && path == \"%s\"", file);
-	e = pgt_expr__parse(expr_text, msg, sizeof(msg), NULL, &err);
+	e = pgt_expr__parse(expr_text, &pe, &err);
 	if (!e)
-		fail_msg("%s: %s", expr_text, msg);
+		fail_msg("%s: %s", expr_text, pe.msg);
 	/* the operator owns the recorder from here; the recorder's stats
 	 * are read through it before it goes */
 	f = pgt_filter__new(src, e, &err);
