@@ -181,9 +181,12 @@ assert len(f) == 1 and f[0][\"in\"] == \"both\", [r[\"key\"] for r in d[\"files\
 f = f[0]
 print(pages, f[\"insertions\"], f[\"pages\"], f[\"hit_ratio\"])
 assert pages <= f[\"insertions\"][\"a\"] <= pages + 8, f[\"insertions\"]
-assert f[\"insertions\"][\"b\"] == 0 and f[\"insertions\"][\"delta\"] == -f[\"insertions\"][\"a\"]
+# the warm run finds the file cached; the kernel may still have let a page
+# or two go between the runs (seen once under ASan in CI: one insertion)
+b = f[\"insertions\"][\"b\"]
+assert b <= pages // 50 and f[\"insertions\"][\"delta\"] == b - f[\"insertions\"][\"a\"], f[\"insertions\"]
 assert f[\"pages\"][\"a\"] == pages and f[\"pages\"][\"b\"] == pages, f[\"pages\"]
-assert f[\"hit_ratio\"][\"a\"] < 0.2 and f[\"hit_ratio\"][\"b\"] == 1, f[\"hit_ratio\"]
+assert f[\"hit_ratio\"][\"a\"] < 0.2 and f[\"hit_ratio\"][\"b\"] >= 0.98, f[\"hit_ratio\"]
 # the largest change of the files is the file read
 assert d[\"files\"][\"rows\"][0][\"key\"] == os.path.abspath(\"data\")
 assert any(r[\"key\"].startswith(\"cat\") and r[\"in\"] == \"both\" for r in d[\"processes\"][\"rows\"])
