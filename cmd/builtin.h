@@ -28,6 +28,7 @@ int cmd_record(int argc, char **argv);
 int cmd_cut(int argc, char **argv);
 int cmd_reduce(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+int cmd_cache(int argc, char **argv);
 int cmd_phase(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_report(int argc, char **argv);

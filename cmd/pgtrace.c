@@ -26,6 +26,7 @@ static const struct command commands[] = {
 	{ "import", cmd_import, "convert lackey, CSV, oracleGeneral or perf/trace-cmd text into a trace" },
 	{ "export", cmd_export, "write a trace as CSV, JSON lines or libCacheSim oracleGeneral" },
 	{ "stats", cmd_stats, "stack distances, miss-ratio curves, reuse, IRF, working sets, popularity" },
+	{ "cache", cmd_cache, "simulate cache policies: miss ratios by size, smallest cache for a hit ratio" },
 	{ "phase", cmd_phase, "classify access patterns per object and window, and find phases" },
 	{ "plot", cmd_plot, "draw a chart of a trace as PNG or SVG (heatmap, MRC, IRF, ...)" },
 	{ "report", cmd_report, "write a self-contained HTML report of a trace" },

@@ -90,46 +90,6 @@ static inline int page_id(struct pages *p, uint32_t obj, uint64_t page, uint64_t
 	return 0;
 }
 
-static int open_tmp(const char *dir)
-{
-	char path[4096];
-	int fd;
-
-	if (!dir) {
-		dir = getenv("TMPDIR");
-		if (!dir || !*dir)
-			dir = "/tmp";
-	}
-	fd = open(dir, O_TMPFILE | O_RDWR | O_EXCL | O_CLOEXEC, 0600);
-	if (fd >= 0)
-		return fd;
-	/* filesystems without O_TMPFILE */
-	if (snprintf(path, sizeof(path), "%s/pgtrace-oracle-XXXXXX", dir) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
-	fd = mkostemp(path, O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	unlink(path);
-	return fd;
-}
-
-static int pwrite_all(int fd, const uint8_t *b, size_t n, uint64_t off)
-{
-	while (n) {
-		ssize_t w = pwrite(fd, b, n, (off_t)off);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		b += w;
-		n -= (size_t)w;
-		off += (uint64_t)w;
-	}
-	return 0;
-}
-
 /* Replace the parked page numbers by next-use numbers, block by block
  * from the end. */
 static int backward(int wfd, uint64_t base, uint64_t nrefs, uint64_t npages, uint8_t *buf)
@@ -167,7 +127,7 @@ static int backward(int wfd, uint64_t base, uint64_t nrefs, uint64_t npages, uin
 		}
 		if (err)
 			break;
-		err = pwrite_all(wfd, buf, (size_t)(k * REC), base + first * REC);
+		err = pgt_pwrite_all(wfd, buf, (size_t)(k * REC), base + first * REC);
 		if (err)
 			break;
 		left = first;
@@ -250,7 +210,7 @@ static int oracle_feed(struct pgt_sink *sk, const struct pgt_event *evs, size_t 
 			pgt_put_le64(p + 16, id);
 			x->nrefs++;
 			if (++x->inblk == BLOCK_RECS) {
-				err = pwrite_all(x->wfd, x->buf, (size_t)(x->inblk * REC),
+				err = pgt_pwrite_all(x->wfd, x->buf, (size_t)(x->inblk * REC),
 						 x->base_off + (x->nrefs - x->inblk) * REC);
 				if (err)
 					return err;
@@ -269,7 +229,7 @@ static int oracle_finish(struct pgt_sink *sk, const struct pgt_meta *meta, const
 
 	(void)meta, (void)h;
 	if (x->inblk) {
-		err = pwrite_all(x->wfd, x->buf, (size_t)(x->inblk * REC),
+		err = pgt_pwrite_all(x->wfd, x->buf, (size_t)(x->inblk * REC),
 				 x->base_off + (x->nrefs - x->inblk) * REC);
 		if (err)
 			return err;
@@ -344,7 +304,7 @@ struct pgt_sink *pgt_oracle__sink(int fd, uint32_t page_size, const struct pgt_o
 		}
 	}
 	if (x->wfd < 0) {
-		int t = open_tmp(x->o.tmpdir);
+		int t = pgt_tmpfile(x->o.tmpdir);
 
 		if (t < 0) {
 			*err = t;

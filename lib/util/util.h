@@ -182,6 +182,12 @@ void pgt_diag(enum pgt_diag_level level, const char *fmt, ...) PGT_PRINTF(2, 3);
 int pgt_write_all(int fd, const void *buf, size_t len);
 ssize_t pgt_read_full(int fd, void *buf, size_t len);
 ssize_t pgt_pread_full(int fd, void *buf, size_t len, uint64_t off);
+/* Write all of @buf at @off.  0 or a negative errno. */
+int pgt_pwrite_all(int fd, const void *buf, size_t len, uint64_t off);
+/* An anonymous temporary file, read-write, in @dir (NULL: $TMPDIR, else
+ * /tmp): O_TMPFILE, or mkostemp() and unlink() where the filesystem has
+ * no O_TMPFILE.  The descriptor, or a negative errno. */
+int pgt_tmpfile(const char *dir);
 
 /* Length of the valid UTF-8 character at @u (1 for ASCII), 0 if there is
  * none there: no overlong forms, surrogates or code points past U+10FFFF
