@@ -414,7 +414,9 @@ int pgt_import__stats(const struct pgt_source *src, struct pgt_import_stats *st)
  * One oracleGeneral record: 24 bytes, little-endian, packed:
  *   u32 clock_time        seconds since the first reference
  *   u64 obj_id            the page (see struct pgt_oracle_opts.packed_ids)
- *   u32 obj_size          bytes (the page size)
+ *   u32 obj_size          bytes: a `reference` event's aux when it has one
+ *                         (the size an imported oracleGeneral record
+ *                         carried), else the page size
  *   i64 next_access_vtime number (from 1) of the next reference to the
  *                         same page, -1 if none (libCacheSim's traceConv)
  */
@@ -429,7 +431,10 @@ int pgt_import__stats(const struct pgt_source *src, struct pgt_import_stats *st)
  * @packed_ids: obj_id = object << 40 | page (needs object < 2^24 and
  *              page < 2^40, else -ERANGE); default: pages numbered from 1
  *              in order of first reference
- * @obj_size:   obj_size of every record (0: the trace's page size)
+ * @obj_size:   obj_size of every record (0: each reference's own: its
+ *              event's aux for a `reference` event with a nonzero aux,
+ *              as import keeps an oracleGeneral record's size, else the
+ *              trace's page size)
  * @tmpdir:     directory for the temporary file needed when @fd is not a
  *              regular file (NULL: $TMPDIR, else /tmp)
  */

@@ -206,7 +206,8 @@ static int oracle_feed(struct pgt_sink *sk, const struct pgt_event *evs, size_t 
 			} else {
 				pgt_put_le64(p + 4, id);
 			}
-			pgt_put_le32(p + 12, x->size);
+			pgt_put_le32(p + 12, x->o.obj_size || e->type != PGT_EV_REFERENCE || !e->aux ? x->size
+					     : e->aux > UINT32_MAX ? UINT32_MAX : (uint32_t)e->aux);
 			pgt_put_le64(p + 16, id);
 			x->nrefs++;
 			if (++x->inblk == BLOCK_RECS) {
