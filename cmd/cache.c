@@ -163,13 +163,25 @@ static const char *key_name(const struct run *r, int64_t key, char *buf, size_t 
 	return pgt_keyed__name(r->k, (size_t)key, buf, len);
 }
 
+/* A miniature cache this small gives a rough estimate: a few hot pages
+ * in the sample or out of it swing it (measured on Zipf 0.9 at rate 0.1:
+ * errors up to 0.05 below 200 pages, under 0.02 from 500). */
+#define ROUGH_PAGES 256u
+
+static int rough(const struct run *r, uint64_t sim_size)
+{
+	uint64_t pages = r->o.bytes ? sim_size / (r->page_size ? r->page_size : 4096) : sim_size;
+
+	return r->o.sample_rate > 0 && pages < ROUGH_PAGES;
+}
+
 /* The miss ratios at every size: a table of sizes by policies. */
 static int print_curves(struct out *w, struct run *r, int64_t key, int *first)
 {
 	struct pgt_cache_result *res = calloc(r->np * r->ns + 1, sizeof(*res));
 	struct pgt_cache_summary sm;
 	char kb[32];
-	int err;
+	int err, nrough = 0;
 
 	if (!res)
 		return -ENOMEM;
@@ -229,9 +241,16 @@ static int print_curves(struct out *w, struct run *r, int64_t key, int *first)
 
 					out_printf(w, " %10.6f", pass ? x->unit_miss_ratio : x->miss_ratio);
 				}
+				if (rough(r, res[s].sim_size)) {
+					out_str(w, "  ~");
+					nrough++;
+				}
 				out_char(w, '\n');
 			}
 		}
+		if (nrough)
+			out_printf(w, "~ simulated in fewer than %u pages: miniature simulation is rough there "
+				   "(a larger --sample rate helps)\n", ROUGH_PAGES);
 	}
 	*first = 0;
 out:

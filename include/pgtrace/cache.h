@@ -93,6 +93,7 @@ int pgt_cache__finish(struct pgt_cache *c);
 /* What was fed to key @key (-1: every key). */
 struct pgt_cache_summary {
 	uint64_t refs;		/* references seen (before sampling) */
+	uint64_t all_units;	/* their sizes summed */
 	uint64_t sampled;	/* references spooled (= refs when exact) */
 	uint64_t pages;		/* distinct pages spooled */
 	uint64_t units;		/* their sizes summed (pages, or bytes) */
@@ -112,8 +113,10 @@ struct pgt_cache_result {
 	uint64_t misses;
 	uint64_t ref_units;	/* their sizes summed */
 	uint64_t miss_units;	/* the missed ones' sizes summed */
-	double miss_ratio;	/* misses / refs */
-	double unit_miss_ratio;	/* miss_units / ref_units (byte miss ratio) */
+	double miss_ratio;	/* misses / refs; sampled: misses / (R * the
+				 * references seen), at most 1 */
+	double unit_miss_ratio;	/* miss_units / ref_units (byte miss ratio);
+				 * sampled: over R * the units seen */
 	uint64_t mem;		/* peak bytes of the simulated cache's state */
 };
 

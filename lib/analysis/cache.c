@@ -132,7 +132,9 @@ struct pgt_cache {
 	uint32_t *key_of, *size_of;
 	size_t ids_cap;
 	/* per key */
-	uint64_t *key_refs;	/* seen, before sampling */
+	struct key_stat {
+		uint64_t refs, units;	/* seen, before sampling */
+	} *ks;
 	size_t keys_cap;
 	uint32_t nkeys;
 	/* the spool */
@@ -142,6 +144,7 @@ struct pgt_cache {
 	uint64_t nspool;	/* references spooled */
 	int finished;
 	uint64_t refs;		/* seen, before sampling */
+	uint64_t units;		/* their sizes summed */
 };
 
 struct pgt_cache *pgt_cache__new(const struct pgt_cache_opts *o, int *err)
@@ -195,7 +198,7 @@ void pgt_cache__free(struct pgt_cache *c)
 	free(c->tab);
 	free(c->key_of);
 	free(c->size_of);
-	free(c->key_refs);
+	free(c->ks);
 	free(c->buf);
 	free(c);
 }
@@ -307,10 +310,10 @@ int pgt_cache__feed(struct pgt_cache *c, uint32_t key, const struct pgt_event *e
 	int err;
 
 	if (key >= c->nkeys) {
-		err = pgt_grow((void **)&c->key_refs, &c->keys_cap, (size_t)key + 1, sizeof(*c->key_refs));
+		err = pgt_grow((void **)&c->ks, &c->keys_cap, (size_t)key + 1, sizeof(*c->ks));
 		if (err)
 			return err;
-		memset(c->key_refs + c->nkeys, 0, (key + 1 - c->nkeys) * sizeof(*c->key_refs));
+		memset(c->ks + c->nkeys, 0, (key + 1 - c->nkeys) * sizeof(*c->ks));
 		c->nkeys = key + 1;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -318,7 +321,9 @@ int pgt_cache__feed(struct pgt_cache *c, uint32_t key, const struct pgt_event *e
 		uint32_t size = cnt ? ref_size(c, &ev[i]) : 0;
 
 		c->refs += cnt;
-		c->key_refs[key] += cnt;
+		c->ks[key].refs += cnt;
+		c->ks[key].units += cnt * size;
+		c->units += cnt * size;
 		for (uint64_t k = 0; k < cnt; k++) {
 			struct pgt_ref r;
 			uint32_t id;
@@ -369,14 +374,15 @@ void pgt_cache__summary(const struct pgt_cache *c, int64_t key, struct pgt_cache
 	memset(out, 0, sizeof(*out));
 	out->rate = c->o.sample_rate > 0 ? c->o.sample_rate : 1;
 	out->keys = c->nkeys;
-	out->refs = key < 0 ? c->refs : (uint64_t)key < c->nkeys ? c->key_refs[key] : 0;
+	out->refs = key < 0 ? c->refs : (uint64_t)key < c->nkeys ? c->ks[key].refs : 0;
+	out->all_units = key < 0 ? c->units : (uint64_t)key < c->nkeys ? c->ks[key].units : 0;
 	for (uint32_t i = 0; i < c->nids; i++)
 		if (key < 0 || c->key_of[i] == (uint32_t)key) {
 			out->pages++;
 			out->units += c->size_of[i];
 		}
 	out->bytes = sizeof(*c) + (c->tab ? (size_t)(c->tmask + 1) * sizeof(*c->tab) : 0) +
-		     c->ids_cap * 2 * sizeof(uint32_t) + c->keys_cap * sizeof(uint64_t) + BLOCK * 8;
+		     c->ids_cap * 2 * sizeof(uint32_t) + c->keys_cap * sizeof(*c->ks) + BLOCK * 8;
 	/* sampled references and their units: from the spool's counts */
 	out->sampled = 0;
 	out->ref_units = 0;
@@ -628,14 +634,32 @@ int pgt_cache__simulate(struct pgt_cache *c, int64_t key, const unsigned *pol, s
 				sims[s].peak = b;
 		}
 	}
-	for (size_t s = 0; s < nsims; s++) {
-		struct pgt_cache_result *r = sims[s].res;
+	{
+		struct pgt_cache_summary sm;
+		double rate = c->o.sample_rate > 0 ? c->o.sample_rate : 1, all, all_units;
 
-		r->refs = refs;
-		r->ref_units = ref_units;
-		r->miss_ratio = refs ? (double)r->misses / (double)refs : 0;
-		r->unit_miss_ratio = ref_units ? (double)r->miss_units / (double)ref_units : 0;
-		r->mem = sims[s].peak;
+		pgt_cache__summary(c, key, &sm);
+		/* exact: over the references simulated; sampled: the misses
+		 * scaled up (each page stands for 1/R pages) over all the
+		 * references seen, not over the sampled ones: a hot page in
+		 * the sample or out of it changes the sampled references far
+		 * more than the misses (the hot page mostly hits), the SHARDS
+		 * adjustment's reasoning applied to a simulation */
+		all = c->o.sample_rate > 0 ? (double)sm.refs * rate : (double)refs;
+		all_units = c->o.sample_rate > 0 ? (double)sm.all_units * rate : (double)ref_units;
+		for (size_t s = 0; s < nsims; s++) {
+			struct pgt_cache_result *r = sims[s].res;
+
+			r->refs = refs;
+			r->ref_units = ref_units;
+			r->miss_ratio = all > 0 ? (double)r->misses / all : 0;
+			r->unit_miss_ratio = all_units > 0 ? (double)r->miss_units / all_units : 0;
+			if (r->miss_ratio > 1)
+				r->miss_ratio = 1;
+			if (r->unit_miss_ratio > 1)
+				r->unit_miss_ratio = 1;
+			r->mem = sims[s].peak;
+		}
 	}
 	err = 0;
 out:
