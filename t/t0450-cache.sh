@@ -79,6 +79,12 @@ test_expect_success '--help lists every policy of the table, and the examples' '
 	grep -q "^Examples:" h &&
 	for p in lru fifo opt; do grep -q "^  $p " h || return 1; done
 '
+test_expect_success 'the man page describes every policy --help lists, and no other' '
+	sed -n "/^Policies:/,/^\$/p" h | awk "NF { print \$1 }" | grep -v Policies: | sort >listed &&
+	sed -n "/^\.SH POLICIES/,/^\.SH OPTIONS/p" "$TEST_DIR/../doc/pgtrace-cache.1" |
+		awk "/^\.TP/ { getline; if (\$1 == \".B\") print \$2 }" | sort >described &&
+	test -s listed && test_cmp listed described
+'
 test_expect_success 'lru: the misses stats counts from stack distances, at every size' '
 	pgtrace stats --json --sizes 1,2,3,7,50,100,333,400,1000 z.pgt >s.json &&
 	pgtrace cache -p lru -s 1,2,3,7,50,100,333,400,1000 --json z.pgt >c.json &&
