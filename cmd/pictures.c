@@ -79,6 +79,8 @@ void pictures_free(struct pictures *p)
 	pgt_heat__free(p->heat);
 	pgt_stats__free(p->exact);
 	pgt_stats__free(p->sampled);
+	pgt_cache__free(p->csim);
+	free(p->pres);
 	pgt_phase__free(p->phase);
 	pgt_reader__free(p->r);
 	free(p->cache);
@@ -154,11 +156,35 @@ static int rereadable(const char *path)
 	return strcmp(path, "-") && !stat(path, &st) && S_ISREG(st.st_mode);
 }
 
+#define POLICY_POINTS 40
+
+/* The simulated policies' curves on a grid of the footprint. */
+static int simulate(struct pictures *p, const struct pict_opts *o)
+{
+	uint64_t sizes[POLICY_POINTS];
+	size_t n;
+	int err = pgt_cache__finish(p->csim);
+
+	if (err)
+		return err;
+	n = pgt_cache__grid(p->csim, -1, POLICY_POINTS, sizes);
+	p->pres = calloc(o->npolicies * n + 1, sizeof(*p->pres));
+	if (!p->pres)
+		return -ENOMEM;
+	err = pgt_cache__simulate(p->csim, -1, o->policies, o->npolicies, sizes, n, p->pres);
+	if (err)
+		return err;
+	p->d.policy_res = p->pres;
+	p->d.policy_n = o->npolicies;
+	p->d.policy_points = n;
+	return 0;
+}
+
 int pictures_read(struct pictures *p, const char *path, const struct pict_opts *o)
 {
 	uint64_t total = 0, npk, t0 = 0, t1 = 0, done = 0;
 	struct pgt_cache_count *cc = NULL;
-	struct pgt_sink *sinks[6] = { NULL };
+	struct pgt_sink *sinks[7] = { NULL };
 	struct pgt_drain_opts dopts;
 	struct pgt_drain_result res;
 	size_t ns = 0;
@@ -218,6 +244,18 @@ int pictures_read(struct pictures *p, const char *path, const struct pict_opts *
 		if (!p->phase)
 			goto fail;
 	}
+	if ((o->want & PICT_POLICY) && o->npolicies) {
+		struct pgt_cache_opts co = { .sz = sizeof(co), .refs = o->refs, .space = o->space,
+					     .page_size = (uint32_t)p->page_size };
+
+		/* events stand for references here: the index knows only them */
+		if (o->policy_refs && total > o->policy_refs)
+			co.sample_rate = (double)o->policy_refs / (double)total;
+		p->policy_rate = co.sample_rate > 0 ? co.sample_rate : 1;
+		p->csim = pgt_cache__new(&co, &err);
+		if (!p->csim)
+			goto fail;
+	}
 	/* one pass into every analysis wanted, decoded in parallel: none
 	 * reads the side tables before the end */
 	if (p->heat)
@@ -228,6 +266,8 @@ int pictures_read(struct pictures *p, const char *path, const struct pict_opts *
 		sinks[ns++] = pgt_stats__sink(p->sampled);
 	if (p->phase)
 		sinks[ns++] = pgt_phase__sink(p->phase);
+	if (p->csim)
+		sinks[ns++] = pgt_cache__sink(p->csim);
 	if (o->want & PICT_CACHE) {
 		cc = pgt_cache_count__new();
 		sinks[ns++] = cc ? pgt_cache_count__sink(cc) : NULL;
@@ -262,6 +302,14 @@ int pictures_read(struct pictures *p, const char *path, const struct pict_opts *
 			}
 	} else if (err) {
 		goto fail;
+	}
+	if (p->csim) {
+		int e2 = simulate(p, o);
+
+		if (e2) {
+			err = e2;
+			goto fail;
+		}
 	}
 	if (p->phase) {
 		struct pgt_phase_summary ps;

@@ -15,6 +15,8 @@
 #define PICT_CACHE 32u		/* insertions and evictions per object, and the
 				 * detail levels of the events (report) */
 
+#define PICT_POLICY 64u		/* simulated policies' curves (pgtrace cache) */
+
 /* Insertions (add events) and evictions (delete events) of one object. */
 struct pict_cache {
 	uint32_t obj;
@@ -31,6 +33,9 @@ struct pictures {
 	uint64_t events, page_size;
 	uint64_t phase_window;		/* G in effect (PICT_PHASE, or the rule) */
 	uint64_t window, window_ns;	/* the WSS window in effect */
+	struct pgt_cache *csim;		/* PICT_POLICY: the references spooled */
+	struct pgt_cache_result *pres;	/* and the curves (d.policy_res) */
+	double policy_rate;		/* the miniature simulation's rate (1: exact) */
 	struct pict_cache *cache;	/* PICT_CACHE: objects with adds or deletes */
 	size_t ncache;
 	unsigned levels;		/* PICT_CACHE: bit n: events of detail level n */
@@ -47,6 +52,11 @@ struct pict_opts {
 	uint64_t phase_window;	/* G (0: pgt_phase_window_for() of the events) */
 	uint64_t window;	/* WSS W(t, tau) in references (0: the phase window) */
 	uint64_t window_ns;	/* or in time */
+	const unsigned *policies;	/* PICT_POLICY: which (cache.h indices) */
+	size_t npolicies;
+	uint64_t policy_refs;	/* simulate about this many references at
+				 * most (0: every one): a larger trace's
+				 * curves are miniature simulations */
 };
 
 /* Read @path and compute what @o wants.  Return 0; -1 when the trace is

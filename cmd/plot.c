@@ -24,7 +24,8 @@ static void plot_usage(FILE *f)
 		"  fileheat    references per file over time\n"
 		"  irf         avg.IRF histogram per object\n"
 		"  reuse       LRU stack distance histogram and its CDF (hit ratio)\n"
-		"  mrc         LRU miss-ratio curve, exact and SHARDS-sampled together\n"
+		"  mrc         LRU miss-ratio curve, exact and SHARDS-sampled together, and\n"
+		"              the curves of the policies of --policy (pgtrace cache)\n"
 		"  wss         working-set size over time\n"
 		"  popularity  references per page by rank, with the Zipf fit\n"
 		"  phase       the phase strip and each object's access patterns\n"
@@ -41,6 +42,8 @@ static void plot_usage(FILE *f)
 		"      --refs LIST       event types that count (see pgtrace stats)\n"
 		"      --space file|pfn  pages by file (default) or physical frame\n"
 		"      --sample RATE     SHARDS rate of the sampled MRC (default 0.01)\n"
+		"      --policy LIST     mrc: also these policies' curves, simulated at 40\n"
+		"                        sizes (see pgtrace cache; opt is drawn dashed)\n"
 		"      --window N|TIME   wss: W(t, tau) windows of N references (50K) or of\n"
 		"                        a duration (250ms), as pgtrace stats --window\n"
 		"                        (default: the phase window)\n"
@@ -52,6 +55,7 @@ static void plot_usage(FILE *f)
 		"Examples:\n"
 		"  pgtrace plot heatmap -o heat.png run.pgt\n"
 		"  pgtrace plot mrc --width 800 --height 500 -o mrc.svg run.pgt\n"
+		"  pgtrace plot mrc --policy fifo,s3fifo,linux,opt -o policies.png run.pgt\n"
 		"  pgtrace plot heatmap --space pfn --bytes -o phys.png run.pgt\n"
 		"  pgtrace plot wss --window 250ms -o wss.svg run.pgt\n"
 		"  pgtrace gen -p mix -o - | pgtrace plot phase -o phases.png -\n"
@@ -86,11 +90,14 @@ int cmd_plot(int argc, char **argv)
 		{ "sample", required_argument, NULL, 's' },
 		{ "window", required_argument, NULL, 'w' },
 		{ "phase-window", required_argument, NULL, 'P' },
+		{ "policy", required_argument, NULL, 'p' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct pgt_plot_opts po = { .sz = sizeof(po), .format = -1 };
+	unsigned pol[32];
+	size_t npol = 0;
 	struct pict_opts pi = { 0 };
 	struct pictures p;
 	const char *output = NULL, *path;
@@ -133,6 +140,14 @@ int cmd_plot(int argc, char **argv)
 			break;
 		case 'w': pictures_window_arg(&pi, optarg); break;
 		case 'P': pictures_phase_window_arg(&pi, optarg); break;
+		case 'p': {
+			struct pgt_parse_error pe;
+
+			if (pgt_cache_policy_parse(optarg, pol, &npol, &pe))
+				cli_usage_error("invalid --policy '%s': %s '%.*s' (see pgtrace cache --help)", optarg,
+						pe.msg, (int)pe.len, optarg + pe.offset);
+			break;
+		}
 		case 'f': po.force = 1; break;
 		case 'h': plot_usage(stdout); return 0;
 		default: cli_bad_option();
@@ -140,6 +155,8 @@ int cmd_plot(int argc, char **argv)
 	}
 	if (!output)
 		cli_usage_error("give the picture's file with -o FILE.png or -o FILE.svg");
+	if (npol && kind != PGT_PLOT_MRC)
+		cli_usage_error("--policy draws miss-ratio curves: plot mrc only");
 	if (po.format < 0)
 		po.format = format_of(output);
 	if (po.format < 0)
@@ -154,6 +171,13 @@ int cmd_plot(int argc, char **argv)
 	if (fd < 0)
 		return EXIT_RUNTIME;
 	pi.want = pictures_need(kind);
+	if (npol) {
+		if (!po.title)
+			po.title = "Miss-ratio curves by policy";
+		pi.want |= PICT_POLICY;
+		pi.policies = pol;
+		pi.npolicies = npol;
+	}
 	pi.top = po.top ? po.top : 8;
 	rc = pictures_read(&p, path, &pi);
 	if (rc > 0) {

@@ -217,6 +217,36 @@ test_expect_success 'a trace on standard input gives what the file gives' '
 	cat z.pgt | pgtrace cache -p lru,opt -s 5,50 --csv - >p.csv &&
 	test_cmp f.csv p.csv
 '
+test_expect_success 'plot mrc --policy: a curve per policy, opt named the optimum' '
+	pgtrace plot mrc --policy fifo,opt -o m.svg mix.pgt && pgtrace plot mrc -o n.svg mix.pgt &&
+	# two more curves in two more colours (line and legend each), one more dashed (opt)
+	grep -o "stroke:rgb([^)]*)" m.svg | sort -u >mc && grep -o "stroke:rgb([^)]*)" n.svg | sort -u >nc &&
+	test $(wc -l <mc) -eq $(($(wc -l <nc) + 2)) &&
+	test $(grep -c stroke-dasharray m.svg) -eq $(($(grep -c stroke-dasharray n.svg) + 2)) &&
+	test_must_fail --code=2 pgtrace plot wss --policy fifo -o w.svg mix.pgt 2>err &&
+	grep -q "plot mrc only" err &&
+	test_must_fail --code=2 pgtrace plot mrc --policy bogus -o w.svg mix.pgt 2>err &&
+	grep -q "unknown policy" err
+'
+test_expect_success 'report: the policy table is what pgtrace cache gives at its sizes' '
+	pgtrace report -o r.html mix.pgt &&
+	python3 -c "
+import re, subprocess, sys
+h = open(\"r.html\").read()
+t = h[h.index(\"<table id=\\\"policy-table\\\">\"):]
+t = t[:t.index(\"</table>\")]
+heads = re.findall(r\"<th>([^<]*)</th>\", t)[2:]
+assert heads[0] == \"lru\" and heads[-1] == \"opt\", heads
+rows = [re.findall(r\"<td class=.n.>([^<]*)</td>\", r) for r in t.split(\"<tr>\")[2:]]
+sizes = \",\".join(r[0] for r in rows)
+out = subprocess.run([sys.argv[1], \"cache\", \"-p\", \",\".join(heads), \"-s\", sizes, \"--csv\", \"mix.pgt\"],
+                     check=True, capture_output=True, text=True).stdout.splitlines()[1:]
+got = {(l.split(\",\")[0], l.split(\",\")[1]): float(l.split(\",\")[5]) for l in out}
+for r in rows:
+    for k, p in enumerate(heads):
+        assert abs(float(r[2 + k]) - got[(p, r[0])]) < 6e-5, (p, r, got[(p, r[0])])
+" "$PGTRACE"
+'
 test_expect_success 'usage errors: one line and a hint, exit 2' '
 	for args in "-p nosuch z.pgt" "-p lru, z.pgt" "--sample 1 z.pgt" "--sample 0 z.pgt" \
 		    "--for-hit 1 z.pgt" "--for-hit 0.5 -s 4 z.pgt" "--by file z.pgt" "--by nokey -s 1 z.pgt" \

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "pgtrace/analysis.h"
+#include "pgtrace/cache.h"
 #include "pgtrace/pgtrace.h"
 
 #ifdef __cplusplus
@@ -136,6 +137,12 @@ struct pgt_plot_data {
 	int heat_first_met;		/* heatmap: grids went to the first
 					 * objects met (a pipe read once), not
 					 * the most referenced: said on the chart */
+	/* mrc: simulated policies' curves (cache.h), policy-major:
+	 * @policy_n curves of @policy_points results, sizes ascending, as
+	 * pgt_cache__simulate() fills them; NULL: none.  OPT is drawn
+	 * dashed, as the floor. */
+	const struct pgt_cache_result *policy_res;
+	size_t policy_n, policy_points;
 };
 
 /* Draw @kind into @path (PNG or SVG by o->format), or when @path is NULL

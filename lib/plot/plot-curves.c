@@ -73,6 +73,22 @@ int plot_draw_mrc(struct frame *f, const struct pgt_plot_data *d)
 			plot_legend(f, 0, 0, names[k]);
 		}
 	}
+	for (size_t k = 0; k < d->policy_n && d->policy_res; k++) {
+		const struct pgt_cache_result *r = d->policy_res + k * d->policy_points;
+		const char *name = pgt_cache_policy_name(r->policy);
+		int opt = name && !strcmp(name, "opt");
+		size_t n = 0;
+
+		if (name && !strcmp(name, "lru"))
+			continue;	/* the exact LRU curve above */
+		for (size_t i = 0; i < d->policy_points && n < PGT_HIST_BINS; i++) {
+			xs[n] = (double)r[i].size;
+			ys[n++] = r[i].miss_ratio;
+		}
+		plot_polyline(f, xs, ys, n, (unsigned)(2 + k), opt);
+		snprintf(lab, sizeof(lab), "%s%s", name ? name : "?", opt ? " (optimum)" : "");
+		plot_legend(f, (unsigned)(2 + k), opt, lab);
+	}
 	f->xunit = f->o->bytes ? (double)f->o->page_size : 1;
 	plot_axes(f, f->o->bytes ? "memory (bytes)" : "memory (pages)", "miss ratio", f->o->bytes, 0);
 	return 0;
