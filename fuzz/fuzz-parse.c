@@ -3,7 +3,8 @@
  * Fuzz target for the checked parsers of options: numbers, sizes,
  * durations and ranges (lib/util/parse.c) and a range's resolution
  * against a few extents, the page-flag spec (pgt_kpf_parse), the
- * reference list (pgt_refs_parse) and the name tables (event types,
+ * reference list (pgt_refs_parse), the policy list
+ * (pgt_cache_policy_parse) and the name tables (event types,
  * split keys, plot kinds, phase patterns, import formats, generator
  * patterns).  The input up to its first NUL is the text.  Beyond "no
  * crash", what is accepted must mean one thing: a parsed value printed
@@ -21,6 +22,7 @@
 #include <strings.h>
 
 #include "pgtrace/analysis.h"
+#include "pgtrace/cache.h"
 #include "pgtrace/ops.h"
 #include "pgtrace/parse.h"
 #include "pgtrace/phase.h"
@@ -297,6 +299,41 @@ static void check_refs(const char *s)
 	}
 }
 
+/* A policy list: accepted, every index is a policy's, once, and every
+ * name of the list is among them; refused, the error names a part. */
+static void check_policies(const char *s)
+{
+	unsigned idx[64];
+	size_t n = 0;
+	struct pgt_parse_error pe = { .offset = SIZE_MAX };
+	int err;
+
+	CHECK(pgt_cache_policy_count() <= 64);
+	err = pgt_cache_policy_parse(s, idx, &n, &pe);
+	if (err) {
+		CHECK(err == -PGT_EPARSE && pe.offset + pe.len <= strlen(s));
+		CHECK(pe.len == strcspn(s + pe.offset, ","));
+		return;
+	}
+	CHECK(n >= 1 && n <= pgt_cache_policy_count());
+	for (size_t i = 0; i < n; i++) {
+		CHECK(idx[i] < pgt_cache_policy_count());
+		for (size_t j = 0; j < i; j++)
+			CHECK(idx[i] != idx[j]);
+	}
+	for (const char *p = s;; p += strcspn(p, ",") + 1) {
+		size_t len = strcspn(p, ",");
+		int found = len == 3 && !strncmp(p, "all", 3);
+
+		for (size_t i = 0; i < n && !found; i++)
+			found = strlen(pgt_cache_policy_name(idx[i])) == len &&
+				!strncmp(pgt_cache_policy_name(idx[i]), p, len);
+		CHECK(found);
+		if (!p[len])
+			break;
+	}
+}
+
 /* The name tables: a name parses to the entry of that name (or an alias). */
 static void check_names(const char *s, size_t len)
 {
@@ -351,6 +388,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_range(s, 1);
 	check_kpf(s);
 	check_refs(s);
+	check_policies(s);
 	check_names(s, len);
 	free(s);
 	return 0;
