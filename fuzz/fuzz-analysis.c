@@ -12,14 +12,20 @@
  * types; the lean accumulator, fed one reference at a time, gives the
  * exact one's summary (but for the memory it holds) and its miss ratios;
  * miss ratios lie in [0, 1] and never grow with the size; the fixed-size
- * sample holds its pages to the limit.
+ * sample holds its pages to the limit.  The simulated caches (cache.h),
+ * every policy at a few sizes and at the footprint: no policy misses
+ * less than OPT or than the compulsory misses, every one misses exactly
+ * those when the cache holds the footprint, LRU misses what the stack
+ * distances count.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pgtrace/analysis.h"
+#include "pgtrace/cache.h"
 #include "pgtrace/phase.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -39,6 +45,58 @@ static uint64_t get64(const uint8_t *p)
 static int same_double(double a, double b)
 {
 	return a == b || (isnan(a) && isnan(b));
+}
+
+/* Every policy against the invariants above; 0, or an error that is
+ * not the target's (out of memory, no temporary file). */
+static int check_cache(const struct pgt_event *ev, size_t n, const struct pgt_stats *s, uint64_t pages,
+		       uint64_t refs)
+{
+	struct pgt_cache_opts co = { .sz = sizeof(co) };
+	struct pgt_cache *c;
+	unsigned pol[64];
+	size_t np = 0, ns = 0;
+	uint64_t sizes[5];
+	struct pgt_cache_result *res = NULL;
+	int err, lru = pgt_cache_policy_find("lru"), opt = pgt_cache_policy_find("opt");
+
+	c = pgt_cache__new(&co, &err);
+	if (!c)
+		return err;
+	err = pgt_cache__feed(c, 0, ev, n);
+	if (!err)
+		err = pgt_cache__finish(c);
+	if (err || pgt_cache_policy_parse("all", pol, &np, NULL))
+		goto out;
+	for (uint64_t v = 1; v < pages && ns < 4; v = v * 3 + 1)
+		sizes[ns++] = v;
+	sizes[ns++] = pages ? pages : 1;
+	res = calloc(np * ns, sizeof(*res));
+	if (!res) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = pgt_cache__simulate(c, -1, pol, np, sizes, ns, res);
+	if (err)
+		goto out;
+	for (size_t i = 0; i < np; i++)
+		for (size_t j = 0; j < ns; j++) {
+			const struct pgt_cache_result *r = &res[i * ns + j];
+			const struct pgt_cache_result *o = &res[(size_t)opt * ns + j];
+
+			if (r->refs != refs || r->misses > refs || r->misses < pages || r->misses < o->misses)
+				abort();
+			if (j == ns - 1 && r->misses != pages)
+				abort();
+			/* the histogram is exact up to 32 pages */
+			if ((int)pol[i] == lru && sizes[j] <= 32 && r->misses != (uint64_t)llround(
+				    pgt_stats__miss_ratio(s, sizes[j]) * (double)refs))
+				abort();
+		}
+out:
+	free(res);
+	pgt_cache__free(c);
+	return err;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -128,6 +186,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (c.rate < 1 && c.sampled_refs > refs)
 			abort();
+		if (check_cache(ev, n, s, a.pages, refs))
+			goto out;
 	}
 out:
 	pgt_phase__free(p);
