@@ -388,6 +388,15 @@ static int report(struct out *w, struct run *r)
 	return err;
 }
 
+/* Each simulation pass reads the spool once: shown on a terminal. */
+static void sim_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	struct progress *p = ctx;
+
+	p->total = total;
+	progress_update(p, done);
+}
+
 int cmd_cache(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -418,6 +427,7 @@ int cmd_cache(int argc, char **argv)
 	struct pgt_parse_error pe;
 	struct pgt_reader *rd = NULL;
 	struct progress prog;
+	struct progress sprog;
 	struct out w;
 	int c, err = 0, rc = 0, sizes_given = 0;
 
@@ -480,6 +490,9 @@ int cmd_cache(int argc, char **argv)
 	}
 	r.page_size = pgt_reader__header(rd)->page_size ? pgt_reader__header(rd)->page_size : 4096;
 	r.o.page_size = (uint32_t)r.page_size;
+	progress_init(&sprog, "simulating: references", 0);
+	r.o.progress = sim_progress;
+	r.o.progress_ctx = &sprog;
 	r.c = pgt_cache__new(&r.o, &err);
 	if (!r.c) {
 		cli_error("cannot make the spool in %s: %s", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
@@ -524,6 +537,7 @@ int cmd_cache(int argc, char **argv)
 	}
 	out_init(&w, STDOUT_FILENO);
 	err = report(&w, &r);
+	progress_done(&sprog);
 	if (err) {
 		out_finish(&w);
 		cli_error("%s while simulating", err == -ENOMEM ? "out of memory" : strerror(-err));

@@ -69,6 +69,11 @@ struct pgt_cache_opts {
 				 * page_size */
 	uint32_t page_size;	/* bytes of a page (0: 4096) */
 	const char *tmpdir;	/* for the spool (NULL: $TMPDIR, else /tmp) */
+	/* called after each block of a simulation pass with the spooled
+	 * references read so far in the pass and the spool's length; NULL:
+	 * none.  Runs in the caller's thread. */
+	void (*progress)(void *ctx, uint64_t done, uint64_t total);
+	void *progress_ctx;
 };
 
 struct pgt_cache;

@@ -633,6 +633,8 @@ int pgt_cache__simulate(struct pgt_cache *c, int64_t key, const unsigned *pol, s
 			if (b > sims[s].peak)
 				sims[s].peak = b;
 		}
+		if (c->o.progress)
+			c->o.progress(c->o.progress_ctx, off + k, c->nspool);
 	}
 	{
 		struct pgt_cache_summary sm;
