@@ -239,7 +239,8 @@ static int tab_grow(struct pgt_cache *c)
 }
 
 /* The id of (key, obj, page): found, or made with @size. */
-static int page_id(struct pgt_cache *c, uint32_t key, uint32_t obj, uint64_t page, uint32_t size, uint32_t *id)
+static int page_id(struct pgt_cache *c, uint32_t key, uint32_t obj, uint64_t page, uint32_t size, uint64_t h,
+		   uint32_t *id)
 {
 	uint32_t i;
 	int err;
@@ -251,7 +252,7 @@ static int page_id(struct pgt_cache *c, uint32_t key, uint32_t obj, uint64_t pag
 		if (err)
 			return err;
 	}
-	for (i = (uint32_t)slot_hash(key, obj, page) & c->tmask;; i = (i + 1) & c->tmask) {
+	for (i = (uint32_t)h & c->tmask;; i = (i + 1) & c->tmask) {
 		struct slot *s = &c->tab[i];
 
 		if (s->id == POL_NIL)
@@ -305,8 +306,46 @@ static uint32_t ref_size(const struct pgt_cache *c, const struct pgt_event *e)
 	return c->o.page_size;
 }
 
+/* References waiting for their ids: hashed first, so that the table
+ * slots of those a few places ahead can be fetched while one is looked
+ * up (the table is far larger than the CPU caches on big traces). */
+#define QN 256
+#define AHEAD 8
+
+struct pending {
+	uint64_t page, h;
+	uint32_t obj, size;
+};
+
+static int take_pending(struct pgt_cache *c, uint32_t key, const struct pending *q, size_t nq)
+{
+	for (size_t j = 0; j < nq; j++) {
+		uint32_t id;
+		int err;
+
+		if (j + AHEAD < nq)
+			__builtin_prefetch(&c->tab[q[j + AHEAD].h & c->tmask]);
+		err = page_id(c, key, q[j].obj, q[j].page, q[j].size, q[j].h, &id);
+		if (err)
+			return err;
+		c->buf[c->inbuf] = id;
+		if (c->o.bytes)
+			c->buf[BLOCK + c->inbuf] = q[j].size;
+		c->inbuf++;
+		c->nspool++;
+		if (c->inbuf == BLOCK) {
+			err = spool_flush(c);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
 int pgt_cache__feed(struct pgt_cache *c, uint32_t key, const struct pgt_event *ev, size_t n)
 {
+	struct pending q[QN];
+	size_t nq = 0;
 	int err;
 
 	if (key >= c->nkeys) {
@@ -326,29 +365,23 @@ int pgt_cache__feed(struct pgt_cache *c, uint32_t key, const struct pgt_event *e
 		c->units += cnt * size;
 		for (uint64_t k = 0; k < cnt; k++) {
 			struct pgt_ref r;
-			uint32_t id;
 
 			pgt_refs_at(&ev[i], c->o.space, k, &r);
 			if (c->threshold != UINT64_MAX &&
 			    u64map_hash(r.key * 0x9E3779B97F4A7C15ull + r.obj * 0xC2B2AE3D27D4EB4Full +
 					c->o.salt) >= c->threshold)
 				continue;
-			err = page_id(c, key, r.obj, r.key, size, &id);
-			if (err)
-				return err;
-			c->buf[c->inbuf] = id;
-			if (c->o.bytes)
-				c->buf[BLOCK + c->inbuf] = size;
-			c->inbuf++;
-			c->nspool++;
-			if (c->inbuf == BLOCK) {
-				err = spool_flush(c);
+			q[nq++] = (struct pending){ .page = r.key, .obj = r.obj, .size = size,
+						    .h = slot_hash(key, r.obj, r.key) };
+			if (nq == QN) {
+				err = take_pending(c, key, q, nq);
 				if (err)
 					return err;
+				nq = 0;
 			}
 		}
 	}
-	return 0;
+	return take_pending(c, key, q, nq);
 }
 
 int pgt_cache__finish(struct pgt_cache *c)
