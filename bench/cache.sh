@@ -300,7 +300,7 @@ for p in ${POLS//,/ }; do
 done
 echo "  load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "== 2b. miniature simulation at 1 % for 100 sizes"
+echo "  (and the miniature simulations at 1 % for 100 sizes)"
 for p in ${POLS//,/ }; do
 	run "mini-$p" "${PIN[@]}" "$P" cache -p "$p" --sample 0.01 -n 100 --csv "$D/speed.pgt"
 	l=$(lcsname "$p")
@@ -352,7 +352,8 @@ for p in pols:
     marg = 7 * n / (eight[1] - one[1]) if eight and eight[1] > one[1] else None
     line += f" {rate(7 * n, eight[1] - one[1]) if eight else '       -'} {rss(one[2])}"
     goal = 10e6 if p == "opt" else 20e6
-    verdict.append(f"{p} {'meets' if marg and marg >= goal else 'misses'} {goal / 1e6:.0f} M")
+    verdict.append(f"{p} {'unmeasured (noise)' if marg is None else 'meets' if marg >= goal else 'misses'}"
+                   f" {goal / 1e6:.0f} M")
     if cs:
         own = re.search(r"throughput ([0-9.]+) MQPS", open(f"{d}/cs-{p}.out").read())
         line += f"   {cs[1]:8.2f} {rate(n, cs[1])} {own.group(1) if own else '-':>6} {rss(cs[2])}"
@@ -397,9 +398,17 @@ run err-0.001 "$P" cache -p "$POLS" -s "$ES" --sample 0.001 --csv "$D/speed.pgt"
 python3 - "$D" "$POLS" <<'EOF'
 import csv, sys
 d, pols = sys.argv[1], sys.argv[2].split(",")
+refs = {}
 def load(name):
-    return {(r["policy"], int(r["size"])): float(r["miss_ratio"]) for r in csv.DictReader(open(f"{d}/{name}.out"))}
+    rows = list(csv.DictReader(open(f"{d}/{name}.out")))
+    refs[name] = int(rows[0]["refs"])
+    return {(r["policy"], int(r["size"])): float(r["miss_ratio"]) for r in rows}
 ex, s1, s2 = load("err-exact"), load("err-0.01"), load("err-0.001")
+# Under Zipf a few hot pages carry much of the trace: whether the sample
+# holds them moves its reference count, and so every miss ratio of the curve
+print(f"  references kept by the sample, against rate x refs: "
+      f"0.01: {refs['err-0.01'] / (0.01 * refs['err-exact']):.3f}, "
+      f"0.001: {refs['err-0.001'] / (0.001 * refs['err-exact']):.3f}")
 print(f"  {'policy':<8} {'0.01 mean':>10} {'0.01 max':>10} {'0.001 mean':>11} {'0.001 max':>10}")
 for p in pols:
     keys = [k for k in ex if k[0] == p]
