@@ -179,6 +179,7 @@ bench: deps all
 	@bash bench/plot.sh
 	@bash bench/validate.sh
 	@bash bench/bounds.sh
+	@bash bench/cache.sh
 
 demo: deps all
 	@sh mk/demo.sh
