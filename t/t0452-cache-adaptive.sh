@@ -229,8 +229,7 @@ for pol in arc lirs 2q lfu; do
 	test_expect_success "$pol: repeated references, a scan, a single page" "
 		check $pol rep.pgt 1 2 3 4 5 10 &&
 		check $pol scan.pgt 1 2 3 4 6 8 9 20 &&
-		check $pol one.pgt 1 2 3 &&
-		pgtrace cache -p $pol -s 1,100 --csv one.pgt | tail -n +2 | cut -d, -f5 >got
+		check $pol one.pgt 1 2 3
 	"
 done
 
@@ -283,12 +282,13 @@ test_expect_success '2q: a page seen again after A1in goes to Am' '
 	test "$(pgtrace cache -p 2q -s 4 --csv 2q.pgt | tail -1 | cut -d, -f5)" = 6
 '
 
-# LFU, c = 2, "a b b a c a b":
+# LFU, c = 2, "a b b a c b":
 #   a b miss; b hit (2), a hit (2): a tie, b reached 2 first
-#   c miss evicts b;  a hit (3);  b miss evicts c (1 < 3).  4 misses;
-#   breaking the tie by first insertion would evict a instead (5).
+#   c miss evicts b (the least recent of count 2);  b misses again.
+#   4 misses; evicting the most recent, or the first inserted, of the
+#   lowest count would evict a and b would hit (3).
 test_expect_success 'lfu: of the least frequent, the least recent goes' '
-	hand lfu.pgt a b b a c a b &&
+	hand lfu.pgt a b b a c b &&
 	test "$(pgtrace cache -p lfu -s 2 --csv lfu.pgt | tail -1 | cut -d, -f5)" = 4
 '
 
