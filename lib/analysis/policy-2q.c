@@ -139,6 +139,6 @@ static void twoq_free(struct pol *p)
 }
 
 const struct pol_ops pgt_pol_2q = {
-	.name = "2q", .desc = "2Q (Johnson & Shasha): a FIFO for new pages, a ghost FIFO, an LRU for pages seen again",
+	.name = "2q", .desc = "2Q (Johnson & Shasha): FIFO for new pages, ghosts, LRU for reused",
 	.new = twoq_new, .get = twoq_get, .bytes = twoq_bytes, .free = twoq_free,
 };

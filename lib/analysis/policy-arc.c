@@ -180,6 +180,6 @@ static void arc_free(struct pol *p)
 }
 
 const struct pol_ops pgt_pol_arc = {
-	.name = "arc", .desc = "adaptive replacement cache (Megiddo & Modha): recency and frequency lists, ghosts",
+	.name = "arc", .desc = "ARC (Megiddo & Modha): recency and frequency lists, ghosts, adapts",
 	.new = arc_new, .get = arc_get, .bytes = arc_bytes, .free = arc_free,
 };

@@ -156,6 +156,6 @@ static void lfu_free(struct pol *p)
 }
 
 const struct pol_ops pgt_pol_lfu = {
-	.name = "lfu", .desc = "least frequently used (in-cache counts, ties to the least recent)",
+	.name = "lfu", .desc = "least frequently used, in-cache counts, ties to the least recent",
 	.new = lfu_new, .get = lfu_get, .bytes = lfu_bytes, .free = lfu_free,
 };

@@ -292,6 +292,6 @@ static void lirs_free(struct pol *p)
 }
 
 const struct pol_ops pgt_pol_lirs = {
-	.name = "lirs", .desc = "LIRS (Jiang & Zhang): inter-reference recency, 1% of the cache for HIR pages",
+	.name = "lirs", .desc = "LIRS (Jiang & Zhang): by reuse distance, 1% of the cache for HIR",
 	.new = lirs_new, .get = lirs_get, .bytes = lirs_bytes, .free = lirs_free,
 };
