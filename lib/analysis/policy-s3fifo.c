@@ -14,6 +14,8 @@
  * puts it into S only if its size is strictly less than |S|; when it is
  * equal, room is made as for an insertion but nothing is inserted.  We
  * do the same so the miss counts match at every size.
+ * (With --sample the caches are scaled down, so this shows at sizes
+ * below 20 / rate: a miniature S3-FIFO that small misses everything.)
  *
  * A request: a hit in S or M increments the object's counter (not
  * capped here; only comparisons with 1 and 2 and a cap of 3 matter, so
