@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * CLOCK as libCacheSim's "clock" (cache/eviction/Clock.c) with its
+ * default parameter n-bit-counter=1: each object has a one-bit reference
+ * mark, clear when it is inserted at the head of a FIFO queue and set by
+ * a hit (a counter saturating at 2^n - 1 = 1).  To evict, look at the
+ * tail: a marked object loses its mark and is moved to the head (the
+ * second chance), an unmarked one is evicted; repeat until one object
+ * has gone.  Eviction runs, one object at a time, until the new object
+ * fits (units summed by struct pol_list), so byte sizes work as
+ * libCacheSim's cache_get_base() does them: evict while occupied + size
+ * > capacity, then insert.
+ *
+ * The queue is the ring a clock hand sweeps: moving the tail to the head
+ * is the hand stepping past it, so the list form gives the same victim
+ * order as a hand over a circular array would.
+ */
+#include "analysis/policy.h"
+
+#define CLOCK_MAX_FREQ 1	/* (1 << n-bit-counter) - 1 */
+
+struct clock {
+	struct pol p;
+	struct pol_map where;
+	struct pol_pool pool;
+	struct pol_list q;
+};
+
+static struct pol *clock_new(uint64_t cap, uint32_t nids, int *err)
+{
+	struct clock *x = calloc(1, sizeof(*x));
+
+	(void)nids;
+	if (!x) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	x->p.ops = &pgt_pol_clock;
+	x->p.cap = cap;
+	pol_pool_init(&x->pool);
+	pol_list_init(&x->q);
+	return &x->p;
+}
+
+/* Evict one object: marked tails go round again, unmarked. */
+static void clock_evict(struct clock *x)
+{
+	uint32_t v = x->q.tail;
+
+	while (x->pool.v[v].freq) {
+		x->pool.v[v].freq--;
+		pol_list_move_head(&x->pool, &x->q, 0, v);
+		v = x->q.tail;
+	}
+	pol_list_remove(&x->pool, &x->q, 0, v);
+	x->where.v[x->pool.v[v].id] = POL_NIL;
+	pol_pool_put(&x->pool, v);
+}
+
+static int clock_get(struct pol *p, const struct pol_req *r)
+{
+	struct clock *x = (struct clock *)p;
+	uint32_t e = pol_map_get(&x->where, r->id);
+
+	if (e != POL_NIL) {
+		if (x->pool.v[e].freq < CLOCK_MAX_FREQ)
+			x->pool.v[e].freq++;
+		return 1;
+	}
+	while (x->q.units + r->size > p->cap && x->q.tail != POL_NIL)
+		clock_evict(x);
+	e = pol_pool_alloc(&x->pool);
+	if (e == POL_NIL || pol_map_set(&x->where, r->id, e))
+		return -ENOMEM;
+	x->pool.v[e].id = r->id;
+	x->pool.v[e].size = r->size;
+	pol_list_push_head(&x->pool, &x->q, 0, e);
+	p->used = x->q.units;
+	return 0;
+}
+
+static size_t clock_bytes(const struct pol *p)
+{
+	const struct clock *x = (const struct clock *)p;
+
+	return sizeof(*x) + pol_map_bytes(&x->where) + pol_pool_bytes(&x->pool);
+}
+
+static void clock_free(struct pol *p)
+{
+	struct clock *x = (struct clock *)p;
+
+	if (!x)
+		return;
+	pol_map_release(&x->where);
+	pol_pool_release(&x->pool);
+	free(x);
+}
+
+const struct pol_ops pgt_pol_clock = {
+	.name = "clock", .desc = "FIFO with a one-bit second chance (libCacheSim clock)",
+	.new = clock_new, .get = clock_get, .bytes = clock_bytes, .free = clock_free,
+};

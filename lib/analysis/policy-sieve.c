@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * SIEVE (Zhang et al., NSDI '24) as libCacheSim's "sieve"
+ * (cache/eviction/Sieve.c); it has no parameters.  Objects sit in a FIFO
+ * queue, a miss inserts at the head with the visited bit clear, a hit
+ * sets the bit and moves nothing.  A hand remembers where the last
+ * eviction stopped: starting there (at the tail the first time, or when
+ * the hand has fallen off the head), it walks towards the head clearing
+ * visited bits and wrapping from the head to the tail, and evicts the
+ * first unvisited object; the hand stays at that object's head-side
+ * neighbour.  Unlike CLOCK, survivors keep their place in the queue, so
+ * new objects stay near the head and are the first to be examined
+ * once the hand has swept past the old ones.  Eviction runs until the
+ * new object fits (struct pol_list units), as cache_get_base() does in
+ * libCacheSim, so byte sizes work.
+ *
+ * libCacheSim adds one unit of metadata per object only when asked
+ * (consider_obj_metadata, off by default in cachesim); this does not.
+ */
+#include "analysis/policy.h"
+
+struct sieve {
+	struct pol p;
+	struct pol_map where;
+	struct pol_pool pool;
+	struct pol_list q;
+	uint32_t hand;		/* POL_NIL: start at the tail */
+};
+
+static struct pol *sieve_new(uint64_t cap, uint32_t nids, int *err)
+{
+	struct sieve *x = calloc(1, sizeof(*x));
+
+	(void)nids;
+	if (!x) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	x->p.ops = &pgt_pol_sieve;
+	x->p.cap = cap;
+	x->hand = POL_NIL;
+	pol_pool_init(&x->pool);
+	pol_list_init(&x->q);
+	return &x->p;
+}
+
+static void sieve_evict(struct sieve *x)
+{
+	struct pol_node *v = x->pool.v;
+	uint32_t o = x->hand != POL_NIL ? x->hand : x->q.tail;
+
+	while (v[o].freq) {
+		v[o].freq = 0;
+		/* prev[0] points towards the head */
+		o = v[o].prev[0] != POL_NIL ? v[o].prev[0] : x->q.tail;
+	}
+	x->hand = v[o].prev[0];
+	pol_list_remove(&x->pool, &x->q, 0, o);
+	x->where.v[v[o].id] = POL_NIL;
+	pol_pool_put(&x->pool, o);
+}
+
+static int sieve_get(struct pol *p, const struct pol_req *r)
+{
+	struct sieve *x = (struct sieve *)p;
+	uint32_t e = pol_map_get(&x->where, r->id);
+
+	if (e != POL_NIL) {
+		x->pool.v[e].freq = 1;
+		return 1;
+	}
+	while (x->q.units + r->size > p->cap && x->q.tail != POL_NIL)
+		sieve_evict(x);
+	e = pol_pool_alloc(&x->pool);
+	if (e == POL_NIL || pol_map_set(&x->where, r->id, e))
+		return -ENOMEM;
+	x->pool.v[e].id = r->id;
+	x->pool.v[e].size = r->size;
+	pol_list_push_head(&x->pool, &x->q, 0, e);
+	p->used = x->q.units;
+	return 0;
+}
+
+static size_t sieve_bytes(const struct pol *p)
+{
+	const struct sieve *x = (const struct sieve *)p;
+
+	return sizeof(*x) + pol_map_bytes(&x->where) + pol_pool_bytes(&x->pool);
+}
+
+static void sieve_free(struct pol *p)
+{
+	struct sieve *x = (struct sieve *)p;
+
+	if (!x)
+		return;
+	pol_map_release(&x->where);
+	pol_pool_release(&x->pool);
+	free(x);
+}
+
+const struct pol_ops pgt_pol_sieve = {
+	.name = "sieve", .desc = "FIFO with a visited bit and a hand that keeps its place (SIEVE)",
+	.new = sieve_new, .get = sieve_get, .bytes = sieve_bytes, .free = sieve_free,
+};
