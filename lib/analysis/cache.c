@@ -43,6 +43,7 @@
 
 static const struct pol_ops *const policies[] = {
 	&pgt_pol_lru, &pgt_pol_fifo, &pgt_pol_opt,
+	&pgt_pol_linux,
 };
 
 unsigned pgt_cache_policy_count(void)
