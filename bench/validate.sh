@@ -412,7 +412,7 @@ run_retry() {
 	done
 }
 
-fmt() { printf '%-7s %6s %8s %8s %8s %8s %8s %8s  %s\n' "$@"; }
+fmt() { printf '%-7s %6s %8s %8s %8s %8s %8s %8s %8s %8s  %s\n' "$@"; }
 
 echo "pgtrace: predicted LRU misses against the kernel's ($MODE mode, cgroup v$CG_VER at $CG_ROOT)"
 dev=$(basename "$(df --output=source "$DATA" | tail -n 1)")
@@ -420,12 +420,14 @@ dev=$(basename "$(df --output=source "$DATA" | tail -n 1)")
 echo "kernel $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), read_ahead_kb of $dev (the data's disk): $(cat "/sys/block/$dev/queue/read_ahead_kb" 2>/dev/null || echo '?')"
 echo "limit: the cgroup's memory limit (MiB); cache: its file LRU pages (memory.stat, the size it"
 echo "settles at when full); resident: the workload's pages cached at the end (trace:"
-echo "adds - deletes); refs: references in the constrained run; predicted: exact LRU miss ratio"
-echo "of the unconstrained trace at 'cache' pages; real: insertions / refs in the cgroup"
+echo "adds - deletes); refs: references in the constrained run; lru, linux: the miss ratio"
+echo "predicted from the unconstrained trace at 'cache' pages by exact LRU (pgtrace stats --sizes)"
+echo "and by the model of the kernel's own LRU (pgtrace cache -p linux); real: insertions / refs"
+echo "in the cgroup; err: |predicted - real| of each"
 echo
-fmt workload limit cache resident refs predicted real '|err|' note
+fmt workload limit cache resident refs lru linux real 'err lru' 'err lnx' note
 START=$SECONDS
-worst=0 over=0 points=0 failed=0
+worst=0 over=0 points=0 failed=0 lworst=0 lover=0
 for w in $WORKLOADS; do
 	ws=$SECONDS
 	if ! wl_setup "$w"; then failed=1; continue; fi
@@ -451,33 +453,47 @@ for w in $WORKLOADS; do
 	[ -n "$sz" ] || continue
 	"$PGTRACE" filter "$(files_expr)" "$RUNDIR/$w-free.pgt" |
 		"$PGTRACE" stats --refs "$REFS" --no-pages --sizes "$sz" --json - >"$RUNDIR/$w.json" || { failed=1; continue; }
-	fmt "$w" none - "$U_ADDS" "$U_REFS" "$("$PY" -c "import json; d = json.load(open('$RUNDIR/$w.json'))['summary']; print('%.4f' % (d['cold'] / d['refs']))")" \
-		"$(echo "scale=4; $U_ADDS / $U_REFS" | bc | sed 's/^\./0./')" - "cold misses only"
+	# the same references through the model of the kernel's policy
+	"$PGTRACE" filter "$(files_expr)" "$RUNDIR/$w-free.pgt" |
+		"$PGTRACE" cache --refs "$REFS" -p linux -s "$sz" --csv - >"$RUNDIR/$w-linux.csv" || { failed=1; continue; }
+	cold=$("$PY" -c "import json; d = json.load(open('$RUNDIR/$w.json'))['summary']; print('%.4f' % (d['cold'] / d['refs']))")
+	fmt "$w" none - "$U_ADDS" "$U_REFS" "$cold" "$cold" \
+		"$(echo "scale=4; $U_ADDS / $U_REFS" | bc | sed 's/^\./0./')" - - "cold misses only"
+	wl=0 wx=0
 	while IFS='|' read -r vals note; do
 		[ -n "$vals" ] || continue
 		set -- $vals
-		line=$("$PY" - "$RUNDIR/$w.json" "$@" "$VALIDATE_BOUND" <<'EOF'
-import json, sys
+		line=$("$PY" - "$RUNDIR/$w.json" "$RUNDIR/$w-linux.csv" "$@" "$VALIDATE_BOUND" <<'EOF'
+import csv, json, sys
 d = json.load(open(sys.argv[1]))
-limit, size, res, refs, adds, secs = sys.argv[2:8]
-bound = float(sys.argv[8])
+lx = {int(r["size"]): int(r["misses"]) / int(r["refs"]) for r in csv.DictReader(open(sys.argv[2]))}
+limit, size, res, refs, adds, secs = sys.argv[3:9]
+bound = float(sys.argv[9])
 n = d["summary"]["refs"]
 m = {s["pages"]: s["misses"] for s in d["sizes"]}[int(size)]
 pred, real = m / n, int(adds) / int(refs)
-err = abs(pred - real)
-print("%.4f %.4f %.4f %s" % (pred, real, err, "over" if err > bound else "ok"))
+lpred = lx[int(size)]
+err, lerr = abs(pred - real), abs(lpred - real)
+print("%.4f %.4f %.4f %.4f %.4f %s %s" % (pred, lpred, real, err, lerr,
+      "over" if err > bound else "ok", "over" if lerr > bound else "ok"))
 EOF
 )
 		set -- $vals $line
-		fmt "$w" "$1" "$2" "$3" "$4" "$7" "$8" "$9" "${10}${note:+; $note}"
+		# $7 lru, $8 linux, $9 real, ${10} err lru, ${11} err linux
+		fmt "$w" "$1" "$2" "$3" "$4" "$7" "$8" "$9" "${10}" "${11}" \
+			"$([ "${12}" = over ] && echo "lru over; ")$([ "${13}" = over ] && echo "linux over; ")${note}"
 		points=$((points + 1))
-		[ "${10}" = over ] && over=$((over + 1))
-		worst=$("$PY" -c "print(max($worst, $9))")
+		[ "${12}" = over ] && over=$((over + 1))
+		[ "${13}" = over ] && lover=$((lover + 1))
+		worst=$("$PY" -c "print(max($worst, ${10}))")
+		lworst=$("$PY" -c "print(max($lworst, ${11}))")
+		wl=$("$PY" -c "print(max($wl, ${10}))")
+		wx=$("$PY" -c "print(max($wx, ${11}))")
 	done <<<"$rows"
-	echo "# $w: $((SECONDS - ws)) s"
+	echo "# $w: max |err| lru $wl, linux $wx; $((SECONDS - ws)) s"
 done
 echo
-echo "$points points, $over over $VALIDATE_BOUND, largest |predicted - real| $worst; $((SECONDS - START)) s"
+echo "$points points; lru: $over over $VALIDATE_BOUND, largest |predicted - real| $worst; linux: $lover over, largest $lworst; $((SECONDS - START)) s"
 [ $KEEP = 1 ] && echo "traces kept in $RUNDIR"
 if [ $MODE = check ]; then
 	[ $failed = 0 ] && [ $over = 0 ] && [ $points -gt 0 ]
