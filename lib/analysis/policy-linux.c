@@ -74,8 +74,9 @@
  * ratio; the model does not (see the validation in bench/validate.sh for
  * what that leaves).
  *
- * Shadow entries: the model keeps one per evicted page, unbounded (8
- * bytes per distinct page).  The kernel bounds them per node through
+ * Shadow entries: the model keeps one per evicted page, unbounded (in
+ * the 4-byte slot of the id map the page's node had; ages modulo 2^29,
+ * see SHADOW below).  The kernel bounds them per node through
  * the shadow-node shrinker (count_shadow_nodes(): about lru pages / 8
  * xarray nodes of 64 slots, i.e. up to several times the cache's pages);
  * a shadow older than that has a distance above the active list's size
@@ -107,12 +108,10 @@ enum { INACTIVE, ACTIVE };
 
 struct linux_lru {
 	struct pol p;
-	struct pol_map where;
+	struct pol_map where;	/* by id: a pool node, a shadow (SHADOW set) or POL_NIL */
 	struct pol_pool pool;
 	struct pol_list lists[2];
 	uint64_t age;		/* the lruvec's nonresident_age */
-	uint64_t *shadow;	/* by id: 0 none, else (age at eviction + 1) << 1 | workingset */
-	uint32_t nshadow;
 	uint32_t last;		/* id of the previous request, POL_NIL at start */
 };
 
@@ -176,58 +175,44 @@ static void deactivate_tail(struct linux_lru *x)
 	pol_list_push_head(&x->pool, &x->lists[INACTIVE], 0, v);
 }
 
-static int shadow_reserve(struct linux_lru *x, uint32_t id)
-{
-	uint32_t n;
-	uint64_t *v;
-
-	if (id < x->nshadow)
-		return 0;
-	n = x->nshadow ? x->nshadow : 1024;
-	while (n <= id)
-		n = n > UINT32_MAX / 2 ? UINT32_MAX : n * 2;
-	v = realloc(x->shadow, (size_t)n * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	memset(v + x->nshadow, 0, (size_t)(n - x->nshadow) * sizeof(*v));
-	x->shadow = v;
-	x->nshadow = n;
-	return 0;
-}
+/*
+ * A shadow entry lives in the id's slot of the map, where the page's
+ * node was: bit 31 set, bit 30 clear (so never POL_NIL), the age at
+ * eviction modulo 2^29 above the PG_workingset bit.  The refault distance
+ * is taken modulo 2^29 as the kernel takes it modulo 2^EVICTION_BITS
+ * (pack_shadow(): about 2^40 on 64-bit): only a page absent for more than
+ * 2^29 evictions and activations can alias, and then only when the
+ * remainder falls within the active list's size.  One array for both
+ * keeps a miss to one random access of the map, as in lru.
+ */
+#define SHADOW 0x80000000u
+#define SHADOW_AGE_MASK ((1u << 29) - 1)
+#define POOL_MAX 0x7fffffffu	/* node indices stay below SHADOW */
 
 /* shrink_inactive_list() + workingset_eviction() for the inactive tail. */
-static int evict_tail(struct linux_lru *x)
+static void evict_tail(struct linux_lru *x)
 {
 	uint32_t v = x->lists[INACTIVE].tail;
 	struct pol_node *n = &x->pool.v[v];
-	int err = shadow_reserve(x, n->id);
 
-	if (err)
-		return err;
 	pol_list_remove(&x->pool, &x->lists[INACTIVE], 0, v);
-	x->shadow[n->id] = (x->age + 1) << 1 | !!(n->aux & F_WORKINGSET);
+	x->where.v[n->id] = SHADOW | ((uint32_t)x->age & SHADOW_AGE_MASK) << 1 |
+			    !!(n->aux & F_WORKINGSET);
 	x->age += n->size;
-	x->where.v[n->id] = POL_NIL;
 	pol_pool_put(&x->pool, v);
-	return 0;
 }
 
 /* Reclaim until @need more units fit. */
-static int linux_reclaim(struct linux_lru *x, uint64_t need)
+static void linux_reclaim(struct linux_lru *x, uint64_t need)
 {
 	while (x->lists[INACTIVE].units + x->lists[ACTIVE].units + need > x->p.cap) {
-		int err;
-
 		while (x->lists[ACTIVE].n &&
 		       (!x->lists[INACTIVE].n || inactive_is_low(x)))
 			deactivate_tail(x);
 		if (!x->lists[INACTIVE].n)
 			break;
-		err = evict_tail(x);
-		if (err)
-			return err;
+		evict_tail(x);
 	}
-	return 0;
 }
 
 /* folio_mark_accessed() */
@@ -250,32 +235,31 @@ static int linux_get(struct pol *p, const struct pol_req *r)
 {
 	struct linux_lru *x = (struct linux_lru *)p;
 	uint32_t e = pol_map_get(&x->where, r->id);
-	int repeat = r->id == x->last, hit = e != POL_NIL, err;
+	int repeat = r->id == x->last;
+	uint32_t s;
 	struct pol_node *n;
 
 	x->last = r->id;
-	if (hit) {
+	if (e != POL_NIL && !(e & SHADOW)) {
 		if (!repeat)
 			mark_accessed(x, e);
 		return 1;
 	}
-	/* filemap_add_folio(): the charge reclaims first */
-	err = linux_reclaim(x, r->size);
-	if (err)
-		return err;
+	/* filemap_add_folio(): the charge reclaims first; the evictions
+	 * leave this id's slot alone (the page is not cached) */
+	linux_reclaim(x, r->size);
+	s = e;
 	e = pol_pool_alloc(&x->pool);
-	if (e == POL_NIL || pol_map_set(&x->where, r->id, e))
+	if (e == POL_NIL || e > POOL_MAX || pol_map_set(&x->where, r->id, e))
 		return -ENOMEM;
 	n = &x->pool.v[e];
 	n->id = r->id;
 	n->size = r->size;
 	n->list[0] = INACTIVE;
-	if (r->id < x->nshadow && x->shadow[r->id]) {
-		/* workingset_refault(): the shadow is replaced either way */
-		uint64_t s = x->shadow[r->id];
-		uint64_t distance = x->age - ((s >> 1) - 1);
+	if (s != POL_NIL) {
+		/* workingset_refault(): the node replaced the shadow either way */
+		uint32_t distance = ((uint32_t)x->age - (s >> 1)) & SHADOW_AGE_MASK;
 
-		x->shadow[r->id] = 0;
 		if (distance <= x->lists[ACTIVE].units) {
 			n->list[0] = ACTIVE;
 			x->age += n->size;
@@ -293,8 +277,7 @@ static size_t linux_bytes(const struct pol *p)
 {
 	const struct linux_lru *x = (const struct linux_lru *)p;
 
-	return sizeof(*x) + pol_map_bytes(&x->where) + pol_pool_bytes(&x->pool) +
-	       (size_t)x->nshadow * sizeof(*x->shadow);
+	return sizeof(*x) + pol_map_bytes(&x->where) + pol_pool_bytes(&x->pool);
 }
 
 static void linux_free(struct pol *p)
@@ -305,7 +288,6 @@ static void linux_free(struct pol *p)
 		return;
 	pol_map_release(&x->where);
 	pol_pool_release(&x->pool);
-	free(x->shadow);
 	free(x);
 }
 
