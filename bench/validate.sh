@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # bench/validate.sh - pgtrace's miss predictions checked against the
-# kernel (issue 12, deliverable 6).  Each workload runs once
-# unconstrained under `pgtrace record`; the LRU miss ratio that trace
-# predicts at a memory size (`pgtrace stats --sizes`, on the workload's
-# files only) is compared with the misses the kernel really makes when the
-# same workload reruns in a memory cgroup that leaves it that much page
-# cache.
+# kernel (issue 12, deliverable 6; issue 15, deliverable 5).  Each
+# workload runs once unconstrained under `pgtrace record`; the miss ratio
+# that trace predicts at a memory size, by LRU (`pgtrace stats --sizes`)
+# and by the model of the kernel's policy (`pgtrace cache -p linux`), on
+# the workload's files only, is compared with the misses the kernel really
+# makes when the same workload reruns in a memory cgroup that leaves it
+# that much page cache.
 #
 #   bash bench/validate.sh [--quick | --check] [--keep] [WORKLOAD...]
 #   bash bench/validate.sh --probe      print why it cannot run here, or
@@ -101,21 +102,31 @@
 # which returns the batch's other folios without the tracepoint.  Both
 # are a few in 10^4 here.
 #
-# Predicted: the exact LRU miss ratio at that size (pgtrace stats
-# --sizes) of the unconstrained trace's references to the workload's
-# files.  The kernel's reclaim is not LRU: two lists (inactive, active),
-# a page is promoted on its second access and reclaim takes from the
-# inactive list, refaults of recently evicted pages are activated
-# (workingset detection), and pages are reclaimed in batches.  On Zipf
-# that protects the frequent pages better than LRU does (LRU is
-# pessimistic there by ~0.02-0.03); on a scan mixed with a hot set it is
-# the whole point of the two lists.  The error is reported as measured.
+# Predicted, twice, from the unconstrained trace's references to the
+# workload's files at that size: the exact LRU miss ratio (pgtrace stats
+# --sizes), and the miss ratio of the model of this kernel's own policy
+# (pgtrace cache -p linux, lib/analysis/policy-linux.c: two lists,
+# inactive and active, a page promoted on its second access, reclaim from
+# the inactive tail, the active list shrunk while the inactive one is
+# low, refaults activated when their distance fits the active list).  On
+# Zipf the kernel protects the frequent pages better than LRU does (LRU
+# is pessimistic there by ~0.02-0.03); on a scan mixed with a hot set it
+# is the whole point of the two lists (LRU is off by up to ~0.08).
+# Measured here (full mode, 20 points): linux within 0.0017 of the kernel
+# on zipf, mmap, sqlite and loop, and within 0.016 on mixed, where the
+# kernel misses more than the model at the two smallest limits: it also
+# shrinks the active list after refault activations whatever the balance
+# (prepare_scan_control()), once per flush of the memory cgroup's
+# statistics, which the model does not (policy-linux.c says more).  The
+# errors are reported as measured; each workload's line "max |err|" gives
+# the largest of each prediction.
 #
 # Options:
 #   --quick   smaller files and fewer references, two limits per workload
 #   --check   the `make check` version (t/t0600-validate.sh): the zipf
 #             workload only, on a 64 MB file, at 32 and 48 MiB; exits 1
-#             when a point's error exceeds VALIDATE_BOUND
+#             when a point's error (LRU's or linux's) exceeds
+#             VALIDATE_BOUND
 #   --keep    keep the traces and data in the work directory
 #   --probe   say why this cannot run here (exit 1), or nothing (exit 0)
 # Environment:
@@ -414,7 +425,7 @@ run_retry() {
 
 fmt() { printf '%-7s %6s %8s %8s %8s %8s %8s %8s %8s %8s  %s\n' "$@"; }
 
-echo "pgtrace: predicted LRU misses against the kernel's ($MODE mode, cgroup v$CG_VER at $CG_ROOT)"
+echo "pgtrace: predicted LRU and linux-model misses against the kernel's ($MODE mode, cgroup v$CG_VER at $CG_ROOT)"
 dev=$(basename "$(df --output=source "$DATA" | tail -n 1)")
 [ -d /sys/block/$dev ] || dev=$(lsblk -no pkname "/dev/$dev" 2>/dev/null | head -n 1)
 echo "kernel $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), read_ahead_kb of $dev (the data's disk): $(cat "/sys/block/$dev/queue/read_ahead_kb" 2>/dev/null || echo '?')"
@@ -481,7 +492,8 @@ EOF
 		set -- $vals $line
 		# $7 lru, $8 linux, $9 real, ${10} err lru, ${11} err linux
 		fmt "$w" "$1" "$2" "$3" "$4" "$7" "$8" "$9" "${10}" "${11}" \
-			"$([ "${12}" = over ] && echo "lru over; ")$([ "${13}" = over ] && echo "linux over; ")${note}"
+			"$(echo "$([ "${12}" = over ] && echo "lru over;") $([ "${13}" = over ] && echo "linux over;") ${note}" |
+				sed 's/^ *//; s/ *$//; s/;$//; s/  */ /g')"
 		points=$((points + 1))
 		[ "${12}" = over ] && over=$((over + 1))
 		[ "${13}" = over ] && lover=$((lover + 1))
@@ -496,7 +508,7 @@ echo
 echo "$points points; lru: $over over $VALIDATE_BOUND, largest |predicted - real| $worst; linux: $lover over, largest $lworst; $((SECONDS - START)) s"
 [ $KEEP = 1 ] && echo "traces kept in $RUNDIR"
 if [ $MODE = check ]; then
-	[ $failed = 0 ] && [ $over = 0 ] && [ $points -gt 0 ]
+	[ $failed = 0 ] && [ $over = 0 ] && [ $lover = 0 ] && [ $points -gt 0 ]
 	exit
 fi
 [ $failed = 0 ]
