@@ -106,7 +106,8 @@
  * on 64-bit machines for any realistic memory); the rate limiting of the
  * memcg statistics the refault test reads.  Sizes: the inactive ratio
  * takes units as pages; with --bytes (units are bytes) it stays 1 below
- * 256 KiB of cache and grows too soon above it.
+ * 256 KiB of cache and grows too soon above it, and in a miniature
+ * simulation (--sample) it sees the scaled-down cache, 1 below 1 GB / R.
  */
 #include "analysis/policy.h"
 
