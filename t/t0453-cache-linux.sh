@@ -200,4 +200,12 @@ test_expect_success 'with repeats: every page read twice in a row' '
 	pgtrace import --format csv -o rr.pgt rr.csv &&
 	check_ref rr 1,50,500
 '
+# --bytes weighs each reference by its size, a page here: the same
+# caches in bytes must make the same misses (the age and the workingset
+# size count objects, the balance bytes: the same decisions).
+test_expect_success '--bytes on a page trace: the same misses as in pages' '
+	pgtrace cache -p linux -s 10,700,2000 --csv z.pgt | cut -d, -f5 | tail -n +2 >pages &&
+	pgtrace cache -p linux --bytes -s 40960,2867200,8192000 --csv z.pgt | cut -d, -f5 | tail -n +2 >bytes &&
+	test_cmp pages bytes && test "$(wc -l <pages)" = 3
+'
 test_done

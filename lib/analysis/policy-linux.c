@@ -104,10 +104,14 @@
  * and writeback pages (deferred, rotated); large folios (the model's
  * unit is a page); the nonresident age's bucket_order granularity (exact
  * on 64-bit machines for any realistic memory); the rate limiting of the
- * memcg statistics the refault test reads.  Sizes: the inactive ratio
- * takes units as pages; with --bytes (units are bytes) it stays 1 below
- * 256 KiB of cache and grows too soon above it, and in a miniature
- * simulation (--sample) it sees the scaled-down cache, 1 below 1 GB / R.
+ * memcg statistics the refault test reads.  Sizes: the nonresident age
+ * and the workingset size it is compared with count objects, as the
+ * kernel counts pages (with --bytes, a page trace's objects are its
+ * pages; counting bytes would also wrap the 29-bit shadow ages 4096
+ * times sooner); the lists' balance counts units.  The inactive ratio
+ * counts GB as 262144 objects (pages, or with --bytes the objects of an
+ * imported trace, whatever their size), and in a miniature simulation
+ * (--sample) it sees the scaled-down cache: 1 below 1 GB / R.
  */
 #include "analysis/policy.h"
 
@@ -161,12 +165,17 @@ static uint64_t isqrt(uint64_t v)
 	return r;
 }
 
-/* inactive_is_low(): the ratio is recomputed from the lists' pages, as
- * the kernel does, so it changes only when the total crosses a GB. */
+/*
+ * inactive_is_low(): the ratio is recomputed from the lists' pages, as
+ * the kernel does, so it changes only when the total crosses a GB.  The
+ * GB are counted in nodes (pages, or with --bytes objects, which are
+ * pages in a page trace: the same answer either way), the balance in
+ * units.
+ */
 static int inactive_is_low(const struct linux_lru *x)
 {
 	uint64_t in = x->lists[INACTIVE].units, act = x->lists[ACTIVE].units;
-	uint64_t pages = in + act, gb, ratio;
+	uint64_t pages = x->lists[INACTIVE].n + x->lists[ACTIVE].n, gb, ratio;
 
 	gb = pages >> 18;
 	ratio = gb ? isqrt(10 * gb) : 1;
@@ -209,7 +218,7 @@ static void evict_tail(struct linux_lru *x)
 	pol_list_remove(&x->pool, &x->lists[INACTIVE], 0, v);
 	x->where.v[n->id] = SHADOW | ((uint32_t)x->age & SHADOW_AGE_MASK) << 1 |
 			    !!(n->aux & F_WORKINGSET);
-	x->age += n->size;
+	x->age++;
 	pol_pool_put(&x->pool, v);
 }
 
@@ -238,7 +247,7 @@ static void mark_accessed(struct linux_lru *x, uint32_t e)
 		n->list[0] = ACTIVE;
 		n->aux &= ~F_REFERENCED;
 		pol_list_push_head(&x->pool, &x->lists[ACTIVE], 0, e);
-		x->age += n->size;	/* workingset_activation() */
+		x->age++;	/* workingset_activation() */
 	}
 }
 
@@ -271,9 +280,9 @@ static int linux_get(struct pol *p, const struct pol_req *r)
 		/* workingset_refault(): the node replaced the shadow either way */
 		uint32_t distance = ((uint32_t)x->age - (s >> 1)) & SHADOW_AGE_MASK;
 
-		if (distance <= x->lists[ACTIVE].units) {
+		if (distance <= x->lists[ACTIVE].n) {
 			n->list[0] = ACTIVE;
-			x->age += n->size;
+			x->age++;
 			if (s & 1)
 				n->aux |= F_WORKINGSET;
 		}
