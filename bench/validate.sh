@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # bench/validate.sh - pgtrace's miss predictions checked against the
-# kernel (issue 12, deliverable 6).  Each workload runs once
-# unconstrained under `pgtrace record`; the LRU miss ratio that trace
-# predicts at a memory size (`pgtrace stats --sizes`, on the workload's
-# files only) is compared with the misses the kernel really makes when the
-# same workload reruns in a memory cgroup that leaves it that much page
-# cache.
+# kernel (issue 12, deliverable 6; issue 15, deliverable 5).  Each
+# workload runs once unconstrained under `pgtrace record`; the miss ratio
+# that trace predicts at a memory size, by LRU (`pgtrace stats --sizes`)
+# and by the model of the kernel's policy (`pgtrace cache -p linux`), on
+# the workload's files only, is compared with the misses the kernel really
+# makes when the same workload reruns in a memory cgroup that leaves it
+# that much page cache.
 #
 #   bash bench/validate.sh [--quick | --check] [--keep] [WORKLOAD...]
 #   bash bench/validate.sh --probe      print why it cannot run here, or
@@ -101,21 +102,32 @@
 # which returns the batch's other folios without the tracepoint.  Both
 # are a few in 10^4 here.
 #
-# Predicted: the exact LRU miss ratio at that size (pgtrace stats
-# --sizes) of the unconstrained trace's references to the workload's
-# files.  The kernel's reclaim is not LRU: two lists (inactive, active),
-# a page is promoted on its second access and reclaim takes from the
-# inactive list, refaults of recently evicted pages are activated
-# (workingset detection), and pages are reclaimed in batches.  On Zipf
-# that protects the frequent pages better than LRU does (LRU is
-# pessimistic there by ~0.02-0.03); on a scan mixed with a hot set it is
-# the whole point of the two lists.  The error is reported as measured.
+# Predicted, twice, from the unconstrained trace's references to the
+# workload's files at that size: the exact LRU miss ratio (pgtrace stats
+# --sizes), and the miss ratio of the model of this kernel's own policy
+# (pgtrace cache -p linux, lib/analysis/policy-linux.c: two lists,
+# inactive and active, a page promoted on its second access, reclaim from
+# the inactive tail, the active list shrunk while the inactive one is
+# low, refaults activated when their distance fits the active list).  On
+# Zipf the kernel protects the frequent pages better than LRU does (LRU
+# is pessimistic there by ~0.02-0.03); on a scan mixed with a hot set it
+# is the whole point of the two lists (LRU is off by up to ~0.08).
+# Measured here (full mode, 20 points, two runs): linux within 0.0017 of
+# the kernel on zipf, mmap, sqlite and loop, and within 0.018 on mixed,
+# where the kernel misses more than the model at the two smallest limits
+# (0.012-0.017; LRU is off by 0.045-0.081 there): it also
+# shrinks the active list after refault activations whatever the balance
+# (prepare_scan_control()), once per flush of the memory cgroup's
+# statistics, which the model does not (policy-linux.c says more).  The
+# errors are reported as measured; each workload's line "max |err|" gives
+# the largest of each prediction.
 #
 # Options:
 #   --quick   smaller files and fewer references, two limits per workload
 #   --check   the `make check` version (t/t0600-validate.sh): the zipf
 #             workload only, on a 64 MB file, at 32 and 48 MiB; exits 1
-#             when a point's error exceeds VALIDATE_BOUND
+#             when a point's error (LRU's or linux's) exceeds
+#             VALIDATE_BOUND
 #   --keep    keep the traces and data in the work directory
 #   --probe   say why this cannot run here (exit 1), or nothing (exit 0)
 # Environment:
@@ -412,20 +424,22 @@ run_retry() {
 	done
 }
 
-fmt() { printf '%-7s %6s %8s %8s %8s %8s %8s %8s  %s\n' "$@"; }
+fmt() { printf '%-7s %6s %8s %8s %8s %8s %8s %8s %8s %8s  %s\n' "$@"; }
 
-echo "pgtrace: predicted LRU misses against the kernel's ($MODE mode, cgroup v$CG_VER at $CG_ROOT)"
+echo "pgtrace: predicted LRU and linux-model misses against the kernel's ($MODE mode, cgroup v$CG_VER at $CG_ROOT)"
 dev=$(basename "$(df --output=source "$DATA" | tail -n 1)")
 [ -d /sys/block/$dev ] || dev=$(lsblk -no pkname "/dev/$dev" 2>/dev/null | head -n 1)
 echo "kernel $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), read_ahead_kb of $dev (the data's disk): $(cat "/sys/block/$dev/queue/read_ahead_kb" 2>/dev/null || echo '?')"
 echo "limit: the cgroup's memory limit (MiB); cache: its file LRU pages (memory.stat, the size it"
 echo "settles at when full); resident: the workload's pages cached at the end (trace:"
-echo "adds - deletes); refs: references in the constrained run; predicted: exact LRU miss ratio"
-echo "of the unconstrained trace at 'cache' pages; real: insertions / refs in the cgroup"
+echo "adds - deletes); refs: references in the constrained run; lru, linux: the miss ratio"
+echo "predicted from the unconstrained trace at 'cache' pages by exact LRU (pgtrace stats --sizes)"
+echo "and by the model of the kernel's own LRU (pgtrace cache -p linux); real: insertions / refs"
+echo "in the cgroup; err: |predicted - real| of each"
 echo
-fmt workload limit cache resident refs predicted real '|err|' note
+fmt workload limit cache resident refs lru linux real 'err lru' 'err lnx' note
 START=$SECONDS
-worst=0 over=0 points=0 failed=0
+worst=0 over=0 points=0 failed=0 lworst=0 lover=0
 for w in $WORKLOADS; do
 	ws=$SECONDS
 	if ! wl_setup "$w"; then failed=1; continue; fi
@@ -451,36 +465,51 @@ for w in $WORKLOADS; do
 	[ -n "$sz" ] || continue
 	"$PGTRACE" filter "$(files_expr)" "$RUNDIR/$w-free.pgt" |
 		"$PGTRACE" stats --refs "$REFS" --no-pages --sizes "$sz" --json - >"$RUNDIR/$w.json" || { failed=1; continue; }
-	fmt "$w" none - "$U_ADDS" "$U_REFS" "$("$PY" -c "import json; d = json.load(open('$RUNDIR/$w.json'))['summary']; print('%.4f' % (d['cold'] / d['refs']))")" \
-		"$(echo "scale=4; $U_ADDS / $U_REFS" | bc | sed 's/^\./0./')" - "cold misses only"
+	# the same references through the model of the kernel's policy
+	"$PGTRACE" filter "$(files_expr)" "$RUNDIR/$w-free.pgt" |
+		"$PGTRACE" cache --refs "$REFS" -p linux -s "$sz" --csv - >"$RUNDIR/$w-linux.csv" || { failed=1; continue; }
+	cold=$("$PY" -c "import json; d = json.load(open('$RUNDIR/$w.json'))['summary']; print('%.4f' % (d['cold'] / d['refs']))")
+	fmt "$w" none - "$U_ADDS" "$U_REFS" "$cold" "$cold" \
+		"$(echo "scale=4; $U_ADDS / $U_REFS" | bc | sed 's/^\./0./')" - - "cold misses only"
+	wl=0 wx=0
 	while IFS='|' read -r vals note; do
 		[ -n "$vals" ] || continue
 		set -- $vals
-		line=$("$PY" - "$RUNDIR/$w.json" "$@" "$VALIDATE_BOUND" <<'EOF'
-import json, sys
+		line=$("$PY" - "$RUNDIR/$w.json" "$RUNDIR/$w-linux.csv" "$@" "$VALIDATE_BOUND" <<'EOF'
+import csv, json, sys
 d = json.load(open(sys.argv[1]))
-limit, size, res, refs, adds, secs = sys.argv[2:8]
-bound = float(sys.argv[8])
+lx = {int(r["size"]): int(r["misses"]) / int(r["refs"]) for r in csv.DictReader(open(sys.argv[2]))}
+limit, size, res, refs, adds, secs = sys.argv[3:9]
+bound = float(sys.argv[9])
 n = d["summary"]["refs"]
 m = {s["pages"]: s["misses"] for s in d["sizes"]}[int(size)]
 pred, real = m / n, int(adds) / int(refs)
-err = abs(pred - real)
-print("%.4f %.4f %.4f %s" % (pred, real, err, "over" if err > bound else "ok"))
+lpred = lx[int(size)]
+err, lerr = abs(pred - real), abs(lpred - real)
+print("%.4f %.4f %.4f %.4f %.4f %s %s" % (pred, lpred, real, err, lerr,
+      "over" if err > bound else "ok", "over" if lerr > bound else "ok"))
 EOF
 )
 		set -- $vals $line
-		fmt "$w" "$1" "$2" "$3" "$4" "$7" "$8" "$9" "${10}${note:+; $note}"
+		# $7 lru, $8 linux, $9 real, ${10} err lru, ${11} err linux
+		fmt "$w" "$1" "$2" "$3" "$4" "$7" "$8" "$9" "${10}" "${11}" \
+			"$(echo "$([ "${12}" = over ] && echo "lru over;") $([ "${13}" = over ] && echo "linux over;") ${note}" |
+				sed 's/^ *//; s/ *$//; s/;$//; s/  */ /g')"
 		points=$((points + 1))
-		[ "${10}" = over ] && over=$((over + 1))
-		worst=$("$PY" -c "print(max($worst, $9))")
+		[ "${12}" = over ] && over=$((over + 1))
+		[ "${13}" = over ] && lover=$((lover + 1))
+		worst=$("$PY" -c "print(max($worst, ${10}))")
+		lworst=$("$PY" -c "print(max($lworst, ${11}))")
+		wl=$("$PY" -c "print(max($wl, ${10}))")
+		wx=$("$PY" -c "print(max($wx, ${11}))")
 	done <<<"$rows"
-	echo "# $w: $((SECONDS - ws)) s"
+	echo "# $w: max |err| lru $wl, linux $wx; $((SECONDS - ws)) s"
 done
 echo
-echo "$points points, $over over $VALIDATE_BOUND, largest |predicted - real| $worst; $((SECONDS - START)) s"
+echo "$points points; lru: $over over $VALIDATE_BOUND, largest |predicted - real| $worst; linux: $lover over, largest $lworst; $((SECONDS - START)) s"
 [ $KEEP = 1 ] && echo "traces kept in $RUNDIR"
 if [ $MODE = check ]; then
-	[ $failed = 0 ] && [ $over = 0 ] && [ $points -gt 0 ]
+	[ $failed = 0 ] && [ $over = 0 ] && [ $lover = 0 ] && [ $points -gt 0 ]
 	exit
 fi
 [ $failed = 0 ]

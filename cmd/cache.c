@@ -15,7 +15,7 @@
 #include "pgtrace/fields.h"
 #include "pgtrace/sink.h"
 
-#define DEFAULT_POLICIES "lru,opt"
+#define DEFAULT_POLICIES "lru,linux,opt"
 #define DEFAULT_POINTS 20
 
 static void cache_usage(FILE *f)

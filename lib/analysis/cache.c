@@ -43,7 +43,7 @@
 
 static const struct pol_ops *const policies[] = {
 	&pgt_pol_lru, &pgt_pol_fifo, &pgt_pol_clock, &pgt_pol_sieve, &pgt_pol_s3fifo,
-	&pgt_pol_arc, &pgt_pol_lirs, &pgt_pol_2q, &pgt_pol_lfu, &pgt_pol_opt,
+	&pgt_pol_arc, &pgt_pol_lirs, &pgt_pol_2q, &pgt_pol_lfu, &pgt_pol_opt, &pgt_pol_linux,
 };
 
 unsigned pgt_cache_policy_count(void)
