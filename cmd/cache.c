@@ -31,7 +31,7 @@ static void cache_usage(FILE *f)
 		"by miniature simulation, and the smallest cache that reaches a hit ratio.\n"
 		"\n"
 		"Options:\n"
-		"  -p, --policy LIST      policies to simulate (default %s; "all" for\n"
+		"  -p, --policy LIST      policies to simulate (default %s; \"all\" for\n"
 		"                         every one, listed below)\n"
 		"  -s, --sizes LIST       cache sizes, in pages (K, M, G multiply by 1024:\n"
 		"                         64K = 65536 pages), or in bytes with --bytes\n"
