@@ -87,9 +87,10 @@ static int check_cache(const struct pgt_event *ev, size_t n, const struct pgt_st
 			if (r->refs != refs || r->misses > refs || r->misses < pages || r->misses < o->misses)
 				abort();
 			/* a cache of the footprint evicts nothing, unless it is
-			 * too small for the policy's parts (2Q below 4 pages
-			 * and LIRS at 1 admit nothing, as in libCacheSim) */
-			if (j == ns - 1 && pages >= 4 && r->misses != pages)
+			 * too small for the policy's parts (S3-FIFO below 20
+			 * pages, 2Q below 4 and LIRS at 1 admit nothing, as in
+			 * libCacheSim) */
+			if (j == ns - 1 && pages >= 20 && r->misses != pages)
 				abort();
 			/* the histogram is exact up to 32 pages */
 			if ((int)pol[i] == lru && sizes[j] <= 32 && r->misses != (uint64_t)llround(

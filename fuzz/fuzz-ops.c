@@ -882,7 +882,9 @@ static void check_oracle(const struct trace *t, const struct evs *rd)
 			ids[i] = pmap_id(&pm, e->obj, page);
 			CHECK(le(rec, 4) == (clk > UINT32_MAX ? UINT32_MAX : clk));
 			CHECK(le(rec + 4, 8) == (oo.packed_ids ? (uint64_t)e->obj << 40 | page : ids[i]));
-			CHECK(le(rec + 12, 4) == t->h.page_size);
+			/* a reference's own size (an imported object's), else a page */
+			CHECK(le(rec + 12, 4) == (e->type == PGT_EV_REFERENCE && e->aux
+						  ? (e->aux > UINT32_MAX ? UINT32_MAX : e->aux) : t->h.page_size));
 		}
 	}
 	CHECK(st.pages == pm.n);
