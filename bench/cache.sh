@@ -62,6 +62,12 @@
 #   CACHE_AGREE_PAGES   pages of the agreement Zipf trace (default 100000)
 #   CACHE_POLICIES      comma-separated subset of the policies (default all)
 #   CACHE_CPU           CPU of the one-core runs (default 0)
+#   LCS_MRC             libCacheSim's mrcProfiler, for its MiniSim (default
+#                       /var/tmp/lcs-mrc/_build/bin/mrcProfiler; built from
+#                       the add_mrc_profilers branch of JasonGuo98/libCacheSim,
+#                       fd61a11, with cmake -DCMAKE_BUILD_TYPE=Release
+#                       -DENABLE_TESTS=OFF and make mrcProfiler, outside the
+#                       repository; skipped when absent)
 #   CACHE_LCS_MINI_SIZES  sizes of libCacheSim's sampled run (default 10;
 #                       100 for all, ~3 min of CPU a policy at the default
 #                       trace size)
@@ -82,6 +88,7 @@ AN=${CACHE_AGREE_EVENTS:-1000000}
 APAGES=${CACHE_AGREE_PAGES:-100000}
 CPU=${CACHE_CPU:-0}
 MINI_SIZES=${CACHE_LCS_MINI_SIZES:-10}
+MRC=${LCS_MRC:-/var/tmp/lcs-mrc/_build/bin/mrcProfiler}
 KEEP=${CACHE_KEEP:-0}
 LCS_BIN=${LCS_BIN:-/var/tmp/lcs/_build/bin}
 TIME=/usr/bin/time
@@ -320,6 +327,16 @@ print(','.join(map(str, pick)), len(z))")
 		echo "${ms% *}" | tr , '\n' | wc -l >"$D/csmini-$p.n"
 	fi
 done
+# libCacheSim's own MiniSim (mrcProfiler --profiler=MINISIM) where a build
+# of the add_mrc_profilers branch is at $MRC (see the header)
+if [ -x "$MRC" ] && [ -s "$D/speed.oracleGeneral" ]; then
+	for p in lru fifo; do
+		(cd "$D" && run "mrc-$p" "${PIN[@]}" "$MRC" "$D/speed.oracleGeneral" oracleGeneral \
+			--algo="${p^^}" --profiler=MINISIM --profiler-params=FIX_RATE,0.01,1 --size=0.001,1,100 \
+			--ignore-obj-size)
+		echo $? >"$D/mrc-$p.rc"
+	done
+fi
 echo
 python3 - "$D" "$N" "$FP" "$POLS" "$LCS" <<'EOF'
 import os, re, sys
@@ -387,6 +404,14 @@ for p in pols:
     print(line)
 print("  libCacheSim: cachesim --sample-ratio 0.01 --num-thread 1 (no MiniSim in this build);")
 print("  ratio = lcs CPU / pgtrace CPU, the per-core speed-up (target >= 2x)")
+for p in ("lru", "fifo"):
+    c, m = t(f"mrc-{p}"), t(f"mini-{p}")
+    if not c or not m:
+        continue
+    rc = open(f"{d}/mrc-{p}.rc").read().strip()
+    print(f"  libCacheSim MiniSim (mrcProfiler --profiler=MINISIM FIX_RATE,0.01,1, 100 sizes), {p}: "
+          f"{c[1]:.2f} s CPU = {rate(n, c[1]).strip()} M refs/s, RSS {c[2] // 1024} MiB; pgtrace "
+          f"{m[1]:.2f} s = {c[1] / m[1]:.0f}x" + ("" if rc == "0" else f" (mrcProfiler exited {rc} before printing its curve)"))
 EOF
 echo
 
