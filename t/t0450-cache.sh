@@ -137,6 +137,7 @@ r = [x for x in d[\"curves\"][0][\"results\"] if x[\"policy\"] == \"lru\"]
 assert len(r) == 20 and r[-1][\"size\"] == fp and r[0][\"size\"] == round(fp / 1000), (len(r), fp)
 assert r[-1][\"misses\"] == fp  # all cold
 assert d[\"policies\"] == [\"lru\", \"linux\", \"opt\"]
+assert d[\"cpu_seconds\"][\"spool\"] > 0 and d[\"cpu_seconds\"][\"simulate\"] > 0
 "
 '
 test_expect_success '--bytes: sizes from an imported oracleGeneral, against a Python LRU' '
