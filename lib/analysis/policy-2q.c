@@ -53,9 +53,7 @@ static struct pol *twoq_new(uint64_t cap, uint32_t nids, int *err)
 
 static void drop(struct twoq *x, int from, uint32_t v)
 {
-	pol_list_remove(&x->pool, &x->l[from], 0, v);
-	x->where.v[x->pool.v[v].id] = POL_NIL;
-	pol_pool_put(&x->pool, v);
+	pol_node_drop(&x->pool, &x->where, &x->l[from], 0, v);
 }
 
 static void push(struct twoq *x, int to, uint32_t v)
@@ -104,11 +102,9 @@ static int twoq_get(struct pol *p, const struct pol_req *r)
 			break;	/* cannot happen: A1in <= Kin and Am empty fit */
 		}
 	}
-	e = pol_pool_alloc(&x->pool);
-	if (e == POL_NIL || pol_map_set(&x->where, r->id, e))
+	e = pol_node_new(&x->pool, &x->where, r);
+	if (e == POL_NIL)
 		return -ENOMEM;
-	x->pool.v[e].id = r->id;
-	x->pool.v[e].size = r->size;
 	if (ghost) {
 		while (x->l[AM].units + r->size > x->kam)
 			drop(x, AM, x->l[AM].tail);
@@ -124,7 +120,7 @@ static size_t twoq_bytes(const struct pol *p)
 {
 	const struct twoq *x = (const struct twoq *)p;
 
-	return sizeof(*x) + pol_map_bytes(&x->where) + pol_pool_bytes(&x->pool);
+	return sizeof(*x) + pol_arrays_bytes(&x->where, &x->pool);
 }
 
 static void twoq_free(struct pol *p)
@@ -133,8 +129,7 @@ static void twoq_free(struct pol *p)
 
 	if (!x)
 		return;
-	pol_map_release(&x->where);
-	pol_pool_release(&x->pool);
+	pol_arrays_release(&x->where, &x->pool);
 	free(x);
 }
 

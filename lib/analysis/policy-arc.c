@@ -71,9 +71,7 @@ static void drop_tail(struct arc *x, int from)
 {
 	uint32_t v = x->l[from].tail;
 
-	pol_list_remove(&x->pool, &x->l[from], 0, v);
-	x->where.v[x->pool.v[v].id] = POL_NIL;
-	pol_pool_put(&x->pool, v);
+	pol_node_drop(&x->pool, &x->where, &x->l[from], 0, v);
 }
 
 /* REPLACE: @ghost is the list the request was found in (B1, B2) or 0 */
@@ -165,7 +163,7 @@ static size_t arc_bytes(const struct pol *p)
 {
 	const struct arc *x = (const struct arc *)p;
 
-	return sizeof(*x) + pol_map_bytes(&x->where) + pol_pool_bytes(&x->pool);
+	return sizeof(*x) + pol_arrays_bytes(&x->where, &x->pool);
 }
 
 static void arc_free(struct pol *p)
@@ -174,8 +172,7 @@ static void arc_free(struct pol *p)
 
 	if (!x)
 		return;
-	pol_map_release(&x->where);
-	pol_pool_release(&x->pool);
+	pol_arrays_release(&x->where, &x->pool);
 	free(x);
 }
 

@@ -52,9 +52,7 @@ static void clock_evict(struct clock *x)
 		pol_list_move_head(&x->pool, &x->q, 0, v);
 		v = x->q.tail;
 	}
-	pol_list_remove(&x->pool, &x->q, 0, v);
-	x->where.v[x->pool.v[v].id] = POL_NIL;
-	pol_pool_put(&x->pool, v);
+	pol_node_drop(&x->pool, &x->where, &x->q, 0, v);
 }
 
 static int clock_get(struct pol *p, const struct pol_req *r)
@@ -69,11 +67,9 @@ static int clock_get(struct pol *p, const struct pol_req *r)
 	}
 	while (x->q.units + r->size > p->cap && x->q.tail != POL_NIL)
 		clock_evict(x);
-	e = pol_pool_alloc(&x->pool);
-	if (e == POL_NIL || pol_map_set(&x->where, r->id, e))
+	e = pol_node_new(&x->pool, &x->where, r);
+	if (e == POL_NIL)
 		return -ENOMEM;
-	x->pool.v[e].id = r->id;
-	x->pool.v[e].size = r->size;
 	pol_list_push_head(&x->pool, &x->q, 0, e);
 	p->used = x->q.units;
 	return 0;
@@ -83,7 +79,7 @@ static size_t clock_bytes(const struct pol *p)
 {
 	const struct clock *x = (const struct clock *)p;
 
-	return sizeof(*x) + pol_map_bytes(&x->where) + pol_pool_bytes(&x->pool);
+	return sizeof(*x) + pol_arrays_bytes(&x->where, &x->pool);
 }
 
 static void clock_free(struct pol *p)
@@ -92,8 +88,7 @@ static void clock_free(struct pol *p)
 
 	if (!x)
 		return;
-	pol_map_release(&x->where);
-	pol_pool_release(&x->pool);
+	pol_arrays_release(&x->where, &x->pool);
 	free(x);
 }
 

@@ -124,11 +124,9 @@ static int lfu_get(struct pol *p, const struct pol_req *r)
 		if (bi == POL_NIL)
 			return -ENOMEM;
 	}
-	e = pol_pool_alloc(&x->pool);
-	if (e == POL_NIL || pol_map_set(&x->where, r->id, e))
+	e = pol_node_new(&x->pool, &x->where, r);
+	if (e == POL_NIL)
 		return -ENOMEM;
-	x->pool.v[e].id = r->id;
-	x->pool.v[e].size = r->size;
 	x->pool.v[e].aux = bi;
 	pol_list_push_head(&x->pool, &x->b[bi].l, 0, e);
 	p->used += r->size;
@@ -139,7 +137,7 @@ static size_t lfu_bytes(const struct pol *p)
 {
 	const struct lfu *x = (const struct lfu *)p;
 
-	return sizeof(*x) + pol_map_bytes(&x->where) + pol_pool_bytes(&x->pool) +
+	return sizeof(*x) + pol_arrays_bytes(&x->where, &x->pool) +
 	       x->capb * sizeof(*x->b);
 }
 
@@ -149,8 +147,7 @@ static void lfu_free(struct pol *p)
 
 	if (!x)
 		return;
-	pol_map_release(&x->where);
-	pol_pool_release(&x->pool);
+	pol_arrays_release(&x->where, &x->pool);
 	free(x->b);
 	free(x);
 }

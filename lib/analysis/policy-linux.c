@@ -297,7 +297,7 @@ static size_t linux_bytes(const struct pol *p)
 {
 	const struct linux_lru *x = (const struct linux_lru *)p;
 
-	return sizeof(*x) + pol_map_bytes(&x->where) + pol_pool_bytes(&x->pool);
+	return sizeof(*x) + pol_arrays_bytes(&x->where, &x->pool);
 }
 
 static void linux_free(struct pol *p)
@@ -306,8 +306,7 @@ static void linux_free(struct pol *p)
 
 	if (!x)
 		return;
-	pol_map_release(&x->where);
-	pol_pool_release(&x->pool);
+	pol_arrays_release(&x->where, &x->pool);
 	free(x);
 }
 

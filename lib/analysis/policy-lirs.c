@@ -277,7 +277,7 @@ static size_t lirs_bytes(const struct pol *p)
 {
 	const struct lirs *x = (const struct lirs *)p;
 
-	return sizeof(*x) + pol_map_bytes(&x->where) + pol_pool_bytes(&x->pool);
+	return sizeof(*x) + pol_arrays_bytes(&x->where, &x->pool);
 }
 
 static void lirs_free(struct pol *p)
@@ -286,8 +286,7 @@ static void lirs_free(struct pol *p)
 
 	if (!x)
 		return;
-	pol_map_release(&x->where);
-	pol_pool_release(&x->pool);
+	pol_arrays_release(&x->where, &x->pool);
 	free(x);
 }
 

@@ -78,9 +78,7 @@ static struct pol *s3fifo_new(uint64_t cap, uint32_t nids, int *err)
 
 static void drop(struct s3fifo *x, int l, uint32_t v)
 {
-	pol_list_remove(&x->pool, &x->q[l], 0, v);
-	x->where.v[x->pool.v[v].id] = POL_NIL;
-	pol_pool_put(&x->pool, v);
+	pol_node_drop(&x->pool, &x->where, &x->q[l], 0, v);
 }
 
 static void push(struct s3fifo *x, int l, uint32_t v)
@@ -168,11 +166,9 @@ static int s3fifo_get(struct pol *p, const struct pol_req *r)
 	p->used = x->q[Q_SMALL].units + x->q[Q_MAIN].units;
 	if (!ghost_hit && r->size >= x->qcap[Q_SMALL])
 		return 0;	/* room made, nothing inserted: as libCacheSim */
-	e = pol_pool_alloc(&x->pool);
-	if (e == POL_NIL || pol_map_set(&x->where, r->id, e))
+	e = pol_node_new(&x->pool, &x->where, r);
+	if (e == POL_NIL)
 		return -ENOMEM;
-	x->pool.v[e].id = r->id;
-	x->pool.v[e].size = r->size;
 	push(x, ghost_hit ? Q_MAIN : Q_SMALL, e);
 	p->used += r->size;
 	return 0;
@@ -182,7 +178,7 @@ static size_t s3fifo_bytes(const struct pol *p)
 {
 	const struct s3fifo *x = (const struct s3fifo *)p;
 
-	return sizeof(*x) + pol_map_bytes(&x->where) + pol_pool_bytes(&x->pool);
+	return sizeof(*x) + pol_arrays_bytes(&x->where, &x->pool);
 }
 
 static void s3fifo_free(struct pol *p)
@@ -191,8 +187,7 @@ static void s3fifo_free(struct pol *p)
 
 	if (!x)
 		return;
-	pol_map_release(&x->where);
-	pol_pool_release(&x->pool);
+	pol_arrays_release(&x->where, &x->pool);
 	free(x);
 }
 

@@ -55,9 +55,7 @@ static void sieve_evict(struct sieve *x)
 		o = v[o].prev[0] != POL_NIL ? v[o].prev[0] : x->q.tail;
 	}
 	x->hand = v[o].prev[0];
-	pol_list_remove(&x->pool, &x->q, 0, o);
-	x->where.v[v[o].id] = POL_NIL;
-	pol_pool_put(&x->pool, o);
+	pol_node_drop(&x->pool, &x->where, &x->q, 0, o);
 }
 
 static int sieve_get(struct pol *p, const struct pol_req *r)
@@ -71,11 +69,9 @@ static int sieve_get(struct pol *p, const struct pol_req *r)
 	}
 	while (x->q.units + r->size > p->cap && x->q.tail != POL_NIL)
 		sieve_evict(x);
-	e = pol_pool_alloc(&x->pool);
-	if (e == POL_NIL || pol_map_set(&x->where, r->id, e))
+	e = pol_node_new(&x->pool, &x->where, r);
+	if (e == POL_NIL)
 		return -ENOMEM;
-	x->pool.v[e].id = r->id;
-	x->pool.v[e].size = r->size;
 	pol_list_push_head(&x->pool, &x->q, 0, e);
 	p->used = x->q.units;
 	return 0;
@@ -85,7 +81,7 @@ static size_t sieve_bytes(const struct pol *p)
 {
 	const struct sieve *x = (const struct sieve *)p;
 
-	return sizeof(*x) + pol_map_bytes(&x->where) + pol_pool_bytes(&x->pool);
+	return sizeof(*x) + pol_arrays_bytes(&x->where, &x->pool);
 }
 
 static void sieve_free(struct pol *p)
@@ -94,8 +90,7 @@ static void sieve_free(struct pol *p)
 
 	if (!x)
 		return;
-	pol_map_release(&x->where);
-	pol_pool_release(&x->pool);
+	pol_arrays_release(&x->where, &x->pool);
 	free(x);
 }
 

@@ -246,6 +246,40 @@ static inline size_t pol_map_bytes(const struct pol_map *m)
 	return (size_t)m->n * sizeof(*m->v);
 }
 
+/* A node for request @r's object (its id and size set), found through
+ * @m from now on; not on any list yet.  The node, or POL_NIL when out of
+ * memory. */
+static inline uint32_t pol_node_new(struct pol_pool *p, struct pol_map *m, const struct pol_req *r)
+{
+	uint32_t e = pol_pool_alloc(p);
+
+	if (e == POL_NIL || pol_map_set(m, r->id, e))
+		return POL_NIL;
+	p->v[e].id = r->id;
+	p->v[e].size = r->size;
+	return e;
+}
+
+/* Node @v leaves: off list @q (link @l), out of @m, back to the pool. */
+static inline void pol_node_drop(struct pol_pool *p, struct pol_map *m, struct pol_list *q, int l, uint32_t v)
+{
+	pol_list_remove(p, q, l, v);
+	m->v[p->v[v].id] = POL_NIL;
+	pol_pool_put(p, v);
+}
+
+/* The usual pair of a policy's arrays: their bytes, their release. */
+static inline size_t pol_arrays_bytes(const struct pol_map *m, const struct pol_pool *p)
+{
+	return pol_map_bytes(m) + pol_pool_bytes(p);
+}
+
+static inline void pol_arrays_release(struct pol_map *m, struct pol_pool *p)
+{
+	pol_map_release(m);
+	pol_pool_release(p);
+}
+
 /* The policies (policy-*.c), in the order --help lists them. */
 extern const struct pol_ops pgt_pol_lru, pgt_pol_fifo, pgt_pol_clock, pgt_pol_sieve, pgt_pol_s3fifo,
 	pgt_pol_arc, pgt_pol_lirs, pgt_pol_2q, pgt_pol_lfu, pgt_pol_opt, pgt_pol_linux;
