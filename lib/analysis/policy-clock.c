@@ -19,31 +19,14 @@
 
 #define CLOCK_MAX_FREQ 1	/* (1 << n-bit-counter) - 1 */
 
-struct clock {
-	struct pol p;
-	struct pol_map where;
-	struct pol_pool pool;
-	struct pol_list q;
-};
-
 static struct pol *clock_new(uint64_t cap, uint32_t nids, int *err)
 {
-	struct clock *x = calloc(1, sizeof(*x));
-
 	(void)nids;
-	if (!x) {
-		*err = -ENOMEM;
-		return NULL;
-	}
-	x->p.ops = &pgt_pol_clock;
-	x->p.cap = cap;
-	pol_pool_init(&x->pool);
-	pol_list_init(&x->q);
-	return &x->p;
+	return pgt_pol_queue_new(cap, &pgt_pol_clock, err);
 }
 
 /* Evict one object: marked tails go round again, unmarked. */
-static void clock_evict(struct clock *x)
+static void clock_evict(struct pol_queue *x)
 {
 	uint32_t v = x->q.tail;
 
@@ -57,7 +40,7 @@ static void clock_evict(struct clock *x)
 
 static int clock_get(struct pol *p, const struct pol_req *r)
 {
-	struct clock *x = (struct clock *)p;
+	struct pol_queue *x = (struct pol_queue *)p;
 	uint32_t e = pol_map_get(&x->where, r->id);
 
 	if (e != POL_NIL) {
@@ -65,34 +48,10 @@ static int clock_get(struct pol *p, const struct pol_req *r)
 			x->pool.v[e].freq++;
 		return 1;
 	}
-	while (x->q.units + r->size > p->cap && x->q.tail != POL_NIL)
-		clock_evict(x);
-	e = pol_node_new(&x->pool, &x->where, r);
-	if (e == POL_NIL)
-		return -ENOMEM;
-	pol_list_push_head(&x->pool, &x->q, 0, e);
-	p->used = x->q.units;
-	return 0;
-}
-
-static size_t clock_bytes(const struct pol *p)
-{
-	const struct clock *x = (const struct clock *)p;
-
-	return sizeof(*x) + pol_arrays_bytes(&x->where, &x->pool);
-}
-
-static void clock_free(struct pol *p)
-{
-	struct clock *x = (struct clock *)p;
-
-	if (!x)
-		return;
-	pol_arrays_release(&x->where, &x->pool);
-	free(x);
+	return pol_queue_miss(x, r, clock_evict);
 }
 
 const struct pol_ops pgt_pol_clock = {
 	.name = "clock", .desc = "FIFO with a one-bit second chance (libCacheSim clock)",
-	.new = clock_new, .get = clock_get, .bytes = clock_bytes, .free = clock_free,
+	.new = clock_new, .get = clock_get, .bytes = pgt_pol_queue_bytes, .free = pgt_pol_queue_free,
 };

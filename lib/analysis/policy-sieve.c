@@ -19,32 +19,13 @@
  */
 #include "analysis/policy.h"
 
-struct sieve {
-	struct pol p;
-	struct pol_map where;
-	struct pol_pool pool;
-	struct pol_list q;
-	uint32_t hand;		/* POL_NIL: start at the tail */
-};
-
 static struct pol *sieve_new(uint64_t cap, uint32_t nids, int *err)
 {
-	struct sieve *x = calloc(1, sizeof(*x));
-
 	(void)nids;
-	if (!x) {
-		*err = -ENOMEM;
-		return NULL;
-	}
-	x->p.ops = &pgt_pol_sieve;
-	x->p.cap = cap;
-	x->hand = POL_NIL;
-	pol_pool_init(&x->pool);
-	pol_list_init(&x->q);
-	return &x->p;
+	return pgt_pol_queue_new(cap, &pgt_pol_sieve, err);
 }
 
-static void sieve_evict(struct sieve *x)
+static void sieve_evict(struct pol_queue *x)
 {
 	struct pol_node *v = x->pool.v;
 	uint32_t o = x->hand != POL_NIL ? x->hand : x->q.tail;
@@ -60,41 +41,17 @@ static void sieve_evict(struct sieve *x)
 
 static int sieve_get(struct pol *p, const struct pol_req *r)
 {
-	struct sieve *x = (struct sieve *)p;
+	struct pol_queue *x = (struct pol_queue *)p;
 	uint32_t e = pol_map_get(&x->where, r->id);
 
 	if (e != POL_NIL) {
 		x->pool.v[e].freq = 1;
 		return 1;
 	}
-	while (x->q.units + r->size > p->cap && x->q.tail != POL_NIL)
-		sieve_evict(x);
-	e = pol_node_new(&x->pool, &x->where, r);
-	if (e == POL_NIL)
-		return -ENOMEM;
-	pol_list_push_head(&x->pool, &x->q, 0, e);
-	p->used = x->q.units;
-	return 0;
-}
-
-static size_t sieve_bytes(const struct pol *p)
-{
-	const struct sieve *x = (const struct sieve *)p;
-
-	return sizeof(*x) + pol_arrays_bytes(&x->where, &x->pool);
-}
-
-static void sieve_free(struct pol *p)
-{
-	struct sieve *x = (struct sieve *)p;
-
-	if (!x)
-		return;
-	pol_arrays_release(&x->where, &x->pool);
-	free(x);
+	return pol_queue_miss(x, r, sieve_evict);
 }
 
 const struct pol_ops pgt_pol_sieve = {
 	.name = "sieve", .desc = "FIFO with a visited bit and a hand that keeps its place (SIEVE)",
-	.new = sieve_new, .get = sieve_get, .bytes = sieve_bytes, .free = sieve_free,
+	.new = sieve_new, .get = sieve_get, .bytes = pgt_pol_queue_bytes, .free = pgt_pol_queue_free,
 };

@@ -280,6 +280,40 @@ static inline void pol_arrays_release(struct pol_map *m, struct pol_pool *p)
 	pol_pool_release(p);
 }
 
+/*
+ * One queue of nodes: LRU, FIFO, CLOCK and SIEVE differ only in what a
+ * hit does and which node an eviction takes.  Made, measured and freed by
+ * policy-lru.c; each policy's get() handles a hit, then calls
+ * pol_queue_miss() with its eviction.
+ */
+struct pol_queue {
+	struct pol p;
+	struct pol_map where;
+	struct pol_pool pool;
+	struct pol_list q;
+	uint32_t hand;		/* SIEVE's hand (POL_NIL: at the tail) */
+};
+
+struct pol *pgt_pol_queue_new(uint64_t cap, const struct pol_ops *ops, int *err);
+size_t pgt_pol_queue_bytes(const struct pol *p);
+void pgt_pol_queue_free(struct pol *p);
+
+/* A miss: @evict until @r's object fits, then the object at the head.
+ * 0 or -ENOMEM. */
+static inline int pol_queue_miss(struct pol_queue *x, const struct pol_req *r, void (*evict)(struct pol_queue *))
+{
+	uint32_t e;
+
+	while (x->q.units + r->size > x->p.cap && x->q.tail != POL_NIL)
+		evict(x);
+	e = pol_node_new(&x->pool, &x->where, r);
+	if (e == POL_NIL)
+		return -ENOMEM;
+	pol_list_push_head(&x->pool, &x->q, 0, e);
+	x->p.used = x->q.units;
+	return 0;
+}
+
 /* The policies (policy-*.c), in the order --help lists them. */
 extern const struct pol_ops pgt_pol_lru, pgt_pol_fifo, pgt_pol_clock, pgt_pol_sieve, pgt_pol_s3fifo,
 	pgt_pol_arc, pgt_pol_lirs, pgt_pol_2q, pgt_pol_lfu, pgt_pol_opt, pgt_pol_linux;
