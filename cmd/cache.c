@@ -173,6 +173,20 @@ static const char *key_name(const struct run *r, int64_t key, char *buf, size_t 
 	return pgt_keyed__name(r->k, (size_t)key, buf, len);
 }
 
+/* The start of a JSON row of the curves or the answers: its key's name
+ * with --by. */
+static void json_row(struct out *w, const struct run *r, int64_t key, int first)
+{
+	char kb[32];
+
+	out_str(w, first ? "{" : ",{");
+	if (key >= 0) {
+		out_str(w, "\"key\":");
+		out_json_str(w, key_name(r, key, kb, sizeof(kb)));
+		out_str(w, ",");
+	}
+}
+
 /* A miniature cache this small gives a rough estimate: a few hot pages
  * in the sample or out of it swing it (measured on Zipf 0.9 at rate 0.1:
  * errors up to 0.05 below 200 pages, under 0.02 from 500). */
@@ -203,13 +217,7 @@ static int print_curves(struct out *w, struct run *r, int64_t key, int *first)
 	if (err)
 		goto out;
 	if (r->json) {
-		out_str(w, *first ? "" : ",");
-		out_str(w, "{");
-		if (key >= 0) {
-			out_str(w, "\"key\":");
-			out_json_str(w, key_name(r, key, kb, sizeof(kb)));
-			out_str(w, ",");
-		}
+		json_row(w, r, key, *first);
 		out_str(w, "\"trace\":");
 		summary_json(w, &sm);
 		out_str(w, ",\"results\":[");
@@ -288,13 +296,7 @@ static int print_smallest(struct out *w, struct run *r, int64_t key, int *first)
 			return err;
 		hit = 1 - (r->o.bytes ? at.unit_miss_ratio : at.miss_ratio);
 		if (r->json) {
-			out_str(w, *first ? "" : ",");
-			out_str(w, "{");
-			if (key >= 0) {
-				out_str(w, "\"key\":");
-				out_json_str(w, key_name(r, key, kb, sizeof(kb)));
-				out_str(w, ",");
-			}
+			json_row(w, r, key, *first);
 			out_printf(w, "\"hit_ratio\":%.9g,\"reached\":%s,\"result\":", r->hit,
 				   found ? "true" : "false");
 			result_json(w, &at);
