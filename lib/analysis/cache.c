@@ -135,6 +135,8 @@ struct pgt_cache {
 	/* per key */
 	struct key_stat {
 		uint64_t refs, units;	/* seen, before sampling */
+		uint64_t sampled, sampled_units;	/* spooled */
+		uint64_t pages, page_units;	/* distinct pages spooled */
 	} *ks;
 	size_t keys_cap;
 	uint32_t nkeys;
@@ -279,6 +281,8 @@ static int page_id(struct pgt_cache *c, uint32_t key, uint32_t obj, uint64_t pag
 	c->tab[i] = (struct slot){ .page = page, .obj = obj, .key = key, .id = c->nids };
 	c->key_of[c->nids] = key;
 	c->size_of[c->nids] = size;
+	c->ks[key].pages++;
+	c->ks[key].page_units += size;
 	*id = c->nids++;
 	return 0;
 }
@@ -332,6 +336,8 @@ static int take_pending(struct pgt_cache *c, uint32_t key, const struct pending 
 		c->buf[c->inbuf] = id;
 		if (c->o.bytes)
 			c->buf[BLOCK + c->inbuf] = q[j].size;
+		c->ks[key].sampled++;
+		c->ks[key].sampled_units += q[j].size;
 		c->inbuf++;
 		c->nspool++;
 		if (c->inbuf == BLOCK) {
@@ -410,38 +416,17 @@ void pgt_cache__summary(const struct pgt_cache *c, int64_t key, struct pgt_cache
 	out->keys = c->nkeys;
 	out->refs = key < 0 ? c->refs : (uint64_t)key < c->nkeys ? c->ks[key].refs : 0;
 	out->all_units = key < 0 ? c->units : (uint64_t)key < c->nkeys ? c->ks[key].units : 0;
-	for (uint32_t i = 0; i < c->nids; i++)
-		if (key < 0 || c->key_of[i] == (uint32_t)key) {
-			out->pages++;
-			out->units += c->size_of[i];
-		}
 	out->bytes = sizeof(*c) + (c->tab ? (size_t)(c->tmask + 1) * sizeof(*c->tab) : 0) +
 		     c->ids_cap * 2 * sizeof(uint32_t) + c->keys_cap * sizeof(*c->ks) + BLOCK * 8;
-	/* sampled references and their units: from the spool's counts */
-	out->sampled = 0;
-	out->ref_units = 0;
-	if (key < 0 && !c->o.bytes) {
-		out->sampled = c->nspool;
-		out->ref_units = c->nspool;
-	} else if (c->finished) {
-		/* counted on demand: one pass over the spool */
-		uint32_t *b = malloc(BLOCK * 2 * sizeof(*b));
-		size_t per = c->o.bytes ? 2 : 1;
-
-		for (uint64_t off = 0; b && off < c->nspool; off += BLOCK) {
-			uint32_t k = c->nspool - off < BLOCK ? (uint32_t)(c->nspool - off) : BLOCK;
-
-			if (pgt_pread_full(c->fd, b, k * per * sizeof(*b), off * per * sizeof(*b)) !=
-			    (ssize_t)(k * per * sizeof(*b)))
-				break;
-			for (uint32_t j = 0; j < k; j++)
-				if (key < 0 || c->key_of[b[j]] == (uint32_t)key) {
-					out->sampled++;
-					out->ref_units += c->o.bytes ? b[k + j] : 1;
-				}
+	/* counted as the references were spooled: no pass over the spool,
+	 * however often this is asked (--by sorts its keys with it) */
+	for (uint32_t k = 0; k < c->nkeys; k++)
+		if (key < 0 || k == (uint64_t)key) {
+			out->pages += c->ks[k].pages;
+			out->units += c->ks[k].page_units;
+			out->sampled += c->ks[k].sampled;
+			out->ref_units += c->ks[k].sampled_units;
 		}
-		free(b);
-	}
 }
 
 /* ---- next uses, for OPT ---- */
